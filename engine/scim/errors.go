@@ -1,0 +1,29 @@
+package scim
+
+import "fmt"
+
+// Error is a SCIM error response (RFC 7644 §3.12).
+type Error struct {
+	Status   int
+	ScimType string // "invalidFilter", "uniqueness", "mutability", "invalidValue", "noTarget", ...
+	Detail   string
+	// RetryAfter, in seconds, is sent as Retry-After when positive (503, 429).
+	RetryAfter int
+}
+
+func (e *Error) Error() string {
+	if e.ScimType != "" {
+		return fmt.Sprintf("scim %d %s: %s", e.Status, e.ScimType, e.Detail)
+	}
+	return fmt.Sprintf("scim %d: %s", e.Status, e.Detail)
+}
+
+// Errorf makes an *Error.
+func Errorf(status int, scimType, format string, args ...any) *Error {
+	return &Error{Status: status, ScimType: scimType, Detail: fmt.Sprintf(format, args...)}
+}
+
+// ErrNotFound is the 404 for a resource id.
+func ErrNotFound(resourceType, id string) *Error {
+	return &Error{Status: 404, Detail: fmt.Sprintf("%s %q not found", resourceType, id)}
+}

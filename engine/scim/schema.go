@@ -1,0 +1,43 @@
+package scim
+
+// Schema is a SCIM schema definition (RFC 7643 §7): what /Schemas returns and what
+// filters, PATCH and PUT consult for types, case sensitivity and mutability.
+type Schema struct {
+	ID          string
+	Name        string
+	Description string
+	Attributes  []*Attribute
+}
+
+// Attribute is one attribute definition.
+type Attribute struct {
+	Name          string
+	Type          string // "string", "boolean", "decimal", "integer", "dateTime", "reference", "complex", "binary"
+	MultiValued   bool
+	Required      bool
+	CaseExact     bool
+	Mutability    string // "readOnly", "readWrite", "immutable", "writeOnly"
+	Returned      string // "always", "never", "default", "request"
+	Uniqueness    string // "none", "server", "global"
+	Description   string
+	SubAttributes []*Attribute
+	// CanonicalValues and ReferenceTypes as in RFC 7643.
+	CanonicalValues []string
+	ReferenceTypes  []string
+}
+
+// Well-known schema URNs.
+const (
+	UserSchemaURN       = "urn:ietf:params:scim:schemas:core:2.0:User"
+	GroupSchemaURN      = "urn:ietf:params:scim:schemas:core:2.0:Group"
+	EnterpriseUserURN   = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+	ListResponseURN     = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
+	PatchOpURN          = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
+	ErrorURN            = "urn:ietf:params:scim:api:messages:2.0:Error"
+	SearchRequestURN    = "urn:ietf:params:scim:api:messages:2.0:SearchRequest"
+	ServiceProviderURN  = "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"
+	ResourceTypeURN     = "urn:ietf:params:scim:schemas:core:2.0:ResourceType"
+	SchemaURN           = "urn:ietf:params:scim:schemas:core:2.0:Schema"
+	OktaEntitlementURN  = "urn:okta:scim:schemas:core:1.0:Entitlement"
+	OktaRoleURN         = "urn:okta:scim:schemas:core:1.0:Role"
+)

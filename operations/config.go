@@ -1,0 +1,213 @@
+// Package operations is the model of dbscim's configuration file: the targets, their
+// databases, the attribute mappings and the declared operations (a SQL statement or a
+// stored-procedure call with ordered parameter bindings), with loading, environment
+// interpolation, defaults and validation. Every error it reports carries the file,
+// line and column it is about. It runs no database or HTTP code.
+package operations
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/dbscim/dbscim/dialects"
+)
+
+// MaxTargets is how many targets one configuration may declare.
+const MaxTargets = 8
+
+// Position is a place in a configuration file.
+type Position struct {
+	File   string
+	Line   int
+	Column int
+}
+
+func (p Position) String() string {
+	return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Column)
+}
+
+// Config is a loaded, validated configuration.
+type Config struct {
+	Version int
+	Server  Server
+	// Targets in the order the file declares them.
+	Targets []*Target
+}
+
+// Target returns the target with the given name, or nil.
+func (c *Config) Target(name string) *Target {
+	for _, t := range c.Targets {
+		if t.Name == name {
+			return t
+		}
+	}
+	return nil
+}
+
+// Server is the transport configuration.
+type Server struct {
+	Listen string // host:port; default 127.0.0.1:8443
+	// TLS is "auto" (self-signed, generated into DataDir), "off", or files.
+	TLS     TLS
+	DataDir string // where generated certificates live; default ./data
+	// Hostnames are extra names for the generated certificate and printed URLs.
+	Hostnames []string
+	// MaxBodyBytes limits request bodies (default 1 MiB).
+	MaxBodyBytes int64
+	// RequestTimeout bounds every request's database work (default 30s).
+	RequestTimeout time.Duration
+	// MaxResults is the largest page a list answers (default 1000).
+	MaxResults int
+	Pos        Position
+}
+
+// TLS is the server's TLS mode.
+type TLS struct {
+	Mode string // "auto", "off" or "files"
+	Cert string // for "files"
+	Key  string
+	Pos  Position
+}
+
+// Target is one database served under /scim/v2/<Name>.
+type Target struct {
+	Name     string
+	Auth     Auth
+	Database Database
+	Users    *Users
+	Pos      Position
+}
+
+// Auth says how a SCIM client proves itself to a target. Exactly one kind is set.
+type Auth struct {
+	// Bearer tokens; two may be active at once while a token is rotated.
+	Bearer []string
+	// Basic credentials.
+	BasicUser     string
+	BasicPassword string
+	// A named header and its expected value.
+	HeaderName  string
+	HeaderValue string
+	// None is true only when the file says auth: none explicitly.
+	None bool
+	Pos  Position
+}
+
+// Database is a target's connection and pool.
+type Database struct {
+	Dialect    dialects.Dialect
+	Connection dialects.Connection
+	// Pool limits; zero means the default.
+	MaxOpen         int
+	MaxIdle         int
+	ConnMaxLifetime time.Duration
+	// Init is an SQL script (path resolved against the config file's folder) that is
+	// run when a SQLite database file is created, to give it its schema and seed rows.
+	Init string
+	Pos  Position
+}
+
+// Users is the declaration of the SCIM User resource over a target's tables.
+type Users struct {
+	// ID is the column that holds the SCIM id.
+	ID string
+	// Attributes maps SCIM attribute paths to columns, in file order.
+	Attributes []Mapping
+	Operations UserOperations
+	Pos        Position
+}
+
+// Mapping binds one SCIM attribute path to one column.
+type Mapping struct {
+	// Path is the SCIM path as written: "userName", "name.givenName",
+	// `emails[type eq "work"].value`, "urn:...:enterprise:2.0:User:department".
+	Path   string
+	Column string
+	// Type is the column's value kind when it is not what the SCIM attribute implies:
+	// "" (infer), "string", "boolean", "integer", "datetime".
+	Type string
+	// True and False are the stored forms of a boolean ("Y"/"N", 1/0, "true"/"false").
+	// Nil means the driver's own boolean.
+	True, False any
+	Pos         Position
+}
+
+// UserOperations are the operations a target declares for users. A nil operation is
+// not supported by the target.
+type UserOperations struct {
+	List       *Operation
+	Get        *Operation
+	Create     *Operation
+	Update     *Operation
+	Activate   *Operation
+	Deactivate *Operation
+	Delete     *Operation
+}
+
+// StatementKind says whether an operation is a statement or a routine call.
+type StatementKind int
+
+const (
+	// SQL is a statement written in the database's language.
+	SQL StatementKind = iota
+	// Call is a stored procedure or function call.
+	Call
+)
+
+// Operation is one declared operation.
+type Operation struct {
+	Name string // "list", "get", "create", ...
+	Kind StatementKind
+	// Source is the text as written in the file (`sql:` or `call:`).
+	Source string
+	// Routine is the called routine's name, for Call.
+	Routine string
+	// RoutineKind is dialects.Function when the file says `function:` (PostgreSQL
+	// set-returning functions), else dialects.Procedure.
+	RoutineKind dialects.Routine
+	// Text is the statement to run, in the dialect's native placeholder form.
+	Text   string
+	Params []Param
+	Pos    Position
+}
+
+// ParamKind says where a parameter's value comes from.
+type ParamKind int
+
+const (
+	// Field is a column of the record being read or written (Okta's DATABASE_FIELD).
+	Field ParamKind = iota
+	// Literal is a constant from the file.
+	Literal
+	// Generated is a value made when the operation runs: "uuid" or "now".
+	Generated
+	// OutParam is a scalar OUT parameter whose value is read back into Name.
+	OutParam
+	// CursorParam is an OUT parameter holding the result set (Oracle SYS_REFCURSOR).
+	CursorParam
+)
+
+// Param is one ordered parameter binding.
+type Param struct {
+	Kind      ParamKind
+	Name      string // the column, for Field and OutParam
+	Value     any    // for Literal
+	Generator string // for Generated: "uuid" or "now"
+	Pos       Position
+}
+
+// Modes returns the dialect bind modes of the parameters, in order.
+func (o *Operation) Modes() []dialects.ParamMode {
+	modes := make([]dialects.ParamMode, len(o.Params))
+	for i, p := range o.Params {
+		switch p.Kind {
+		case OutParam:
+			modes[i] = dialects.Out
+		case CursorParam:
+			modes[i] = dialects.Cursor
+		default:
+			modes[i] = dialects.In
+		}
+	}
+	return modes
+}
