@@ -1,0 +1,41 @@
+# dbscim: the two commands a newcomer needs are `make run` and `make test`.
+GO        ?= go
+BIN       := bin/dbscim
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+QUICK     := examples/quickstart
+STATICCHECK_VERSION := v0.8.2
+
+.PHONY: all build run test test-short lint bench clean
+
+all: lint test
+
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/dbscim
+
+# Serve the quickstart (SQLite, created on first start) on http://127.0.0.1:8080.
+run: build
+	@mkdir -p $(QUICK)/data
+	@test -s $(QUICK)/data/token || (head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > $(QUICK)/data/token && chmod 600 $(QUICK)/data/token)
+	@echo "SCIM base URL: http://127.0.0.1:8080/scim/v2"
+	@echo "Bearer token:  $$(cat $(QUICK)/data/token)"
+	@echo "Try:           curl -H \"Authorization: Bearer $$(cat $(QUICK)/data/token)\" http://127.0.0.1:8080/scim/v2/Users"
+	@DBSCIM_TOKEN="$$(cat $(QUICK)/data/token)" ./$(BIN) serve --config $(QUICK)/dbscim.yaml
+
+# All tests. The MariaDB and PostgreSQL suites run when DBSCIM_TEST_MYSQL_DSN and
+# DBSCIM_TEST_POSTGRES_DSN are set (and must, under CI=true).
+test:
+	$(GO) test -count=1 $(TESTFLAGS) ./...
+
+test-short:
+	$(GO) test -short -count=1 ./...
+
+lint:
+	@out="$$(gofmt -l .)"; if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchtime 2s ./...
+
+clean:
+	rm -rf bin $(QUICK)/data

@@ -1,0 +1,221 @@
+// Command dbscim serves SQL databases as SCIM 2.0 provisioning targets.
+//
+//	dbscim serve    --config dbscim.yaml   serve the configured targets
+//	dbscim validate --config dbscim.yaml   check the file and reach every database
+//	dbscim version                          print the version
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/dbscim/dbscim/engine"
+	"github.com/dbscim/dbscim/engine/server"
+	"github.com/dbscim/dbscim/operations"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		usage(stderr)
+		return 2
+	}
+	switch args[0] {
+	case "serve":
+		return serve(args[1:], stdout, stderr)
+	case "validate":
+		return validate(args[1:], stdout, stderr)
+	case "version", "--version", "-v":
+		fmt.Fprintln(stdout, "dbscim", version)
+		return 0
+	case "help", "-h", "--help":
+		usage(stdout)
+		return 0
+	}
+	fmt.Fprintf(stderr, "dbscim: unknown command %q\n", args[0])
+	usage(stderr)
+	return 2
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, `usage: dbscim <command> [flags]
+
+commands:
+  serve     --config FILE   serve the configured targets over SCIM 2.0
+  validate  --config FILE   check the configuration and reach every database
+  version                   print the version
+`)
+}
+
+func configFlag(name string, args []string, stderr io.Writer) (string, string, bool) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	path := fs.String("config", "dbscim.yaml", "the configuration file")
+	level := fs.String("log-level", "info", "log level: debug, info, warn, error")
+	if err := fs.Parse(args); err != nil {
+		return "", "", false
+	}
+	return *path, *level, true
+}
+
+func newLogger(w io.Writer, level string) *slog.Logger {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		l = slog.LevelInfo
+	}
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
+}
+
+func load(path string, stderr io.Writer) (*operations.Config, bool) {
+	cfg, err := operations.Load(path)
+	if err != nil {
+		var list operations.ErrorList
+		if errors.As(err, &list) {
+			for _, e := range list {
+				fmt.Fprintln(stderr, e.Error())
+			}
+			fmt.Fprintf(stderr, "%s: %d problem(s)\n", path, len(list))
+		} else {
+			fmt.Fprintln(stderr, err)
+		}
+		return nil, false
+	}
+	return cfg, true
+}
+
+func openTargets(ctx context.Context, cfg *operations.Config, log *slog.Logger) ([]*engine.Target, error) {
+	var targets []*engine.Target
+	for _, tc := range cfg.Targets {
+		t, err := engine.Open(ctx, tc, engine.Options{Logger: log, MaxResults: cfg.Server.MaxResults})
+		if err != nil {
+			for _, o := range targets {
+				o.Close()
+			}
+			return nil, err
+		}
+		targets = append(targets, t)
+	}
+	return targets, nil
+}
+
+func serve(args []string, stdout, stderr io.Writer) int {
+	path, level, ok := configFlag("serve", args, stderr)
+	if !ok {
+		return 2
+	}
+	cfg, ok := load(path, stderr)
+	if !ok {
+		return 1
+	}
+	log := newLogger(stderr, level)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	targets, err := openTargets(ctx, cfg, log)
+	if err != nil {
+		log.Error("cannot open targets", "error", err.Error())
+		return 1
+	}
+	defer func() {
+		for _, t := range targets {
+			t.Close()
+		}
+	}()
+	tlsConfig, err := server.TLSConfig(cfg.Server)
+	if err != nil {
+		log.Error("cannot set up TLS", "error", err.Error())
+		return 1
+	}
+	ln, err := net.Listen("tcp", cfg.Server.Listen)
+	if err != nil {
+		log.Error("cannot listen", "address", cfg.Server.Listen, "error", err.Error())
+		return 1
+	}
+	srv := server.HTTPServer(cfg.Server, server.New(cfg, targets, log), tlsConfig)
+	scheme := "http"
+	if tlsConfig != nil {
+		scheme = "https"
+	}
+	for _, t := range targets {
+		url := fmt.Sprintf("%s://%s%s/%s", scheme, ln.Addr(), server.BasePath, t.Name)
+		fmt.Fprintf(stdout, "serving target %q at %s\n", t.Name, url)
+		log.Info("serving target", "target", t.Name, "url", url, "dialect", t.Dialect.Name())
+	}
+	if len(targets) == 1 {
+		fmt.Fprintf(stdout, "the lone target is also at %s://%s%s\n", scheme, ln.Addr(), server.BasePath)
+	}
+	errc := make(chan error, 1)
+	go func() {
+		if tlsConfig != nil {
+			errc <- srv.ServeTLS(ln, "", "")
+		} else {
+			errc <- srv.Serve(ln)
+		}
+	}()
+	select {
+	case err := <-errc:
+		log.Error("server stopped", "error", err.Error())
+		return 1
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: draining in-flight requests")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		log.Error("shutdown", "error", err.Error())
+		return 1
+	}
+	return 0
+}
+
+func validate(args []string, stdout, stderr io.Writer) int {
+	path, level, ok := configFlag("validate", args, stderr)
+	if !ok {
+		return 2
+	}
+	cfg, ok := load(path, stderr)
+	if !ok {
+		return 1
+	}
+	log := newLogger(io.Discard, level)
+	ctx := context.Background()
+	failed := false
+	for _, tc := range cfg.Targets {
+		t, err := engine.Open(ctx, tc, engine.Options{Logger: log, MaxResults: cfg.Server.MaxResults})
+		if err != nil {
+			fmt.Fprintf(stderr, "%s: target %s: %v\n", tc.Pos, tc.Name, err)
+			failed = true
+			continue
+		}
+		pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		err = t.Ping(pctx)
+		cancel()
+		t.Close()
+		if err != nil {
+			fmt.Fprintf(stderr, "%s: target %s: database unreachable: %s\n", tc.Pos, tc.Name, t.Dialect.Classify(err))
+			failed = true
+			continue
+		}
+		fmt.Fprintf(stdout, "target %s: %s database reachable\n", tc.Name, t.Dialect.Name())
+	}
+	if failed {
+		return 1
+	}
+	fmt.Fprintf(stdout, "%s: ok\n", path)
+	return 0
+}

@@ -1,0 +1,196 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/dbscim/dbscim/dialects"
+	"github.com/dbscim/dbscim/engine/scim"
+	"github.com/dbscim/dbscim/operations"
+)
+
+// List answers one page of users.
+func (s *UserStore) List(ctx context.Context, q scim.Query) (*scim.Page, error) {
+	return s.list(ctx, s.t.DB, q)
+}
+
+func (s *UserStore) list(ctx context.Context, db dialects.Querier, q scim.Query) (*scim.Page, error) {
+	if q.StartIndex < 1 {
+		q.StartIndex = 1
+	}
+	if q.Count < 0 {
+		q.Count = 0
+	}
+	if q.Count > s.maxResults {
+		q.Count = s.maxResults
+	}
+	op := s.ops.List
+	if op.Kind == operations.SQL {
+		page, err := s.listSQL(ctx, db, op, q)
+		if !errors.Is(err, errNoPushdown) {
+			return page, err
+		}
+	}
+	return s.listStream(ctx, db, op, q)
+}
+
+// listSQL pushes the filter and the page into SQL around the list statement, used
+// as a derived table. A page that starts at 1 and comes back short already tells the
+// total, which spares the COUNT for the lookups IdPs make before every create.
+func (s *UserStore) listSQL(ctx context.Context, db dialects.Querier, op *operations.Operation, q scim.Query) (*scim.Page, error) {
+	d := s.t.Dialect
+	w := &where{d: d, store: s, next: len(op.Params) + 1}
+	cond := ""
+	if q.Filter != nil {
+		var err error
+		if cond, err = w.expr(q.Filter); err != nil {
+			return nil, err
+		}
+		cond = " WHERE " + cond
+	}
+	from := " FROM " + d.DerivedTable(op.Text, "t") + cond
+	base := bind(op, Record{})
+	page := &scim.Page{}
+	if q.Count > 0 {
+		order, err := s.orderBy(q)
+		if err != nil {
+			return nil, err
+		}
+		limit := d.Placeholder(w.next)
+		offset := d.Placeholder(w.next + 1)
+		text := "SELECT *" + from + " ORDER BY " + order + " " + d.Limit(limit, offset)
+		args := append(append(append([]dialects.Arg{}, base...), w.args...),
+			dialects.Arg{Value: int64(q.Count)}, dialects.Arg{Value: int64(q.StartIndex - 1)})
+		pageOp := &operations.Operation{Name: op.Name, Text: text}
+		if err := s.rows(ctx, db, pageOp, args, func(r Record) error {
+			res, err := toResource(s.cfg.ID, s.cols, r)
+			if err == nil {
+				page.Resources = append(page.Resources, res)
+			}
+			return err
+		}); err != nil {
+			return nil, err
+		}
+		if q.StartIndex == 1 && len(page.Resources) < q.Count {
+			page.Total = len(page.Resources)
+			return page, nil
+		}
+	}
+	countOp := &operations.Operation{Name: op.Name, Text: "SELECT COUNT(*) AS n" + from}
+	args := append(append([]dialects.Arg{}, base...), w.args...)
+	if err := s.rows(ctx, db, countOp, args, func(r Record) error {
+		n, _ := (&column{kind: "integer"}).toSCIM(r["n"])
+		page.Total = int(n.(int64))
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	return page, nil
+}
+
+// rows runs a statement the engine built (derived table, count) with ready args.
+func (s *UserStore) rows(ctx context.Context, db dialects.Querier, op *operations.Operation, args []dialects.Arg, fn func(Record) error) error {
+	rows, err := s.t.Dialect.Query(ctx, db, op.Text, args)
+	if err != nil {
+		return s.t.dbError(op, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		r, err := scanRecord(rows)
+		if err != nil {
+			return s.t.dbError(op, err)
+		}
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return s.t.dbError(op, err)
+	}
+	return nil
+}
+
+// orderBy is the ORDER BY of a pushed-down page: the sort attribute if one was
+// asked for, then the id column, so that pages are stable.
+func (s *UserStore) orderBy(q scim.Query) (string, error) {
+	id := "t." + ident(s.t.Dialect, s.cfg.ID)
+	if q.SortBy == "" {
+		return id, nil
+	}
+	c := s.columnFor(q.SortBy)
+	if c == nil {
+		return "", errNoPushdown
+	}
+	dir := " ASC"
+	if q.Descending {
+		dir = " DESC"
+	}
+	return "t." + ident(s.t.Dialect, c.Column) + dir + ", " + id, nil
+}
+
+// listStream runs the list operation as declared (a procedure, or a statement whose
+// filter cannot be pushed down), evaluates the filter on each row as it streams, and
+// keeps only the requested page: memory stays flat however many users there are.
+func (s *UserStore) listStream(ctx context.Context, db dialects.Querier, op *operations.Operation, q scim.Query) (*scim.Page, error) {
+	page := &scim.Page{}
+	skip := q.StartIndex - 1
+	err := s.t.query(ctx, db, op, Record{}, func(r Record) (bool, error) {
+		res, err := toResource(s.cfg.ID, s.cols, r)
+		if err != nil {
+			return false, err
+		}
+		if q.Filter != nil {
+			ok, err := scim.Match(q.Filter, res, s.schemas...)
+			if err != nil {
+				return false, err
+			}
+			if !ok {
+				return true, nil
+			}
+		}
+		page.Total++
+		if skip > 0 {
+			skip--
+		} else if len(page.Resources) < q.Count {
+			page.Resources = append(page.Resources, res)
+		}
+		return true, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return page, nil
+}
+
+// columnFor finds the mapping of a filterable attribute path ("userName",
+// "name.familyName", an extension URN path), or nil.
+func (s *UserStore) columnFor(path string) *column {
+	p := strings.ToLower(path)
+	for i := range s.cols {
+		c := &s.cols[i]
+		if !c.simple {
+			continue
+		}
+		name := c.attr
+		if c.sub != "" {
+			name += "." + strings.ToLower(c.sub)
+		}
+		if name == p || (strings.HasPrefix(p, "urn:") && strings.EqualFold(strings.ToLower(scim.UserSchemaURN)+":"+name, p)) {
+			return c
+		}
+	}
+	return nil
+}
+
+// ident writes an identifier from the configuration as it is when it is a plain
+// identifier, so that the database folds it exactly as it folded the same name in the
+// list statement, and quotes it otherwise.
+func ident(d dialects.Dialect, name string) string {
+	for i, r := range name {
+		if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || i > 0 && r >= '0' && r <= '9') {
+			return d.Quote(name)
+		}
+	}
+	return name
+}

@@ -1,0 +1,181 @@
+package engine
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/dbscim/dbscim/dialects"
+	"github.com/dbscim/dbscim/engine/scim"
+	"github.com/dbscim/dbscim/operations"
+)
+
+// bind turns an operation's declared parameters into dialect arguments, taking Field
+// values from the record. Values are always bound, never written into SQL text.
+func bind(op *operations.Operation, rec Record) []dialects.Arg {
+	args := make([]dialects.Arg, len(op.Params))
+	for i, p := range op.Params {
+		switch p.Kind {
+		case operations.Field:
+			v, _ := rec.Get(p.Name)
+			args[i] = dialects.Arg{Value: v}
+		case operations.Literal:
+			args[i] = dialects.Arg{Value: p.Value}
+		case operations.Generated:
+			switch p.Generator {
+			case "uuid":
+				args[i] = dialects.Arg{Value: uuid.NewString()}
+			case "now":
+				args[i] = dialects.Arg{Value: time.Now().UTC()}
+			}
+		case operations.OutParam:
+			var dest any
+			args[i] = dialects.Arg{Mode: dialects.Out, Dest: &dest}
+		case operations.CursorParam:
+			args[i] = dialects.Arg{Mode: dialects.Cursor}
+		}
+	}
+	return args
+}
+
+// readOuts copies OUT parameter values back into the record.
+func readOuts(op *operations.Operation, args []dialects.Arg, rec Record) {
+	for i, p := range op.Params {
+		if p.Kind == operations.OutParam {
+			if d, ok := args[i].Dest.(*any); ok && *d != nil {
+				rec.Set(p.Name, normalise(*d))
+			}
+		}
+	}
+}
+
+// query runs a row-returning operation and calls fn for every row until fn returns
+// false or an error.
+func (t *Target) query(ctx context.Context, q dialects.Querier, op *operations.Operation, rec Record, fn func(Record) (bool, error)) error {
+	args := bind(op, rec)
+	rows, err := t.Dialect.Query(ctx, q, op.Text, args)
+	if err != nil {
+		return t.dbError(op, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		r, err := scanRecord(rows)
+		if err != nil {
+			return t.dbError(op, err)
+		}
+		more, err := fn(r)
+		if err != nil {
+			return err
+		}
+		if !more {
+			return nil
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return t.dbError(op, err)
+	}
+	readOuts(op, args, rec)
+	return nil
+}
+
+// exec runs an operation that writes. If the statement returns rows (RETURNING,
+// OUTPUT INSERTED, a procedure's SELECT), the first row is returned so that a
+// generated id can be read from it. When wantID is set and the dialect reports
+// generated keys through sql.Result (MySQL, SQLite), a plain statement runs through
+// Exec and the generated key is returned too.
+func (t *Target) exec(ctx context.Context, q dialects.Querier, op *operations.Operation, rec Record, wantID bool) (first Record, lastID any, err error) {
+	args := bind(op, rec)
+	if wantID && op.Kind == operations.SQL && t.Dialect.LastInsertID() && !returnsRows(op.Text) {
+		res, err := t.Dialect.Exec(ctx, q, op.Text, args)
+		if err != nil {
+			return nil, nil, t.dbError(op, err)
+		}
+		readOuts(op, args, rec)
+		if id, err := res.LastInsertId(); err == nil && id != 0 {
+			return nil, id, nil
+		}
+		return nil, nil, nil
+	}
+	rows, err := t.Dialect.Query(ctx, q, op.Text, args)
+	if err != nil {
+		return nil, nil, t.dbError(op, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if first == nil {
+			if first, err = scanRecord(rows); err != nil {
+				return nil, nil, t.dbError(op, err)
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, t.dbError(op, err)
+	}
+	readOuts(op, args, rec)
+	return first, nil, nil
+}
+
+// returnsRows reports whether a statement has a RETURNING or OUTPUT clause, so that
+// its generated key comes back as a row rather than through LastInsertId.
+func returnsRows(text string) bool {
+	u := strings.ToUpper(text)
+	return strings.Contains(u, "RETURNING") || strings.Contains(u, "OUTPUT")
+}
+
+// inTx runs fn in a transaction, committing when it returns nil. Every write runs in
+// one, because a procedure under autocommit is not atomic (MariaDB keeps the first
+// insert of a CALL that fails on its second).
+func (t *Target) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := t.DB.BeginTx(ctx, nil)
+	if err != nil {
+		return t.dbError(nil, err)
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return t.dbError(nil, err)
+	}
+	return nil
+}
+
+// dbError turns a driver error into the SCIM error the client sees. The driver's
+// text can carry table names and personal data: it goes to the log, not to the IdP.
+func (t *Target) dbError(op *operations.Operation, err error) error {
+	var se *scim.Error
+	if errors.As(err, &se) {
+		return se
+	}
+	name := "transaction"
+	if op != nil {
+		name = op.Name
+	}
+	kind := t.Dialect.Classify(err)
+	t.log.Warn("database error", "target", t.Name, "operation", name, "kind", kind.String(), "error", err.Error())
+	switch kind {
+	case dialects.UniqueViolation:
+		return scim.Errorf(409, "uniqueness", "%s: a resource with the same unique value already exists", name)
+	case dialects.ForeignKeyViolation:
+		return scim.Errorf(400, "invalidValue", "%s: a referenced value does not exist, or the resource is still referenced", name)
+	case dialects.NotNullViolation:
+		return scim.Errorf(400, "invalidValue", "%s: a required value is missing", name)
+	case dialects.CheckViolation, dialects.InvalidValue:
+		return scim.Errorf(400, "invalidValue", "%s: a value is not valid for the database", name)
+	case dialects.Conflict:
+		return &scim.Error{Status: 503, Detail: name + ": the database reported a conflict; retry", RetryAfter: 1}
+	case dialects.Unavailable:
+		return &scim.Error{Status: 503, Detail: "the database of target " + t.Name + " is unavailable", RetryAfter: 5}
+	case dialects.Timeout:
+		if errors.Is(err, context.Canceled) {
+			return &scim.Error{Status: 503, Detail: "the request was cancelled", RetryAfter: 1}
+		}
+		return &scim.Error{Status: 503, Detail: name + ": the database did not answer in time", RetryAfter: 5}
+	}
+	return fmt.Errorf("target %s: %s: %w", t.Name, name, err)
+}

@@ -1,0 +1,367 @@
+package engine
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+
+	"github.com/google/uuid"
+	filter "github.com/scim2/filter-parser/v2"
+
+	"github.com/dbscim/dbscim/dialects"
+	"github.com/dbscim/dbscim/engine/scim"
+	"github.com/dbscim/dbscim/operations"
+)
+
+// UserStore serves the SCIM User resource from a target's declared user operations.
+type UserStore struct {
+	t          *Target
+	cfg        *operations.Users
+	ops        operations.UserOperations
+	cols       []column
+	schemas    []*scim.Schema
+	maxResults int
+	active     *column // the mapping of "active", if any
+	userName   *column
+	idMapped   bool // the id column is also mapped to an attribute
+}
+
+func newUserStore(t *Target, cfg *operations.Users, maxResults int) *UserStore {
+	if maxResults <= 0 {
+		maxResults = 1000
+	}
+	core, ent := scim.UserSchema(), scim.EnterpriseUserSchema()
+	s := &UserStore{t: t, cfg: cfg, ops: cfg.Operations, schemas: []*scim.Schema{core, ent}, maxResults: maxResults}
+	s.cols = resolve(cfg.Attributes, core, ent)
+	for i := range s.cols {
+		c := &s.cols[i]
+		switch {
+		case c.attr == "active" && c.sub == "":
+			s.active = c
+		case c.attr == "username" && c.sub == "":
+			s.userName = c
+		}
+		if strings.EqualFold(c.Column, cfg.ID) {
+			s.idMapped = true
+		}
+	}
+	return s
+}
+
+// ResourceType describes the User resource type with the methods the target declares.
+func (s *UserStore) ResourceType() scim.ResourceType {
+	m := scim.MethodGet | scim.MethodList
+	if s.ops.Create != nil {
+		m |= scim.MethodCreate
+	}
+	if s.ops.Update != nil || s.ops.Activate != nil || s.ops.Deactivate != nil {
+		m |= scim.MethodReplace | scim.MethodPatch
+	}
+	if s.ops.Delete != nil {
+		m |= scim.MethodDelete
+	}
+	return scim.ResourceType{
+		ID: "User", Name: "User", Endpoint: "Users",
+		Schema: s.schemas[0], Extensions: s.schemas[1:],
+		Methods: m, Store: s,
+	}
+}
+
+// Get returns one user by id.
+func (s *UserStore) Get(ctx context.Context, id string, _ scim.Projection) (scim.Resource, error) {
+	rec, err := s.get(ctx, s.t.DB, id)
+	if err != nil {
+		return nil, err
+	}
+	return toResource(s.cfg.ID, s.cols, rec)
+}
+
+// get runs the get operation. SCIM ids are opaque, case-exact strings, but databases
+// coerce '010007' to 10007 for a numeric column and MariaDB compares strings
+// case-insensitively: only a row whose id reads back as exactly the requested string
+// is the user.
+func (s *UserStore) get(ctx context.Context, q dialects.Querier, id string) (Record, error) {
+	in := Record{}
+	in.Set(s.cfg.ID, id)
+	var found Record
+	err := s.t.query(ctx, q, s.ops.Get, in, func(r Record) (bool, error) {
+		v, ok := r.Get(s.cfg.ID)
+		if !ok {
+			r.Set(s.cfg.ID, id)
+		} else if text(v) != id {
+			return true, nil
+		}
+		found = r
+		return false, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if found == nil {
+		return nil, scim.ErrNotFound("User", id)
+	}
+	return found, nil
+}
+
+// Create stores a new user and answers with the user as stored.
+func (s *UserStore) Create(ctx context.Context, res scim.Resource) (scim.Resource, error) {
+	if s.ops.Create == nil {
+		return nil, scim.Errorf(405, "", "this target declares no users.create operation")
+	}
+	rec, err := toRecord(s.cols, res)
+	if err != nil {
+		return nil, err
+	}
+	var out scim.Resource
+	err = s.t.inTx(ctx, func(tx *sql.Tx) error {
+		if s.userName != nil {
+			if name, ok := scim.GetValue(res, s.userName.Path); ok {
+				taken, err := s.userNameTaken(ctx, tx, text(name), "")
+				if err != nil {
+					return err
+				}
+				if taken {
+					return scim.Errorf(409, "uniqueness", "userName %q is already taken", text(name))
+				}
+			}
+		}
+		id := ""
+		if v, ok := rec.Get(s.cfg.ID); ok && v != nil {
+			id = text(v)
+		} else if s.bindsColumn(s.ops.Create, s.cfg.ID) {
+			// The statement inserts the id itself: SCIM ids are the server's to choose.
+			id = uuid.NewString()
+			rec.Set(s.cfg.ID, id)
+		}
+		first, lastID, err := s.t.exec(ctx, tx, s.ops.Create, rec, id == "")
+		if err != nil {
+			return err
+		}
+		if id == "" {
+			if v, ok := rec.Get(s.cfg.ID); ok && v != nil { // an OUT parameter
+				id = text(v)
+			} else if v, ok := first.Get(s.cfg.ID); ok && v != nil {
+				id = text(v)
+			} else if lastID != nil {
+				id = text(lastID)
+			} else if s.userName != nil {
+				name, _ := scim.GetValue(res, s.userName.Path)
+				if id, err = s.idByUserName(ctx, tx, text(name)); err != nil {
+					return err
+				}
+			}
+		}
+		if id == "" {
+			return scim.Errorf(500, "", "the create operation did not reveal the new user's id")
+		}
+		stored, err := s.get(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		// A create that does not bind the active column leaves the database default;
+		// a client that creates a disabled user gets the deactivate operation too.
+		if s.active != nil {
+			if want, ok := scim.GetValue(res, s.active.Path); ok {
+				if stored, err = s.setActive(ctx, tx, id, stored, want); err != nil {
+					return err
+				}
+			}
+		}
+		out, err = toResource(s.cfg.ID, s.cols, stored)
+		return err
+	})
+	return out, err
+}
+
+// Replace is PUT: the resource replaces the stored one.
+func (s *UserStore) Replace(ctx context.Context, id string, res scim.Resource) (scim.Resource, error) {
+	var out scim.Resource
+	err := s.t.inTx(ctx, func(tx *sql.Tx) error {
+		old, err := s.get(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		out, err = s.write(ctx, tx, id, old, res)
+		return err
+	})
+	return out, err
+}
+
+// Patch applies PATCH operations to the stored user and writes the difference.
+func (s *UserStore) Patch(ctx context.Context, id string, ops []scim.PatchOp) (scim.Resource, error) {
+	var out scim.Resource
+	err := s.t.inTx(ctx, func(tx *sql.Tx) error {
+		old, err := s.get(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		oldRes, err := toResource(s.cfg.ID, s.cols, old)
+		if err != nil {
+			return err
+		}
+		newRes, err := scim.ApplyPatch(oldRes, ops, s.schemas...)
+		if err != nil {
+			return err
+		}
+		out, err = s.write(ctx, tx, id, old, newRes)
+		return err
+	})
+	return out, err
+}
+
+// Delete runs the declared delete operation.
+func (s *UserStore) Delete(ctx context.Context, id string) error {
+	if s.ops.Delete == nil {
+		return scim.Errorf(405, "", "this target declares no users.delete operation")
+	}
+	return s.t.inTx(ctx, func(tx *sql.Tx) error {
+		rec, err := s.get(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		_, _, err = s.t.exec(ctx, tx, s.ops.Delete, rec, false)
+		return err
+	})
+}
+
+// write brings the stored user (old) to the state of res: the update operation when
+// any mapped attribute other than active changed, then activate or deactivate when
+// active changed. It answers with the user as stored afterwards.
+func (s *UserStore) write(ctx context.Context, tx *sql.Tx, id string, old Record, res scim.Resource) (scim.Resource, error) {
+	oldRes, err := toResource(s.cfg.ID, s.cols, old)
+	if err != nil {
+		return nil, err
+	}
+	if s.userName != nil {
+		newName, _ := scim.GetValue(res, s.userName.Path)
+		oldName, _ := scim.GetValue(oldRes, s.userName.Path)
+		if newName == nil {
+			return nil, scim.Errorf(400, "invalidValue", "userName is required")
+		}
+		if !strings.EqualFold(text(newName), text(oldName)) {
+			taken, err := s.userNameTaken(ctx, tx, text(newName), id)
+			if err != nil {
+				return nil, err
+			}
+			if taken {
+				return nil, scim.Errorf(409, "uniqueness", "userName %q is already taken", text(newName))
+			}
+		}
+	}
+	rec, err := toRecord(s.cols, res)
+	if err != nil {
+		return nil, err
+	}
+	rec.Set(s.cfg.ID, old[key(s.cfg.ID)])
+	changed := false
+	for i := range s.cols {
+		c := &s.cols[i]
+		if c == s.active || strings.EqualFold(c.Column, s.cfg.ID) {
+			continue
+		}
+		a, _ := scim.GetValue(oldRes, c.Path)
+		b, _ := scim.GetValue(res, c.Path)
+		if !sameValue(a, b) {
+			changed = true
+			break
+		}
+	}
+	activeChanged := false
+	var want any
+	if s.active != nil {
+		var ok bool
+		if want, ok = scim.GetValue(res, s.active.Path); ok {
+			was, _ := scim.GetValue(oldRes, s.active.Path)
+			wb, _ := parseBool(want)
+			ob, _ := parseBool(was)
+			activeChanged = was == nil || wb != ob
+		} else {
+			// PUT without active keeps the stored state.
+			rec.Set(s.active.Column, old[key(s.active.Column)])
+		}
+	}
+	activeByUpdate := activeChanged && s.ops.Activate == nil && s.ops.Deactivate == nil
+	if changed || activeByUpdate {
+		if s.ops.Update == nil {
+			return nil, scim.Errorf(405, "", "this target declares no users.update operation")
+		}
+		if _, _, err := s.t.exec(ctx, tx, s.ops.Update, rec, false); err != nil {
+			return nil, err
+		}
+	}
+	stored, err := s.get(ctx, tx, id)
+	if err != nil {
+		return nil, err
+	}
+	if activeChanged && !activeByUpdate {
+		if stored, err = s.setActive(ctx, tx, id, stored, want); err != nil {
+			return nil, err
+		}
+	}
+	return toResource(s.cfg.ID, s.cols, stored)
+}
+
+// setActive runs activate or deactivate when the stored state differs from want.
+func (s *UserStore) setActive(ctx context.Context, tx *sql.Tx, id string, stored Record, want any) (Record, error) {
+	wb, ok := parseBool(want)
+	if !ok {
+		return nil, scim.Errorf(400, "invalidValue", "active must be a boolean")
+	}
+	cur, known := s.active.toSCIM(stored[key(s.active.Column)])
+	if known && cur == wb {
+		return stored, nil
+	}
+	op := s.ops.Activate
+	if !wb {
+		op = s.ops.Deactivate
+	}
+	if op == nil {
+		if known {
+			name := "activate"
+			if !wb {
+				name = "deactivate"
+			}
+			return nil, scim.Errorf(405, "", "this target declares no users.%s operation", name)
+		}
+		return stored, nil
+	}
+	if _, _, err := s.t.exec(ctx, tx, op, stored, false); err != nil {
+		return nil, err
+	}
+	return s.get(ctx, tx, id)
+}
+
+// bindsColumn reports whether an operation binds the given column.
+func (s *UserStore) bindsColumn(op *operations.Operation, col string) bool {
+	for _, p := range op.Params {
+		if (p.Kind == operations.Field || p.Kind == operations.OutParam) && strings.EqualFold(p.Name, col) {
+			return true
+		}
+	}
+	return false
+}
+
+// userNameTaken reports whether another user (not exceptID) has this userName, in
+// any letter case, as SCIM's uniqueness of userName requires.
+func (s *UserStore) userNameTaken(ctx context.Context, q dialects.Querier, name, exceptID string) (bool, error) {
+	id, err := s.idByUserName(ctx, q, name)
+	if err != nil {
+		return false, err
+	}
+	return id != "" && id != exceptID, nil
+}
+
+// idByUserName finds a user's id by userName through the list operation.
+func (s *UserStore) idByUserName(ctx context.Context, q dialects.Querier, name string) (string, error) {
+	expr := &filter.AttributeExpression{
+		AttributePath: filter.AttributePath{AttributeName: "userName"},
+		Operator:      filter.EQ,
+		CompareValue:  name,
+	}
+	page, err := s.list(ctx, q, scim.Query{Filter: expr, StartIndex: 1, Count: 1})
+	if err != nil || len(page.Resources) == 0 {
+		return "", err
+	}
+	id, _ := page.Resources[0]["id"].(string)
+	return id, nil
+}
