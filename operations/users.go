@@ -1,0 +1,251 @@
+package operations
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/dbscim/dbscim/dialects"
+	filter "github.com/scim2/filter-parser/v2"
+	"gopkg.in/yaml.v3"
+)
+
+// userSchema is the core User schema URN; a path written with it is the same
+// attribute as the path without it.
+const userSchema = "urn:ietf:params:scim:schemas:core:2.0:User"
+
+var (
+	usersKeys     = []string{"id", "attributes", "operations"}
+	mappingKeys   = []string{"column", "type", "true", "false"}
+	columnTypes   = []string{"string", "boolean", "integer", "datetime"}
+	operationKeys = []string{"list", "get", "create", "update", "activate", "deactivate", "delete"}
+)
+
+func (p *parser) users(e entry, d dialects.Dialect) *Users {
+	u := &Users{Pos: p.pos(e.key)}
+	o := p.object(e.key, e.val, "users", "a mapping with keys "+strings.Join(usersKeys, ", "), usersKeys...)
+	if o == nil {
+		return u
+	}
+	if v, ok := o.get("id"); ok {
+		u.ID, _ = p.column(v.val, "id")
+	} else {
+		p.missing(o, "id", "the column that holds the SCIM id")
+	}
+	if v, ok := o.get("attributes"); ok {
+		u.Attributes = p.attributes(v)
+	} else {
+		p.missing(o, "attributes", "a mapping of SCIM attribute to column; userName is required")
+	}
+	if v, ok := o.get("operations"); ok {
+		p.operations(v, d, newColumns(u), &u.Operations)
+	} else {
+		p.missing(o, "operations", "at least get and list")
+	}
+	return u
+}
+
+// column reads a column name. Columns come from the file only and are quoted by the
+// dialect when the engine writes SQL around them; they only need to be plausible.
+func (p *parser) column(n *yaml.Node, name string) (string, bool) {
+	s, ok := p.str(n, name)
+	if !ok {
+		return "", false
+	}
+	if strings.TrimSpace(s) != s || strings.ContainsFunc(s, func(r rune) bool { return r < ' ' || r == 0x7f }) {
+		p.errorf(deref(n), "%s: %q is not a column name (no leading or trailing spaces or control characters)", name, s)
+		return "", false
+	}
+	return s, true
+}
+
+func (p *parser) attributes(e entry) []Mapping {
+	o := p.object(e.key, e.val, "attributes", "a mapping of SCIM attribute path to column")
+	if o == nil {
+		return nil
+	}
+	var (
+		out      []Mapping
+		seen     = map[string]*yaml.Node{}
+		userName bool
+	)
+	for _, path := range o.order {
+		v := o.keys[path]
+		m := Mapping{Path: path, Pos: p.pos(v.key)}
+		key, ok := p.attributePath(v.key)
+		switch {
+		case !ok:
+		case key == "id":
+			p.errorf(v.key, "attributes: id is not mapped here: it is the column named by users.id")
+		case seen[key] != nil:
+			p.errorf(v.key, "attributes: %s is mapped twice (first at line %d)", path, seen[key].Line)
+		default:
+			seen[key] = v.key
+			userName = userName || key == "username"
+		}
+		// Keep every mapping with a column, even a refused one, so that params naming
+		// its column are not reported a second time. A refused file yields no Config.
+		if p.mapping(v, &m) || m.Column != "" {
+			out = append(out, m)
+		}
+	}
+	if !userName {
+		p.missing(o, "userName", "every SCIM client identifies users by userName: map it to a column")
+	}
+	return out
+}
+
+// attributePath checks a SCIM path with the SCIM grammar and returns the key that
+// identifies it: lower-case (SCIM names are case-insensitive), without the core User
+// schema URN.
+func (p *parser) attributePath(k *yaml.Node) (string, bool) {
+	parsed, err := filter.ParsePath([]byte(k.Value))
+	if err != nil || k.Value == "" {
+		p.errorf(k, "attributes: %q is not a SCIM attribute path (expected a name such as userName, name.givenName, emails[type eq \"work\"].value or urn:...:User:department)", k.Value)
+		return "", false
+	}
+	if parsed.AttributePath.URI() == userSchema {
+		parsed.AttributePath.URIPrefix = nil
+	}
+	return strings.ToLower(parsed.String()), true
+}
+
+// mapping reads the column side of an attribute: a column name, or the long form with
+// the column's type and stored boolean values.
+func (p *parser) mapping(e entry, m *Mapping) bool {
+	n := deref(e.val)
+	if n.Kind == yaml.ScalarNode && !isNull(n) {
+		col, ok := p.column(n, m.Path)
+		m.Column = col
+		return ok
+	}
+	o := p.object(e.key, n, "attribute "+m.Path, "a column name or {column: NAME, type: TYPE}", mappingKeys...)
+	if o == nil {
+		return false
+	}
+	ok := true
+	if v, found := o.get("column"); found {
+		m.Column, ok = p.column(v.val, "column")
+	} else {
+		p.missing(o, "column", "")
+		ok = false
+	}
+	if v, found := o.get("type"); found {
+		if s, good := p.str(v.val, "type"); good {
+			if contains(columnTypes, s) {
+				m.Type = s
+			} else {
+				p.errorf(deref(v.val), "type: expected one of %s, got %q", strings.Join(columnTypes, ", "), s)
+				ok = false
+			}
+		}
+	}
+	t, hasT := o.get("true")
+	f, hasF := o.get("false")
+	switch {
+	case !hasT && !hasF:
+	case m.Type != "boolean" && m.Type != "":
+		p.errorf(firstKey(t, f).key, "attribute %s: true and false are only for type: boolean", m.Path)
+		ok = false
+	case m.Type == "":
+		p.errorf(firstKey(t, f).key, "attribute %s: true and false need type: boolean", m.Path)
+		ok = false
+	case !hasT || !hasF:
+		p.errorf(firstKey(t, f).key, "attribute %s: give both true and false (the stored forms of each value)", m.Path)
+		ok = false
+	default:
+		tv, okT := p.value(t.val, "true")
+		fv, okF := p.value(f.val, "false")
+		if okT && okF && fmt.Sprint(tv) == fmt.Sprint(fv) {
+			p.errorf(f.key, "attribute %s: true and false are both %v", m.Path, tv)
+			return false
+		}
+		m.True, m.False = tv, fv
+		ok = ok && okT && okF
+	}
+	return ok
+}
+
+// firstKey returns whichever of two entries is present and written first.
+func firstKey(a, b entry) entry {
+	switch {
+	case a.key == nil:
+		return b
+	case b.key == nil:
+		return a
+	case b.key.Line < a.key.Line || b.key.Line == a.key.Line && b.key.Column < a.key.Column:
+		return b
+	}
+	return a
+}
+
+// columns are the columns an operation's params may name: the id column and the
+// mapped ones, compared case-insensitively (as databases compare unquoted names).
+type columns struct {
+	byFold map[string]string // folded name -> name as first declared
+	byPath map[string]string // folded SCIM path -> column, for suggestions
+	names  []string
+}
+
+func newColumns(u *Users) *columns {
+	c := &columns{byFold: map[string]string{}, byPath: map[string]string{}}
+	add := func(col string) {
+		if col == "" {
+			return
+		}
+		if _, ok := c.byFold[strings.ToLower(col)]; !ok {
+			c.byFold[strings.ToLower(col)] = col
+			c.names = append(c.names, col)
+		}
+	}
+	add(u.ID)
+	for _, m := range u.Attributes {
+		add(m.Column)
+		c.byPath[strings.ToLower(m.Path)] = m.Column
+	}
+	return c
+}
+
+// lookup returns the column as declared, or a hint at what was meant.
+func (c *columns) lookup(name string) (string, string) {
+	if col, ok := c.byFold[strings.ToLower(name)]; ok {
+		return col, ""
+	}
+	if col, ok := c.byPath[strings.ToLower(name)]; ok {
+		return "", fmt.Sprintf("params name columns, not SCIM attributes: did you mean %s?", col)
+	}
+	best, bestD := "", -1
+	for _, col := range c.names {
+		d := editDistance(strings.ToLower(name), strings.ToLower(col))
+		if bestD < 0 || d < bestD {
+			best, bestD = col, d
+		}
+	}
+	if best != "" && bestD <= max(2, len(name)/3) {
+		return "", fmt.Sprintf("did you mean %s?", best)
+	}
+	if len(c.names) == 0 {
+		return "", "it must be users.id or a column mapped in users.attributes"
+	}
+	return "", "expected users.id or a column mapped in users.attributes: " + strings.Join(c.names, ", ")
+}
+
+// editDistance is the Levenshtein distance, for "did you mean" suggestions.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
