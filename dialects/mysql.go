@@ -22,7 +22,7 @@ var mysqlSyntax = &syntax{
 		quoted('\'', '\'', true, true, "string literal"),
 		quoted('"', '"', true, true, `"string literal"`),
 		quoted('`', '`', false, true, "`quoted identifier`"),
-		lineComment("-- ", true),
+		lineComment("--", true),
 		lineComment("#", false),
 		// /*! ... */ executable comments are skipped like any comment: a
 		// placeholder inside one is not counted.

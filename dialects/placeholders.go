@@ -140,6 +140,10 @@ next:
 				i += 2
 				continue
 			}
+			if i+1 < len(src) && isDigit(src[i+1]) {
+				// Rewriting "?2" as "$12" would silently bind the wrong value.
+				return nil, syntaxErrorAt(src, i, "numbered placeholder ?%c... is not supported here; write ?", src[i+1])
+			}
 			toks = append(toks, token{kind: tokQuestion, start: i, end: i + 1})
 			i++
 		case isWordStart(c):

@@ -1,0 +1,1 @@
+CALL CREATE_USER(?, ?, ?)

@@ -1,0 +1,1 @@
+SELECT ?::int, a::text FROM t

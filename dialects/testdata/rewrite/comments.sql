@@ -1,0 +1,4 @@
+-- is ? a placeholder
+SELECT id /* not ? here */
+FROM users # nor ? here in MySQL
+WHERE id = ?

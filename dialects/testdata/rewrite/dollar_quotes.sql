@@ -1,0 +1,1 @@
+CREATE FUNCTION f() RETURNS int AS $body$ SELECT ? $body$ LANGUAGE sql; SELECT $$?$$, ?

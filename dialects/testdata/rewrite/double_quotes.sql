@@ -1,0 +1,1 @@
+SELECT "col?", "a""?" FROM t WHERE x = ?

@@ -1,0 +1,1 @@
+SELECT a$1, b FROM t WHERE x = ?

@@ -1,0 +1,1 @@
+SELECT data ?? 'k', data ??| array['a'] FROM t WHERE id = ?

@@ -1,0 +1,1 @@
+SELECT 'zoë', ? FROM "tablé" WHERE ñ = ?
