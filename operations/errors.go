@@ -49,16 +49,22 @@ func (l ErrorList) Unwrap() []error {
 	return errs
 }
 
-// sort orders the list by position and drops exact repeats, which YAML aliases produce
-// when the same anchored node is checked at every place that refers to it.
+// sort orders the list by position, keeping the order of discovery at one position,
+// and drops exact repeats, which YAML aliases produce when the same anchored node is
+// checked at every place that refers to it.
 func (l ErrorList) sort() ErrorList {
 	slices.SortStableFunc(l, func(a, b *Error) int {
-		return cmp.Or(
-			cmp.Compare(a.Pos.Line, b.Pos.Line),
-			cmp.Compare(a.Pos.Column, b.Pos.Column),
-			strings.Compare(a.Msg, b.Msg))
+		return cmp.Or(cmp.Compare(a.Pos.Line, b.Pos.Line), cmp.Compare(a.Pos.Column, b.Pos.Column))
 	})
-	return slices.CompactFunc(l, func(a, b *Error) bool { return *a == *b })
+	seen := make(map[Error]bool, len(l))
+	out := l[:0]
+	for _, e := range l {
+		if !seen[*e] {
+			seen[*e] = true
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 func (p *parser) errorAt(pos Position, format string, args ...any) {

@@ -3,6 +3,7 @@ package operations
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"os"
@@ -69,7 +70,7 @@ func (p *parser) parse(data []byte) *Config {
 		if errors.Is(err, io.EOF) {
 			p.errorAt(Position{File: p.file, Line: 1, Column: 1}, "the file is empty (expected a configuration starting with version: 1)")
 		} else {
-			p.yamlError(err)
+			p.yamlError(err, data)
 		}
 		return nil
 	}
@@ -78,7 +79,7 @@ func (p *parser) parse(data []byte) *Config {
 	case err == nil:
 		p.errorf(&next, "expected one YAML document, found a second one (remove the ---)")
 	case !errors.Is(err, io.EOF):
-		p.yamlError(err)
+		p.yamlError(err, data)
 	}
 	root := deref(doc.Content[0])
 	top := p.object(root, root, "the configuration", "a mapping with version, server and targets",
@@ -105,7 +106,7 @@ func (p *parser) parse(data []byte) *Config {
 
 // yamlError turns a YAML syntax error into positioned Errors. yaml.v3 gives a line for
 // most problems but no column.
-func (p *parser) yamlError(err error) {
+func (p *parser) yamlError(err error, data []byte) {
 	var lines []string
 	if te, ok := errors.AsType[*yaml.TypeError](err); ok {
 		lines = te.Errors
@@ -113,13 +114,56 @@ func (p *parser) yamlError(err error) {
 		lines = []string{err.Error()}
 	}
 	for _, l := range lines {
+		pos := Position{File: p.file}
+		msg := strings.TrimPrefix(l, "yaml: ")
 		if m := yamlLine.FindStringSubmatch(l); m != nil {
-			n, _ := strconv.Atoi(m[1])
-			p.errorAt(Position{File: p.file, Line: n, Column: 1}, "invalid YAML: %s", m[2])
-			continue
+			pos.Line, _ = strconv.Atoi(m[1])
+			pos.Column = 1
+			msg = m[2]
 		}
-		p.errorAt(Position{File: p.file}, "invalid YAML: %s", strings.TrimPrefix(l, "yaml: "))
+		// yaml.v3 reads a ? inside { } or [ ] as a key indicator and a { as the start
+		// of a mapping, so the forms Okta admins paste, {call: GET_USER_BY_ID(?)}, and
+		// {bearer: ${TOKEN}} fail with a message that does not say why. Point at the
+		// culprit and say what to do. (The line yaml.v3 gives can be the one before.)
+		if strings.HasPrefix(msg, "did not find expected ',' or") {
+			if line, col, what := flowCulprit(data); line > 0 && (pos.Line == 0 || line <= pos.Line+1) {
+				pos.Line, pos.Column = line, col
+				msg += fmt.Sprintf(` (inside { } or [ ], quote a value that contains %s: write {call: "GET_USER_BY_ID(?)"} or {bearer: "${TOKEN}"})`, what)
+			}
+		}
+		p.errorAt(pos, "invalid YAML: %s", msg)
 	}
+}
+
+// flowCulprit returns the line and column of the first unquoted ? or ${ inside a flow
+// collection ({ } or [ ] on one line), and which it is; or 0, 0, "".
+func flowCulprit(data []byte) (int, int, string) {
+	for i, line := range strings.Split(string(data), "\n") {
+		depth, quote := 0, byte(0)
+	scan:
+		for j := 0; j < len(line); j++ {
+			c := line[j]
+			switch {
+			case quote != 0:
+				if c == quote {
+					quote = 0
+				}
+			case c == '\'' || c == '"':
+				quote = c
+			case c == '#' && (j == 0 || line[j-1] == ' '):
+				break scan
+			case depth > 0 && c == '?':
+				return i + 1, j + 1, "?"
+			case depth > 0 && c == '$' && strings.HasPrefix(line[j+1:], "{"):
+				return i + 1, j + 1, "${"
+			case c == '{' || c == '[':
+				depth++
+			case c == '}' || c == ']':
+				depth--
+			}
+		}
+	}
+	return 0, 0, ""
 }
 
 // version checks the first key. It is first so that a future format can be told apart
@@ -194,7 +238,7 @@ func (p *parser) server(at, val *yaml.Node, s *Server) {
 		}
 	}
 	if e, ok := o.get("request_timeout"); ok {
-		if v, ok := p.duration(e.val, "request_timeout", false); ok {
+		if v, ok := p.duration(e.val, "request_timeout"); ok {
 			s.RequestTimeout = v
 		}
 	}

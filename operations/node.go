@@ -212,13 +212,13 @@ func (p *parser) integer(n *yaml.Node, name string, lo, hi int64) (int64, bool) 
 
 const maxInt = int64(^uint(0) >> 1)
 
-func (p *parser) duration(n *yaml.Node, name string, zeroOK bool) (time.Duration, bool) {
+func (p *parser) duration(n *yaml.Node, name string) (time.Duration, bool) {
 	s, ok := p.scalar(n, name)
 	if !ok {
 		return 0, false
 	}
 	d, err := time.ParseDuration(strings.TrimSpace(s))
-	if err != nil || d < 0 || d == 0 && !zeroOK {
+	if err != nil || d <= 0 {
 		p.errorf(deref(n), "%s: expected a positive duration such as 30s, 5m or 1h30m, got %q", name, s)
 		return 0, false
 	}

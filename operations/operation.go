@@ -76,7 +76,9 @@ func (p *parser) operation(e entry, d dialects.Dialect, cols *columns) *Operatio
 	kind := given[0]
 	stmt := o.keys[kind]
 
-	var nParams int
+	// nParams is the length of the params list, or -1 when params is not a list, in
+	// which case counting placeholders against it would only repeat that problem.
+	nParams := 0
 	if v, ok := o.get("params"); ok {
 		op.Params, nParams = p.params(v, name, kind, cols)
 	}
@@ -97,7 +99,7 @@ func (p *parser) operation(e entry, d dialects.Dialect, cols *columns) *Operatio
 			return op
 		}
 		op.Text = text
-		if n != nParams {
+		if nParams >= 0 && n != nParams {
 			p.errorf(e.key, "%s: the statement has %s but %s", name, plural(n, "placeholder"), plural(nParams, "param"))
 		}
 		return op
@@ -118,11 +120,11 @@ func (p *parser) operation(e entry, d dialects.Dialect, cols *columns) *Operatio
 		return op
 	}
 	op.Routine = routine
-	if written && args != nParams {
+	if written && nParams >= 0 && args != nParams {
 		p.errorf(e.key, "%s: the call has %s but %s", name, plural(args, "placeholder"), plural(nParams, "param"))
 		return op
 	}
-	if d == nil {
+	if d == nil || nParams < 0 {
 		return op
 	}
 	text, err := d.Call(routine, op.Modes(), op.RoutineKind)
@@ -143,7 +145,7 @@ func plural(n int, word string) string {
 
 // params reads the ordered parameter bindings. It returns them with the number of list
 // items, which is what the placeholders are counted against even when an item is
-// refused.
+// refused, or -1 when params is not a list.
 func (p *parser) params(e entry, op, kind string, cols *columns) ([]Param, int) {
 	n := deref(e.val)
 	if isNull(n) {
@@ -151,7 +153,7 @@ func (p *parser) params(e entry, op, kind string, cols *columns) ([]Param, int) 
 	}
 	if n.Kind != yaml.SequenceNode {
 		p.errorf(n, "%s: params: expected a list, such as [USER_ID, USERNAME], got %s", op, describe(n))
-		return nil, 0
+		return nil, -1
 	}
 	out := make([]Param, 0, len(n.Content))
 	for _, item := range n.Content {
@@ -243,7 +245,10 @@ func (p *parser) paramColumn(n *yaml.Node, op, name string, cols *columns) strin
 var (
 	callKeyword     = regexp.MustCompile(`(?i)^(call|execute|exec)\s+`)
 	functionKeyword = regexp.MustCompile(`(?i)^select\s+(\*\s+from\s+)?`)
-	routineName     = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_$#]*(\.[A-Za-z_][A-Za-z0-9_$#]*){0,2}`)
+	// callWords are keywords that cannot be a routine's name: "CALL" alone is a
+	// keyword without its routine.
+	callWords   = []string{"CALL", "EXEC", "EXECUTE", "SELECT"}
+	routineName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_$#]*(\.[A-Za-z_][A-Za-z0-9_$#]*){0,2}`)
 )
 
 // parseCall reads the forms of a routine call that Okta admins paste: "CALL
@@ -267,7 +272,7 @@ func parseCall(src string, function bool) (name string, args int, written bool, 
 	}
 	bad := fmt.Sprintf("expected %s, got %q (a call names a routine and its ? arguments; write statements under sql:)", form, src)
 	name = routineName.FindString(s)
-	if name == "" {
+	if name == "" || contains(callWords, strings.ToUpper(name)) {
 		return "", 0, false, bad
 	}
 	rest := strings.TrimSpace(s[len(name):])

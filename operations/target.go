@@ -304,7 +304,7 @@ func (p *parser) database(e entry, db *Database) {
 	}
 	db.MaxIdle = db.MaxOpen
 	if v, ok := o.get("max_idle"); ok {
-		if n, ok := p.integer(v.val, "max_idle", 0, 10000); ok {
+		if n, ok := p.integer(v.val, "max_idle", 1, 10000); ok {
 			if int(n) > db.MaxOpen {
 				p.errorf(deref(v.val), "max_idle: %d is more than max_open (%d)", n, db.MaxOpen)
 			}
@@ -312,7 +312,7 @@ func (p *parser) database(e entry, db *Database) {
 		}
 	}
 	if v, ok := o.get("conn_max_lifetime"); ok {
-		if d, ok := p.duration(v.val, "conn_max_lifetime", true); ok {
+		if d, ok := p.duration(v.val, "conn_max_lifetime"); ok {
 			db.ConnMaxLifetime = d
 		}
 	}
