@@ -22,6 +22,8 @@ type Position struct {
 	Column int
 }
 
+// String formats the position as "file:line:col", the form editors and CI annotators
+// link to.
 func (p Position) String() string {
 	return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Column)
 }
@@ -49,7 +51,7 @@ type Server struct {
 	Listen string // host:port; default 127.0.0.1:8443
 	// TLS is "auto" (self-signed, generated into DataDir), "off", or files.
 	TLS     TLS
-	DataDir string // where generated certificates live; default ./data
+	DataDir string // where generated certificates live; default "data" next to the config file
 	// Hostnames are extra names for the generated certificate and printed URLs.
 	Hostnames []string
 	// MaxBodyBytes limits request bodies (default 1 MiB).
@@ -97,7 +99,9 @@ type Auth struct {
 type Database struct {
 	Dialect    dialects.Dialect
 	Connection dialects.Connection
-	// Pool limits; zero means the default.
+	// Pool limits. Load fills the defaults (10 connections, MaxIdle = MaxOpen, 30m), so
+	// after Load they are final; zero only appears in a Database built by hand and
+	// means the default.
 	MaxOpen         int
 	MaxIdle         int
 	ConnMaxLifetime time.Duration
@@ -158,7 +162,9 @@ const (
 type Operation struct {
 	Name string // "list", "get", "create", ...
 	Kind StatementKind
-	// Source is the text as written in the file (`sql:` or `call:`).
+	// Source is the text as written in the file (`sql:`, `call:` or `function:`), after
+	// ${VAR} interpolation and before placeholder rewriting: what `dbscim explain` shows
+	// next to Text.
 	Source string
 	// Routine is the called routine's name, for Call.
 	Routine string
@@ -190,7 +196,7 @@ const (
 // Param is one ordered parameter binding.
 type Param struct {
 	Kind      ParamKind
-	Name      string // the column, for Field and OutParam
+	Name      string // the column, for Field and OutParam, spelled as users declares it
 	Value     any    // for Literal
 	Generator string // for Generated: "uuid" or "now"
 	Pos       Position

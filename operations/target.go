@@ -2,6 +2,7 @@ package operations
 
 import (
 	"fmt"
+	"net"
 	"regexp"
 	"strings"
 	"time"
@@ -346,6 +347,10 @@ func (p *parser) connection(o *object, dname string, c *dialects.Connection) {
 		at[k] = key
 		switch k {
 		case "host":
+			// A Unix socket folder (PostgreSQL) starts with /.
+			if s != "" && net.ParseIP(s) == nil && !hostnameRE.MatchString(s) && !strings.HasPrefix(s, "/") {
+				p.errorf(deref(o.keys[k].val), "host: %q is not a host name or IP address (write the port under port:)", s)
+			}
 			c.Host = s
 		case "instance":
 			c.Instance = s
