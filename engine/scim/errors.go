@@ -27,3 +27,15 @@ func Errorf(status int, scimType, format string, args ...any) *Error {
 func ErrNotFound(resourceType, id string) *Error {
 	return &Error{Status: 404, Detail: fmt.Sprintf("%s %q not found", resourceType, id)}
 }
+
+// toError returns err as an *Error; the package's own checks only make *Error,
+// and anything else becomes a 400 rather than a silent nil.
+func toError(err error) *Error {
+	if err == nil {
+		return nil
+	}
+	if e, ok := err.(*Error); ok {
+		return e
+	}
+	return &Error{Status: 400, ScimType: "invalidValue", Detail: err.Error()}
+}

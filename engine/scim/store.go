@@ -110,6 +110,8 @@ type ResourceType struct {
 	ID       string
 	Name     string
 	Endpoint string
+	// Description is shown in /ResourceTypes.
+	Description string
 	// Schema is the core schema; Extensions are its schema extensions.
 	Schema     *Schema
 	Extensions []*Schema

@@ -1,0 +1,338 @@
+package scim
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"runtime/debug"
+	"strings"
+)
+
+// Config configures a Handler.
+type Config struct {
+	// ResourceTypes are the types served, each at /<Endpoint>.
+	ResourceTypes []ResourceType
+	// MaxResults caps count on list requests and is advertised in
+	// /ServiceProviderConfig; 0 means 1000.
+	MaxResults int
+	// Sort enables sortBy/sortOrder (passed to the stores) and advertises it.
+	Sort bool
+	// ETag advertises ETag support. The handler sends a resource's meta.version as
+	// its ETag header whenever the store sets one; If-Match and If-None-Match are
+	// not evaluated yet.
+	ETag bool
+	// Logger receives store errors (with their real text, which clients never see)
+	// and recovered panics; nil means slog.Default().
+	Logger *slog.Logger
+	// DocumentationURI is advertised in /ServiceProviderConfig when set.
+	DocumentationURI string
+	// AuthenticationSchemes are advertised in /ServiceProviderConfig. The handler
+	// does not authenticate: the server in front of it does.
+	AuthenticationSchemes []AuthScheme
+}
+
+// AuthScheme is one authenticationSchemes entry of /ServiceProviderConfig
+// (RFC 7643 §5).
+type AuthScheme struct {
+	// Type is "oauthbearertoken", "httpbasic", "oauth2" or another scheme name.
+	Type             string
+	Name             string
+	Description      string
+	SpecURI          string
+	DocumentationURI string
+	Primary          bool
+}
+
+// Handler serves the SCIM 2.0 protocol for a set of resource types. It serves paths
+// relative to its base ("/Users", "/Users/{id}", "/Users/.search", "/.search",
+// "/ServiceProviderConfig", "/ResourceTypes", "/Schemas"), so mount it with
+// http.StripPrefix, and set the base URL that Location and meta.location use with
+// WithBaseURL.
+type Handler struct {
+	cfg   Config
+	types []*resourceType
+	log   *slog.Logger
+}
+
+// resourceType is a configured type with its schemas prepared.
+type resourceType struct {
+	ResourceType
+	ss       *schemaSet
+	schemas  []*Schema
+	endpoint string // without slashes
+}
+
+// NewHandler returns a Handler for the configuration. Resource types without a
+// schema are served schema-less (every attribute passes through as sent).
+func NewHandler(c Config) *Handler {
+	if c.MaxResults <= 0 {
+		c.MaxResults = 1000
+	}
+	h := &Handler{cfg: c, log: c.Logger}
+	if h.log == nil {
+		h.log = slog.Default()
+	}
+	for _, t := range c.ResourceTypes {
+		rt := &resourceType{ResourceType: t, endpoint: strings.Trim(t.Endpoint, "/")}
+		if rt.ID == "" {
+			rt.ID = rt.Name
+		}
+		if rt.Name == "" {
+			rt.Name = rt.ID
+		}
+		if rt.endpoint == "" {
+			rt.endpoint = rt.Name + "s"
+		}
+		if t.Schema != nil {
+			rt.schemas = append([]*Schema{t.Schema}, t.Extensions...)
+		}
+		rt.ss = newSchemaSet(rt.schemas)
+		h.types = append(h.types, rt)
+	}
+	return h
+}
+
+type baseURLKey struct{}
+
+// WithBaseURL returns a context carrying the absolute URL the handler is mounted at
+// (e.g. "https://host:8443/scim/v2/oktademo"), from which it builds Location and
+// meta.location. Without it the handler uses the request's scheme and Host and the
+// prefix that http.StripPrefix removed.
+func WithBaseURL(ctx context.Context, baseURL string) context.Context {
+	return context.WithValue(ctx, baseURLKey{}, strings.TrimRight(baseURL, "/"))
+}
+
+func requestBaseURL(r *http.Request) string {
+	if v, ok := r.Context().Value(baseURLKey{}).(string); ok && v != "" {
+		return v
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	prefix := ""
+	if path, _, _ := strings.Cut(r.RequestURI, "?"); strings.HasPrefix(path, "/") {
+		if rest := r.URL.EscapedPath(); strings.HasSuffix(path, rest) {
+			prefix = strings.TrimSuffix(path, rest)
+		}
+	}
+	return scheme + "://" + r.Host + strings.TrimRight(prefix, "/")
+}
+
+// trackingWriter records whether a response was started, so that a recovered
+// panic does not write a second status line.
+type trackingWriter struct {
+	http.ResponseWriter
+	wrote bool
+}
+
+func (w *trackingWriter) WriteHeader(code int) {
+	w.wrote = true
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *trackingWriter) Write(b []byte) (int, error) {
+	w.wrote = true
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *trackingWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// ServeHTTP implements http.Handler.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	tw := &trackingWriter{ResponseWriter: w}
+	defer func() {
+		v := recover()
+		if v == nil {
+			return
+		}
+		if v == http.ErrAbortHandler {
+			panic(v)
+		}
+		// A store bug must cost one request a 500, not the process.
+		h.log.ErrorContext(r.Context(), "scim: panic while serving a request",
+			"method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+		if !tw.wrote {
+			h.writeError(tw, &Error{Status: http.StatusInternalServerError, Detail: "internal server error"})
+		}
+	}()
+	h.route(tw, r)
+}
+
+// route dispatches on the cleaned path segments.
+func (h *Handler) route(w http.ResponseWriter, r *http.Request) {
+	segs, ok := segments(r)
+	if !ok {
+		h.writeError(w, Errorf(http.StatusNotFound, "", "malformed path %s", quoteForDetail(r.URL.Path)))
+		return
+	}
+	method := r.Method
+	if method == http.MethodHead {
+		method = http.MethodGet
+	}
+	if len(segs) == 0 {
+		h.writeError(w, Errorf(http.StatusNotFound, "", "no SCIM endpoint at the base URL; see /ServiceProviderConfig, /ResourceTypes and /Schemas"))
+		return
+	}
+	first := segs[0]
+	switch {
+	case len(segs) == 1 && (strings.EqualFold(first, "ServiceProviderConfig") || strings.EqualFold(first, "ServiceProviderConfigs")):
+		if h.onlyGet(w, method) {
+			h.serviceProviderConfig(w, r)
+		}
+		return
+	case strings.EqualFold(first, "ResourceTypes") && len(segs) <= 2:
+		if h.onlyGet(w, method) {
+			h.resourceTypes(w, r, segs[1:])
+		}
+		return
+	case strings.EqualFold(first, "Schemas") && len(segs) <= 2:
+		if h.onlyGet(w, method) {
+			h.schemasEndpoint(w, r, segs[1:])
+		}
+		return
+	case len(segs) == 1 && first == ".search":
+		if method != http.MethodPost {
+			h.methodNotAllowed(w, "", "/.search accepts POST only", http.MethodPost)
+			return
+		}
+		h.rootSearch(w, r)
+		return
+	}
+	rt := h.typeFor(first)
+	if rt == nil || len(segs) > 2 {
+		h.writeError(w, Errorf(http.StatusNotFound, "", "no SCIM endpoint at %s", quoteForDetail("/"+strings.Join(segs, "/"))))
+		return
+	}
+	if len(segs) == 1 {
+		switch method {
+		case http.MethodGet:
+			h.ifDeclared(w, rt, MethodList, "GET", func() { h.list(w, r, rt) })
+		case http.MethodPost:
+			h.ifDeclared(w, rt, MethodCreate, "POST", func() { h.create(w, r, rt) })
+		default:
+			h.methodNotAllowed(w, "", fmt.Sprintf("%s is not a method of /%s", method, rt.endpoint), rt.allow(MethodList, MethodCreate)...)
+		}
+		return
+	}
+	id := segs[1]
+	if id == ".search" && method == http.MethodPost {
+		h.ifDeclared(w, rt, MethodList, "POST .search", func() { h.search(w, r, rt) })
+		return
+	}
+	switch method {
+	case http.MethodGet:
+		h.ifDeclared(w, rt, MethodGet, "GET", func() { h.get(w, r, rt, id) })
+	case http.MethodPut:
+		h.ifDeclared(w, rt, MethodReplace, "PUT", func() { h.replace(w, r, rt, id) })
+	case http.MethodPatch:
+		h.ifDeclared(w, rt, MethodPatch, "PATCH", func() { h.patch(w, r, rt, id) })
+	case http.MethodDelete:
+		h.ifDeclared(w, rt, MethodDelete, "DELETE", func() { h.delete(w, r, rt, id) })
+	default:
+		h.methodNotAllowed(w, "", fmt.Sprintf("%s is not a method of /%s/{id}", method, rt.endpoint), rt.allow(MethodGet, MethodReplace, MethodPatch, MethodDelete)...)
+	}
+}
+
+// segments splits the escaped path, so that an id holding "%2F" stays one segment,
+// and unescapes each. Empty segments ("//Users", "/Users/") are dropped: the Okta
+// agent joins paths to a base URL that ends with a slash.
+func segments(r *http.Request) ([]string, bool) {
+	var out []string
+	for _, s := range strings.Split(r.URL.EscapedPath(), "/") {
+		if s == "" {
+			continue
+		}
+		u, err := url.PathUnescape(s)
+		if err != nil {
+			return nil, false
+		}
+		out = append(out, u)
+	}
+	return out, true
+}
+
+func (h *Handler) typeFor(endpoint string) *resourceType {
+	for _, rt := range h.types {
+		if rt.endpoint == endpoint {
+			return rt
+		}
+	}
+	for _, rt := range h.types {
+		if strings.EqualFold(rt.endpoint, endpoint) {
+			return rt
+		}
+	}
+	return nil
+}
+
+// methodNames are the HTTP forms of the Method bits, for Allow and error details.
+var methodNames = []struct {
+	m    Method
+	verb string
+	op   string
+}{
+	{MethodList, http.MethodGet, "list"},
+	{MethodCreate, http.MethodPost, "create"},
+	{MethodGet, http.MethodGet, "get"},
+	{MethodReplace, http.MethodPut, "replace"},
+	{MethodPatch, http.MethodPatch, "patch"},
+	{MethodDelete, http.MethodDelete, "delete"},
+}
+
+// allow lists the HTTP methods a route has for the operations the type declares.
+func (rt *resourceType) allow(ms ...Method) []string {
+	var out []string
+	for _, m := range ms {
+		if rt.Methods&m == 0 {
+			continue
+		}
+		for _, n := range methodNames {
+			if n.m == m {
+				out = append(out, n.verb)
+			}
+		}
+	}
+	return out
+}
+
+// ifDeclared runs f when the type declares the operation, and answers 405 naming
+// the missing operation otherwise: an IdP admin reads this detail in the IdP's
+// provisioning log and must learn which operation to add to the configuration.
+func (h *Handler) ifDeclared(w http.ResponseWriter, rt *resourceType, m Method, what string, f func()) {
+	if rt.Methods&m != 0 {
+		f()
+		return
+	}
+	op := ""
+	for _, n := range methodNames {
+		if n.m == m {
+			op = n.op
+		}
+	}
+	var allow []string
+	if m == MethodList || m == MethodCreate {
+		allow = rt.allow(MethodList, MethodCreate)
+	} else {
+		allow = rt.allow(MethodGet, MethodReplace, MethodPatch, MethodDelete)
+	}
+	h.methodNotAllowed(w, "", fmt.Sprintf("%s on %s is not available: the target does not declare a %s operation for %s", what, rt.endpoint, op, rt.Name), allow...)
+}
+
+func (h *Handler) methodNotAllowed(w http.ResponseWriter, scimType, detail string, allow ...string) {
+	if len(allow) > 0 {
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+	}
+	h.writeError(w, &Error{Status: http.StatusMethodNotAllowed, ScimType: scimType, Detail: detail})
+}
+
+// onlyGet answers 405 for discovery endpoints, which are read-only.
+func (h *Handler) onlyGet(w http.ResponseWriter, method string) bool {
+	if method == http.MethodGet {
+		return true
+	}
+	h.methodNotAllowed(w, "", "discovery endpoints are read-only", http.MethodGet)
+	return false
+}

@@ -1,0 +1,373 @@
+package scim
+
+import (
+	"strings"
+
+	filter "github.com/scim2/filter-parser/v2"
+)
+
+// Match evaluates a parsed filter against a resource in memory, as RFC 7644
+// §3.4.2.2 defines it: every comparison operator, and/or/not, grouping, value paths
+// on multi-valued attributes (emails[type eq "work" and value co "@x"]), extension
+// URN paths, sub-attributes (name.familyName) and dateTime comparisons
+// (meta.lastModified gt "2024-01-01T00:00:00Z").
+//
+// schemas are the resource type's core schema followed by its extensions; they
+// give each attribute its type and case rule (caseExact false folds case, id is
+// case-exact). Attribute names match case-insensitively. A name no schema declares
+// matches nothing, as RFC 7644 asks for unknown attributes; with no schemas at all
+// every name is looked up and its type taken from the value. An operator that does
+// not fit the attribute's type (gt on a boolean, co on a number), a filter on an
+// attribute that is never returned (password) or a value of the wrong type is an
+// *Error 400 invalidFilter, whatever the resource.
+func Match(expr filter.Expression, r Resource, schemas ...*Schema) (bool, error) {
+	if expr == nil {
+		return true, nil
+	}
+	ss := newSchemaSet(schemas)
+	if err := ss.checkFilter(expr, nil, false); err != nil {
+		return false, err
+	}
+	return ss.match(expr, r, nil, false), nil
+}
+
+// checkFilter reports the type errors in a filter. inElement says the expression is
+// inside a value path's brackets, where names are sub-attributes of parent.
+func (ss *schemaSet) checkFilter(expr filter.Expression, parent *Attribute, inElement bool) error {
+	switch e := expr.(type) {
+	case *filter.LogicalExpression:
+		if err := ss.checkFilter(e.Left, parent, inElement); err != nil {
+			return err
+		}
+		return ss.checkFilter(e.Right, parent, inElement)
+	case *filter.NotExpression:
+		return ss.checkFilter(e.Expression, parent, inElement)
+	case *filter.ValuePath:
+		t, ok := ss.resolve(e.AttributePath, nil)
+		if !ok || t.attr == nil {
+			return ss.checkFilter(e.ValueFilter, nil, true)
+		}
+		if t.attr.Type != TypeComplex || t.sub != nil {
+			return Errorf(400, "invalidFilter", "%s is not a complex attribute; a [filter] needs one", e.AttributePath)
+		}
+		return ss.checkFilter(e.ValueFilter, t.attr, true)
+	case *filter.AttributeExpression:
+		var t target
+		var ok bool
+		if inElement {
+			t, ok = ss.resolveIn(parent, e.AttributePath)
+		} else {
+			t, ok = ss.resolve(e.AttributePath, nil)
+		}
+		if !ok {
+			return nil
+		}
+		return checkComparison(e, t.compareAttr())
+	case nil:
+		return nil
+	}
+	return Errorf(400, "invalidFilter", "unsupported filter expression %T", expr)
+}
+
+// checkComparison checks an operator and its value against the attribute's type.
+func checkComparison(e *filter.AttributeExpression, a *Attribute) error {
+	if !knownOperator(e.Operator) {
+		return Errorf(400, "invalidFilter", "unknown operator %q", e.Operator)
+	}
+	if a == nil {
+		return nil
+	}
+	path := e.AttributePath.String()
+	if a.returned() == ReturnedNever {
+		return Errorf(400, "invalidFilter", "%s cannot be used in a filter", path)
+	}
+	op, want := e.Operator, e.CompareValue
+	if op == filter.PR {
+		return nil
+	}
+	if want == nil {
+		if op != filter.EQ && op != filter.NE {
+			return Errorf(400, "invalidFilter", "%s null: only eq and ne compare with null", op)
+		}
+		return nil
+	}
+	ordering := op == filter.GT || op == filter.GE || op == filter.LT || op == filter.LE
+	substring := op == filter.CO || op == filter.SW || op == filter.EW
+	switch a.Type {
+	case TypeComplex:
+		return Errorf(400, "invalidFilter", "%s is complex; compare one of its sub-attributes", path)
+	case TypeBoolean:
+		if ordering || substring {
+			return Errorf(400, "invalidFilter", "operator %s does not apply to the boolean %s", op, path)
+		}
+		if _, ok := toBool(want); !ok {
+			return Errorf(400, "invalidFilter", "%s is boolean; compare it with true or false", path)
+		}
+	case TypeInteger, TypeDecimal:
+		if substring {
+			return Errorf(400, "invalidFilter", "operator %s does not apply to the number %s", op, path)
+		}
+		if _, ok := toFloat(want); !ok {
+			return Errorf(400, "invalidFilter", "%s is a number; %v is not", path, want)
+		}
+	case TypeDateTime:
+		if _, ok := toTime(want); !ok && !substring {
+			return Errorf(400, "invalidFilter", "%s is a dateTime; %v is not (use RFC 3339, e.g. \"2024-01-31T12:00:00Z\")", path, want)
+		}
+	case TypeBinary:
+		if ordering {
+			return Errorf(400, "invalidFilter", "operator %s does not apply to the binary %s", op, path)
+		}
+	}
+	if _, ok := toText(want); !ok {
+		return Errorf(400, "invalidFilter", "unsupported value %v for %s", want, path)
+	}
+	return nil
+}
+
+func knownOperator(op filter.CompareOperator) bool {
+	switch op {
+	case filter.PR, filter.EQ, filter.NE, filter.CO, filter.SW, filter.EW, filter.GT, filter.GE, filter.LT, filter.LE:
+		return true
+	}
+	return false
+}
+
+// match evaluates a checked filter. obj is the resource, or an element of a
+// multi-valued attribute when inElement.
+func (ss *schemaSet) match(expr filter.Expression, obj map[string]any, parent *Attribute, inElement bool) bool {
+	switch e := expr.(type) {
+	case *filter.LogicalExpression:
+		l := ss.match(e.Left, obj, parent, inElement)
+		if e.Operator == filter.OR {
+			return l || ss.match(e.Right, obj, parent, inElement)
+		}
+		return l && ss.match(e.Right, obj, parent, inElement)
+	case *filter.NotExpression:
+		return !ss.match(e.Expression, obj, parent, inElement)
+	case *filter.ValuePath:
+		if inElement {
+			return false
+		}
+		t, ok := ss.resolve(e.AttributePath, obj)
+		if !ok || t.wholeExt {
+			return false
+		}
+		for _, el := range elementsAt(t, obj) {
+			if ss.match(e.ValueFilter, el, t.attr, true) {
+				return true
+			}
+		}
+		return false
+	case *filter.AttributeExpression:
+		var t target
+		var ok bool
+		if inElement {
+			t, ok = ss.resolveIn(parent, e.AttributePath)
+		} else {
+			t, ok = ss.resolve(e.AttributePath, obj)
+		}
+		if !ok {
+			return false
+		}
+		return compareAll(e.Operator, t.compareAttr(), candidates(t, obj), e.CompareValue)
+	}
+	return false
+}
+
+// elementsAt returns the objects a value path filters: the elements of a
+// multi-valued complex attribute, or a single complex value.
+func elementsAt(t target, r map[string]any) []map[string]any {
+	c := t.container(r)
+	if c == nil {
+		return nil
+	}
+	_, v, ok := lookup(c, t.name)
+	if !ok {
+		return nil
+	}
+	if m, ok := v.(map[string]any); ok {
+		return []map[string]any{m}
+	}
+	l, _ := asList(v)
+	out := make([]map[string]any, 0, len(l))
+	for _, x := range l {
+		if m, ok := x.(map[string]any); ok {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// candidates returns the simple values a comparison on the target looks at: any of
+// them may satisfy it (emails.value co "x" matches when one email does).
+func candidates(t target, r map[string]any) []any {
+	if t.wholeExt {
+		_, v, _ := lookup(r, t.ext)
+		return []any{v}
+	}
+	c := t.container(r)
+	if c == nil {
+		return nil
+	}
+	_, v, ok := lookup(c, t.name)
+	if !ok {
+		return nil
+	}
+	sub := t.subName
+	list, isList := asList(v)
+	if sub == "" && isList {
+		// emails co "x" compares emails.value (RFC 7644 §3.4.2.2).
+		sub = "value"
+		if len(list) > 0 {
+			if _, ok := list[0].(map[string]any); !ok {
+				return list
+			}
+		}
+	}
+	if sub == "" {
+		return []any{v}
+	}
+	if !isList {
+		list = []any{v}
+	}
+	var out []any
+	for _, x := range list {
+		if m, ok := x.(map[string]any); ok {
+			if _, sv, ok := lookup(m, sub); ok {
+				out = append(out, sv)
+			}
+		}
+	}
+	return out
+}
+
+// compareAll applies an operator to a set of candidate values: pr and the
+// comparisons hold when some value satisfies them, ne when none equals.
+func compareAll(op filter.CompareOperator, a *Attribute, have []any, want any) bool {
+	present := false
+	for _, h := range have {
+		if !isEmpty(h) {
+			present = true
+			break
+		}
+	}
+	switch {
+	case op == filter.PR:
+		return present
+	case want == nil && op == filter.EQ:
+		return !present
+	case want == nil && op == filter.NE:
+		return present
+	case want == nil:
+		return false
+	case op == filter.NE:
+		return !compareAll(filter.EQ, a, have, want)
+	}
+	for _, h := range have {
+		if l, ok := asList(h); ok {
+			// A multi-valued simple attribute named through a sub-attribute path.
+			if compareAll(op, a, l, want) {
+				return true
+			}
+			continue
+		}
+		if compareOne(op, a, h, want) {
+			return true
+		}
+	}
+	return false
+}
+
+// compareOne applies one operator to one simple value.
+func compareOne(op filter.CompareOperator, a *Attribute, have, want any) bool {
+	if have == nil {
+		return false
+	}
+	if _, ok := have.(map[string]any); ok {
+		return false
+	}
+	typ, exact := inferType(have), false
+	if a != nil {
+		typ, exact = a.Type, a.CaseExact
+	}
+	switch typ {
+	case TypeBoolean:
+		h, ok1 := toBool(have)
+		w, ok2 := toBool(want)
+		return ok1 && ok2 && op == filter.EQ && h == w
+	case TypeInteger, TypeDecimal:
+		h, ok1 := toFloat(have)
+		w, ok2 := toFloat(want)
+		if !ok1 || !ok2 {
+			return false
+		}
+		return ordered(op, cmpFloat(h, w))
+	case TypeDateTime:
+		if op == filter.CO || op == filter.SW || op == filter.EW {
+			break
+		}
+		h, ok1 := toTime(have)
+		w, ok2 := toTime(want)
+		if !ok1 || !ok2 {
+			return false
+		}
+		return ordered(op, h.Compare(w))
+	}
+	h, ok1 := toText(have)
+	w, ok2 := toText(want)
+	if !ok1 || !ok2 {
+		return false
+	}
+	if !exact {
+		h, w = strings.ToLower(h), strings.ToLower(w)
+	}
+	switch op {
+	case filter.CO:
+		return strings.Contains(h, w)
+	case filter.SW:
+		return strings.HasPrefix(h, w)
+	case filter.EW:
+		return strings.HasSuffix(h, w)
+	}
+	return ordered(op, strings.Compare(h, w))
+}
+
+func ordered(op filter.CompareOperator, c int) bool {
+	switch op {
+	case filter.EQ:
+		return c == 0
+	case filter.GT:
+		return c > 0
+	case filter.GE:
+		return c >= 0
+	case filter.LT:
+		return c < 0
+	case filter.LE:
+		return c <= 0
+	}
+	return false
+}
+
+func cmpFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// inferType guesses an undeclared attribute's type from its value.
+func inferType(v any) string {
+	switch kindRank(v) {
+	case rankBool:
+		return TypeBoolean
+	case rankNumber:
+		return TypeDecimal
+	case rankTime:
+		return TypeDateTime
+	}
+	return TypeString
+}

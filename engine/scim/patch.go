@@ -1,0 +1,656 @@
+package scim
+
+import (
+	"reflect"
+	"sort"
+	"strings"
+
+	filter "github.com/scim2/filter-parser/v2"
+)
+
+// ApplyPatch applies PATCH operations to a deep copy of a resource, as RFC 7644
+// §3.5.2 defines them, and returns the copy; r itself is never changed, so a store
+// can diff the two and write nothing when an operation fails.
+//
+//   - add: sets a simple attribute, merges into a complex one, appends to a
+//     multi-valued one (an element already present is merged, not duplicated).
+//   - replace: sets a simple attribute, merges sub-attributes into a complex one,
+//     replaces a whole multi-valued attribute.
+//   - remove: removes the attribute, the sub-attribute or the elements a value
+//     filter selects (a filter that selects nothing is a no-op). With a value and a
+//     path naming a multi-valued attribute it removes the given elements, as Entra
+//     ID sends group member removals.
+//   - A value filter (emails[type eq "work"].value) updates the elements it
+//     selects. When none matches, add creates the element from the filter's
+//     equalities ({"type": "work", "value": v}); so does replace when the attribute
+//     has no element at all (RFC 7644 §3.5.2.3: a missing target is an add), while
+//     replace on an attribute whose elements all fail the filter is 400 noTarget.
+//   - Without a path, the value is an object whose keys are attribute paths
+//     ("active", "name.givenName", extension URNs holding objects, or full
+//     "urn:...:attribute" paths), each applied as its own operation; keys naming
+//     read-only attributes (id, meta, groups) are skipped, as Okta sends the id
+//     along, unless the id differs from the resource's.
+//   - Setting primary to true on one element clears it on the others.
+//   - An explicit path to a read-only attribute is 400 mutability; remove without a
+//     path is 400 noTarget; removing a required attribute (userName) is 400
+//     invalidValue.
+//
+// schemas are the core schema followed by its extensions: they give canonical
+// names, turn "True"/"False" into booleans and mark read-only attributes.
+// Attributes they do not declare are patched as sent.
+func ApplyPatch(r Resource, ops []PatchOp, schemas ...*Schema) (Resource, error) {
+	ss := newSchemaSet(schemas)
+	out := copyResource(r)
+	id, _ := r["id"].(string)
+	for _, op := range ops {
+		expanded, err := ss.expand(op, id)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range expanded {
+			if err := ss.apply(out, e); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if err := ss.checkRequiredKept(r, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// ExpandOps rewrites operations into the one-attribute-per-operation form that is
+// easiest to map onto columns: an add or replace without a path becomes one
+// operation per key of its value, an object value for a single-valued complex
+// attribute ("name", an extension URN, manager) becomes one operation per
+// sub-attribute, and add/replace with a null value becomes remove. Read-only keys
+// of a path-less value (id, meta, groups) are dropped. The result applies exactly
+// as the input does.
+func ExpandOps(ops []PatchOp, schemas ...*Schema) ([]PatchOp, error) {
+	ss := newSchemaSet(schemas)
+	var out []PatchOp
+	for _, op := range ops {
+		e, err := ss.expand(op, "")
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e...)
+	}
+	return out, nil
+}
+
+// expand normalises one operation into path operations (see ExpandOps). A
+// non-empty id is compared with an "id" key of a path-less value.
+func (ss *schemaSet) expand(op PatchOp, id string) ([]PatchOp, error) {
+	kind := strings.ToLower(op.Op)
+	switch kind {
+	case "add", "replace", "remove":
+	default:
+		return nil, Errorf(400, "invalidSyntax", "unknown PATCH op %q; use add, replace or remove", op.Op)
+	}
+	if op.Path == nil {
+		if kind == "remove" {
+			return nil, Errorf(400, "noTarget", "remove needs a path")
+		}
+		m, ok := op.Value.(map[string]any)
+		if !ok {
+			return nil, Errorf(400, "invalidValue", "%s without a path needs an object value", kind)
+		}
+		var out []PatchOp
+		for _, k := range sortedKeys(m) {
+			v := m[k]
+			if strings.EqualFold(k, "schemas") {
+				continue
+			}
+			if urn, ok := ss.isExtensionKey(k, nil); ok {
+				if sub, isMap := v.(map[string]any); isMap {
+					for _, sk := range sortedKeys(sub) {
+						p, err := ParsePath(urn + ":" + sk)
+						if err != nil {
+							return nil, err
+						}
+						e, err := ss.expandPath(PatchOp{Op: kind, Path: p, Value: sub[sk]}, true)
+						if err != nil {
+							return nil, err
+						}
+						out = append(out, e...)
+					}
+					continue
+				}
+			}
+			p, err := ParsePath(k)
+			if err != nil {
+				return nil, err
+			}
+			if t, ok := ss.resolve(p.AttributePath, nil); ok && t.attr != nil && t.attr.Name == "id" && p.ValueExpression == nil && t.subName == "" {
+				if s, isStr := v.(string); id != "" && (!isStr || s != id) {
+					return nil, Errorf(400, "mutability", "id is read-only")
+				}
+				continue
+			}
+			e, err := ss.expandPath(PatchOp{Op: kind, Path: p, Value: v}, true)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, e...)
+		}
+		return out, nil
+	}
+	return ss.expandPath(PatchOp{Op: kind, Path: op.Path, Value: op.Value}, false)
+}
+
+// expandPath checks mutability and splits object values of single-valued complex
+// attributes. lenient skips read-only targets instead of failing: they came as
+// keys of a path-less value.
+func (ss *schemaSet) expandPath(op PatchOp, lenient bool) ([]PatchOp, error) {
+	t, ok := ss.resolveAny(op.Path.AttributePath)
+	if !ok {
+		return nil, Errorf(400, "invalidPath", "invalid path %s", op.Path)
+	}
+	if ro := t.attr.readOnly() || (op.Path.SubAttribute == nil && t.sub.readOnly()); ro {
+		if lenient {
+			return nil, nil
+		}
+		return nil, Errorf(400, "mutability", "%s is read-only", op.Path)
+	}
+	if op.Path.SubAttribute != nil && t.attr != nil {
+		if s := t.attr.SubAttribute(*op.Path.SubAttribute); s.readOnly() {
+			if lenient {
+				return nil, nil
+			}
+			return nil, Errorf(400, "mutability", "%s is read-only", op.Path)
+		}
+	}
+	if op.Op != "remove" && op.Value == nil {
+		op.Op = "remove"
+	}
+	m, isMap := op.Value.(map[string]any)
+	single := t.wholeExt || (t.subName == "" && op.Path.ValueExpression == nil && (t.attr == nil || (t.attr.Type == TypeComplex && !t.attr.MultiValued)))
+	if op.Op == "remove" || !isMap || !single {
+		return []PatchOp{op}, nil
+	}
+	// An object for a single-valued complex attribute: one operation per
+	// sub-attribute (RFC 7644 §3.5.2.1/3: the sub-attributes given are set, the
+	// others are left alone, so this is the same change).
+	var out []PatchOp
+	for _, k := range sortedKeys(m) {
+		var p filter.Path
+		switch {
+		case t.wholeExt:
+			pp, err := ParsePath(t.ext + ":" + k)
+			if err != nil {
+				return nil, err
+			}
+			p = *pp
+		default:
+			sub := k
+			p = filter.Path{AttributePath: op.Path.AttributePath}
+			p.AttributePath.SubAttribute = &sub
+			if _, err := ParsePath(p.String()); err != nil {
+				return nil, err
+			}
+		}
+		// Read-only sub-attributes inside an object (manager.displayName) are
+		// skipped rather than refused: clients send back what they read.
+		e, err := ss.expandPath(PatchOp{Op: op.Op, Path: &p, Value: m[k]}, true)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e...)
+	}
+	return out, nil
+}
+
+// resolveAny resolves with the schemas, falling back to the value's own shape for
+// attributes they do not declare.
+func (ss *schemaSet) resolveAny(ap filter.AttributePath) (target, bool) {
+	if t, ok := ss.resolve(ap, nil); ok {
+		return t, true
+	}
+	g := &schemaSet{generic: true, core: nil, exts: ss.exts}
+	return g.resolve(ap, nil)
+}
+
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// apply applies one expanded operation to out.
+func (ss *schemaSet) apply(out Resource, op PatchOp) error {
+	p := op.Path
+	t, ok := ss.resolveAny(p.AttributePath)
+	if !ok {
+		return Errorf(400, "invalidPath", "invalid path %s", p)
+	}
+	if t.wholeExt {
+		if op.Op == "remove" {
+			deleteKey(out, t.ext)
+			return nil
+		}
+		return Errorf(400, "invalidValue", "%s needs an object value", p)
+	}
+	c := t.container(out)
+	if c == nil {
+		if op.Op == "remove" {
+			return nil
+		}
+		c = map[string]any{}
+		out[keyFor(out, t.ext)] = c
+	}
+	defer pruneExtension(out, t)
+	sub := t.subName
+	if p.SubAttribute != nil {
+		sub = *p.SubAttribute
+		if t.attr != nil {
+			if s := t.attr.SubAttribute(sub); s != nil {
+				sub = s.Name
+			}
+		}
+	}
+	if p.ValueExpression != nil {
+		return ss.applyFiltered(c, t, p, sub, op)
+	}
+	if sub != "" {
+		return ss.applySub(c, t, sub, op)
+	}
+	return ss.applyAttr(c, t, op)
+}
+
+// valueFor canonicalises and type-checks a value for an attribute (nil: unknown).
+func valueFor(a *Attribute, v any, element bool, path string) (any, error) {
+	if a == nil {
+		return v, nil
+	}
+	if a.MultiValued && !element {
+		l, ok := asList(v)
+		if !ok {
+			l = []any{v} // a single element where an array belongs: Entra sends both
+		}
+		out := make([]any, len(l))
+		for i, x := range l {
+			cv, err := valueFor(a, x, true, path)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = cv
+		}
+		return out, nil
+	}
+	cv := canonSingle(v, a)
+	switch a.Type {
+	case TypeComplex:
+		if _, ok := cv.(map[string]any); !ok {
+			if !a.MultiValued {
+				return nil, Errorf(400, "invalidValue", "%s is complex; its value must be an object", path)
+			}
+			if a.SubAttribute("value") == nil {
+				return nil, Errorf(400, "invalidValue", "an element of %s must be an object", path)
+			}
+			cv = map[string]any{a.SubAttribute("value").Name: cv}
+		}
+	case TypeBoolean:
+		if _, ok := cv.(bool); !ok {
+			return nil, Errorf(400, "invalidValue", "%s is boolean; %v is not", path, v)
+		}
+	default:
+		switch cv.(type) {
+		case map[string]any, []any:
+			return nil, Errorf(400, "invalidValue", "%s is a single %s value", path, a.Type)
+		}
+	}
+	return cv, nil
+}
+
+// applyAttr handles a path naming a whole attribute.
+func (ss *schemaSet) applyAttr(c map[string]any, t target, op PatchOp) error {
+	k := keyFor(c, t.name)
+	_, cur, _ := lookup(c, t.name)
+	multiValued := (t.attr != nil && t.attr.MultiValued) || (t.attr == nil && isListValue(cur))
+	if op.Op == "remove" {
+		if multiValued && op.Value != nil {
+			return removeElements(c, k, cur, op.Value, t.attr)
+		}
+		delete(c, k)
+		return nil
+	}
+	v, err := valueFor(t.attr, op.Value, false, t.name)
+	if err != nil {
+		return err
+	}
+	switch {
+	case multiValued:
+		add, _ := asList(v)
+		if !isListValue(v) && t.attr == nil {
+			add = []any{v}
+		}
+		var list []any
+		var touched []int
+		if op.Op == "add" {
+			list, _ = asList(cur)
+			list = append([]any(nil), list...)
+			for _, x := range add {
+				if i := indexOfElement(list, x, t.attr); i >= 0 {
+					list[i] = mergeElement(list[i], x)
+					touched = append(touched, i)
+					continue
+				}
+				list = append(list, x)
+				touched = append(touched, len(list)-1)
+			}
+		} else {
+			list = add
+			for i := range list {
+				touched = append(touched, i)
+			}
+		}
+		settlePrimary(list, touched)
+		storeList(c, k, list)
+	case isMapValue(v) && isMapValue(cur):
+		// add and replace both merge into a complex attribute (RFC 7644 §3.5.2.3).
+		merged := cur.(map[string]any)
+		for mk, mv := range v.(map[string]any) {
+			setOrDelete(merged, mk, mv)
+		}
+		if len(merged) == 0 {
+			delete(c, k)
+		}
+	default:
+		c[k] = v
+	}
+	return nil
+}
+
+// applySub handles name.givenName, manager.value and emails.value (every element).
+func (ss *schemaSet) applySub(c map[string]any, t target, sub string, op PatchOp) error {
+	k := keyFor(c, t.name)
+	_, cur, _ := lookup(c, t.name)
+	var v any
+	if op.Op != "remove" {
+		var err error
+		var subAttr *Attribute
+		if t.attr != nil {
+			subAttr = t.attr.SubAttribute(sub)
+		}
+		if v, err = valueFor(subAttr, op.Value, false, t.name+"."+sub); err != nil {
+			return err
+		}
+	}
+	if list, ok := asList(cur); ok {
+		if len(list) == 0 {
+			if v != nil {
+				storeList(c, k, []any{map[string]any{sub: v}})
+			}
+			return nil
+		}
+		var touched []int
+		for i, x := range list {
+			if el, ok := x.(map[string]any); ok {
+				setOrDelete(el, sub, v)
+				touched = append(touched, i)
+			}
+		}
+		if strings.EqualFold(sub, "primary") {
+			settlePrimary(list, touched)
+		}
+		return nil
+	}
+	m, _ := cur.(map[string]any)
+	if m == nil {
+		if v == nil {
+			return nil
+		}
+		m = map[string]any{}
+		if t.attr != nil && t.attr.MultiValued {
+			storeList(c, k, []any{m})
+		} else {
+			c[k] = m
+		}
+	}
+	setOrDelete(m, sub, v)
+	if len(m) == 0 {
+		delete(c, k)
+	}
+	return nil
+}
+
+// applyFiltered handles emails[type eq "work"] and emails[type eq "work"].value.
+func (ss *schemaSet) applyFiltered(c map[string]any, t target, p *filter.Path, sub string, op PatchOp) error {
+	if t.attr != nil && (t.attr.Type != TypeComplex || !t.attr.MultiValued) {
+		return Errorf(400, "invalidPath", "%s is not a multi-valued complex attribute; [filter] does not apply", t.name)
+	}
+	if err := ss.checkFilter(p.ValueExpression, t.attr, true); err != nil {
+		return err
+	}
+	k := keyFor(c, t.name)
+	_, cur, _ := lookup(c, t.name)
+	list, _ := asList(cur)
+	list = append([]any(nil), list...)
+	var matched []int
+	for i, x := range list {
+		if el, ok := x.(map[string]any); ok && ss.match(p.ValueExpression, el, t.attr, true) {
+			matched = append(matched, i)
+		}
+	}
+	var v any
+	if op.Op != "remove" {
+		var err error
+		a := t.attr
+		if sub != "" && a != nil {
+			a = a.SubAttribute(sub)
+		}
+		if v, err = valueFor(a, op.Value, sub == "", p.String()); err != nil {
+			return err
+		}
+	}
+	switch {
+	case op.Op == "remove":
+		keep := list[:0:0]
+		for i, x := range list {
+			if !contains(matched, i) {
+				keep = append(keep, x)
+				continue
+			}
+			if sub == "" {
+				continue
+			}
+			el := x.(map[string]any)
+			deleteKey(el, sub)
+			if !onlyFilterKeys(el, p.ValueExpression, "") {
+				keep = append(keep, el)
+			}
+		}
+		storeList(c, k, keep)
+		return nil
+	case len(matched) == 0:
+		if op.Op == "replace" && len(list) > 0 {
+			return Errorf(400, "noTarget", "no value of %s matches %v", t.name, p.ValueExpression)
+		}
+		el, ok := elementFromFilter(p.ValueExpression)
+		if !ok && sub != "" {
+			return Errorf(400, "noTarget", "no value of %s matches %v, and the filter cannot describe a new one", t.name, p.ValueExpression)
+		}
+		if !ok {
+			el = map[string]any{}
+		}
+		if sub == "" {
+			vm, isMap := v.(map[string]any)
+			if !isMap {
+				return Errorf(400, "invalidValue", "an element of %s must be an object", t.name)
+			}
+			for mk, mv := range vm {
+				el[mk] = mv
+			}
+		} else {
+			el[sub] = v
+		}
+		el, _ = canonSingleMap(el, t.attr)
+		list = append(list, el)
+		matched = []int{len(list) - 1}
+	case sub == "" && op.Op == "replace":
+		for _, i := range matched {
+			list[i] = v
+		}
+	case sub == "":
+		for _, i := range matched {
+			list[i] = mergeElement(list[i], v)
+		}
+	default:
+		for _, i := range matched {
+			setOrDelete(list[i].(map[string]any), sub, v)
+		}
+	}
+	settlePrimary(list, matched)
+	storeList(c, k, list)
+	return nil
+}
+
+// canonSingleMap canonicalises an element built from a filter (its names come from
+// the client's filter text).
+func canonSingleMap(el map[string]any, a *Attribute) (map[string]any, bool) {
+	if a == nil {
+		return el, true
+	}
+	m, ok := canonSingle(el, a).(map[string]any)
+	return m, ok
+}
+
+// removeElements removes the given elements from a multi-valued attribute
+// (Entra's {"op": "Remove", "path": "members", "value": [{"value": "id"}]}).
+func removeElements(c map[string]any, k string, cur, value any, a *Attribute) error {
+	list, _ := asList(cur)
+	drop, ok := asList(value)
+	if !ok {
+		drop = []any{value}
+	}
+	keep := list[:0:0]
+	for _, x := range list {
+		if indexOfElement(drop, x, a) < 0 {
+			keep = append(keep, x)
+		}
+	}
+	storeList(c, k, keep)
+	return nil
+}
+
+// indexOfElement finds an element equal to x: the same "value" (and "type" when
+// both have one) for complex elements, an equal value otherwise.
+func indexOfElement(list []any, x any, a *Attribute) int {
+	exact := false
+	if a != nil {
+		if va := a.SubAttribute("value"); va != nil {
+			exact = va.CaseExact
+		} else {
+			exact = a.CaseExact
+		}
+	}
+	xm, xIsMap := x.(map[string]any)
+	for i, y := range list {
+		ym, yIsMap := y.(map[string]any)
+		switch {
+		case xIsMap && yIsMap:
+			_, xv, xok := lookup(xm, "value")
+			_, yv, yok := lookup(ym, "value")
+			if !xok || !yok {
+				if reflect.DeepEqual(xm, ym) {
+					return i
+				}
+				continue
+			}
+			if Compare(xv, yv, exact) != 0 {
+				continue
+			}
+			_, xt, xtok := lookup(xm, "type")
+			_, yt, ytok := lookup(ym, "type")
+			if xtok && ytok && xt != nil && yt != nil && Compare(xt, yt, false) != 0 {
+				continue
+			}
+			return i
+		case !xIsMap && !yIsMap:
+			if Compare(x, y, exact) == 0 {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+// mergeElement merges the sub-attributes of x into the element old.
+func mergeElement(old, x any) any {
+	om, ok1 := old.(map[string]any)
+	xm, ok2 := x.(map[string]any)
+	if !ok1 || !ok2 {
+		return x
+	}
+	for k, v := range xm {
+		setOrDelete(om, k, v)
+	}
+	return om
+}
+
+// settlePrimary keeps at most one element primary (RFC 7643 §2.4): when an
+// operation made a touched element primary, the others lose the flag.
+func settlePrimary(list []any, touched []int) {
+	winner := -1
+	for _, i := range touched {
+		if i < len(list) && isPrimary(list[i]) {
+			winner = i
+		}
+	}
+	if winner < 0 {
+		return
+	}
+	for i, x := range list {
+		if i == winner || !isPrimary(x) {
+			continue
+		}
+		el := x.(map[string]any)
+		el[keyFor(el, "primary")] = false
+	}
+}
+
+func isPrimary(x any) bool {
+	el, ok := x.(map[string]any)
+	if !ok {
+		return false
+	}
+	_, p, _ := lookup(el, "primary")
+	b, _ := toBool(p)
+	return b
+}
+
+func isListValue(v any) bool { _, ok := asList(v); return ok }
+
+func isMapValue(v any) bool { _, ok := v.(map[string]any); return ok }
+
+func contains(s []int, i int) bool {
+	for _, x := range s {
+		if x == i {
+			return true
+		}
+	}
+	return false
+}
+
+// checkRequiredKept fails when the operations removed a required attribute the
+// resource had (PATCH must not leave a User without userName).
+func (ss *schemaSet) checkRequiredKept(before, after Resource) error {
+	if ss.core == nil {
+		return nil
+	}
+	for _, a := range ss.core.Attributes {
+		if !a.Required {
+			continue
+		}
+		_, was, _ := lookup(before, a.Name)
+		_, is, _ := lookup(after, a.Name)
+		if !isEmpty(was) && isEmpty(is) {
+			return Errorf(400, "invalidValue", "%s is required and cannot be removed", a.Name)
+		}
+	}
+	return nil
+}

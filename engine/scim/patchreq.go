@@ -1,0 +1,190 @@
+package scim
+
+import (
+	"strings"
+)
+
+// parsePatch reads a PatchOp request (RFC 7644 §3.5.2) and normalises it into what
+// Store.Patch receives, whatever form Okta or Entra ID sent:
+//
+//   - op in lower case ("Replace" -> "replace"); an unknown op is 400 invalidSyntax;
+//   - path parsed (Entra's unquoted filter values accepted); none for a path-less
+//     add/replace, whose value stays an object keyed by attribute paths;
+//   - values canonicalised against the schemas: "True"/"False" -> booleans, names
+//     in schema casing, a single element of a multi-valued attribute wrapped in
+//     an array;
+//   - add/replace with a null value becomes remove (RFC 7643 §2.5: null is
+//     unassigned);
+//   - keys of a path-less value that name read-only attributes are dropped (Okta
+//     sends the group's id along with a rename), but an id different from the URL's
+//     is 400 mutability; an explicit path to a read-only attribute is 400
+//     mutability; remove without a path is 400 noTarget.
+func parsePatch(ss *schemaSet, body map[string]any, id string) ([]PatchOp, *Error) {
+	if !hasSchema(body, PatchOpURN) {
+		return nil, Errorf(400, "invalidSyntax", "a PATCH body must list %s in schemas", PatchOpURN)
+	}
+	raw, _ := field(body, "Operations")
+	list, ok := raw.([]any)
+	if !ok || len(list) == 0 {
+		return nil, Errorf(400, "invalidSyntax", "a PATCH body needs a non-empty Operations array")
+	}
+	ops := make([]PatchOp, 0, len(list))
+	for i, x := range list {
+		m, ok := x.(map[string]any)
+		if !ok {
+			return nil, Errorf(400, "invalidSyntax", "Operations[%d] is not an object", i)
+		}
+		op, e := parseOp(ss, m, id, i)
+		if e != nil {
+			return nil, e
+		}
+		ops = append(ops, op)
+	}
+	// The same rules ApplyPatch enforces, checked before the store is called so
+	// that every store sees only valid operations.
+	for _, op := range ops {
+		if _, err := ss.expand(op, id); err != nil {
+			return nil, toError(err)
+		}
+	}
+	return ops, nil
+}
+
+func parseOp(ss *schemaSet, m map[string]any, id string, i int) (PatchOp, *Error) {
+	rawOp, _ := field(m, "op")
+	name, _ := rawOp.(string)
+	op := PatchOp{Op: strings.ToLower(strings.TrimSpace(name))}
+	switch op.Op {
+	case "add", "replace", "remove":
+	default:
+		return op, Errorf(400, "invalidSyntax", "Operations[%d]: unknown op %s; use add, replace or remove", i, quoteForDetail(name))
+	}
+	rawPath, _ := field(m, "path")
+	path, isString := rawPath.(string)
+	if rawPath != nil && !isString {
+		return op, Errorf(400, "invalidSyntax", "Operations[%d]: path must be a string", i)
+	}
+	op.Value, _ = field(m, "value")
+	if strings.TrimSpace(path) == "" {
+		if op.Op == "remove" {
+			return op, Errorf(400, "noTarget", "Operations[%d]: remove needs a path", i)
+		}
+		v, isMap := op.Value.(map[string]any)
+		if !isMap {
+			return op, Errorf(400, "invalidValue", "Operations[%d]: %s without a path needs an object value", i, op.Op)
+		}
+		nv, e := normalizeValueMap(ss, v, id)
+		if e != nil {
+			return op, e
+		}
+		op.Value = nv
+		return op, nil
+	}
+	p, err := ParsePath(path)
+	if err != nil {
+		return op, toError(err)
+	}
+	op.Path = p
+	t, known := ss.resolve(p.AttributePath, nil)
+	if known && (t.attr.readOnly() || t.sub.readOnly() || (p.SubAttribute != nil && t.attr.SubAttribute(*p.SubAttribute).readOnly())) {
+		return op, Errorf(400, "mutability", "Operations[%d]: %s is read-only", i, path)
+	}
+	if op.Op != "remove" && op.Value == nil {
+		op.Op = "remove"
+	}
+	if op.Op == "remove" && op.Value == nil {
+		return op, nil
+	}
+	if known && !t.wholeExt {
+		a, element := t.attr, p.ValueExpression != nil
+		sub := t.sub
+		if p.SubAttribute != nil {
+			sub = t.attr.SubAttribute(*p.SubAttribute)
+			if sub == nil && t.attr != nil {
+				return op, nil // an undeclared sub-attribute passes as sent
+			}
+		}
+		if sub != nil {
+			a, element = sub, false
+		}
+		if a != nil {
+			v, err := valueFor(a, op.Value, element, path)
+			if err != nil {
+				return op, toError(err)
+			}
+			op.Value = v
+		}
+	}
+	if known && t.wholeExt {
+		if m, ok := op.Value.(map[string]any); ok {
+			if ext := ss.extension(t.ext); ext != nil {
+				out := map[string]any{}
+				canonObject(out, m, ext.Attributes, nil)
+				op.Value = out
+			}
+		}
+	}
+	return op, nil
+}
+
+// normalizeValueMap canonicalises the object of a path-less add/replace. Its keys
+// are attribute paths; plain names take the schema's casing and values their
+// types, extension objects are canonicalised inside, read-only keys are dropped.
+func normalizeValueMap(ss *schemaSet, v map[string]any, id string) (map[string]any, *Error) {
+	out := make(map[string]any, len(v))
+	for k, x := range v {
+		if strings.EqualFold(k, "schemas") {
+			continue
+		}
+		if ext := ss.extension(k); ext != nil {
+			m, ok := x.(map[string]any)
+			if !ok {
+				out[ext.ID] = x
+				continue
+			}
+			inner := map[string]any{}
+			canonObject(inner, m, ext.Attributes, nil)
+			for ik := range inner {
+				if a := findAttribute(ext.Attributes, ik); a.readOnly() {
+					delete(inner, ik)
+				}
+			}
+			out[ext.ID] = inner
+			continue
+		}
+		p, err := ParsePath(k)
+		if err != nil {
+			return nil, toError(err)
+		}
+		t, known := ss.resolve(p.AttributePath, nil)
+		if !known || t.wholeExt || p.ValueExpression != nil || p.SubAttribute != nil {
+			out[k] = x
+			continue
+		}
+		if t.attr != nil && t.attr.Name == "id" && t.subName == "" {
+			if s, ok := x.(string); !ok || s != id {
+				return nil, Errorf(400, "mutability", "id is read-only; it cannot change from %s", quoteForDetail(id))
+			}
+			continue
+		}
+		if t.attr.readOnly() || t.sub.readOnly() {
+			continue
+		}
+		name := k
+		a := t.attr
+		if a != nil && t.ext == "" && t.subName == "" && !strings.Contains(k, ":") {
+			name = a.Name
+		} else if t.sub != nil {
+			a = t.sub
+		}
+		if a != nil && x != nil {
+			cv, err := valueFor(a, x, false, k)
+			if err != nil {
+				return nil, toError(err)
+			}
+			x = cv
+		}
+		out[name] = x
+	}
+	return out, nil
+}

@@ -1,0 +1,338 @@
+package scim
+
+import (
+	"strings"
+	"sync"
+
+	filter "github.com/scim2/filter-parser/v2"
+)
+
+// pathCache keeps parsed attribute-mapping paths: the engine reads and writes the
+// same few configured paths for every row. It is bounded so that paths from client
+// input cannot grow it without limit.
+var pathCache = struct {
+	sync.RWMutex
+	m map[string]*filter.Path
+}{m: map[string]*filter.Path{}}
+
+const pathCacheMax = 4096
+
+// cachedPath parses a path once. The result is shared: callers must not change it.
+func cachedPath(s string) (*filter.Path, error) {
+	pathCache.RLock()
+	p, ok := pathCache.m[s]
+	pathCache.RUnlock()
+	if ok {
+		return p, nil
+	}
+	p, err := ParsePath(s)
+	if err != nil {
+		return nil, err
+	}
+	pathCache.Lock()
+	if len(pathCache.m) < pathCacheMax {
+		pathCache.m[s] = p
+	}
+	pathCache.Unlock()
+	return p, nil
+}
+
+// GetValue reads the value at an attribute path, the form attribute mappings use:
+// "userName", "name.givenName", `emails[type eq "work"].value` (the value of the
+// first element whose type is work), "emails.value" (of the primary element, else
+// the first), "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department"
+// (from r[urn]["department"]) or ".../2.0:User:manager.value". Names match
+// case-insensitively. It reports false when the path is invalid or holds no value
+// (absent or null).
+func GetValue(r Resource, path string) (any, bool) {
+	p, err := cachedPath(path)
+	if err != nil {
+		return nil, false
+	}
+	ss := newSchemaSet(nil)
+	t, ok := ss.resolve(p.AttributePath, r)
+	if !ok {
+		return nil, false
+	}
+	if t.wholeExt {
+		_, v, ok := lookup(r, t.ext)
+		return v, ok && v != nil
+	}
+	c := t.container(r)
+	if c == nil {
+		return nil, false
+	}
+	_, v, ok := lookup(c, t.name)
+	if !ok || v == nil {
+		return nil, false
+	}
+	sub := t.subName
+	if p.SubAttribute != nil {
+		sub = *p.SubAttribute
+	}
+	if p.ValueExpression != nil {
+		el := firstMatching(ss, v, p.ValueExpression)
+		if el == nil {
+			return nil, false
+		}
+		if sub == "" {
+			return el, true
+		}
+		_, sv, ok := lookup(el, sub)
+		return sv, ok && sv != nil
+	}
+	if sub == "" {
+		return v, true
+	}
+	if m, ok := v.(map[string]any); ok {
+		_, sv, ok := lookup(m, sub)
+		return sv, ok && sv != nil
+	}
+	if l, ok := asList(v); ok {
+		el := primaryOrFirst(l)
+		if el == nil {
+			return nil, false
+		}
+		_, sv, ok := lookup(el, sub)
+		return sv, ok && sv != nil
+	}
+	return nil, false
+}
+
+// firstMatching returns the first element of a multi-valued attribute that a value
+// filter selects.
+func firstMatching(ss *schemaSet, v any, expr filter.Expression) map[string]any {
+	l, _ := asList(v)
+	for _, x := range l {
+		if m, ok := x.(map[string]any); ok && ss.match(expr, m, nil, true) {
+			return m
+		}
+	}
+	return nil
+}
+
+// primaryOrFirst is the element RFC 7644 §3.4.2.3 sorts a multi-valued attribute
+// by: the primary one, else the first.
+func primaryOrFirst(l []any) map[string]any {
+	var first map[string]any
+	for _, x := range l {
+		m, ok := x.(map[string]any)
+		if !ok {
+			continue
+		}
+		if first == nil {
+			first = m
+		}
+		if _, p, ok := lookup(m, "primary"); ok {
+			if b, _ := toBool(p); b {
+				return m
+			}
+		}
+	}
+	return first
+}
+
+// SetValue writes the value at an attribute path (the forms GetValue reads),
+// creating the objects on the way: `emails[type eq "work"].value` updates the first
+// work email or appends {"type": "work", "value": v}; an extension attribute goes
+// under r[urn]. A nil v removes the attribute, sub-attribute or element, and the
+// objects left empty. Existing keys keep their casing; new ones take the path's
+// (Canonicalize rewrites them to the schema's). A path that does not parse, or a
+// value filter that cannot describe a new element (type ne "work"), is an *Error.
+func SetValue(r Resource, path string, v any) error {
+	p, err := cachedPath(path)
+	if err != nil {
+		return err
+	}
+	ss := newSchemaSet(nil)
+	t, ok := ss.resolve(p.AttributePath, r)
+	if !ok {
+		return Errorf(400, "invalidPath", "cannot resolve path %s", quoteForDetail(path))
+	}
+	if t.wholeExt {
+		if v == nil {
+			deleteKey(r, t.ext)
+			return nil
+		}
+		r[keyFor(r, t.ext)] = v
+		return nil
+	}
+	c := t.container(r)
+	if c == nil {
+		if v == nil {
+			return nil
+		}
+		c = map[string]any{}
+		r[keyFor(r, t.ext)] = c
+	}
+	defer pruneExtension(r, t)
+	sub := t.subName
+	if p.SubAttribute != nil {
+		sub = *p.SubAttribute
+	}
+	if p.ValueExpression != nil {
+		return setFiltered(ss, c, t.name, p.ValueExpression, sub, v)
+	}
+	if sub == "" {
+		if v == nil {
+			deleteKey(c, t.name)
+		} else {
+			c[keyFor(c, t.name)] = v
+		}
+		return nil
+	}
+	k, cur, _ := lookup(c, t.name)
+	if l, ok := asList(cur); ok && len(l) > 0 {
+		// "emails.value": the primary (or first) element, as GetValue reads it.
+		el := primaryOrFirst(l)
+		if el != nil {
+			setOrDelete(el, sub, v)
+			return nil
+		}
+	}
+	m, _ := cur.(map[string]any)
+	if m == nil {
+		if v == nil {
+			return nil
+		}
+		m = map[string]any{}
+		if k == "" {
+			k = t.name
+		}
+		c[k] = m
+	}
+	setOrDelete(m, sub, v)
+	if len(m) == 0 {
+		delete(c, k)
+	}
+	return nil
+}
+
+// setFiltered writes through a value path: the first element the filter selects,
+// or a new element made from the filter's equalities.
+func setFiltered(ss *schemaSet, c map[string]any, name string, expr filter.Expression, sub string, v any) error {
+	k, cur, _ := lookup(c, name)
+	if k == "" {
+		k = name
+	}
+	list, _ := asList(cur)
+	for i, x := range list {
+		el, ok := x.(map[string]any)
+		if !ok || !ss.match(expr, el, nil, true) {
+			continue
+		}
+		switch {
+		case v == nil && (sub == "" || onlyFilterKeys(el, expr, sub)):
+			list = append(list[:i:i], list[i+1:]...)
+		case sub == "":
+			list[i] = v
+		default:
+			setOrDelete(el, sub, v)
+		}
+		storeList(c, k, list)
+		return nil
+	}
+	if v == nil {
+		return nil
+	}
+	el, ok := elementFromFilter(expr)
+	if !ok {
+		return Errorf(400, "noTarget", "no element matches %v and the filter cannot describe a new one", expr)
+	}
+	if sub == "" {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return Errorf(400, "invalidValue", "an element of %s must be an object", name)
+		}
+		for mk, mv := range m {
+			el[mk] = mv
+		}
+	} else {
+		el[sub] = v
+	}
+	storeList(c, k, append(list, el))
+	return nil
+}
+
+// onlyFilterKeys reports whether an element holds nothing but the filter's own
+// attributes besides sub: removing sub leaves an element ({"type": "work"}) that
+// only existed to carry it, so the element goes too.
+func onlyFilterKeys(el map[string]any, expr filter.Expression, sub string) bool {
+	fromFilter, _ := elementFromFilter(expr)
+	for k := range el {
+		if equalFoldKey(k, sub) || equalFoldKey(k, "primary") || equalFoldKey(k, "display") {
+			continue
+		}
+		if _, _, ok := lookup(fromFilter, k); !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// elementFromFilter builds the element a value filter of equalities describes:
+// type eq "work" and primary eq true -> {"type": "work", "primary": true}.
+func elementFromFilter(expr filter.Expression) (map[string]any, bool) {
+	el := map[string]any{}
+	var walk func(filter.Expression) bool
+	walk = func(e filter.Expression) bool {
+		switch e := e.(type) {
+		case *filter.AttributeExpression:
+			if e.Operator != filter.EQ || e.AttributePath.URIPrefix != nil || e.AttributePath.SubAttribute != nil || e.CompareValue == nil {
+				return false
+			}
+			el[e.AttributePath.AttributeName] = e.CompareValue
+			return true
+		case *filter.LogicalExpression:
+			return e.Operator == filter.AND && walk(e.Left) && walk(e.Right)
+		}
+		return false
+	}
+	return el, walk(expr)
+}
+
+func setOrDelete(m map[string]any, key string, v any) {
+	if v == nil {
+		deleteKey(m, key)
+		return
+	}
+	m[keyFor(m, key)] = v
+}
+
+// storeList writes a multi-valued attribute back, removing it when empty.
+func storeList(c map[string]any, k string, l []any) {
+	if len(l) == 0 {
+		delete(c, k)
+		return
+	}
+	c[k] = l
+}
+
+// keyFor returns the key under which a name is stored: the existing key that
+// matches it case-insensitively, else the name.
+func keyFor(m map[string]any, name string) string {
+	if k, _, ok := lookup(m, name); ok {
+		return k
+	}
+	return name
+}
+
+func deleteKey(m map[string]any, name string) {
+	if k, _, ok := lookup(m, name); ok {
+		delete(m, k)
+	}
+}
+
+func equalFoldKey(a, b string) bool { return strings.EqualFold(a, b) }
+
+// pruneExtension removes an extension object left empty by a removal.
+func pruneExtension(r Resource, t target) {
+	if t.ext == "" {
+		return
+	}
+	if k, v, ok := lookup(r, t.ext); ok {
+		if m, ok := v.(map[string]any); ok && len(m) == 0 {
+			delete(r, k)
+		}
+	}
+}

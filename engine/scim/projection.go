@@ -1,0 +1,293 @@
+package scim
+
+import (
+	"strings"
+
+	filter "github.com/scim2/filter-parser/v2"
+)
+
+// projectionWants answers Projection.Wants without schemas: it only needs names.
+// It errs towards true: a store that fetches an attribute the handler then drops
+// costs time, one that skips an attribute the client asked for is wrong.
+func projectionWants(p Projection, attr string) bool {
+	if strings.EqualFold(attr, "id") || strings.EqualFold(attr, "schemas") {
+		return true
+	}
+	if len(p.Attributes) > 0 {
+		for _, s := range p.Attributes {
+			if namesTopLevel(s, attr) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, s := range p.Excluded {
+		if strings.EqualFold(strings.TrimSpace(s), attr) || strings.EqualFold(topLevelName(s), attr) && !strings.Contains(afterURN(s), ".") {
+			return false
+		}
+	}
+	return true
+}
+
+// namesTopLevel reports whether a requested path s is attr or lies inside it
+// ("name.givenName" lies inside "name", "urn:...:User:department" inside the
+// extension "urn:...:User").
+func namesTopLevel(s, attr string) bool {
+	s = strings.TrimSpace(s)
+	if strings.EqualFold(s, attr) || strings.EqualFold(topLevelName(s), attr) {
+		return true
+	}
+	return len(s) > len(attr) && strings.EqualFold(s[:len(attr)], attr) && s[len(attr)] == ':'
+}
+
+// topLevelName returns the attribute name of a path: "name" for
+// "urn:ietf:params:scim:schemas:core:2.0:User:name.givenName".
+func topLevelName(s string) string {
+	top, _, _ := strings.Cut(afterURN(s), ".")
+	return top
+}
+
+func afterURN(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.LastIndexByte(s, ':'); i >= 0 {
+		return s[i+1:]
+	}
+	return s
+}
+
+// projPath is a parsed attributes/excludedAttributes entry, names lower-cased.
+type projPath struct {
+	ext, name, sub string
+	wholeExt       bool
+}
+
+// projector applies a Projection to resources (RFC 7644 §3.4.2.5, §3.9) using
+// the "returned" characteristic of RFC 7643 §7: "always" attributes (id) are kept
+// even when excluded, "never" ones (password) are always dropped, "request" ones
+// only appear when named in attributes.
+type projector struct {
+	ss         *schemaSet
+	attributes []projPath
+	excluded   []projPath
+}
+
+func newProjector(ss *schemaSet, p Projection) *projector {
+	pr := &projector{ss: ss}
+	for _, s := range p.Attributes {
+		if pp, ok := ss.parseProjPath(s); ok {
+			pr.attributes = append(pr.attributes, pp)
+		}
+	}
+	for _, s := range p.Excluded {
+		if pp, ok := ss.parseProjPath(s); ok {
+			pr.excluded = append(pr.excluded, pp)
+		}
+	}
+	return pr
+}
+
+func (ss *schemaSet) parseProjPath(s string) (projPath, bool) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return projPath{}, false
+	}
+	if e := ss.extension(s); e != nil {
+		return projPath{ext: strings.ToLower(e.ID), wholeExt: true}, true
+	}
+	ap, err := filter.ParseAttrPath([]byte(s))
+	if err != nil {
+		return projPath{}, false
+	}
+	t, ok := ss.resolveAny(ap)
+	if !ok {
+		return projPath{}, false
+	}
+	return projPath{ext: strings.ToLower(t.ext), name: strings.ToLower(t.name), sub: strings.ToLower(t.subName), wholeExt: t.wholeExt}, true
+}
+
+// apply returns the projected copy of a resource (shallow where nothing changes).
+func (pr *projector) apply(r Resource) Resource {
+	out := make(Resource, len(r))
+	for k, v := range r {
+		if strings.EqualFold(k, "schemas") {
+			out[k] = v
+			continue
+		}
+		if urn, ok := pr.ss.isExtensionKey(k, r); ok {
+			m, isMap := v.(map[string]any)
+			if !isMap {
+				continue
+			}
+			var attrs []*Attribute
+			if e := pr.ss.extension(urn); e != nil {
+				attrs = e.Attributes
+			}
+			sub := make(map[string]any, len(m))
+			for sk, sv := range m {
+				if nv, keep := pr.decide(strings.ToLower(urn), sk, findAttribute(attrs, sk), sv); keep {
+					sub[sk] = nv
+				}
+			}
+			if len(sub) > 0 {
+				out[k] = sub
+			}
+			continue
+		}
+		var a *Attribute
+		if pr.ss.core != nil {
+			a = findAttribute(pr.ss.core.Attributes, k)
+		}
+		if a == nil {
+			a = findAttribute(commonAttributes, k)
+		}
+		if nv, keep := pr.decide("", k, a, v); keep {
+			out[k] = nv
+		}
+	}
+	return out
+}
+
+// decide says whether an attribute is returned and with which of its
+// sub-attributes.
+func (pr *projector) decide(ext, name string, a *Attribute, v any) (any, bool) {
+	lname := strings.ToLower(name)
+	switch a.returned() {
+	case ReturnedNever:
+		return nil, false
+	case ReturnedAlways:
+		return v, true
+	}
+	if len(pr.attributes) > 0 {
+		var subs []string
+		for _, p := range pr.attributes {
+			switch {
+			case p.wholeExt && p.ext == ext && ext != "":
+				return dropNeverSubs(v, a), true
+			case p.ext != ext || p.name != lname:
+			case p.sub == "":
+				return dropNeverSubs(v, a), true
+			default:
+				subs = append(subs, p.sub)
+			}
+		}
+		if len(subs) == 0 {
+			return nil, false
+		}
+		return keepSubs(v, a, subs), true
+	}
+	if a.returned() == ReturnedRequest {
+		return nil, false
+	}
+	var drop []string
+	for _, p := range pr.excluded {
+		switch {
+		case p.wholeExt && p.ext == ext && ext != "":
+			return nil, false
+		case p.ext != ext || p.name != lname:
+		case p.sub == "":
+			return nil, false
+		default:
+			drop = append(drop, p.sub)
+		}
+	}
+	v = dropNeverSubs(v, a)
+	if len(drop) == 0 {
+		return v, true
+	}
+	return mapElements(v, func(m map[string]any) map[string]any {
+		out := make(map[string]any, len(m))
+		for k, x := range m {
+			if !containsFold(drop, k) || a.SubAttribute(k).returned() == ReturnedAlways {
+				out[k] = x
+			}
+		}
+		return out
+	}), true
+}
+
+// keepSubs keeps the named sub-attributes (and those returned always).
+func keepSubs(v any, a *Attribute, subs []string) any {
+	return mapElements(v, func(m map[string]any) map[string]any {
+		out := make(map[string]any, len(subs))
+		for k, x := range m {
+			sa := a.SubAttribute(k)
+			if sa.returned() == ReturnedNever {
+				continue
+			}
+			if containsFold(subs, k) || sa.returned() == ReturnedAlways {
+				out[k] = x
+			}
+		}
+		return out
+	})
+}
+
+// dropNeverSubs removes sub-attributes that are never returned.
+func dropNeverSubs(v any, a *Attribute) any {
+	if a == nil || a.Type != TypeComplex {
+		return v
+	}
+	never := false
+	for _, s := range a.SubAttributes {
+		if s.returned() == ReturnedNever {
+			never = true
+		}
+	}
+	if !never {
+		return v
+	}
+	return mapElements(v, func(m map[string]any) map[string]any {
+		out := make(map[string]any, len(m))
+		for k, x := range m {
+			if a.SubAttribute(k).returned() != ReturnedNever {
+				out[k] = x
+			}
+		}
+		return out
+	})
+}
+
+// mapElements applies f to a complex value or to each element of a multi-valued
+// one, leaving other values alone.
+func mapElements(v any, f func(map[string]any) map[string]any) any {
+	if m, ok := v.(map[string]any); ok {
+		return f(m)
+	}
+	if l, ok := asList(v); ok {
+		out := make([]any, len(l))
+		for i, x := range l {
+			if m, ok := x.(map[string]any); ok {
+				out[i] = f(m)
+			} else {
+				out[i] = x
+			}
+		}
+		return out
+	}
+	return v
+}
+
+func containsFold(list []string, s string) bool {
+	for _, x := range list {
+		if strings.EqualFold(x, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// parseProjection reads the comma-separated attributes / excludedAttributes.
+func parseProjection(attributes, excluded []string) Projection {
+	split := func(in []string) []string {
+		var out []string
+		for _, s := range in {
+			for _, part := range strings.Split(s, ",") {
+				if part = strings.TrimSpace(part); part != "" {
+					out = append(out, part)
+				}
+			}
+		}
+		return out
+	}
+	return Projection{Attributes: split(attributes), Excluded: split(excluded)}
+}

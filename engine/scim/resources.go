@@ -1,0 +1,216 @@
+package scim
+
+import (
+	"net/http"
+	"strings"
+)
+
+// projectionOf reads attributes / excludedAttributes from the query string.
+func projectionOf(r *http.Request) Projection {
+	q := queryParams(r)
+	return parseProjection(q["attributes"], q["excludedattributes"])
+}
+
+func (h *Handler) get(w http.ResponseWriter, r *http.Request, rt *resourceType, id string) {
+	p := projectionOf(r)
+	res, err := rt.Store.Get(r.Context(), id, p)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if res == nil {
+		h.writeError(w, ErrNotFound(rt.Name, id))
+		return
+	}
+	h.writeResource(w, http.StatusOK, h.present(rt, res, requestBaseURL(r), newProjector(rt.ss, p)), requestBaseURL(r))
+}
+
+func (h *Handler) create(w http.ResponseWriter, r *http.Request, rt *resourceType) {
+	body, e := decodeObject(r)
+	if e != nil {
+		h.writeError(w, e)
+		return
+	}
+	res, e := prepareWrite(rt, body)
+	if e != nil {
+		h.writeError(w, e)
+		return
+	}
+	stored, err := rt.Store.Create(r.Context(), res)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.answerWrite(w, r, rt, stored, http.StatusCreated)
+}
+
+func (h *Handler) replace(w http.ResponseWriter, r *http.Request, rt *resourceType, id string) {
+	body, e := decodeObject(r)
+	if e != nil {
+		h.writeError(w, e)
+		return
+	}
+	res, e := prepareWrite(rt, body)
+	if e != nil {
+		h.writeError(w, e)
+		return
+	}
+	stored, err := rt.Store.Replace(r.Context(), id, res)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.answerWrite(w, r, rt, stored, http.StatusOK)
+}
+
+func (h *Handler) patch(w http.ResponseWriter, r *http.Request, rt *resourceType, id string) {
+	body, e := decodeObject(r)
+	if e != nil {
+		h.writeError(w, e)
+		return
+	}
+	ops, e := parsePatch(rt.ss, body, id)
+	if e != nil {
+		h.writeError(w, e)
+		return
+	}
+	stored, err := rt.Store.Patch(r.Context(), id, ops)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if stored == nil {
+		w.Header().Set("Content-Type", contentType)
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	h.answerWrite(w, r, rt, stored, http.StatusOK)
+}
+
+func (h *Handler) delete(w http.ResponseWriter, r *http.Request, rt *resourceType, id string) {
+	if err := rt.Store.Delete(r.Context(), id); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", contentType)
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// answerWrite answers POST, PUT and PATCH with the stored resource, projected as
+// the query string asks (RFC 7644 §3.9 applies attributes to these too).
+func (h *Handler) answerWrite(w http.ResponseWriter, r *http.Request, rt *resourceType, stored Resource, status int) {
+	if stored == nil {
+		h.fail(w, r, errNilResource)
+		return
+	}
+	base := requestBaseURL(r)
+	h.writeResource(w, status, h.present(rt, stored, base, newProjector(rt.ss, projectionOf(r))), base)
+}
+
+type nilResourceError struct{}
+
+func (nilResourceError) Error() string { return "scim: store returned neither a resource nor an error" }
+
+var errNilResource error = nilResourceError{}
+
+// prepareWrite turns a POST or PUT body into what Store.Create and Store.Replace
+// receive: names canonical, "True"/"False" as booleans, single elements of
+// multi-valued attributes wrapped in arrays; "schemas" and the read-only
+// attributes a client sends back (id, meta, groups, manager.displayName) removed;
+// required attributes present. password stays: writeOnly means the store may use
+// it, the handler just never returns it.
+func prepareWrite(rt *resourceType, body map[string]any) (Resource, *Error) {
+	ss := rt.ss
+	res := Canonicalize(body, rt.schemas...)
+	delete(res, "schemas")
+	for k, v := range res {
+		if ss.core == nil {
+			if strings.EqualFold(k, "id") || strings.EqualFold(k, "meta") {
+				delete(res, k)
+			}
+			continue
+		}
+		if ext := ss.extension(k); ext != nil {
+			m, ok := v.(map[string]any)
+			if !ok {
+				if v == nil {
+					continue
+				}
+				return nil, Errorf(400, "invalidValue", "%s must be an object", k)
+			}
+			if e := prepareObject(m, ext.Attributes, k); e != nil {
+				return nil, e
+			}
+			continue
+		}
+		a := findAttribute(ss.core.Attributes, k)
+		if a == nil {
+			a = findAttribute(commonAttributes, k)
+		}
+		if a == nil {
+			continue
+		}
+		if a.readOnly() {
+			delete(res, k)
+			continue
+		}
+		if v == nil {
+			continue
+		}
+		cv, e := checkedValue(a, v)
+		if e != nil {
+			return nil, e
+		}
+		res[k] = cv
+	}
+	if ss.core != nil {
+		for _, a := range ss.core.Attributes {
+			if !a.Required {
+				continue
+			}
+			if _, v, _ := lookup(res, a.Name); isEmpty(v) {
+				return nil, Errorf(400, "invalidValue", "%s is required", a.Name)
+			}
+		}
+	}
+	return res, nil
+}
+
+// prepareObject applies prepareWrite's rules inside an extension object.
+func prepareObject(m map[string]any, attrs []*Attribute, path string) *Error {
+	for k, v := range m {
+		a := findAttribute(attrs, k)
+		if a == nil || v == nil {
+			continue
+		}
+		if a.readOnly() {
+			delete(m, k)
+			continue
+		}
+		cv, e := checkedValue(a, v)
+		if e != nil {
+			return e
+		}
+		m[k] = cv
+	}
+	return nil
+}
+
+// checkedValue type-checks a value and strips read-only sub-attributes.
+func checkedValue(a *Attribute, v any) (any, *Error) {
+	cv, err := valueFor(a, v, false, a.Name)
+	if err != nil {
+		return nil, toError(err)
+	}
+	if a.Type == TypeComplex {
+		cv = mapElements(cv, func(m map[string]any) map[string]any {
+			for k := range m {
+				if a.SubAttribute(k).readOnly() {
+					delete(m, k)
+				}
+			}
+			return m
+		})
+	}
+	return cv, nil
+}

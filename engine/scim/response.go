@@ -1,0 +1,246 @@
+package scim
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// contentType is the media type of every response (RFC 7644 §3.1).
+const contentType = "application/scim+json"
+
+// writeJSON writes a JSON response. HTML escaping is off: SCIM values are data
+// ("a&b" stays "a&b"), not markup.
+func (h *Handler) writeJSON(w http.ResponseWriter, status int, v any) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		h.log.Error("scim: cannot encode a response", "error", err)
+		status = http.StatusInternalServerError
+		buf.Reset()
+		_ = json.NewEncoder(&buf).Encode(errorBody{Schemas: []string{ErrorURN}, Status: "500", Detail: "internal server error"})
+	}
+	w.Header().Set("Content-Type", contentType)
+	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// errorBody is the error response of RFC 7644 §3.12: status is a string.
+type errorBody struct {
+	Schemas  []string `json:"schemas"`
+	Status   string   `json:"status"`
+	ScimType string   `json:"scimType,omitempty"`
+	Detail   string   `json:"detail,omitempty"`
+}
+
+func (h *Handler) writeError(w http.ResponseWriter, e *Error) {
+	status := e.Status
+	if status < 400 || status > 599 {
+		status = http.StatusInternalServerError
+	}
+	if e.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(e.RetryAfter))
+	}
+	h.writeJSON(w, status, errorBody{Schemas: []string{ErrorURN}, Status: strconv.Itoa(status), ScimType: e.ScimType, Detail: e.Detail})
+}
+
+// fail answers a store (or request) error. An *Error, even wrapped, is meant for
+// the client and sent as it is. Anything else can carry SQL, table names or
+// personal data: it goes to the log and the client gets a generic 500.
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	var e *Error
+	switch {
+	case errors.As(err, &e):
+		if e.Status >= 500 || e.Status < 400 {
+			h.log.WarnContext(r.Context(), "scim: store answered a server error", "method", r.Method, "path", r.URL.Path, "error", err)
+		}
+		h.writeError(w, e)
+	case errors.Is(err, context.DeadlineExceeded):
+		h.log.WarnContext(r.Context(), "scim: request timed out", "method", r.Method, "path", r.URL.Path, "error", err)
+		h.writeError(w, &Error{Status: http.StatusServiceUnavailable, Detail: "the request timed out; retry later"})
+	case errors.Is(err, context.Canceled) && r.Context().Err() != nil:
+		// The client went away; nobody reads the answer.
+		h.log.InfoContext(r.Context(), "scim: request canceled by the client", "method", r.Method, "path", r.URL.Path)
+		h.writeError(w, &Error{Status: http.StatusServiceUnavailable, Detail: "request canceled"})
+	default:
+		h.log.ErrorContext(r.Context(), "scim: store error", "method", r.Method, "path", r.URL.Path, "error", err)
+		h.writeError(w, &Error{Status: http.StatusInternalServerError, Detail: "internal server error; the server log has the cause"})
+	}
+}
+
+// location is a resource's absolute URL.
+func location(base string, rt *resourceType, id string) string {
+	return base + "/" + rt.endpoint + "/" + url.PathEscape(id)
+}
+
+// idString reads a resource's id as the opaque string SCIM wants, also when a
+// store put a database integer there.
+func idString(res Resource) string {
+	_, v, _ := lookup(res, "id")
+	s, _ := toText(v)
+	return s
+}
+
+// present prepares a stored resource for a response: schemas and meta
+// (resourceType, location) are set by the handler, null attributes are left out,
+// and the projection (which also drops password) is applied.
+func (h *Handler) present(rt *resourceType, res Resource, base string, pr *projector) *outResource {
+	out := make(Resource, len(res)+2)
+	for k, v := range res {
+		if v == nil || strings.EqualFold(k, "schemas") {
+			continue
+		}
+		if m, ok := v.(map[string]any); ok && strings.HasPrefix(strings.ToLower(k), "urn:") {
+			if m = withoutNulls(m); len(m) == 0 {
+				continue
+			}
+			v = m
+		}
+		out[k] = v
+	}
+	id := idString(res)
+	if k, _, ok := lookup(out, "id"); ok {
+		delete(out, k)
+		out["id"] = id
+	}
+	meta := map[string]any{}
+	if k, v, ok := lookup(out, "meta"); ok {
+		if m, isMap := v.(map[string]any); isMap {
+			for mk, mv := range m {
+				meta[mk] = mv
+			}
+		}
+		delete(out, k)
+	}
+	meta["resourceType"] = rt.Name
+	if id != "" {
+		meta["location"] = location(base, rt, id)
+	}
+	out["meta"] = meta
+	out["schemas"] = schemasOf(rt, out)
+	o := &outResource{rt: rt, id: id, etag: etag(out)}
+	if pr != nil {
+		out = pr.apply(out)
+	}
+	o.r = out
+	return o
+}
+
+func withoutNulls(m map[string]any) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		if v != nil {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// schemasOf lists the core schema and each extension the resource has data for.
+func schemasOf(rt *resourceType, res Resource) []string {
+	var out []string
+	if rt.Schema != nil {
+		out = append(out, rt.Schema.ID)
+	}
+	for _, e := range rt.Extensions {
+		if _, _, ok := lookup(res, e.ID); ok {
+			out = append(out, e.ID)
+		}
+	}
+	return out
+}
+
+// etag returns the ETag header value for meta.version, quoted as RFC 9110 wants.
+func etag(res Resource) string {
+	_, m, _ := lookup(res, "meta")
+	mm, _ := m.(map[string]any)
+	_, v, _ := lookup(mm, "version")
+	s, _ := v.(string)
+	if s == "" || strings.HasPrefix(s, `"`) || strings.HasPrefix(s, `W/"`) {
+		return s
+	}
+	return strconv.Quote(s)
+}
+
+// outResource marshals a resource in a readable order: schemas, id, externalId,
+// the core attributes in schema order, other attributes, extensions, meta.
+type outResource struct {
+	r        Resource
+	rt       *resourceType
+	id, etag string // taken before the projection, which may drop meta
+}
+
+func (o *outResource) MarshalJSON() ([]byte, error) {
+	var keys []string
+	seen := map[string]bool{}
+	add := func(k string) {
+		if _, ok := o.r[k]; ok && !seen[k] {
+			keys = append(keys, k)
+			seen[k] = true
+		}
+	}
+	add("schemas")
+	add("id")
+	add("externalId")
+	if o.rt.Schema != nil {
+		for _, a := range o.rt.Schema.Attributes {
+			add(a.Name)
+		}
+	}
+	rest := make([]string, 0, len(o.r))
+	for k := range o.r {
+		if !seen[k] && k != "meta" {
+			rest = append(rest, k)
+		}
+	}
+	sort.Slice(rest, func(i, j int) bool {
+		ui, uj := strings.HasPrefix(rest[i], "urn:"), strings.HasPrefix(rest[j], "urn:")
+		if ui != uj {
+			return uj
+		}
+		return rest[i] < rest[j]
+	})
+	for _, k := range rest {
+		add(k)
+	}
+	add("meta")
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	buf.WriteByte('{')
+	for i, k := range keys {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		if err := enc.Encode(k); err != nil {
+			return nil, err
+		}
+		buf.Truncate(buf.Len() - 1) // Encode's newline
+		buf.WriteByte(':')
+		if err := enc.Encode(o.r[k]); err != nil {
+			return nil, err
+		}
+		buf.Truncate(buf.Len() - 1)
+	}
+	buf.WriteByte('}')
+	return buf.Bytes(), nil
+}
+
+// writeResource answers one resource with its ETag (and Location for 201).
+func (h *Handler) writeResource(w http.ResponseWriter, status int, o *outResource, base string) {
+	if o.etag != "" {
+		w.Header().Set("ETag", o.etag)
+	}
+	if status == http.StatusCreated && o.id != "" {
+		w.Header().Set("Location", location(base, o.rt, o.id))
+	}
+	h.writeJSON(w, status, o)
+}
