@@ -42,7 +42,7 @@ var schemas = map[string][]string{
 }
 
 // scenarioConfig is the same declaration for every engine; only the database block
-// differs.
+// and the operations differ.
 const scenarioConfig = `version: 1
 server:
   listen: 127.0.0.1:0
@@ -65,7 +65,10 @@ targets:
         active: active
         urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department: department
       operations:
-        list:   {sql: "SELECT id, user_name, external_id, given_name, family_name, email, title, department, active FROM users"}
+%s`
+
+// statementOps declares every operation as a SQL statement.
+const statementOps = `        list:   {sql: "SELECT id, user_name, external_id, given_name, family_name, email, title, department, active FROM users"}
         get:    {sql: "SELECT id, user_name, external_id, given_name, family_name, email, title, department, active FROM users WHERE id = ?", params: [id]}
         create:
           sql: "INSERT INTO users (id, user_name, external_id, given_name, family_name, email, title, department) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
@@ -77,6 +80,43 @@ targets:
         deactivate: {sql: "UPDATE users SET active = ? WHERE id = ?", params: [{literal: false}, id]}
         delete:     {sql: "DELETE FROM users WHERE id = ?", params: [id]}
 `
+
+// procedureOps declares every operation as a stored routine; %s is "call" or, for
+// PostgreSQL's set-returning functions, "function".
+const procedureOps = `        list:   {%[1]s: list_users()}
+        get:    {%[1]s: "get_user(?)", params: [id]}
+        create: {call: "create_user(?, ?, ?, ?, ?, ?, ?, ?)", params: [id, user_name, external_id, given_name, family_name, email, title, department]}
+        update: {call: "update_user(?, ?, ?, ?, ?, ?, ?, ?)", params: [id, user_name, external_id, given_name, family_name, email, title, department]}
+        activate:   {call: "set_active(?, ?)", params: [id, {literal: true}]}
+        deactivate: {call: "set_active(?, ?)", params: [id, {literal: false}]}
+        delete:     {call: "delete_user(?)", params: [id]}
+`
+
+// procedures are the stored routines of procedureOps in each engine's language.
+var procedures = map[string][]string{
+	"mysql": {
+		`CREATE PROCEDURE list_users() SELECT id, user_name, external_id, given_name, family_name, email, title, department, active FROM users`,
+		`CREATE PROCEDURE get_user(IN p_id VARCHAR(64)) SELECT id, user_name, external_id, given_name, family_name, email, title, department, active FROM users WHERE id = p_id`,
+		`CREATE PROCEDURE create_user(IN p_id VARCHAR(64), IN p_user_name VARCHAR(255), IN p_external_id VARCHAR(255), IN p_given VARCHAR(255), IN p_family VARCHAR(255), IN p_email VARCHAR(255), IN p_title VARCHAR(255), IN p_department VARCHAR(255))
+			INSERT INTO users (id, user_name, external_id, given_name, family_name, email, title, department) VALUES (p_id, p_user_name, p_external_id, p_given, p_family, p_email, p_title, p_department)`,
+		`CREATE PROCEDURE update_user(IN p_id VARCHAR(64), IN p_user_name VARCHAR(255), IN p_external_id VARCHAR(255), IN p_given VARCHAR(255), IN p_family VARCHAR(255), IN p_email VARCHAR(255), IN p_title VARCHAR(255), IN p_department VARCHAR(255))
+			UPDATE users SET user_name = p_user_name, external_id = p_external_id, given_name = p_given, family_name = p_family, email = p_email, title = p_title, department = p_department WHERE id = p_id`,
+		`CREATE PROCEDURE set_active(IN p_id VARCHAR(64), IN p_active BOOLEAN) UPDATE users SET active = p_active WHERE id = p_id`,
+		`CREATE PROCEDURE delete_user(IN p_id VARCHAR(64)) DELETE FROM users WHERE id = p_id`,
+	},
+	"postgres": {
+		`CREATE FUNCTION list_users() RETURNS TABLE (id VARCHAR, user_name TEXT, external_id TEXT, given_name TEXT, family_name TEXT, email TEXT, title TEXT, department TEXT, active BOOLEAN)
+			LANGUAGE sql STABLE AS $$ SELECT id, user_name, external_id, given_name, family_name, email, title, department, active FROM users $$`,
+		`CREATE FUNCTION get_user(p_id TEXT) RETURNS TABLE (id VARCHAR, user_name TEXT, external_id TEXT, given_name TEXT, family_name TEXT, email TEXT, title TEXT, department TEXT, active BOOLEAN)
+			LANGUAGE sql STABLE AS $$ SELECT u.id, u.user_name, u.external_id, u.given_name, u.family_name, u.email, u.title, u.department, u.active FROM users u WHERE u.id = p_id $$`,
+		`CREATE PROCEDURE create_user(p_id TEXT, p_user_name TEXT, p_external_id TEXT, p_given TEXT, p_family TEXT, p_email TEXT, p_title TEXT, p_department TEXT)
+			LANGUAGE sql AS $$ INSERT INTO users (id, user_name, external_id, given_name, family_name, email, title, department) VALUES (p_id, p_user_name, p_external_id, p_given, p_family, p_email, p_title, p_department) $$`,
+		`CREATE PROCEDURE update_user(p_id TEXT, p_user_name TEXT, p_external_id TEXT, p_given TEXT, p_family TEXT, p_email TEXT, p_title TEXT, p_department TEXT)
+			LANGUAGE sql AS $$ UPDATE users SET user_name = p_user_name, external_id = p_external_id, given_name = p_given, family_name = p_family, email = p_email, title = p_title, department = p_department WHERE id = p_id $$`,
+		`CREATE PROCEDURE set_active(p_id TEXT, p_active BOOLEAN) LANGUAGE sql AS $$ UPDATE users SET active = p_active WHERE id = p_id $$`,
+		`CREATE PROCEDURE delete_user(p_id TEXT) LANGUAGE sql AS $$ DELETE FROM users WHERE id = p_id $$`,
+	},
+}
 
 func databaseBlock(d dialects.Dialect, c dialects.Connection) string {
 	var b strings.Builder
@@ -108,16 +148,26 @@ type env struct {
 	http *http.Client
 }
 
-func newEnv(t *testing.T, dialect string) *env {
+func newEnv(t *testing.T, dialect string, withProcedures bool) *env {
 	d, db, conn := dialecttest.NewDatabase(t, dialect)
-	for _, stmt := range schemas[dialect] {
+	ddl := schemas[dialect]
+	ops := statementOps
+	if withProcedures {
+		ddl = append(append([]string{}, ddl...), procedures[dialect]...)
+		kind := "call"
+		if dialect == "postgres" {
+			kind = "function"
+		}
+		ops = fmt.Sprintf(procedureOps, kind)
+	}
+	for _, stmt := range ddl {
 		if _, err := db.Exec(stmt); err != nil {
 			t.Fatalf("schema: %v", err)
 		}
 	}
 	dir := t.TempDir()
 	file := filepath.Join(dir, "dbscim.yaml")
-	yaml := fmt.Sprintf(scenarioConfig, databaseBlock(d, conn))
+	yaml := fmt.Sprintf(scenarioConfig, databaseBlock(d, conn), ops)
 	if err := os.WriteFile(file, []byte(yaml), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -252,11 +302,17 @@ func oktaUser(userName, given, family string) string {
 		"active":true,"password":"t1meMa$heen","groups":[]}`, userName, given, family, userName, given, family)
 }
 
-// TestScenario drives the SCIM API over HTTP on every reachable engine and checks
-// the rows with SQL after each step.
+// TestScenario drives the SCIM API over HTTP on every reachable engine, with the
+// operations declared as statements and (where the engine has them) as stored
+// routines, and checks the rows with SQL after each step.
 func TestScenario(t *testing.T) {
 	for _, dialect := range []string{"sqlite", "mysql", "postgres"} {
-		t.Run(dialect, func(t *testing.T) { runScenario(t, newEnv(t, dialect)) })
+		t.Run(dialect, func(t *testing.T) {
+			t.Run("statements", func(t *testing.T) { runScenario(t, newEnv(t, dialect, false)) })
+			if procedures[dialect] != nil {
+				t.Run("procedures", func(t *testing.T) { runScenario(t, newEnv(t, dialect, true)) })
+			}
+		})
 	}
 }
 
