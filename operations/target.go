@@ -110,6 +110,9 @@ func (p *parser) auth(e entry, a *Auth) {
 			}
 			if u, ok := bo.get("user"); ok {
 				a.BasicUser, _ = p.str(u.val, "user")
+				if strings.Contains(a.BasicUser, ":") {
+					p.errorf(deref(u.val), "user: must not contain ':' (HTTP Basic puts one between user and password)")
+				}
 			} else {
 				p.missing(bo, "user", "")
 			}
