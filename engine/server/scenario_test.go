@@ -149,7 +149,16 @@ type env struct {
 }
 
 func newEnv(t *testing.T, dialect string, withProcedures bool) *env {
+	return newEnvVia(t, dialect, withProcedures, nil)
+}
+
+// newEnvVia is newEnv with a hook that may change how dbscim reaches the database
+// (through a proxy that can cut the connection).
+func newEnvVia(t *testing.T, dialect string, withProcedures bool, via func(*dialects.Connection)) *env {
 	d, db, conn := dialecttest.NewDatabase(t, dialect)
+	if via != nil {
+		via(&conn)
+	}
 	ddl := schemas[dialect]
 	ops := statementOps
 	if withProcedures {
