@@ -180,7 +180,7 @@ func EscapeLike(s string) string {
 }
 
 // Lookup returns the dialect with the given configuration name. "mariadb" is an alias
-// of "mysql" and "postgresql" of "postgres".
+// of "mysql", "postgresql" of "postgres" and "mssql" of "sqlserver".
 func Lookup(name string) (Dialect, bool) {
 	switch name {
 	case "sqlite":
@@ -189,11 +189,15 @@ func Lookup(name string) (Dialect, bool) {
 		return MySQL{}, true
 	case "postgres", "postgresql":
 		return Postgres{}, true
+	case "sqlserver", "mssql":
+		return SQLServer{}, true
+	case "oracle":
+		return Oracle{}, true
 	}
 	return nil, false
 }
 
 // Names lists the dialect names the configuration accepts.
 func Names() []string {
-	return []string{"sqlite", "mysql", "postgres"}
+	return []string{"sqlite", "mysql", "postgres", "sqlserver", "oracle"}
 }

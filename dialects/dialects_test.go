@@ -27,7 +27,7 @@ func TestLookup(t *testing.T) {
 			t.Errorf("Lookup(%q) = %v, %v", name, d, ok)
 		}
 	}
-	for alias, want := range map[string]string{"mariadb": "mysql", "postgresql": "postgres"} {
+	for alias, want := range map[string]string{"mariadb": "mysql", "postgresql": "postgres", "mssql": "sqlserver"} {
 		if d, ok := Lookup(alias); !ok || d.Name() != want {
 			t.Errorf("Lookup(%q) = %v, %v; want %s", alias, d, ok, want)
 		}
@@ -35,7 +35,8 @@ func TestLookup(t *testing.T) {
 	if _, ok := Lookup("db2"); ok {
 		t.Error("Lookup(db2) succeeded")
 	}
-	for _, d := range []Dialect{SQLite{}, MySQL{}, Postgres{}} {
+	for _, name := range Names() {
+		d, _ := Lookup(name)
 		found := false
 		for _, drv := range sql.Drivers() {
 			found = found || drv == d.Driver()

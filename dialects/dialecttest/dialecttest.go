@@ -16,6 +16,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -26,6 +27,7 @@ import (
 	"github.com/dbscim/dbscim/dialects"
 	"github.com/go-sql-driver/mysql"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/microsoft/go-mssqldb/msdsn"
 )
 
 // The environment variables holding the admin DSNs of the test servers.
@@ -36,6 +38,14 @@ const (
 	// PostgresEnv holds a PostgreSQL admin DSN (URL or keyword form), e.g.
 	// postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable .
 	PostgresEnv = "DBSCIM_TEST_POSTGRES_DSN"
+	// SQLServerEnv holds a SQL Server admin DSN in go-mssqldb URL form, e.g.
+	// sqlserver://sa:password@127.0.0.1:1433?encrypt=disable ; the login must be able to
+	// create databases.
+	SQLServerEnv = "DBSCIM_TEST_SQLSERVER_DSN"
+	// OracleEnv holds an Oracle admin DSN in go-ora URL form, e.g.
+	// oracle://system:password@127.0.0.1:1521/FREEPDB1 ; the account must be able to
+	// create users (each test gets its own user, Oracle's unit of isolation).
+	OracleEnv = "DBSCIM_TEST_ORACLE_DSN"
 )
 
 // pingTimeout bounds the reachability check, so that a firewalled server skips (or
@@ -89,6 +99,11 @@ func redact(err error, dsn string) string {
 	if cfg, perr := pgconn.ParseConfig(dsn); perr == nil && cfg.Password != "" {
 		msg = strings.ReplaceAll(msg, cfg.Password, "xxxxx")
 	}
+	if u, perr := url.Parse(dsn); perr == nil && u.User != nil {
+		if pw, ok := u.User.Password(); ok && pw != "" {
+			msg = strings.ReplaceAll(msg, pw, "xxxxx")
+		}
+	}
 	return msg
 }
 
@@ -108,12 +123,35 @@ func Postgres(t testing.TB) string {
 	return adminDSN(t, PostgresEnv, "pgx", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable", true)
 }
 
+// SQLServer returns the SQL Server admin DSN from DBSCIM_TEST_SQLSERVER_DSN, after
+// checking that the server answers. Otherwise it skips the test, even under CI=true:
+// CI has no SQL Server.
+func SQLServer(t testing.TB) string {
+	t.Helper()
+	return adminDSN(t, SQLServerEnv, "sqlserver", "sqlserver://sa:password@127.0.0.1:1433?encrypt=disable", false)
+}
+
+// Oracle returns the Oracle admin DSN from DBSCIM_TEST_ORACLE_DSN, after checking
+// that the server answers. Otherwise it skips the test, even under CI=true: CI has
+// no Oracle.
+func Oracle(t testing.TB) string {
+	t.Helper()
+	return adminDSN(t, OracleEnv, "oracle", "oracle://system:password@127.0.0.1:1521/FREEPDB1", false)
+}
+
 // Each runs fn as a subtest named after each dialect of dialects.Names(), with a
 // fresh database from NewDatabase. Subtests whose server is not configured are
 // skipped (or fail under CI=true, as NewDatabase says).
 func Each(t *testing.T, fn func(t *testing.T, d dialects.Dialect, db *sql.DB, c dialects.Connection)) {
 	t.Helper()
-	for _, name := range dialects.Names() {
+	EachOf(t, dialects.Names(), fn)
+}
+
+// EachOf is Each for the named dialects only, for a suite whose SQL is written for
+// some engines.
+func EachOf(t *testing.T, names []string, fn func(t *testing.T, d dialects.Dialect, db *sql.DB, c dialects.Connection)) {
+	t.Helper()
+	for _, name := range names {
 		t.Run(name, func(t *testing.T) {
 			d, db, c := NewDatabase(t, name)
 			fn(t, d, db, c)
@@ -145,8 +183,12 @@ func NewDatabase(t testing.TB, dialect string) (dialects.Dialect, *sql.DB, diale
 		c = createMySQL(t, MySQL(t), name)
 	case "postgres":
 		c = createPostgres(t, Postgres(t), name)
+	case "sqlserver":
+		c = createSQLServer(t, SQLServer(t), name)
+	case "oracle":
+		c = createOracle(t, Oracle(t))
 	default:
-		c = createOther(t, d, name)
+		t.Fatalf("dialecttest: no test server support for %s", d.Name())
 	}
 	dsn, err := d.DSN(c)
 	if err != nil {
@@ -264,9 +306,66 @@ func createPostgres(t testing.TB, adminDSN, name string) dialects.Connection {
 	return c
 }
 
-// createOther handles dialects without a test server here.
-func createOther(t testing.TB, d dialects.Dialect, _ string) dialects.Connection {
+func createSQLServer(t testing.TB, adminDSN, name string) dialects.Connection {
 	t.Helper()
-	t.Skipf("dialecttest: no test server support for %s", d.Name())
-	return dialects.Connection{}
+	cfg, err := msdsn.Parse(adminDSN)
+	if err != nil {
+		t.Fatalf("dialecttest: %s cannot be parsed", SQLServerEnv)
+	}
+	db := admin(t, "sqlserver", adminDSN)
+	q := dialects.SQLServer{}.Quote(name)
+	MustExec(t, db, "CREATE DATABASE "+q)
+	t.Cleanup(func() {
+		// SINGLE_USER ... ROLLBACK IMMEDIATE ends sessions a failed test left open.
+		_, _ = db.Exec("ALTER DATABASE " + q + " SET SINGLE_USER WITH ROLLBACK IMMEDIATE")
+		if _, err := db.Exec("DROP DATABASE " + q); err != nil {
+			t.Errorf("dialecttest: drop %s: %v", name, err)
+		}
+	})
+	c := dialects.Connection{Host: cfg.Host, Port: int(cfg.Port), Instance: cfg.Instance, Name: name,
+		User: cfg.User, Password: cfg.Password, Properties: map[string]string{}}
+	if u, err := url.Parse(adminDSN); err == nil && u.Scheme == "sqlserver" {
+		for k, v := range u.Query() {
+			if !strings.EqualFold(k, "database") && len(v) > 0 {
+				c.Properties[k] = v[0]
+			}
+		}
+	}
+	return c
+}
+
+// createOracle creates a user (a schema) instead of a database: creating an Oracle
+// database is an installation step, a user is Oracle's unit of isolation.
+func createOracle(t testing.TB, adminDSN string) dialects.Connection {
+	t.Helper()
+	u, err := url.Parse(adminDSN)
+	if err != nil || u.Scheme != "oracle" {
+		t.Fatalf("dialecttest: %s must be an oracle:// URL", OracleEnv)
+	}
+	var rnd [8]byte
+	if _, err := rand.Read(rnd[:]); err != nil {
+		t.Fatal(err)
+	}
+	user := "DBSCIM_" + strings.ToUpper(hex.EncodeToString(rnd[:6])) // within the 30-byte limit of Oracle 12.1
+	password := "Pw" + hex.EncodeToString(rnd[:])
+	db := admin(t, "oracle", adminDSN)
+	MustExec(t, db,
+		"CREATE USER "+user+` IDENTIFIED BY "`+password+`"`,
+		"GRANT CREATE SESSION, CREATE TABLE, CREATE PROCEDURE, CREATE SEQUENCE, CREATE VIEW, UNLIMITED TABLESPACE TO "+user)
+	t.Cleanup(func() {
+		if _, err := db.Exec("DROP USER " + user + " CASCADE"); err != nil {
+			t.Errorf("dialecttest: drop user %s: %v", user, err)
+		}
+	})
+	c := dialects.Connection{Host: u.Hostname(), Service: strings.Trim(u.Path, "/"), User: user,
+		Password: password, Properties: map[string]string{}}
+	c.Port, _ = strconv.Atoi(u.Port())
+	for k, v := range u.Query() {
+		if strings.EqualFold(k, "SID") && len(v) > 0 {
+			c.SID = v[0]
+		} else if len(v) > 0 {
+			c.Properties[k] = v[0]
+		}
+	}
+	return c
 }

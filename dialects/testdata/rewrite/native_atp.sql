@@ -1,0 +1,1 @@
+SELECT * FROM t WHERE a = @p2 AND b = @p1 AND c = @count

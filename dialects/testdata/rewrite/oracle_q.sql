@@ -1,0 +1,1 @@
+SELECT q'[it's ?]', Q'{?}', nq'!?!' FROM dual WHERE a = ?

@@ -1,0 +1,1 @@
+SELECT [a?]]b], N'?', @p1 FROM t WHERE x = @rc
