@@ -95,6 +95,7 @@ const (
 var kindNames = [...]string{"unknown", "unique violation", "foreign key violation",
 	"not-null violation", "check violation", "invalid value", "conflict", "unavailable", "timeout"}
 
+// String returns the kind in words ("unique violation"), for logs and messages.
 func (k ErrorKind) String() string {
 	if int(k) < len(kindNames) {
 		return kindNames[k]

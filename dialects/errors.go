@@ -19,8 +19,10 @@ var ErrUnsupported = errors.New("not supported by this database")
 // unsupportedError carries a message written for the DBA and matches ErrUnsupported.
 type unsupportedError struct{ msg string }
 
+// Error returns the message for the DBA.
 func (e *unsupportedError) Error() string { return e.msg }
 
+// Is makes errors.Is(err, ErrUnsupported) true.
 func (e *unsupportedError) Is(target error) bool { return target == ErrUnsupported }
 
 func unsupported(msg string) error { return &unsupportedError{msg: msg} }
