@@ -244,7 +244,11 @@ func (h *Handler) runList(w http.ResponseWriter, r *http.Request, rt *resourceTy
 		}
 	}
 	resp.ItemsPerPage = len(resp.Resources)
-	resp.TotalResults = max(resp.TotalResults, q.StartIndex-1+resp.ItemsPerPage)
+	if resp.ItemsPerPage > 0 {
+		// A store that under-reports its total must not produce a page that ends
+		// beyond totalResults: clients stop paging there.
+		resp.TotalResults = max(resp.TotalResults, q.StartIndex-1+resp.ItemsPerPage)
+	}
 	h.writeJSON(w, http.StatusOK, resp)
 }
 

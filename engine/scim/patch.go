@@ -105,7 +105,7 @@ func (ss *schemaSet) expand(op PatchOp, id string) ([]PatchOp, error) {
 			if urn, ok := ss.isExtensionKey(k, nil); ok {
 				if sub, isMap := v.(map[string]any); isMap {
 					for _, sk := range sortedKeys(sub) {
-						p, err := ParsePath(urn + ":" + sk)
+						p, err := cachedPath(urn + ":" + sk)
 						if err != nil {
 							return nil, err
 						}
@@ -118,7 +118,7 @@ func (ss *schemaSet) expand(op PatchOp, id string) ([]PatchOp, error) {
 					continue
 				}
 			}
-			p, err := ParsePath(k)
+			p, err := cachedPath(k)
 			if err != nil {
 				return nil, err
 			}
@@ -177,18 +177,18 @@ func (ss *schemaSet) expandPath(op PatchOp, lenient bool) ([]PatchOp, error) {
 		var p filter.Path
 		switch {
 		case t.wholeExt:
-			pp, err := ParsePath(t.ext + ":" + k)
+			pp, err := cachedPath(t.ext + ":" + k)
 			if err != nil {
 				return nil, err
 			}
 			p = *pp
 		default:
+			if !isAttrName(k) {
+				return nil, Errorf(400, "invalidPath", "%s is not an attribute name", quoteForDetail(k))
+			}
 			sub := k
 			p = filter.Path{AttributePath: op.Path.AttributePath}
 			p.AttributePath.SubAttribute = &sub
-			if _, err := ParsePath(p.String()); err != nil {
-				return nil, err
-			}
 		}
 		// Read-only sub-attributes inside an object (manager.displayName) are
 		// skipped rather than refused: clients send back what they read.
@@ -209,6 +209,22 @@ func (ss *schemaSet) resolveAny(ap filter.AttributePath) (target, bool) {
 	}
 	g := &schemaSet{generic: true, core: nil, exts: ss.exts}
 	return g.resolve(ap, nil)
+}
+
+// isAttrName reports whether s is an ATTRNAME of RFC 7644's grammar:
+// ALPHA *(nameChar), with the "$ref" form.
+func isAttrName(s string) bool {
+	s = strings.TrimPrefix(s, "$")
+	if s == "" || !(s[0] >= 'a' && s[0] <= 'z' || s[0] >= 'A' && s[0] <= 'Z') {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
 }
 
 func sortedKeys(m map[string]any) []string {

@@ -17,7 +17,8 @@ var pathCache = struct {
 
 const pathCacheMax = 4096
 
-// cachedPath parses a path once. The result is shared: callers must not change it.
+// cachedPath parses a path once (filter-parser allocates heavily: a fraction of
+// a millisecond per path). The result is shared: callers must not change it.
 func cachedPath(s string) (*filter.Path, error) {
 	pathCache.RLock()
 	p, ok := pathCache.m[s]
