@@ -370,9 +370,9 @@ func TestFragments(t *testing.T) {
 		limitOnly, quote, placeholder             string
 		lastID                                    bool
 	}{
-		{SQLite{}, "(SELECT 1) AS t", "LOWER(x)", "CAST(x AS TEXT) COLLATE BINARY", `x LIKE ? ESCAPE '\'`,
+		{SQLite{}, "(SELECT 1) AS t", "x COLLATE NOCASE", "CAST(x AS TEXT) COLLATE BINARY", `x LIKE ? ESCAPE '\'`,
 			"LIMIT ? OFFSET ?", "LIMIT -1 OFFSET ?", "LIMIT ?", `"a""b"`, "?", true},
-		{MySQL{}, "(SELECT 1) AS t", "LOWER(x)", "CAST(CONVERT(x USING utf8mb4) AS BINARY)", `x LIKE ? ESCAPE '\\'`,
+		{MySQL{}, "(SELECT 1) AS t", "x", "CAST(CONVERT(x USING utf8mb4) AS BINARY)", `x LIKE ? ESCAPE '\\'`,
 			"LIMIT ? OFFSET ?", "LIMIT 18446744073709551615 OFFSET ?", "LIMIT ?", "`a``b`", "?", true},
 		{Postgres{}, "(SELECT 1) AS t", "LOWER(x)", `CAST(x AS TEXT) COLLATE "C"`, `x LIKE $3 ESCAPE '\'`,
 			"LIMIT $3 OFFSET $3", "OFFSET $3", "LIMIT $3", `"a""b"`, "$3", false},

@@ -333,10 +333,13 @@ func (MySQL) Classify(err error) ErrorKind {
 // DerivedTable returns "(inner) AS alias".
 func (MySQL) DerivedTable(inner, alias string) string { return "(" + inner + ") AS " + alias }
 
-// Fold returns LOWER(expr). With MySQL's and MariaDB's default _ci collations a
-// plain "=" already ignores case (and accents, and trailing spaces), and keeps an
-// index usable; LOWER makes the comparison case-insensitive on _bin and _cs columns too.
-func (MySQL) Fold(expr string) string { return "LOWER(" + expr + ")" }
+// Fold returns expr unchanged: on MySQL and MariaDB the column's collation decides
+// case sensitivity. The default _ci collations ignore case (and accents, and
+// trailing spaces) in a plain "=", which keeps the column's index usable; wrapping
+// the column in LOWER would turn Okta's userName lookup into a full table scan. A
+// column declared with a _bin or _cs collation therefore compares exactly; declare
+// userName and e-mail columns with a _ci collation (the default).
+func (MySQL) Fold(expr string) string { return expr }
 
 // Text returns CAST(CONVERT(expr USING utf8mb4) AS BINARY): the column's value as
 // UTF-8 bytes, compared byte for byte with the bound string. So '010007' does not
