@@ -60,7 +60,9 @@ type Server struct {
 	RequestTimeout time.Duration
 	// MaxResults is the largest page a list answers (default 1000).
 	MaxResults int
-	Pos        Position
+	// AuditFile, when set, receives one JSON line per change besides the log.
+	AuditFile string
+	Pos       Position
 }
 
 // TLS is the server's TLS mode.
@@ -77,7 +79,10 @@ type Target struct {
 	Auth     Auth
 	Database Database
 	Users    *Users
-	Pos      Position
+	// RequestTimeout bounds each request's database work on this target; zero means
+	// the server's RequestTimeout.
+	RequestTimeout time.Duration
+	Pos            Position
 }
 
 // Auth says how a SCIM client proves itself to a target. Exactly one kind is set.
@@ -105,6 +110,10 @@ type Database struct {
 	MaxOpen         int
 	MaxIdle         int
 	ConnMaxLifetime time.Duration
+	// MaxQueue is how many requests beyond MaxOpen may wait for a connection; more
+	// are refused at once with 429 and Retry-After. Load fills the default
+	// (4 × MaxOpen); in a Database built by hand zero means no queue.
+	MaxQueue int
 	// Init is an SQL script (path resolved against the config file's folder) that is
 	// run when a SQLite database file is created, to give it its schema and seed rows.
 	Init string

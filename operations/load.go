@@ -195,7 +195,7 @@ func (p *parser) version(top *object, root *yaml.Node, cfg *Config) bool {
 	return true
 }
 
-var serverKeys = []string{"listen", "tls", "data_dir", "hostnames", "max_body_bytes", "request_timeout", "max_results"}
+var serverKeys = []string{"listen", "tls", "data_dir", "hostnames", "max_body_bytes", "request_timeout", "max_results", "audit_file"}
 
 // server fills s with the file's values and the defaults. val is nil when the file
 // has no server section.
@@ -245,6 +245,11 @@ func (p *parser) server(at, val *yaml.Node, s *Server) {
 	if e, ok := o.get("max_results"); ok {
 		if v, ok := p.integer(e.val, "max_results", 1, 1<<31-1); ok {
 			s.MaxResults = int(v)
+		}
+	}
+	if e, ok := o.get("audit_file"); ok {
+		if v, ok := p.str(e.val, "audit_file"); ok {
+			s.AuditFile = p.path(v)
 		}
 	}
 }

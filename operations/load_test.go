@@ -368,8 +368,22 @@ func TestDefaults(t *testing.T) {
 		t.Errorf("Server = %+v", s)
 	}
 	db := cfg.Targets[0].Database
-	if db.MaxOpen != 10 || db.MaxIdle != 10 || db.ConnMaxLifetime != 30*time.Minute {
-		t.Errorf("pool = %d/%d/%v", db.MaxOpen, db.MaxIdle, db.ConnMaxLifetime)
+	if db.MaxOpen != 10 || db.MaxIdle != 10 || db.ConnMaxLifetime != 30*time.Minute || db.MaxQueue != 40 {
+		t.Errorf("pool = %d/%d/%v/%d", db.MaxOpen, db.MaxIdle, db.ConnMaxLifetime, db.MaxQueue)
+	}
+	if s.AuditFile != "" || cfg.Targets[0].RequestTimeout != 0 {
+		t.Errorf("audit_file = %q, target request_timeout = %v; want none", s.AuditFile, cfg.Targets[0].RequestTimeout)
+	}
+	set := mustParse(t, strings.Replace(minimal, `name: ":memory:"}`, `name: ":memory:", max_open: 3, max_queue: 0}`, 1)+
+		"    request_timeout: 5s\nserver: {audit_file: audit.log}\n", nil)
+	if db := set.Targets[0].Database; db.MaxOpen != 3 || db.MaxQueue != 0 {
+		t.Errorf("max_open/max_queue = %d/%d, want 3/0", db.MaxOpen, db.MaxQueue)
+	}
+	if set.Targets[0].RequestTimeout != 5*time.Second || set.Server.AuditFile != filepath.Join(abs, "audit.log") {
+		t.Errorf("request_timeout = %v, audit_file = %q", set.Targets[0].RequestTimeout, set.Server.AuditFile)
+	}
+	if d := mustParse(t, strings.Replace(minimal, `name: ":memory:"}`, `name: ":memory:", max_open: 3}`, 1), nil).Targets[0].Database; d.MaxQueue != 12 {
+		t.Errorf("max_queue = %d, want 4 x max_open = 12", d.MaxQueue)
 	}
 	if db.Connection.Name != ":memory:" {
 		t.Errorf("sqlite name = %q, want :memory: kept", db.Connection.Name)
@@ -630,7 +644,7 @@ func TestErrors(t *testing.T) {
 			`12:1: unknown key "logging" in the configuration (expected one of: version, server, targets)`}},
 		{"duplicate key", minimal + "version: 1\n", []string{`12:1: duplicate key "version" in the configuration (first at line 1)`}},
 		{"targets list", "version: 1\ntargets: [a, b]\n", []string{"2:10: targets: expected a mapping of target name to target, got a list"}},
-		{"server scalar", minimal + "server: fast\n", []string{"12:9: server: expected a mapping with keys listen, tls, data_dir, hostnames, max_body_bytes, request_timeout, max_results, got a string"}},
+		{"server scalar", minimal + "server: fast\n", []string{"12:9: server: expected a mapping with keys listen, tls, data_dir, hostnames, max_body_bytes, request_timeout, max_results, audit_file, got a string"}},
 		{"tls files", minimal + "server: {tls: {cert: tls/server.crt, key: tls/nope.key, ca: x}}\n", []string{
 			`12:43: tls.key: cannot read "tls/nope.key" (relative to the config file's folder): no such file or directory`,
 			`12:57: unknown key "ca" in tls (expected one of: cert, key)`,
@@ -660,7 +674,7 @@ func TestErrors(t *testing.T) {
 		{"unknown dialect", replace("dialect: sqlite", "dialect: db2"), []string{
 			`5:25: unknown dialect "db2" (expected one of: ` + strings.Join(dialects.Names(), ", ") + ")"}},
 		{"typo in database", replace(`name: ":memory:"}`, `name: ":memory:", pasword: x}`), []string{
-			`5:51: unknown key "pasword" in database (expected one of: dialect, host, port, instance, name, service, sid, user, password, password_file, dsn, dsn_file, properties, max_open, max_idle, conn_max_lifetime, init)`}},
+			`5:51: unknown key "pasword" in database (expected one of: dialect, host, port, instance, name, service, sid, user, password, password_file, dsn, dsn_file, properties, max_open, max_idle, conn_max_lifetime, max_queue, init)`}},
 		{"mysql needs", replace(`{dialect: sqlite, name: ":memory:"}`, `{dialect: mysql, port: 0, properties: {a: 1, b: [2]}}`), []string{
 			"5:5: database: missing name (the database to connect to)",
 			"5:5: database: missing host (the database server's host name or IP address)",
@@ -693,9 +707,14 @@ targets:
 			"5:74: max_idle: 5 is more than max_open (4)",
 			`5:96: conn_max_lifetime: expected a positive duration such as 30s, 5m or 1h30m, got "0"`,
 		}},
+		{"queue and timeouts", replace(`name: ":memory:"}`, `name: ":memory:", max_queue: -1}`) + "    request_timeout: 0\nserver: {audit_file: \"\"}\n", []string{
+			`5:62: max_queue: expected an integer from 0 to 100000, got "-1"`,
+			`12:22: request_timeout: expected a positive duration such as 30s, 5m or 1h30m, got "0"`,
+			`13:22: audit_file: must not be empty`,
+		}},
 		{"no users", replace("    users:\n", "    userz:\n"), []string{
 			`3:3: target "demo": missing users (the User resource's id column, attributes and operations)`,
-			`6:5: unknown key "userz" in target "demo" (expected one of: auth, database, users)`,
+			`6:5: unknown key "userz" in target "demo" (expected one of: auth, database, users, request_timeout)`,
 		}},
 		{"users needs userName", replace("{userName: user_name, name.givenName: given_name}", "{name.givenName: given_name}"), []string{
 			"8:7: attributes: missing userName (every SCIM client identifies users by userName: map it to a column)"}},

@@ -43,7 +43,7 @@ func (p *parser) targets(e entry) []*Target {
 	return out
 }
 
-var targetKeys = []string{"auth", "database", "users"}
+var targetKeys = []string{"auth", "database", "users", "request_timeout"}
 
 func (p *parser) target(e entry) *Target {
 	name := e.key.Value
@@ -73,6 +73,11 @@ func (p *parser) target(e entry) *Target {
 		t.Users = p.users(u, t.Database.Dialect)
 	} else {
 		p.missing(o, "users", "the User resource's id column, attributes and operations")
+	}
+	if v, ok := o.get("request_timeout"); ok {
+		if d, ok := p.duration(v.val, "request_timeout"); ok {
+			t.RequestTimeout = d
+		}
 	}
 	return t
 }
@@ -245,7 +250,7 @@ func isToken(s string) bool {
 }
 
 var databaseKeys = []string{"dialect", "host", "port", "instance", "name", "service", "sid", "user",
-	"password", "password_file", "dsn", "dsn_file", "properties", "max_open", "max_idle", "conn_max_lifetime", "init"}
+	"password", "password_file", "dsn", "dsn_file", "properties", "max_open", "max_idle", "conn_max_lifetime", "max_queue", "init"}
 
 // defaultPorts are the servers' standard ports, by dialect name.
 var defaultPorts = map[string]int{"mysql": 3306, "postgres": 5432, "sqlserver": 1433, "oracle": 1521}
@@ -255,6 +260,8 @@ var defaultPorts = map[string]int{"mysql": 3306, "postgres": 5432, "sqlserver": 
 const (
 	DefaultMaxOpen         = 10
 	DefaultConnMaxLifetime = 30 * time.Minute
+	// DefaultQueueFactor times max_open is the default max_queue.
+	DefaultQueueFactor = 4
 )
 
 func (p *parser) database(e entry, db *Database) {
@@ -318,6 +325,12 @@ func (p *parser) database(e entry, db *Database) {
 	if v, ok := o.get("conn_max_lifetime"); ok {
 		if d, ok := p.duration(v.val, "conn_max_lifetime"); ok {
 			db.ConnMaxLifetime = d
+		}
+	}
+	db.MaxQueue = DefaultQueueFactor * db.MaxOpen
+	if v, ok := o.get("max_queue"); ok {
+		if n, ok := p.integer(v.val, "max_queue", 0, 100000); ok {
+			db.MaxQueue = int(n)
 		}
 	}
 	if v, ok := o.get("init"); ok {
