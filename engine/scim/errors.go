@@ -4,13 +4,17 @@ import "fmt"
 
 // Error is a SCIM error response (RFC 7644 §3.12).
 type Error struct {
+	// Status is the HTTP status, sent as a string in the body as RFC 7644 wants.
 	Status   int
 	ScimType string // "invalidFilter", "uniqueness", "mutability", "invalidValue", "noTarget", ...
-	Detail   string
+	// Detail is the human-readable message; it reaches the IdP's logs, so it
+	// must never hold SQL, driver messages or secrets.
+	Detail string
 	// RetryAfter, in seconds, is sent as Retry-After when positive (503, 429).
 	RetryAfter int
 }
 
+// Error implements error: "scim 409 uniqueness: ...".
 func (e *Error) Error() string {
 	if e.ScimType != "" {
 		return fmt.Sprintf("scim %d %s: %s", e.Status, e.ScimType, e.Detail)

@@ -67,6 +67,8 @@ func TestErrorResponses(t *testing.T) {
 		{"PATCH with a missing op", "PATCH", user, fmt.Sprintf(patchOp, `[{"path":"title","value":"x"}]`), nil, 400, "invalidSyntax"},
 		{"PATCH with a non-string path", "PATCH", user, fmt.Sprintf(patchOp, `[{"op":"add","path":1,"value":"x"}]`), nil, 400, "invalidSyntax"},
 		{"PATCH with a bad path", "PATCH", user, fmt.Sprintf(patchOp, `[{"op":"add","path":"emails[type","value":"x"}]`), nil, 400, "invalidPath"},
+		{"PATCH value filter type error", "PATCH", user, fmt.Sprintf(patchOp, `[{"op":"replace","path":"emails[primary gt true].value","value":"x"}]`), nil, 400, "invalidFilter"},
+		{"PATCH value filter on a simple attribute", "PATCH", user, fmt.Sprintf(patchOp, `[{"op":"replace","path":"title[value eq \"x\"]","value":"x"}]`), nil, 400, "invalidPath"},
 		{"PATCH remove without a path", "PATCH", user, fmt.Sprintf(patchOp, `[{"op":"remove"}]`), nil, 400, "noTarget"},
 		{"PATCH replace through a filter that matches nothing", "PATCH", user,
 			fmt.Sprintf(patchOp, `[{"op":"add","path":"emails","value":[{"type":"home","value":"h@x"}]},{"op":"replace","path":"emails[type eq \"work\"].value","value":"x"}]`), nil, 400, "noTarget"},

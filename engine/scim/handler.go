@@ -37,12 +37,15 @@ type Config struct {
 // (RFC 7643 §5).
 type AuthScheme struct {
 	// Type is "oauthbearertoken", "httpbasic", "oauth2" or another scheme name.
-	Type             string
-	Name             string
-	Description      string
+	Type string
+	// Name and Description are shown to administrators.
+	Name        string
+	Description string
+	// SpecURI and DocumentationURI are optional links (RFC 7643 §5).
 	SpecURI          string
 	DocumentationURI string
-	Primary          bool
+	// Primary marks the preferred scheme when several are advertised.
+	Primary bool
 }
 
 // Handler serves the SCIM 2.0 protocol for a set of resource types. It serves paths
@@ -128,16 +131,19 @@ type trackingWriter struct {
 	wrote bool
 }
 
+// WriteHeader records that the response has started.
 func (w *trackingWriter) WriteHeader(code int) {
 	w.wrote = true
 	w.ResponseWriter.WriteHeader(code)
 }
 
+// Write records that the response has started.
 func (w *trackingWriter) Write(b []byte) (int, error) {
 	w.wrote = true
 	return w.ResponseWriter.Write(b)
 }
 
+// Unwrap lets http.ResponseController reach the server's writer.
 func (w *trackingWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // ServeHTTP implements http.Handler.

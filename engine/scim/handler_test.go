@@ -275,6 +275,11 @@ func TestEntraUserLifecycle(t *testing.T) {
 	if v, _ := GetValue(r.body, department); v != "Sales" {
 		t.Errorf("URN-keyed replace: %s", r.raw)
 	}
+	r = patch(`[{"op":"Add","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager","value":"2819c223"}]`)
+	r.want(t, 200)
+	if v, _ := GetValue(r.body, managerID); v != "2819c223" {
+		t.Errorf("manager set with a bare id: %s", r.raw)
+	}
 	r = patch(`[{"op":"replace","value":{"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"employeeNumber":"7"}}}]`)
 	r.want(t, 200)
 	if v, _ := GetValue(r.body, EnterpriseUserURN+":employeeNumber"); v != "7" {

@@ -301,13 +301,13 @@ func valueFor(a *Attribute, v any, element bool, path string) (any, error) {
 	switch a.Type {
 	case TypeComplex:
 		if _, ok := cv.(map[string]any); !ok {
-			if !a.MultiValued {
+			// A bare value stands for {"value": v}: Entra ID sets the manager with
+			// "value": "<id>" and members with bare ids.
+			va := a.SubAttribute("value")
+			if va == nil || isMapValue(cv) || isListValue(cv) || cv == nil {
 				return nil, Errorf(400, "invalidValue", "%s is complex; its value must be an object", path)
 			}
-			if a.SubAttribute("value") == nil {
-				return nil, Errorf(400, "invalidValue", "an element of %s must be an object", path)
-			}
-			cv = map[string]any{a.SubAttribute("value").Name: cv}
+			cv = map[string]any{va.Name: cv}
 		}
 	case TypeBoolean:
 		if _, ok := cv.(bool); !ok {

@@ -89,6 +89,14 @@ func parseOp(ss *schemaSet, m map[string]any, id string, i int) (PatchOp, *Error
 	if known && (t.attr.readOnly() || t.sub.readOnly() || (p.SubAttribute != nil && t.attr.SubAttribute(*p.SubAttribute).readOnly())) {
 		return op, Errorf(400, "mutability", "Operations[%d]: %s is read-only", i, path)
 	}
+	if p.ValueExpression != nil && known {
+		if t.attr != nil && (t.attr.Type != TypeComplex || !t.attr.MultiValued) {
+			return op, Errorf(400, "invalidPath", "Operations[%d]: %s is not a multi-valued complex attribute; [filter] does not apply", i, t.name)
+		}
+		if err := ss.checkFilter(p.ValueExpression, t.attr, true); err != nil {
+			return op, toError(err)
+		}
+	}
 	if op.Op != "remove" && op.Value == nil {
 		op.Op = "remove"
 	}

@@ -109,6 +109,7 @@ func (h *Handler) answerWrite(w http.ResponseWriter, r *http.Request, rt *resour
 
 type nilResourceError struct{}
 
+// Error implements error.
 func (nilResourceError) Error() string { return "scim: store returned neither a resource nor an error" }
 
 var errNilResource error = nilResourceError{}

@@ -178,6 +178,7 @@ type outResource struct {
 	id, etag string // taken before the projection, which may drop meta
 }
 
+// MarshalJSON writes the resource's keys in the order described above.
 func (o *outResource) MarshalJSON() ([]byte, error) {
 	var keys []string
 	seen := map[string]bool{}

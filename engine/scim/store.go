@@ -5,6 +5,37 @@
 // It knows nothing about SQL. Each resource type is served from a Store, a small
 // context-first interface that receives already normalised input; an in-memory Store
 // (MemoryStore) serves the package's own tests and examples.
+//
+// # What a Store can rely on
+//
+// The Handler does the protocol work before and after a Store runs:
+//
+//   - Create and Replace receive the body canonicalised against the type's schemas
+//     (Canonicalize: schema casing, "True"/"False" as booleans, flat
+//     "urn:...:attr" keys moved under their extension object, a single element of a
+//     multi-valued attribute wrapped in an array), with "schemas" and every
+//     read-only attribute removed (id, meta, groups, manager.displayName: Okta
+//     sends them back on PUT), type-checked, and with the required attributes
+//     (userName, displayName) present. password is kept (writeOnly: the store may
+//     use it). Replace gets the id from the URL; a different id in the body is
+//     ignored.
+//   - Patch receives the operations normalised by the handler: see PatchOp and
+//     ApplyPatch. They were all checked (path syntax, mutability, value types,
+//     remove without path) before the store is called, so a store that applies
+//     them with ApplyPatch on the current resource only sees errors for
+//     data-dependent cases (noTarget, removing a required attribute).
+//   - List receives a parsed, type-checked filter, a startIndex of at least 1 and a
+//     count already capped at MaxResults; sortBy is empty unless Config.Sort.
+//   - The handler sets "schemas", meta.resourceType and meta.location on every
+//     resource a store returns, leaves out null attributes, sends meta.version as
+//     the ETag header, and applies attributes/excludedAttributes (and drops
+//     password) itself: a store may return every attribute and may use Projection
+//     only to skip expensive ones. An id may be a string or a number; it is sent
+//     as a string.
+//   - A store answers client errors with *Error (ErrNotFound, Errorf with 409
+//     uniqueness, 503 with RetryAfter when the database is down). Any other error
+//     is logged with its text and answered as a 500 without it; a panic is
+//     recovered, logged with its stack and answered as a 500.
 package scim
 
 import (
@@ -34,7 +65,9 @@ type Store interface {
 	// Replace replaces the resource with the given id (PUT) and returns it as stored.
 	Replace(ctx context.Context, id string, r Resource) (Resource, error)
 	// Patch applies the operations atomically: all or nothing. It returns the
-	// resource after the change, or nil when it chooses to answer 204.
+	// resource after the change, or nil when it chooses to answer 204. ApplyPatch
+	// computes the new resource from the current one, and ExpandOps rewrites the
+	// operations into one operation per simple attribute.
 	Patch(ctx context.Context, id string, ops []PatchOp) (Resource, error)
 	// Delete removes the resource.
 	Delete(ctx context.Context, id string) error
@@ -77,9 +110,14 @@ type Page struct {
 
 // PatchOp is one normalised PATCH operation.
 type PatchOp struct {
-	// Op is "add", "replace" or "remove", lower case whatever the client sent.
+	// Op is "add", "replace" or "remove", lower case whatever the client sent. An
+	// add or replace with a null value arrives as remove.
 	Op string
-	// Path is the parsed path, nil when the operation has none.
+	// Path is the parsed path, nil when the operation has none. Only add and replace
+	// come without a path; their Value is then an object whose keys are attribute
+	// paths ("active", "name.givenName", "urn:...:User:department", or an extension
+	// URN holding an object), as Okta and Entra send them. Keys naming read-only
+	// attributes have been dropped.
 	Path *filter.Path
 	// Value is the operation's value with string booleans ("True") already turned
 	// into bool where the schema says boolean; nil for remove without value.
