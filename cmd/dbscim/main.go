@@ -2,6 +2,8 @@
 //
 //	dbscim serve    --config dbscim.yaml   serve the configured targets
 //	dbscim validate --config dbscim.yaml   check the file and reach every database
+//	dbscim credentials --config dbscim.yaml [--target T]
+//	                                        print URLs, tokens and the certificate
 //	dbscim version                          print the version
 package main
 
@@ -41,6 +43,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return serve(args[1:], stdout, stderr)
 	case "validate":
 		return validate(args[1:], stdout, stderr)
+	case "credentials":
+		return credentials(args[1:], stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "dbscim", version)
 		return 0
@@ -59,6 +63,9 @@ func usage(w io.Writer) {
 commands:
   serve     --config FILE   serve the configured targets over SCIM 2.0
   validate  --config FILE   check the configuration and reach every database
+  credentials --config FILE [--target NAME]
+                            print each target's SCIM URL, token and the TLS
+                            certificate, to paste into the identity provider
   version                   print the version
 `)
 }
@@ -99,44 +106,34 @@ func load(path string, stderr io.Writer) (*operations.Config, bool) {
 	return cfg, true
 }
 
-func openTargets(ctx context.Context, cfg *operations.Config, log *slog.Logger) ([]*engine.Target, error) {
-	var targets []*engine.Target
-	for _, tc := range cfg.Targets {
-		t, err := engine.Open(ctx, tc, engine.Options{Logger: log, MaxResults: cfg.Server.MaxResults})
-		if err != nil {
-			for _, o := range targets {
-				o.Close()
-			}
-			return nil, err
-		}
-		targets = append(targets, t)
-	}
-	return targets, nil
-}
-
 func serve(args []string, stdout, stderr io.Writer) int {
-	path, level, ok := configFlag("serve", args, stderr)
-	if !ok {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	path := fs.String("config", "dbscim.yaml", "the configuration file")
+	level := fs.String("log-level", "info", "log level: debug, info, warn, error")
+	watch := fs.Duration("watch", 5*time.Second, "how often to check the configuration file for changes and reload it; 0 turns the watch off (SIGHUP still reloads)")
+	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	cfg, ok := load(path, stderr)
+	cfg, ok := load(*path, stderr)
 	if !ok {
 		return 1
 	}
-	log := newLogger(stderr, level)
+	log := newLogger(stderr, *level)
+	// SIGHUP is registered before anything else so that a reload sent while the
+	// targets open is not taken for the default action, which ends the process.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	targets, err := openTargets(ctx, cfg, log)
+	srv, err := server.Open(ctx, cfg, log)
 	if err != nil {
 		log.Error("cannot open targets", "error", err.Error())
 		return 1
 	}
-	defer func() {
-		for _, t := range targets {
-			t.Close()
-		}
-	}()
-	tlsConfig, err := server.TLSConfig(cfg.Server)
+	defer srv.Close()
+	tlsConfig, err := srv.TLSConfig()
 	if err != nil {
 		log.Error("cannot set up TLS", "error", err.Error())
 		return 1
@@ -146,25 +143,37 @@ func serve(args []string, stdout, stderr io.Writer) int {
 		log.Error("cannot listen", "address", cfg.Server.Listen, "error", err.Error())
 		return 1
 	}
-	srv := server.HTTPServer(cfg.Server, server.New(cfg, targets, log), tlsConfig)
+	httpSrv := server.HTTPServer(cfg.Server, srv, tlsConfig)
 	scheme := "http"
 	if tlsConfig != nil {
 		scheme = "https"
 	}
-	for _, t := range targets {
+	for _, t := range cfg.Targets {
 		url := fmt.Sprintf("%s://%s%s/%s", scheme, ln.Addr(), server.BasePath, t.Name)
 		fmt.Fprintf(stdout, "serving target %q at %s\n", t.Name, url)
-		log.Info("serving target", "target", t.Name, "url", url, "dialect", t.Dialect.Name())
+		log.Info("serving target", "target", t.Name, "url", url, "dialect", t.Database.Dialect.Name())
 	}
-	if len(targets) == 1 {
+	if len(cfg.Targets) == 1 {
 		fmt.Fprintf(stdout, "the lone target is also at %s://%s%s\n", scheme, ln.Addr(), server.BasePath)
 	}
+	go func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-hup:
+				log.Info("SIGHUP: reloading the configuration", "file", *path)
+				srv.Reload(ctx, *path)
+			}
+		}
+	}()
+	go srv.Watch(ctx, *path, *watch)
 	errc := make(chan error, 1)
 	go func() {
 		if tlsConfig != nil {
-			errc <- srv.ServeTLS(ln, "", "")
+			errc <- httpSrv.ServeTLS(ln, "", "")
 		} else {
-			errc <- srv.Serve(ln)
+			errc <- httpSrv.Serve(ln)
 		}
 	}()
 	select {
@@ -173,14 +182,27 @@ func serve(args []string, stdout, stderr io.Writer) int {
 		return 1
 	case <-ctx.Done():
 	}
-	log.Info("shutting down: draining in-flight requests")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	// Requests in flight are bounded by their targets' timeouts: wait that long for
+	// them, and a little more for their answers to be written.
+	drain := drainTimeout(srv.Config())
+	log.Info("shutting down: draining in-flight requests", "timeout", drain.String())
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), drain)
 	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+	if err := httpSrv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		log.Error("shutdown", "error", err.Error())
 		return 1
 	}
+	log.Info("shut down")
 	return 0
+}
+
+// drainTimeout is the longest request timeout of the configuration, plus 5 s.
+func drainTimeout(cfg *operations.Config) time.Duration {
+	d := cfg.Server.RequestTimeout
+	for _, t := range cfg.Targets {
+		d = max(d, t.RequestTimeout)
+	}
+	return d + 5*time.Second
 }
 
 func validate(args []string, stdout, stderr io.Writer) int {

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/dbscim/dbscim/engine/scim"
@@ -14,12 +15,15 @@ import (
 // Secrets are compared as SHA-256 digests in constant time, so neither their content
 // nor their length leaks through timing.
 type authenticator struct {
-	kind    string // "bearer", "basic", "header", "none"
-	tokens  [][32]byte
-	user    [32]byte
-	pass    [32]byte
-	header  string
-	value   [32]byte
+	kind   string // "bearer", "basic", "header", "none", "deny"
+	tokens [][32]byte
+	user   [32]byte
+	pass   [32]byte
+	// basicUser is the configured Basic user name: the caller's identity in audit
+	// events. A user name is not a secret; the password is never kept in clear.
+	basicUser string
+	header    string
+	value     [32]byte
 }
 
 func newAuthenticator(a operations.Auth) authenticator {
@@ -31,7 +35,8 @@ func newAuthenticator(a operations.Auth) authenticator {
 		}
 		return au
 	case a.BasicUser != "":
-		return authenticator{kind: "basic", user: sha256.Sum256([]byte(a.BasicUser)), pass: sha256.Sum256([]byte(a.BasicPassword))}
+		return authenticator{kind: "basic", user: sha256.Sum256([]byte(a.BasicUser)), basicUser: a.BasicUser,
+			pass: sha256.Sum256([]byte(a.BasicPassword))}
 	case a.HeaderName != "":
 		return authenticator{kind: "header", header: a.HeaderName, value: sha256.Sum256([]byte(a.HeaderValue))}
 	case a.None:
@@ -46,33 +51,47 @@ func equal(a [32]byte, b string) bool {
 	return subtle.ConstantTimeCompare(a[:], d[:]) == 1
 }
 
-// allow reports whether the request carries this target's credentials.
-func (a authenticator) allow(r *http.Request) bool {
+// identify reports whether the request carries this target's credentials, and who
+// the caller is, for audit events: "bearer#1" or "bearer#2" (which configured token,
+// so that a rotation can be followed), "basic:<user>", "header:<name>" or
+// "anonymous". The identity never contains a secret.
+func (a authenticator) identify(r *http.Request) (string, bool) {
 	switch a.kind {
 	case "none":
-		return true
+		return "anonymous", true
 	case "bearer":
 		h := r.Header.Get("Authorization")
 		scheme, tok, ok := strings.Cut(h, " ")
 		if !ok || !strings.EqualFold(scheme, "Bearer") {
-			return false
+			return "", false
 		}
 		tok = strings.TrimSpace(tok)
+		// Every token is compared, matched or not, so that timing does not tell
+		// which one matched.
 		match := 0
-		for _, t := range a.tokens {
+		for i, t := range a.tokens {
 			if equal(t, tok) {
-				match = 1
+				match = i + 1
 			}
 		}
-		return match == 1
+		if match == 0 {
+			return "", false
+		}
+		return "bearer#" + strconv.Itoa(match), true
 	case "basic":
 		u, p, ok := r.BasicAuth()
-		return ok && equal(a.user, u) && equal(a.pass, p)
+		if ok && equal(a.user, u) && equal(a.pass, p) {
+			return "basic:" + a.basicUser, true
+		}
+		return "", false
 	case "header":
 		v := r.Header.Get(a.header)
-		return v != "" && equal(a.value, v)
+		if v != "" && equal(a.value, v) {
+			return "header:" + a.header, true
+		}
+		return "", false
 	}
-	return false
+	return "", false
 }
 
 func (a authenticator) challenge() string {

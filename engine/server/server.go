@@ -1,6 +1,7 @@
 // Package server is dbscim's transport: the HTTP server with its timeouts and body
-// limit, TLS, per-target authentication, health endpoints, request logging and the
-// routing of /scim/v2/<target>/ to each target's SCIM handler.
+// limit, TLS, per-target authentication and request limits, health and metrics
+// endpoints, request logs and audit events, configuration reload, and the routing of
+// /scim/v2/<target>/ to each target's SCIM handler.
 package server
 
 import (
@@ -8,10 +9,13 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/dbscim/dbscim/engine"
@@ -22,62 +26,124 @@ import (
 // BasePath is where SCIM is served: /scim/v2/<target>.
 const BasePath = "/scim/v2"
 
-// Server routes requests to the targets of one configuration.
+// readyTimeout bounds each database ping of /readyz.
+const readyTimeout = 2 * time.Second
+
+// Server routes requests to the targets of the configuration in force, which
+// Reload replaces without a restart.
 type Server struct {
-	cfg     *operations.Config
-	targets map[string]*served
-	order   []string
-	log     *slog.Logger
-	mux     *http.ServeMux
+	gen      atomic.Pointer[generation]
+	log      *slog.Logger
+	metrics  *metrics
+	audit    *auditSink
+	mux      *http.ServeMux
+	reloadMu sync.Mutex
+	// loaded is the configuration file's stamp when it was last read, for Watch.
+	loaded atomic.Pointer[stamp]
 }
 
-type served struct {
-	target  *engine.Target
-	auth    authenticator
-	handler http.Handler
-}
-
-// New builds the handler for a configuration whose targets are open.
+// New builds the handler for a configuration whose targets are open. The server
+// takes the targets over: it closes them when a reload replaces them or on Close.
+// Audit events go to the log; Open also opens the configured audit file.
 func New(cfg *operations.Config, targets []*engine.Target, log *slog.Logger) *Server {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{cfg: cfg, targets: map[string]*served{}, log: log, mux: http.NewServeMux()}
-	for _, t := range targets {
-		auth := newAuthenticator(t.Config.Auth)
-		h := scim.NewHandler(scim.Config{
-			ResourceTypes:         t.ResourceTypes(),
-			MaxResults:            cfg.Server.MaxResults,
-			Sort:                  true,
-			Logger:                log.With("target", t.Name),
-			AuthenticationSchemes: auth.schemes(),
-		})
-		s.targets[t.Name] = &served{target: t, auth: auth, handler: h}
-		s.order = append(s.order, t.Name)
-	}
+	s := &Server{log: log, mux: http.NewServeMux()}
+	s.metrics = newMetrics(newPoolStats(func() []*served {
+		g := s.acquire()
+		defer g.leave()
+		return g.list()
+	}))
+	s.audit = &auditSink{log: log, m: s.metrics}
+	s.gen.Store(newGeneration(cfg, targets, s.metrics, log))
 	s.mux.HandleFunc("GET /healthz", s.healthz)
 	s.mux.HandleFunc("GET /readyz", s.readyz)
+	s.mux.Handle("GET /metrics", s.metrics.handler())
 	s.mux.HandleFunc(BasePath+"/", s.scim)
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		s.metrics.unrouted.WithLabelValues(statusLabel(http.StatusNotFound)).Inc()
 		writeError(w, &scim.Error{Status: http.StatusNotFound, Detail: "not found; SCIM is served under " + BasePath + "/<target>"})
 	})
 	return s
 }
 
+// Open opens every target of the configuration and its audit file, and returns the
+// server for them.
+func Open(ctx context.Context, cfg *operations.Config, log *slog.Logger) (*Server, error) {
+	targets, err := OpenTargets(ctx, cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	s := New(cfg, targets, log)
+	if err := s.audit.open(cfg.Server.AuditFile); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// OpenTargets opens the targets of a configuration; on error none stays open.
+func OpenTargets(ctx context.Context, cfg *operations.Config, log *slog.Logger) ([]*engine.Target, error) {
+	var targets []*engine.Target
+	for _, tc := range cfg.Targets {
+		t, err := engine.Open(ctx, tc, engine.Options{Logger: log, MaxResults: cfg.Server.MaxResults})
+		if err != nil {
+			for _, o := range targets {
+				o.Close()
+			}
+			return nil, err
+		}
+		targets = append(targets, t)
+	}
+	return targets, nil
+}
+
+// Close closes the targets once the requests in flight are done, and the audit
+// file. Call it after http.Server.Shutdown.
+func (s *Server) Close() error {
+	s.gen.Load().retire()
+	s.audit.close()
+	return nil
+}
+
+// Config returns the configuration in force.
+func (s *Server) Config() *operations.Config { return s.gen.Load().cfg }
+
+// acquire returns the generation in force with the caller counted in; the caller
+// must call leave. A reload may retire the generation between the load and the
+// count, in which case the new one is taken.
+func (s *Server) acquire() *generation {
+	for {
+		g := s.gen.Load()
+		if g.enter() {
+			return g
+		}
+	}
+}
+
+type requestIDKey struct{}
+
 // ServeHTTP logs the request, gives it an id and recovers from panics.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	id := r.Header.Get("X-Request-Id")
-	if id == "" || len(id) > 64 {
+	if id == "" || len(id) > 64 || !printable(id) {
 		var b [8]byte
 		rand.Read(b[:])
 		id = hex.EncodeToString(b[:])
 	}
 	w.Header().Set("X-Request-Id", id)
-	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+	rec := &recorder{ResponseWriter: w, status: http.StatusOK}
 	defer func() {
 		if p := recover(); p != nil {
-			s.log.Error("panic serving request", "request_id", id, "panic", p, "stack", string(debug.Stack()))
+			if p == http.ErrAbortHandler {
+				panic(p)
+			}
+			// A bug costs this request a 500, not the process or other requests.
+			s.metrics.panics.Inc()
+			s.log.Error("panic serving request", "request_id", id, "method", r.Method, "path", r.URL.Path,
+				"panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 			if !rec.wrote {
 				writeError(rec, &scim.Error{Status: http.StatusInternalServerError, Detail: "internal error"})
 			}
@@ -85,50 +151,120 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.log.Info("request", "request_id", id, "method", r.Method, "path", r.URL.Path,
 			"status", rec.status, "duration_ms", float64(time.Since(start).Microseconds())/1000, "remote", r.RemoteAddr)
 	}()
-	if max := s.cfg.Server.MaxBodyBytes; max > 0 && r.Body != nil {
-		if r.ContentLength > max {
-			writeError(rec, &scim.Error{Status: http.StatusRequestEntityTooLarge, Detail: "request body too large"})
-			return
-		}
-		r.Body = http.MaxBytesReader(rec, r.Body, max)
-	}
+	r = r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id))
 	s.mux.ServeHTTP(rec, r)
 }
 
+// printable reports whether a client's request id is safe to echo and log.
+func printable(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x21 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
 // scim routes /scim/v2/<target>/... to the target, and /scim/v2/... straight to a
-// lone target.
+// lone target, then authenticates, limits and times the request, and writes the
+// audit events of the changes it made.
 func (s *Server) scim(w http.ResponseWriter, r *http.Request) {
+	g := s.acquire()
+	defer g.leave()
 	rest := strings.TrimLeft(strings.TrimPrefix(r.URL.Path, BasePath), "/")
 	name, tail, _ := strings.Cut(rest, "/")
-	t, ok := s.targets[name]
+	t, ok := g.targets[name]
 	prefix := BasePath + "/" + name
 	if !ok {
-		if len(s.targets) != 1 || isTargetName(name) && !isEndpoint(name) {
+		if len(g.targets) != 1 || isTargetName(name) && !isEndpoint(name) {
+			s.metrics.unrouted.WithLabelValues(statusLabel(http.StatusNotFound)).Inc()
 			writeError(w, &scim.Error{Status: http.StatusNotFound, Detail: "no target named " + quote(name)})
 			return
 		}
-		t = s.targets[s.order[0]]
+		t = g.targets[g.order[0]]
 		prefix, tail = BasePath, rest
 	}
-	if !t.auth.allow(r) {
-		w.Header().Set("WWW-Authenticate", t.auth.challenge())
-		writeError(w, &scim.Error{Status: http.StatusUnauthorized, Detail: "missing or invalid credentials"})
+	seg, _, _ := strings.Cut(tail, "/")
+	target, resource, method := t.target.Name, resourceLabel(seg), methodLabel(r.Method)
+	start := time.Now()
+	rec := &recorder{ResponseWriter: w, status: http.StatusOK}
+	inFlight := s.metrics.inFlight.WithLabelValues(target)
+	inFlight.Inc()
+	returned := false
+	defer func() {
+		inFlight.Dec()
+		status := rec.status
+		if !returned && !rec.wrote {
+			status = http.StatusInternalServerError // a panic on its way to ServeHTTP
+		}
+		s.metrics.requests.WithLabelValues(target, resource, method, statusLabel(status)).Inc()
+		s.metrics.duration.WithLabelValues(target, resource, method).Observe(time.Since(start).Seconds())
+		if status >= 400 {
+			s.metrics.errors.WithLabelValues(target, statusLabel(status), scimTypeOf(rec.errBody)).Inc()
+		}
+	}()
+
+	caller, ok := t.auth.identify(r)
+	if !ok {
+		rec.Header().Set("WWW-Authenticate", t.auth.challenge())
+		writeError(rec, &scim.Error{Status: http.StatusUnauthorized, Detail: "missing or invalid credentials"})
+		returned = true
 		return
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), s.requestTimeout())
+	if max := g.cfg.Server.MaxBodyBytes; max > 0 && r.Body != nil && r.Body != http.NoBody {
+		if r.ContentLength > max {
+			writeError(rec, &scim.Error{Status: http.StatusRequestEntityTooLarge, Detail: fmt.Sprintf("the request body is larger than %d bytes", max)})
+			returned = true
+			return
+		}
+		// A chunked body has no length to check up front; the reader stops it at
+		// the limit and the SCIM handler answers 413.
+		r.Body = http.MaxBytesReader(w, r.Body, max)
+	}
+	select {
+	case t.slots <- struct{}{}:
+		defer func() { <-t.slots }()
+	default:
+		s.metrics.rejected.WithLabelValues(target).Inc()
+		writeError(rec, &scim.Error{Status: http.StatusTooManyRequests, RetryAfter: 1,
+			Detail: "target " + target + " is serving as many requests as its database pool and queue allow; retry"})
+		returned = true
+		return
+	}
+	// The write deadline follows the target's timeout, which a reload may raise
+	// above the one the http.Server was started with.
+	http.NewResponseController(rec).SetWriteDeadline(time.Now().Add(t.timeout + 30*time.Second))
+	ctx, cancel := context.WithTimeout(r.Context(), t.timeout)
 	defer cancel()
-	ctx = scim.WithBaseURL(ctx, baseURL(r)+prefix)
+	trail := &auditTrail{caller: caller}
+	ctx = withAuditTrail(scim.WithBaseURL(ctx, baseURL(r)+prefix), trail)
 	r2 := r.Clone(ctx)
 	r2.URL.Path = "/" + tail
 	r2.URL.RawPath = ""
-	t.handler.ServeHTTP(w, r2)
+	t.handler.ServeHTTP(rec, r2)
+	returned = true
+	s.writeAudit(r, trail, rec)
 }
 
-func (s *Server) requestTimeout() time.Duration {
-	if s.cfg.Server.RequestTimeout > 0 {
-		return s.cfg.Server.RequestTimeout
+func (s *Server) writeAudit(r *http.Request, trail *auditTrail, rec *recorder) {
+	trail.mu.Lock()
+	events := trail.events
+	trail.mu.Unlock()
+	if len(events) == 0 {
+		return
 	}
-	return 30 * time.Second
+	scimType := ""
+	if rec.status >= 400 {
+		if st := scimTypeOf(rec.errBody); st != "none" {
+			scimType = st
+		}
+	}
+	id, _ := r.Context().Value(requestIDKey{}).(string)
+	now := time.Now().UTC()
+	for _, e := range events {
+		e.Time, e.Outcome, e.ScimType, e.Caller, e.RequestID, e.Remote = now, rec.status, scimType, trail.caller, id, r.RemoteAddr
+		s.audit.write(e)
+	}
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
@@ -136,25 +272,48 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	w.Write([]byte(`{"status":"ok"}` + "\n"))
 }
 
-// readyz pings every target's database within a deadline and reports each.
+// readyz pings every target's database (or the one named by ?target=) at once,
+// each within a deadline, and reports each. It answers 503 when one is down, and
+// never says why beyond "database unavailable": the driver's text goes to the log.
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	type result struct {
 		Ready bool   `json:"ready"`
 		Error string `json:"error,omitempty"`
 	}
-	out := map[string]result{}
-	ready := true
-	for _, name := range s.order {
-		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-		err := s.targets[name].target.Ping(ctx)
-		cancel()
-		if err != nil {
-			ready = false
-			out[name] = result{Error: "database unavailable"}
-			s.log.Warn("readiness check failed", "target", name, "error", err.Error())
-			continue
+	g := s.acquire()
+	defer g.leave()
+	names := g.order
+	if only := r.URL.Query().Get("target"); only != "" {
+		if _, ok := g.targets[only]; !ok {
+			writeError(w, &scim.Error{Status: http.StatusNotFound, Detail: "no target named " + quote(only)})
+			return
 		}
-		out[name] = result{Ready: true}
+		names = []string{only}
+	}
+	out := make(map[string]result, len(names))
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for _, name := range names {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ctx, cancel := context.WithTimeout(r.Context(), readyTimeout)
+			err := g.targets[name].target.Ping(ctx)
+			cancel()
+			res := result{Ready: true}
+			if err != nil {
+				res = result{Error: "database unavailable"}
+				s.log.Warn("readiness check failed", "target", name, "error", err.Error())
+			}
+			mu.Lock()
+			out[name] = res
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	ready := true
+	for _, res := range out {
+		ready = ready && res.Ready
 	}
 	w.Header().Set("Content-Type", "application/json")
 	if !ready {
@@ -202,9 +361,12 @@ func quote(s string) string {
 	return string(b)
 }
 
-// writeError writes a SCIM error outside a target's handler (routing and auth).
+// writeError writes a SCIM error outside a target's handler (routing, auth, limits).
 func writeError(w http.ResponseWriter, e *scim.Error) {
 	w.Header().Set("Content-Type", "application/scim+json")
+	if e.RetryAfter > 0 {
+		w.Header().Set("Retry-After", itoa(e.RetryAfter))
+	}
 	w.WriteHeader(e.Status)
 	body := map[string]any{"schemas": []string{scim.ErrorURN}, "status": itoa(e.Status), "detail": e.Detail}
 	if e.ScimType != "" {
@@ -216,22 +378,4 @@ func writeError(w http.ResponseWriter, e *scim.Error) {
 func itoa(n int) string {
 	b, _ := json.Marshal(n)
 	return string(b)
-}
-
-type statusRecorder struct {
-	http.ResponseWriter
-	status int
-	wrote  bool
-}
-
-func (r *statusRecorder) WriteHeader(code int) {
-	if !r.wrote {
-		r.status, r.wrote = code, true
-	}
-	r.ResponseWriter.WriteHeader(code)
-}
-
-func (r *statusRecorder) Write(b []byte) (int, error) {
-	r.wrote = true
-	return r.ResponseWriter.Write(b)
 }

@@ -10,11 +10,13 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/big"
-	"net/http"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/dbscim/dbscim/operations"
@@ -29,8 +31,20 @@ const (
 // TLSConfig returns the server's TLS configuration, or nil for tls: off. For
 // tls: auto it generates a self-signed ECDSA P-256 certificate into the data
 // directory on first start and reuses it afterwards, as the Okta agent needs a
-// stable certificate to pin.
+// stable certificate to pin. The certificate is served through GetCertificate and
+// re-read when its files change, so that a renewed certificate (cert-manager,
+// certbot) is picked up without a restart.
 func TLSConfig(s operations.Server) (*tls.Config, error) {
+	return tlsConfig(s, nil, nil)
+}
+
+// TLSConfig is the package's TLSConfig for the server's configuration, logging
+// certificate reloads and publishing the certificate's expiry as a metric.
+func (s *Server) TLSConfig() (*tls.Config, error) {
+	return tlsConfig(s.Config().Server, s.log, s.metrics.setCertExpiry)
+}
+
+func tlsConfig(s operations.Server, log *slog.Logger, expiry func(time.Time)) (*tls.Config, error) {
 	var cert, key string
 	switch s.TLS.Mode {
 	case "off":
@@ -43,11 +57,67 @@ func TLSConfig(s operations.Server) (*tls.Config, error) {
 			return nil, err
 		}
 	}
-	pair, err := tls.LoadX509KeyPair(cert, key)
-	if err != nil {
-		return nil, fmt.Errorf("tls: %w", err)
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
 	}
-	return &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{pair}}, nil
+	c := &certificates{cert: cert, key: key, log: log, expiry: expiry, every: time.Second}
+	if err := c.load(); err != nil {
+		return nil, err
+	}
+	return &tls.Config{MinVersion: tls.VersionTLS12, GetCertificate: c.get}, nil
+}
+
+// certificates serves a certificate and key pair from files, re-reading them when
+// their modification time or size changes. The files are checked at most once per
+// every, on a handshake, so that a busy server does not stat them per connection. A
+// pair that does not load (a renewal caught half-written, or a key that does not
+// match) is logged and the previous pair goes on being served.
+type certificates struct {
+	cert, key string
+	log       *slog.Logger
+	expiry    func(time.Time)
+	every     time.Duration
+
+	mu      sync.Mutex
+	pair    *tls.Certificate
+	stamps  [2]stamp
+	checked time.Time
+}
+
+func (c *certificates) load() error {
+	cs, _ := stampOf(c.cert)
+	ks, _ := stampOf(c.key)
+	pair, err := tls.LoadX509KeyPair(c.cert, c.key)
+	if err != nil {
+		return fmt.Errorf("tls: %w", err)
+	}
+	c.pair, c.stamps = &pair, [2]stamp{cs, ks}
+	if c.expiry != nil && pair.Leaf != nil {
+		c.expiry(pair.Leaf.NotAfter)
+	}
+	return nil
+}
+
+func (c *certificates) get(*tls.ClientHelloInfo) (*tls.Certificate, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if now := time.Now(); now.Sub(c.checked) >= c.every {
+		c.checked = now
+		cs, _ := stampOf(c.cert)
+		ks, _ := stampOf(c.key)
+		if [2]stamp{cs, ks} != c.stamps {
+			old := c.stamps
+			if err := c.load(); err != nil {
+				// Remember the stamps anyway: the problem is logged once per change
+				// of the files, not once per handshake.
+				c.stamps = [2]stamp{cs, ks}
+				c.log.Error("cannot reload the TLS certificate; serving the previous one", "cert", c.cert, "key", c.key, "error", err.Error())
+			} else if old != ([2]stamp{}) {
+				c.log.Info("TLS certificate reloaded", "cert", c.cert, "not_after", c.pair.Leaf.NotAfter)
+			}
+		}
+	}
+	return c.pair, nil
 }
 
 // EnsureAutoCert returns the paths of the generated certificate and key, making

@@ -1,0 +1,302 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/dbscim/dbscim/engine/scim"
+)
+
+// AuditEvent is one attempted change, written to the log and to the audit file as
+// one JSON object. It says who (Caller: which token or user, never a secret) did
+// what (Operation on Resource Id/UserName of Target) and with what outcome (the HTTP
+// status answered). Attribute values other than userName are left out: they are
+// personal data that the audit trail does not need.
+type AuditEvent struct {
+	Time      time.Time `json:"time"`
+	Target    string    `json:"target"`
+	Resource  string    `json:"resource"`
+	Operation string    `json:"operation"`
+	ID        string    `json:"id,omitempty"`
+	UserName  string    `json:"userName,omitempty"`
+	Outcome   int       `json:"outcome"`
+	ScimType  string    `json:"scimType,omitempty"`
+	Caller    string    `json:"caller"`
+	RequestID string    `json:"requestId,omitempty"`
+	Remote    string    `json:"remote,omitempty"`
+}
+
+// auditTrail collects the changes one request attempts. The target's store wrapper
+// fills it in as the store is called; the server writes it out with the status
+// that was finally answered. One SCIM request makes at most one change today, but a
+// bulk request would make several.
+type auditTrail struct {
+	mu     sync.Mutex
+	caller string
+	events []AuditEvent
+}
+
+type auditKey struct{}
+
+func withAuditTrail(ctx context.Context, a *auditTrail) context.Context {
+	return context.WithValue(ctx, auditKey{}, a)
+}
+
+func (a *auditTrail) add(e AuditEvent) {
+	if a == nil {
+		return
+	}
+	a.mu.Lock()
+	a.events = append(a.events, e)
+	a.mu.Unlock()
+}
+
+func trailOf(ctx context.Context) *auditTrail {
+	a, _ := ctx.Value(auditKey{}).(*auditTrail)
+	return a
+}
+
+// auditSink writes audit events to the log and, when configured, appends them to a
+// file. The file is reopened on every reload, so that logrotate's "move, then
+// SIGHUP" works.
+type auditSink struct {
+	log  *slog.Logger
+	m    *metrics
+	mu   sync.Mutex
+	path string
+	file *os.File
+}
+
+// open (re)opens the audit file at path; "" closes it. On error the sink keeps its
+// current file, and the caller refuses the configuration that asked for it.
+func (s *auditSink) open(path string) error {
+	var f *os.File
+	if path != "" {
+		var err error
+		f, err = os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+		if err != nil {
+			return fmt.Errorf("audit_file: %w", err)
+		}
+	}
+	s.mu.Lock()
+	old := s.file
+	s.path, s.file = path, f
+	s.mu.Unlock()
+	if old != nil {
+		old.Close()
+	}
+	return nil
+}
+
+func (s *auditSink) close() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.file != nil {
+		s.file.Close()
+		s.file = nil
+	}
+}
+
+func (s *auditSink) write(e AuditEvent) {
+	s.log.Info("audit", "target", e.Target, "resource", e.Resource, "operation", e.Operation, "id", e.ID,
+		"userName", e.UserName, "outcome", e.Outcome, "scimType", e.ScimType, "caller", e.Caller,
+		"request_id", e.RequestID, "remote", e.Remote)
+	outcome := "done"
+	if e.Outcome >= 400 {
+		outcome = "refused"
+	}
+	s.m.audit.WithLabelValues(e.Target, e.Operation, outcome).Inc()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.file == nil {
+		return
+	}
+	line, err := json.Marshal(e)
+	if err == nil {
+		// One write per event: with O_APPEND each line lands whole even when
+		// another process appends to the same file.
+		_, err = s.file.Write(append(line, '\n'))
+	}
+	if err != nil {
+		s.m.auditFail.Inc()
+		s.log.Error("cannot write the audit file", "path", s.path, "error", err.Error())
+	}
+}
+
+// observedStore wraps a target's scim.Store: it times each operation for the
+// operation latency histogram and notes each attempted change in the request's
+// audit trail. Doing this at the store rather than parsing HTTP bodies gives the
+// normalised resource (userName whatever the client's casing) and the id the
+// database assigned.
+type observedStore struct {
+	inner    scim.Store
+	target   string
+	resource string // "User"
+	m        *metrics
+}
+
+func (s *observedStore) observe(op string, start time.Time, err error) {
+	s.m.operations.WithLabelValues(s.target, s.resource, op, outcomeLabel(err)).Observe(time.Since(start).Seconds())
+}
+
+func (s *observedStore) note(ctx context.Context, op, id string, res, sent scim.Resource) {
+	e := AuditEvent{Target: s.target, Resource: s.resource, Operation: op, ID: id}
+	e.UserName = userNameOf(res)
+	if e.UserName == "" {
+		e.UserName = userNameOf(sent)
+	}
+	if e.ID == "" {
+		e.ID, _ = res["id"].(string)
+	}
+	trailOf(ctx).add(e)
+}
+
+// Get implements scim.Store.
+func (s *observedStore) Get(ctx context.Context, id string, p scim.Projection) (scim.Resource, error) {
+	start := time.Now()
+	r, err := s.inner.Get(ctx, id, p)
+	s.observe("get", start, err)
+	return r, err
+}
+
+// List implements scim.Store.
+func (s *observedStore) List(ctx context.Context, q scim.Query) (*scim.Page, error) {
+	start := time.Now()
+	p, err := s.inner.List(ctx, q)
+	s.observe("list", start, err)
+	return p, err
+}
+
+// Create implements scim.Store.
+func (s *observedStore) Create(ctx context.Context, r scim.Resource) (scim.Resource, error) {
+	start := time.Now()
+	out, err := s.inner.Create(ctx, r)
+	s.observe("create", start, err)
+	s.note(ctx, "create", "", out, r)
+	return out, err
+}
+
+// Replace implements scim.Store.
+func (s *observedStore) Replace(ctx context.Context, id string, r scim.Resource) (scim.Resource, error) {
+	start := time.Now()
+	out, err := s.inner.Replace(ctx, id, r)
+	s.observe("replace", start, err)
+	s.note(ctx, "replace", id, out, r)
+	return out, err
+}
+
+// Patch implements scim.Store. A PATCH that only sets active is recorded as
+// activate or deactivate: that is how Okta and Entra suspend and restore users,
+// and what an auditor looks for.
+func (s *observedStore) Patch(ctx context.Context, id string, ops []scim.PatchOp) (scim.Resource, error) {
+	op := patchKind(ops)
+	start := time.Now()
+	out, err := s.inner.Patch(ctx, id, ops)
+	s.observe(op, start, err)
+	s.note(ctx, op, id, out, patchUserName(ops))
+	return out, err
+}
+
+// Delete implements scim.Store.
+func (s *observedStore) Delete(ctx context.Context, id string) error {
+	start := time.Now()
+	err := s.inner.Delete(ctx, id)
+	s.observe("delete", start, err)
+	s.note(ctx, "delete", id, nil, nil)
+	return err
+}
+
+func outcomeLabel(err error) string {
+	if err == nil {
+		return "ok"
+	}
+	var e *scim.Error
+	if errors.As(err, &e) && e.Status >= 400 && e.Status < 500 {
+		return "client_error"
+	}
+	return "server_error"
+}
+
+func userNameOf(r scim.Resource) string {
+	if r == nil {
+		return ""
+	}
+	for k, v := range r {
+		if strings.EqualFold(k, "userName") {
+			s, _ := v.(string)
+			return s
+		}
+	}
+	return ""
+}
+
+// patchKind names a PATCH for metrics and audit: activate or deactivate when every
+// operation sets active (with a path, or as {"active": x} without one), else patch.
+func patchKind(ops []scim.PatchOp) string {
+	kind := ""
+	for _, op := range ops {
+		if op.Op != "replace" && op.Op != "add" {
+			return "patch"
+		}
+		v := op.Value
+		if op.Path == nil {
+			m, ok := v.(map[string]any)
+			if !ok || len(m) != 1 {
+				return "patch"
+			}
+			var found bool
+			for k, x := range m {
+				if strings.EqualFold(k, "active") {
+					v, found = x, true
+				}
+			}
+			if !found {
+				return "patch"
+			}
+		} else if p := op.Path; p.ValueExpression != nil || p.SubAttribute != nil || p.AttributePath.SubAttribute != nil ||
+			!strings.EqualFold(p.AttributePath.AttributeName, "active") {
+			return "patch"
+		}
+		b, ok := v.(bool)
+		if !ok {
+			return "patch"
+		}
+		k := "deactivate"
+		if b {
+			k = "activate"
+		}
+		if kind != "" && kind != k {
+			return "patch"
+		}
+		kind = k
+	}
+	if kind == "" {
+		return "patch"
+	}
+	return kind
+}
+
+// patchUserName is the userName a PATCH sets, if it sets one, for the audit event
+// of a PATCH whose store returns no resource.
+func patchUserName(ops []scim.PatchOp) scim.Resource {
+	for _, op := range ops {
+		if op.Path != nil && strings.EqualFold(op.Path.AttributePath.AttributeName, "userName") && op.Path.AttributePath.SubAttribute == nil {
+			if s, ok := op.Value.(string); ok {
+				return scim.Resource{"userName": s}
+			}
+		}
+		if m, ok := op.Value.(map[string]any); ok && op.Path == nil {
+			if s := userNameOf(m); s != "" {
+				return scim.Resource{"userName": s}
+			}
+		}
+	}
+	return nil
+}

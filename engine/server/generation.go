@@ -1,0 +1,130 @@
+package server
+
+import (
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/dbscim/dbscim/engine"
+	"github.com/dbscim/dbscim/engine/scim"
+	"github.com/dbscim/dbscim/operations"
+)
+
+// generation is one configuration in force: its targets, their handlers and
+// limits. A reload builds a new generation and swaps it in atomically; requests that
+// started on the old one finish on it, and its database pools are closed when the
+// last of them is done. The count of requests is kept under a mutex rather than in
+// a WaitGroup so that "retired" and "count" change together: a request can never
+// enter a generation whose pools are being closed.
+type generation struct {
+	cfg     *operations.Config
+	targets map[string]*served
+	order   []string
+
+	mu      sync.Mutex
+	active  int
+	retired bool
+	closed  chan struct{} // closed once the pools are closed
+}
+
+// served is one target as served: its engine target, authentication, SCIM handler
+// and request limits.
+type served struct {
+	target  *engine.Target
+	auth    authenticator
+	handler http.Handler
+	// slots bounds the requests in flight on the target to max_open + max_queue:
+	// max_open of them hold a connection, the others wait for one in database/sql's
+	// queue (up to their deadline). Beyond that a request is refused at once with
+	// 429, so that a stalled database cannot pile up goroutines and memory.
+	slots   chan struct{}
+	timeout time.Duration
+}
+
+func newGeneration(cfg *operations.Config, targets []*engine.Target, m *metrics, log *slog.Logger) *generation {
+	g := &generation{cfg: cfg, targets: map[string]*served{}, closed: make(chan struct{})}
+	for _, t := range targets {
+		auth := newAuthenticator(t.Config.Auth)
+		types := t.ResourceTypes()
+		for i := range types {
+			if types[i].Store != nil {
+				types[i].Store = &observedStore{inner: types[i].Store, target: t.Name, resource: types[i].Name, m: m}
+			}
+		}
+		h := scim.NewHandler(scim.Config{
+			ResourceTypes:         types,
+			MaxResults:            cfg.Server.MaxResults,
+			Sort:                  true,
+			Logger:                log.With("target", t.Name),
+			AuthenticationSchemes: auth.schemes(),
+		})
+		maxOpen := t.Config.Database.MaxOpen
+		if maxOpen <= 0 {
+			maxOpen = operations.DefaultMaxOpen
+		}
+		timeout := t.Config.RequestTimeout
+		if timeout <= 0 {
+			timeout = cfg.Server.RequestTimeout
+		}
+		if timeout <= 0 {
+			timeout = operations.DefaultRequestTimeout
+		}
+		g.targets[t.Name] = &served{target: t, auth: auth, handler: h, timeout: timeout,
+			slots: make(chan struct{}, maxOpen+max(t.Config.Database.MaxQueue, 0))}
+		g.order = append(g.order, t.Name)
+	}
+	return g
+}
+
+// enter counts a request in, unless the generation has been retired.
+func (g *generation) enter() bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.retired {
+		return false
+	}
+	g.active++
+	return true
+}
+
+// leave counts a request out and closes a retired generation's pools after its last
+// request.
+func (g *generation) leave() {
+	g.mu.Lock()
+	g.active--
+	last := g.retired && g.active == 0
+	g.mu.Unlock()
+	if last {
+		g.close()
+	}
+}
+
+// retire stops new requests from entering and closes the pools once the requests in
+// flight are done.
+func (g *generation) retire() {
+	g.mu.Lock()
+	already := g.retired
+	g.retired = true
+	idle := g.active == 0
+	g.mu.Unlock()
+	if !already && idle {
+		g.close()
+	}
+}
+
+func (g *generation) close() {
+	for _, name := range g.order {
+		g.targets[name].target.Close()
+	}
+	close(g.closed)
+}
+
+// list returns the served targets in configuration order.
+func (g *generation) list() []*served {
+	out := make([]*served, 0, len(g.order))
+	for _, name := range g.order {
+		out = append(out, g.targets[name])
+	}
+	return out
+}
