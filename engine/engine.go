@@ -27,6 +27,8 @@ type Target struct {
 	Dialect dialects.Dialect
 	// Users serves the SCIM User resource.
 	Users *UserStore
+	// Entitlements serve the declared entitlement types.
+	Entitlements []*EntitlementStore
 	log   *slog.Logger
 }
 
@@ -85,8 +87,15 @@ func Open(ctx context.Context, t *operations.Target, opt Options) (*Target, erro
 		opt.Logger.Info("created database from init script", "target", t.Name, "script", t.Database.Init)
 	}
 	target := &Target{Name: t.Name, Config: t, DB: db, Dialect: d, log: opt.Logger}
+	usersID := ""
 	if t.Users != nil {
-		target.Users = newUserStore(target, t.Users, opt.MaxResults)
+		usersID = t.Users.ID
+	}
+	for _, e := range t.Entitlements {
+		target.Entitlements = append(target.Entitlements, newEntitlementStore(target, e, usersID))
+	}
+	if t.Users != nil {
+		target.Users = newUserStore(target, t.Users, opt.MaxResults, target.Entitlements)
 	}
 	return target, nil
 }
@@ -103,6 +112,9 @@ func (t *Target) ResourceTypes() []scim.ResourceType {
 	var types []scim.ResourceType
 	if t.Users != nil {
 		types = append(types, t.Users.ResourceType())
+	}
+	for _, e := range t.Entitlements {
+		types = append(types, e.ResourceType())
 	}
 	return types
 }

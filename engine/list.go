@@ -12,7 +12,11 @@ import (
 
 // List answers one page of users.
 func (s *UserStore) List(ctx context.Context, q scim.Query) (*scim.Page, error) {
-	return s.list(ctx, s.t.DB, q)
+	page, err := s.list(ctx, s.t.DB, q)
+	if err != nil {
+		return nil, err
+	}
+	return page, s.attachGrants(ctx, s.t.DB, q.Projection, page.Resources...)
 }
 
 func (s *UserStore) list(ctx context.Context, db dialects.Querier, q scim.Query) (*scim.Page, error) {

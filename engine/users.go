@@ -24,15 +24,29 @@ type UserStore struct {
 	active     *column // the mapping of "active", if any
 	userName   *column
 	idMapped   bool // the id column is also mapped to an attribute
+	// ents are the target's entitlement types, whose grants users carry.
+	ents []*EntitlementStore
+	// alone says, per user attribute, whether one entitlement type owns it, so
+	// that a grant without a type can be placed.
+	alone map[string]bool
 }
 
-func newUserStore(t *Target, cfg *operations.Users, maxResults int) *UserStore {
+func newUserStore(t *Target, cfg *operations.Users, maxResults int, ents []*EntitlementStore) *UserStore {
 	if maxResults <= 0 {
 		maxResults = 1000
 	}
 	core, ent := scim.UserSchema(), scim.EnterpriseUserSchema()
 	s := &UserStore{t: t, cfg: cfg, ops: cfg.Operations, schemas: []*scim.Schema{core, ent}, maxResults: maxResults}
 	s.cols = resolve(cfg.Attributes, core, ent)
+	s.ents = ents
+	count := map[string]int{}
+	for _, e := range ents {
+		count[e.attr]++
+	}
+	s.alone = map[string]bool{}
+	for attr, n := range count {
+		s.alone[attr] = n == 1
+	}
 	for i := range s.cols {
 		c := &s.cols[i]
 		switch {
@@ -68,12 +82,67 @@ func (s *UserStore) ResourceType() scim.ResourceType {
 }
 
 // Get returns one user by id.
-func (s *UserStore) Get(ctx context.Context, id string, _ scim.Projection) (scim.Resource, error) {
+func (s *UserStore) Get(ctx context.Context, id string, p scim.Projection) (scim.Resource, error) {
 	rec, err := s.get(ctx, s.t.DB, id)
 	if err != nil {
 		return nil, err
 	}
-	return toResource(s.cfg.ID, s.cols, rec)
+	res, err := toResource(s.cfg.ID, s.cols, rec)
+	if err != nil {
+		return nil, err
+	}
+	return res, s.attachGrants(ctx, s.t.DB, p, res)
+}
+
+// attachGrants reads the grants of every entitlement type the projection asks for
+// into the users' entitlements and roles attributes. It runs after a result set is
+// closed, because a connection (or transaction) runs one statement at a time.
+func (s *UserStore) attachGrants(ctx context.Context, q dialects.Querier, p scim.Projection, users ...scim.Resource) error {
+	for _, e := range s.ents {
+		if !p.Wants(e.attr) {
+			continue
+		}
+		for _, res := range users {
+			id, _ := res["id"].(string)
+			grants, err := e.grants(ctx, q, id)
+			if err != nil {
+				return err
+			}
+			if len(grants) > 0 {
+				prev, _ := res[e.attr].([]any)
+				res[e.attr] = append(prev, grants...)
+			}
+		}
+	}
+	return nil
+}
+
+// writeGrants brings each entitlement type's grants to what res asks for. An
+// attribute the resource does not carry leaves that type's grants as they are.
+func (s *UserStore) writeGrants(ctx context.Context, q dialects.Querier, id string, res scim.Resource, fresh bool) error {
+	for _, e := range s.ents {
+		wanted, present, err := e.wantedGrants(res, s.alone[e.attr])
+		if err != nil {
+			return err
+		}
+		if !present {
+			continue
+		}
+		var current []string
+		if !fresh {
+			grants, err := e.grants(ctx, q, id)
+			if err != nil {
+				return err
+			}
+			for _, g := range grants {
+				current = append(current, g.(map[string]any)["value"].(string))
+			}
+		}
+		if err := e.apply(ctx, q, id, current, wanted); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // get runs the get operation. SCIM ids are opaque, case-exact strings, but databases
@@ -167,8 +236,13 @@ func (s *UserStore) Create(ctx context.Context, res scim.Resource) (scim.Resourc
 				}
 			}
 		}
-		out, err = toResource(s.cfg.ID, s.cols, stored)
-		return err
+		if err := s.writeGrants(ctx, tx, id, res, true); err != nil {
+			return err
+		}
+		if out, err = toResource(s.cfg.ID, s.cols, stored); err != nil {
+			return err
+		}
+		return s.attachGrants(ctx, tx, scim.Projection{}, out)
 	})
 	return out, err
 }
@@ -199,9 +273,21 @@ func (s *UserStore) Patch(ctx context.Context, id string, ops []scim.PatchOp) (s
 		if err != nil {
 			return err
 		}
+		if err := s.attachGrants(ctx, tx, scim.Projection{}, oldRes); err != nil {
+			return err
+		}
 		newRes, err := scim.ApplyPatch(oldRes, ops, s.schemas...)
 		if err != nil {
 			return err
+		}
+		// The old resource carried every grant, so an attribute the patch removed
+		// means no grants, not "unchanged" as in a PUT without it.
+		for _, e := range s.ents {
+			if _, had := oldRes[e.attr]; had {
+				if _, has := newRes[e.attr]; !has {
+					newRes[e.attr] = []any{}
+				}
+			}
 		}
 		out, err = s.write(ctx, tx, id, old, newRes)
 		return err
@@ -298,7 +384,14 @@ func (s *UserStore) write(ctx context.Context, tx *sql.Tx, id string, old Record
 			return nil, err
 		}
 	}
-	return toResource(s.cfg.ID, s.cols, stored)
+	if err := s.writeGrants(ctx, tx, id, res, false); err != nil {
+		return nil, err
+	}
+	out, err := toResource(s.cfg.ID, s.cols, stored)
+	if err != nil {
+		return nil, err
+	}
+	return out, s.attachGrants(ctx, tx, scim.Projection{}, out)
 }
 
 // setActive runs activate or deactivate when the stored state differs from want.

@@ -79,6 +79,10 @@ type Target struct {
 	Auth     Auth
 	Database Database
 	Users    *Users
+	// Groups is nil when the target serves no /Groups.
+	Groups *Groups
+	// Entitlements are the target's entitlement types, in file order.
+	Entitlements []*EntitlementType
 	// RequestTimeout bounds each request's database work on this target; zero means
 	// the server's RequestTimeout.
 	RequestTimeout time.Duration

@@ -1,0 +1,248 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"sort"
+	"strings"
+
+	"github.com/dbscim/dbscim/dialects"
+	"github.com/dbscim/dbscim/engine/scim"
+	"github.com/dbscim/dbscim/operations"
+)
+
+// EntitlementStore serves one declared entitlement type (Okta Identity Governance
+// entitlements, roles) as a read-only SCIM resource type, and reads and writes the
+// grants of users through the type's of_user, grant and revoke operations.
+type EntitlementStore struct {
+	t      *Target
+	cfg    *operations.EntitlementType
+	schema *scim.Schema
+	// attr is the user attribute carrying the grants: "entitlements" or "roles".
+	attr string
+	// usersID is the users' id column, bound for the user in of_user, grant and revoke.
+	usersID string
+}
+
+func newEntitlementStore(t *Target, cfg *operations.EntitlementType, usersID string) *EntitlementStore {
+	urn, attr, desc := scim.OktaEntitlementURN, "entitlements", "An entitlement a user can be granted"
+	if cfg.Kind == "role" {
+		urn, attr, desc = scim.OktaRoleURN, "roles", "A role a user can be granted"
+	}
+	str := func(name, d string, mut string) *scim.Attribute {
+		return &scim.Attribute{Name: name, Type: "string", Mutability: mut, Returned: "default", Uniqueness: "none", Description: d}
+	}
+	schema := &scim.Schema{ID: urn, Name: cfg.Name, Description: desc, Attributes: []*scim.Attribute{
+		{Name: "id", Type: "string", CaseExact: true, Mutability: "readOnly", Returned: "always", Uniqueness: "server", Description: "The entitlement's id, the value of a grant"},
+		str("displayName", "The entitlement's name", "readOnly"),
+		str("type", "The entitlement type", "readOnly"),
+		str("description", "What the entitlement gives", "readOnly"),
+	}}
+	return &EntitlementStore{t: t, cfg: cfg, schema: schema, attr: attr, usersID: usersID}
+}
+
+// ResourceType describes the entitlement type: listable and readable by id.
+func (s *EntitlementStore) ResourceType() scim.ResourceType {
+	return scim.ResourceType{
+		ID: s.cfg.Name, Name: s.cfg.Name, Endpoint: s.cfg.Endpoint,
+		Description: s.cfg.Name + " values that can be granted to users",
+		Schema:      s.schema, Methods: scim.MethodGet | scim.MethodList, Store: s,
+	}
+}
+
+func (s *EntitlementStore) resource(r Record) scim.Resource {
+	res := scim.Resource{"type": s.cfg.Name}
+	if v, ok := r.Get(s.cfg.ID); ok && v != nil {
+		res["id"] = text(v)
+	}
+	if v, ok := r.Get(s.cfg.Display); ok && v != nil {
+		res["displayName"] = text(v)
+	}
+	if s.cfg.Description != "" {
+		if v, ok := r.Get(s.cfg.Description); ok && v != nil {
+			res["description"] = text(v)
+		}
+	}
+	return res
+}
+
+// Get returns one entitlement, through the get operation when declared and
+// otherwise by scanning the list.
+func (s *EntitlementStore) Get(ctx context.Context, id string, _ scim.Projection) (scim.Resource, error) {
+	op := s.cfg.Operations.Get
+	if op == nil {
+		op = s.cfg.Operations.List
+	}
+	in := Record{}
+	in.Set(s.cfg.ID, id)
+	var found scim.Resource
+	err := s.t.query(ctx, s.t.DB, op, in, func(r Record) (bool, error) {
+		v, ok := r.Get(s.cfg.ID)
+		if !ok || text(v) != id {
+			return true, nil
+		}
+		found = s.resource(r)
+		return false, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if found == nil {
+		return nil, scim.ErrNotFound(s.cfg.Name, id)
+	}
+	return found, nil
+}
+
+// List pages through the list operation, filtering in memory: entitlement
+// catalogues are small.
+func (s *EntitlementStore) List(ctx context.Context, q scim.Query) (*scim.Page, error) {
+	page := &scim.Page{}
+	skip := q.StartIndex - 1
+	err := s.t.query(ctx, s.t.DB, s.cfg.Operations.List, Record{}, func(r Record) (bool, error) {
+		res := s.resource(r)
+		if q.Filter != nil {
+			ok, err := scim.Match(q.Filter, res, s.schema)
+			if err != nil || !ok {
+				return err == nil, err
+			}
+		}
+		page.Total++
+		if skip > 0 {
+			skip--
+		} else if len(page.Resources) < q.Count {
+			page.Resources = append(page.Resources, res)
+		}
+		return true, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return page, nil
+}
+
+// Create is not offered: entitlements are the application's catalogue.
+func (s *EntitlementStore) Create(context.Context, scim.Resource) (scim.Resource, error) {
+	return nil, scim.Errorf(405, "", "%s values are read-only", s.cfg.Name)
+}
+
+// Replace is not offered.
+func (s *EntitlementStore) Replace(context.Context, string, scim.Resource) (scim.Resource, error) {
+	return nil, scim.Errorf(405, "", "%s values are read-only", s.cfg.Name)
+}
+
+// Patch is not offered.
+func (s *EntitlementStore) Patch(context.Context, string, []scim.PatchOp) (scim.Resource, error) {
+	return nil, scim.Errorf(405, "", "%s values are read-only", s.cfg.Name)
+}
+
+// Delete is not offered.
+func (s *EntitlementStore) Delete(context.Context, string) error {
+	return scim.Errorf(405, "", "%s values are read-only", s.cfg.Name)
+}
+
+// userRecord is the record the user-side operations bind: the user's id under the
+// reserved name and under the users' id column, and the entitlement id.
+func (s *EntitlementStore) userRecord(userID, entID string) Record {
+	r := Record{}
+	r.Set(s.usersID, userID)
+	r.Set(operations.UserParam, userID)
+	if entID != "" {
+		r.Set(s.cfg.ID, entID)
+	}
+	return r
+}
+
+// grants reads a user's grants of this type as SCIM values {value, display, type}.
+func (s *EntitlementStore) grants(ctx context.Context, q dialects.Querier, userID string) ([]any, error) {
+	var out []any
+	err := s.t.query(ctx, q, s.cfg.Operations.OfUser, s.userRecord(userID, ""), func(r Record) (bool, error) {
+		v, ok := r.Get(s.cfg.ID)
+		if !ok || v == nil {
+			return true, nil
+		}
+		g := map[string]any{"value": text(v), "type": s.cfg.Name}
+		if d, ok := r.Get(s.cfg.Display); ok && d != nil {
+			g["display"] = text(d)
+		}
+		out = append(out, g)
+		return true, nil
+	})
+	return out, err
+}
+
+// apply grants and revokes the difference between a user's current grants and the
+// wanted ones.
+func (s *EntitlementStore) apply(ctx context.Context, q dialects.Querier, userID string, current, wanted []string) error {
+	have := map[string]bool{}
+	for _, v := range current {
+		have[v] = true
+	}
+	want := map[string]bool{}
+	for _, v := range wanted {
+		want[v] = true
+	}
+	var add, remove []string
+	for v := range want {
+		if !have[v] {
+			add = append(add, v)
+		}
+	}
+	for v := range have {
+		if !want[v] {
+			remove = append(remove, v)
+		}
+	}
+	if (len(add) > 0 || len(remove) > 0) && (s.cfg.Operations.Grant == nil || s.cfg.Operations.Revoke == nil) {
+		return scim.Errorf(400, "mutability", "%s grants are read-only: the target declares no grant and revoke operations", s.cfg.Name)
+	}
+	sort.Strings(add)
+	sort.Strings(remove)
+	for _, v := range remove {
+		if _, _, err := s.t.exec(ctx, q, s.cfg.Operations.Revoke, s.userRecord(userID, v), false); err != nil {
+			return err
+		}
+	}
+	for _, v := range add {
+		if _, _, err := s.t.exec(ctx, q, s.cfg.Operations.Grant, s.userRecord(userID, v), false); err != nil {
+			var se *scim.Error
+			if errors.As(err, &se) && se.Status == 400 {
+				return scim.Errorf(400, "invalidValue", "%s %q cannot be granted: %s", s.cfg.Name, v, se.Detail)
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// wantedGrants picks the values of this type out of a user resource's attribute.
+// A value without a type belongs to this type when it is the only type of its kind.
+func (s *EntitlementStore) wantedGrants(res scim.Resource, alone bool) ([]string, bool, error) {
+	raw, present := res[s.attr]
+	if !present || raw == nil {
+		return nil, present, nil
+	}
+	list, ok := raw.([]any)
+	if !ok {
+		return nil, true, scim.Errorf(400, "invalidValue", "%s must be an array", s.attr)
+	}
+	var out []string
+	for _, item := range list {
+		m, ok := item.(map[string]any)
+		if !ok {
+			return nil, true, scim.Errorf(400, "invalidValue", "each of %s must be an object with a value", s.attr)
+		}
+		typ, _ := m["type"].(string)
+		if typ == "" && !alone {
+			return nil, true, scim.Errorf(400, "invalidValue", "%s values need a type: this target declares several", s.attr)
+		}
+		if typ != "" && !strings.EqualFold(typ, s.cfg.Name) {
+			continue
+		}
+		v, ok := m["value"]
+		if !ok || v == nil || text(v) == "" {
+			return nil, true, scim.Errorf(400, "invalidValue", "each of %s needs a value", s.attr)
+		}
+		out = append(out, text(v))
+	}
+	return out, true, nil
+}
