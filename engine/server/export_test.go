@@ -1,0 +1,17 @@
+package server
+
+import "net/http"
+
+// SetHandler replaces a target's SCIM handler in the configuration in force and
+// returns the previous one, so that tests can play a handler that blocks or panics
+// behind the real routing, authentication and limits.
+func (s *Server) SetHandler(target string, h http.Handler) http.Handler {
+	t := s.gen.Load().targets[target]
+	old := t.handler
+	t.handler = h
+	return old
+}
+
+// PoolsClosed returns a channel that is closed once the configuration in force now
+// has been replaced and its database pools closed.
+func (s *Server) PoolsClosed() <-chan struct{} { return s.gen.Load().closed }
