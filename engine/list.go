@@ -19,7 +19,7 @@ func (s *UserStore) List(ctx context.Context, q scim.Query) (*scim.Page, error) 
 	return page, s.attachGrants(ctx, s.t.DB, q.Projection, page.Resources...)
 }
 
-func (s *UserStore) list(ctx context.Context, db dialects.Querier, q scim.Query) (*scim.Page, error) {
+func (s *table) list(ctx context.Context, db dialects.Querier, q scim.Query) (*scim.Page, error) {
 	if q.StartIndex < 1 {
 		q.StartIndex = 1
 	}
@@ -29,7 +29,7 @@ func (s *UserStore) list(ctx context.Context, db dialects.Querier, q scim.Query)
 	if q.Count > s.maxResults {
 		q.Count = s.maxResults
 	}
-	op := s.ops.List
+	op := s.listOp
 	if op.Kind == operations.SQL {
 		page, err := s.listSQL(ctx, db, op, q)
 		if !errors.Is(err, errNoPushdown) {
@@ -42,7 +42,7 @@ func (s *UserStore) list(ctx context.Context, db dialects.Querier, q scim.Query)
 // listSQL pushes the filter and the page into SQL around the list statement, used
 // as a derived table. A page that starts at 1 and comes back short already tells the
 // total, which spares the COUNT for the lookups IdPs make before every create.
-func (s *UserStore) listSQL(ctx context.Context, db dialects.Querier, op *operations.Operation, q scim.Query) (*scim.Page, error) {
+func (s *table) listSQL(ctx context.Context, db dialects.Querier, op *operations.Operation, q scim.Query) (*scim.Page, error) {
 	d := s.t.Dialect
 	w := &where{d: d, store: s, next: len(op.Params) + 1}
 	cond := ""
@@ -68,7 +68,7 @@ func (s *UserStore) listSQL(ctx context.Context, db dialects.Querier, op *operat
 			dialects.Arg{Value: int64(q.Count)}, dialects.Arg{Value: int64(q.StartIndex - 1)})
 		pageOp := &operations.Operation{Name: op.Name, Text: text}
 		if err := s.rows(ctx, db, pageOp, args, func(r Record) error {
-			res, err := toResource(s.cfg.ID, s.cols, r)
+			res, err := toResource(s.idColumn, s.cols, r)
 			if err == nil {
 				page.Resources = append(page.Resources, res)
 			}
@@ -94,7 +94,7 @@ func (s *UserStore) listSQL(ctx context.Context, db dialects.Querier, op *operat
 }
 
 // rows runs a statement the engine built (derived table, count) with ready args.
-func (s *UserStore) rows(ctx context.Context, db dialects.Querier, op *operations.Operation, args []dialects.Arg, fn func(Record) error) error {
+func (s *table) rows(ctx context.Context, db dialects.Querier, op *operations.Operation, args []dialects.Arg, fn func(Record) error) error {
 	rows, err := s.t.Dialect.Query(ctx, db, op.Text, args)
 	if err != nil {
 		return s.t.dbError(op, err)
@@ -117,8 +117,8 @@ func (s *UserStore) rows(ctx context.Context, db dialects.Querier, op *operation
 
 // orderBy is the ORDER BY of a pushed-down page: the sort attribute if one was
 // asked for, then the id column, so that pages are stable.
-func (s *UserStore) orderBy(q scim.Query) (string, error) {
-	id := "t." + ident(s.t.Dialect, s.cfg.ID)
+func (s *table) orderBy(q scim.Query) (string, error) {
+	id := "t." + ident(s.t.Dialect, s.idColumn)
 	if q.SortBy == "" {
 		return id, nil
 	}
@@ -136,11 +136,11 @@ func (s *UserStore) orderBy(q scim.Query) (string, error) {
 // listStream runs the list operation as declared (a procedure, or a statement whose
 // filter cannot be pushed down), evaluates the filter on each row as it streams, and
 // keeps only the requested page: memory stays flat however many users there are.
-func (s *UserStore) listStream(ctx context.Context, db dialects.Querier, op *operations.Operation, q scim.Query) (*scim.Page, error) {
+func (s *table) listStream(ctx context.Context, db dialects.Querier, op *operations.Operation, q scim.Query) (*scim.Page, error) {
 	page := &scim.Page{}
 	skip := q.StartIndex - 1
 	err := s.t.query(ctx, db, op, Record{}, func(r Record) (bool, error) {
-		res, err := toResource(s.cfg.ID, s.cols, r)
+		res, err := toResource(s.idColumn, s.cols, r)
 		if err != nil {
 			return false, err
 		}
@@ -169,7 +169,7 @@ func (s *UserStore) listStream(ctx context.Context, db dialects.Querier, op *ope
 
 // columnFor finds the mapping of a filterable attribute path ("userName",
 // "name.familyName", an extension URN path), or nil.
-func (s *UserStore) columnFor(path string) *column {
+func (s *table) columnFor(path string) *column {
 	p := strings.ToLower(path)
 	for i := range s.cols {
 		c := &s.cols[i]

@@ -19,7 +19,7 @@ var errNoPushdown = errors.New("filter cannot be pushed down")
 // with every compared value bound as a parameter.
 type where struct {
 	d     dialects.Dialect
-	store *UserStore
+	store *table
 	next  int // the number of the next placeholder
 	args  []dialects.Arg
 }
@@ -64,7 +64,7 @@ func (w *where) compare(x *filter.AttributeExpression) (string, error) {
 	var col string
 	kind, fold := "string", false
 	if strings.EqualFold(path, "id") {
-		col = w.d.Text("t." + ident(w.d, w.store.cfg.ID))
+		col = w.d.Text("t." + ident(w.d, w.store.idColumn))
 	} else {
 		c := w.store.columnFor(path)
 		if c == nil {

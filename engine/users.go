@@ -15,12 +15,9 @@ import (
 
 // UserStore serves the SCIM User resource from a target's declared user operations.
 type UserStore struct {
-	t          *Target
-	cfg        *operations.Users
-	ops        operations.UserOperations
-	cols       []column
-	schemas    []*scim.Schema
-	maxResults int
+	table
+	cfg    *operations.Users
+	ops    operations.UserOperations
 	active     *column // the mapping of "active", if any
 	userName   *column
 	idMapped   bool // the id column is also mapped to an attribute
@@ -36,8 +33,9 @@ func newUserStore(t *Target, cfg *operations.Users, maxResults int, ents []*Enti
 		maxResults = 1000
 	}
 	core, ent := scim.UserSchema(), scim.EnterpriseUserSchema()
-	s := &UserStore{t: t, cfg: cfg, ops: cfg.Operations, schemas: []*scim.Schema{core, ent}, maxResults: maxResults}
-	s.cols = resolve(cfg.Attributes, core, ent)
+	s := &UserStore{cfg: cfg, ops: cfg.Operations}
+	s.table = table{t: t, kind: "User", idColumn: cfg.ID, cols: resolve(cfg.Attributes, core, ent),
+		schemas: []*scim.Schema{core, ent}, maxResults: maxResults, listOp: cfg.Operations.List, getOp: cfg.Operations.Get}
 	s.ents = ents
 	count := map[string]int{}
 	for _, e := range ents {
@@ -143,33 +141,6 @@ func (s *UserStore) writeGrants(ctx context.Context, q dialects.Querier, id stri
 		}
 	}
 	return nil
-}
-
-// get runs the get operation. SCIM ids are opaque, case-exact strings, but databases
-// coerce '010007' to 10007 for a numeric column and MariaDB compares strings
-// case-insensitively: only a row whose id reads back as exactly the requested string
-// is the user.
-func (s *UserStore) get(ctx context.Context, q dialects.Querier, id string) (Record, error) {
-	in := Record{}
-	in.Set(s.cfg.ID, id)
-	var found Record
-	err := s.t.query(ctx, q, s.ops.Get, in, func(r Record) (bool, error) {
-		v, ok := r.Get(s.cfg.ID)
-		if !ok {
-			r.Set(s.cfg.ID, id)
-		} else if text(v) != id {
-			return true, nil
-		}
-		found = r
-		return false, nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	if found == nil {
-		return nil, scim.ErrNotFound("User", id)
-	}
-	return found, nil
 }
 
 // Create stores a new user and answers with the user as stored.

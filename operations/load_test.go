@@ -714,7 +714,7 @@ targets:
 		}},
 		{"no users", replace("    users:\n", "    userz:\n"), []string{
 			`3:3: target "demo": missing users (the User resource's id column, attributes and operations)`,
-			`6:5: unknown key "userz" in target "demo" (expected one of: auth, database, users, request_timeout)`,
+			`6:5: unknown key "userz" in target "demo" (expected one of: auth, database, users, groups, entitlements, request_timeout)`,
 		}},
 		{"users needs userName", replace("{userName: user_name, name.givenName: given_name}", "{name.givenName: given_name}"), []string{
 			"8:7: attributes: missing userName (every SCIM client identifies users by userName: map it to a column)"}},

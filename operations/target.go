@@ -43,7 +43,7 @@ func (p *parser) targets(e entry) []*Target {
 	return out
 }
 
-var targetKeys = []string{"auth", "database", "users", "request_timeout"}
+var targetKeys = []string{"auth", "database", "users", "groups", "entitlements", "request_timeout"}
 
 func (p *parser) target(e entry) *Target {
 	name := e.key.Value
@@ -73,6 +73,12 @@ func (p *parser) target(e entry) *Target {
 		t.Users = p.users(u, t.Database.Dialect)
 	} else {
 		p.missing(o, "users", "the User resource's id column, attributes and operations")
+	}
+	if g, ok := o.get("groups"); ok {
+		t.Groups = p.groups(g, t.Database.Dialect, t.Users)
+	}
+	if en, ok := o.get("entitlements"); ok {
+		t.Entitlements = p.entitlements(en, t.Database.Dialect, t.Users)
 	}
 	if v, ok := o.get("request_timeout"); ok {
 		if d, ok := p.duration(v.val, "request_timeout"); ok {

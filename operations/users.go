@@ -184,6 +184,14 @@ type columns struct {
 	byFold map[string]string // folded name -> name as first declared
 	byPath map[string]string // folded SCIM path -> column, for suggestions
 	names  []string
+	// The rest is for group and entitlement operations (see refs.go); users leave it
+	// empty. aliases are names that are not columns of the resource, by folded name,
+	// with the name a Param stores for them (user, member); hints are messages for
+	// names that are refused but whose meaning is known; expected describes the
+	// accepted names in messages, instead of users.id and users.attributes.
+	aliases  map[string]string
+	hints    map[string]string
+	expected string
 }
 
 func newColumns(u *Users) *columns {
@@ -210,6 +218,12 @@ func (c *columns) lookup(name string) (string, string) {
 	if col, ok := c.byFold[strings.ToLower(name)]; ok {
 		return col, ""
 	}
+	if a, ok := c.aliases[strings.ToLower(name)]; ok {
+		return a, ""
+	}
+	if h, ok := c.hints[strings.ToLower(name)]; ok {
+		return "", h
+	}
 	if col, ok := c.byPath[strings.ToLower(name)]; ok {
 		return "", fmt.Sprintf("params name columns, not SCIM attributes: did you mean %s?", col)
 	}
@@ -223,10 +237,14 @@ func (c *columns) lookup(name string) (string, string) {
 	if best != "" && bestD <= max(2, len(name)/3) {
 		return "", fmt.Sprintf("did you mean %s?", best)
 	}
-	if len(c.names) == 0 {
-		return "", "it must be users.id or a column mapped in users.attributes"
+	expected := c.expected
+	if expected == "" {
+		expected = "users.id or a column mapped in users.attributes"
 	}
-	return "", "expected users.id or a column mapped in users.attributes: " + strings.Join(c.names, ", ")
+	if len(c.names) == 0 {
+		return "", "it must be " + expected
+	}
+	return "", "expected " + expected + ": " + strings.Join(c.names, ", ")
 }
 
 // editDistance is the Levenshtein distance, for "did you mean" suggestions.

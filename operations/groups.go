@@ -1,0 +1,249 @@
+package operations
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/dbscim/dbscim/dialects"
+	filter "github.com/scim2/filter-parser/v2"
+	"gopkg.in/yaml.v3"
+)
+
+// groupSchema is the core Group schema URN; a path written with it is the same
+// attribute as the path without it.
+const groupSchema = "urn:ietf:params:scim:schemas:core:2.0:Group"
+
+var (
+	groupsKeys  = []string{"id", "attributes", "member_id", "member_display", "operations"}
+	groupOpKeys = []string{"list", "get", "create", "update", "delete", "members", "add_member", "remove_member", "clear_members", "groups_of_user"}
+	// groupPaths are the Group attributes a column may hold, as the schema spells
+	// them: members are read and written by operations, id is groups.id, and the
+	// other meta sub-attributes are the server's.
+	groupPaths = []string{"displayName", "externalId", "meta.created", "meta.lastModified", "meta.version"}
+	// memberOps bind the member's user id; groupIDOps must bind the group's id.
+	memberOps  = []string{"add_member", "remove_member", "groups_of_user"}
+	groupIDOps = []string{"get", "update", "delete", "members", "add_member", "remove_member", "clear_members"}
+	// memberRowOps need member_id.
+	memberRowOps = []string{"members", "add_member", "remove_member"}
+)
+
+// groups reads a target's groups declaration. users is the target's users
+// declaration (nil when it has none), for hints.
+func (p *parser) groups(e entry, d dialects.Dialect, users *Users) *Groups {
+	g := &Groups{Pos: p.pos(e.key)}
+	o := p.object(e.key, e.val, "groups", "a mapping with keys "+strings.Join(groupsKeys, ", "), groupsKeys...)
+	if o == nil {
+		return g
+	}
+	const memberMeaning = "the member's user id"
+	if v, ok := o.get("id"); ok {
+		g.ID, _ = p.refColumn(v.val, "id", MemberParam, memberMeaning)
+	} else {
+		p.missing(o, "id", "the column that holds the group's SCIM id")
+	}
+	if v, ok := o.get("attributes"); ok {
+		g.Attributes = p.groupAttributes(v)
+	} else {
+		p.missing(o, "attributes", "a mapping of Group attribute to column; displayName is required")
+	}
+	if v, ok := o.get("member_id"); ok {
+		g.MemberID, _ = p.column(v.val, "member_id")
+	}
+	if v, ok := o.get("member_display"); ok {
+		g.MemberDisplay, _ = p.column(v.val, "member_display")
+	}
+	v, ok := o.get("operations")
+	if !ok {
+		p.missing(o, "operations", "at least get and list")
+		return g
+	}
+	p.groupOperations(v, d, g, users)
+	if _, ok := o.get("member_id"); !ok {
+		for _, name := range memberRowOps {
+			if op := g.Operations.byName(name); op != nil {
+				p.missing(o, "member_id", fmt.Sprintf("the column of the members rows that holds each member's user id: %s is declared at line %d", name, op.Pos.Line))
+				break
+			}
+		}
+	}
+	return g
+}
+
+// byName returns the operation with the given key, or nil.
+func (ops *GroupOperations) byName(name string) *Operation {
+	switch name {
+	case "list":
+		return ops.List
+	case "get":
+		return ops.Get
+	case "create":
+		return ops.Create
+	case "update":
+		return ops.Update
+	case "delete":
+		return ops.Delete
+	case "members":
+		return ops.Members
+	case "add_member":
+		return ops.AddMember
+	case "remove_member":
+		return ops.RemoveMember
+	case "clear_members":
+		return ops.ClearMembers
+	case "groups_of_user":
+		return ops.GroupsOfUser
+	}
+	return nil
+}
+
+func (p *parser) groupAttributes(e entry) []Mapping {
+	o := p.object(e.key, e.val, "attributes", "a mapping of Group attribute path to column")
+	if o == nil {
+		return nil
+	}
+	var (
+		out         []Mapping
+		seen        = map[string]*yaml.Node{}
+		displayName bool
+	)
+	for _, path := range o.order {
+		v := o.keys[path]
+		m := Mapping{Path: path, Pos: p.pos(v.key)}
+		key, ok := p.groupPath(v.key)
+		switch {
+		case !ok:
+		case seen[key] != nil:
+			p.errorf(v.key, "attributes: %s is mapped twice (first at line %d)", path, seen[key].Line)
+		default:
+			seen[key] = v.key
+			displayName = displayName || key == "displayname"
+		}
+		good := p.mapping(v, &m)
+		if good && strings.EqualFold(m.Column, MemberParam) {
+			p.errorf(v.key, "attributes: %s: the column name %q is reserved: in params, member stands for the member's user id (select the column under another name, with AS)", path, m.Column)
+		}
+		// As for users: keep every mapping with a column, so that params naming it are
+		// not reported a second time. A refused file yields no Config.
+		if good || m.Column != "" {
+			out = append(out, m)
+		}
+	}
+	if !displayName {
+		p.missing(o, "displayName", "every SCIM client identifies groups by displayName: map it to a column")
+	}
+	return out
+}
+
+// groupPath checks a path against the Group schema and returns it lower-cased,
+// without the core Group schema URN.
+func (p *parser) groupPath(k *yaml.Node) (string, bool) {
+	expected := strings.Join(groupPaths, ", ")
+	parsed, err := filter.ParsePath([]byte(k.Value))
+	if err != nil || k.Value == "" {
+		p.errorf(k, "attributes: %q is not a SCIM attribute path (expected one of: %s)", k.Value, expected)
+		return "", false
+	}
+	if parsed.AttributePath.URI() == groupSchema {
+		parsed.AttributePath.URIPrefix = nil
+	}
+	key := strings.ToLower(parsed.String())
+	switch {
+	case key == "id":
+		p.errorf(k, "attributes: id is not mapped here: it is the column named by groups.id")
+		return "", false
+	case key == "members" || strings.HasPrefix(key, "members.") || strings.HasPrefix(key, "members["):
+		p.errorf(k, "attributes: members is not mapped: the operations members, add_member and remove_member read and write them")
+		return "", false
+	}
+	for _, gp := range groupPaths {
+		if key == strings.ToLower(gp) {
+			return key, true
+		}
+	}
+	p.errorf(k, "attributes: %s is not an attribute of the Group schema that a column can hold (expected one of: %s)", k.Value, expected)
+	return "", false
+}
+
+// groupColumns are what group operations' params may name: the group's id column
+// and mapped columns, and, with member, MemberParam for the member's user id.
+func groupColumns(g *Groups, users *Users, member bool) *columns {
+	expected := "groups.id or a column mapped in groups.attributes"
+	if member {
+		expected = "groups.id, a column mapped in groups.attributes, or member"
+	}
+	c := newRefColumns(expected)
+	c.addColumn(g.ID)
+	for _, m := range g.Attributes {
+		c.addColumn(m.Column)
+		c.byPath[strings.ToLower(m.Path)] = m.Column
+	}
+	usersID := ""
+	if users != nil {
+		usersID = users.ID
+	}
+	if member {
+		c.addAlias(MemberParam, MemberParam)
+		hint := "the member's user id is written member"
+		c.addHint(UserParam, hint)
+		c.addHint(usersID, hint)
+	} else {
+		hint := "member (the member's user id) is only bound by " + strings.Join(memberOps, ", ")
+		c.addHint(MemberParam, hint)
+	}
+	return c
+}
+
+// groupOperations reads the group operations and checks that each binds what it
+// needs: the group's id and the member's user id.
+func (p *parser) groupOperations(e entry, d dialects.Dialect, g *Groups, users *Users) {
+	o := p.object(e.key, e.val, "operations", "a mapping of operation name to {sql: ...} or {call: ...}", groupOpKeys...)
+	if o == nil {
+		return
+	}
+	plain, withMember := groupColumns(g, users, false), groupColumns(g, users, true)
+	ops := &g.Operations
+	for _, name := range o.order {
+		cols := plain
+		if contains(memberOps, name) {
+			cols = withMember
+		}
+		op := p.operation(o.keys[name], d, cols)
+		switch name {
+		case "list":
+			ops.List = op
+		case "get":
+			ops.Get = op
+		case "create":
+			ops.Create = op
+		case "update":
+			ops.Update = op
+		case "delete":
+			ops.Delete = op
+		case "members":
+			ops.Members = op
+		case "add_member":
+			ops.AddMember = op
+		case "remove_member":
+			ops.RemoveMember = op
+		case "clear_members":
+			ops.ClearMembers = op
+		case "groups_of_user":
+			ops.GroupsOfUser = op
+		}
+		p.checkOuts(op, MemberParam)
+		if !refsResolved(op, cols) {
+			continue
+		}
+		if contains(groupIDOps, name) && g.ID != "" && !bindsField(op, g.ID) {
+			p.errorAt(op.Pos, "%s: params must bind the group's id: write %s", name, g.ID)
+		}
+		if contains(memberOps, name) && !bindsField(op, MemberParam) {
+			p.errorAt(op.Pos, "%s: params must bind the member's user id: write member", name)
+		}
+	}
+	for _, name := range []string{"get", "list"} {
+		if _, ok := o.get(name); !ok {
+			p.missing(o, name, "groups must declare get and list")
+		}
+	}
+}
