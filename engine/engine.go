@@ -29,7 +29,7 @@ type Target struct {
 	Users *UserStore
 	// Entitlements serve the declared entitlement types.
 	Entitlements []*EntitlementStore
-	log   *slog.Logger
+	log          *slog.Logger
 }
 
 // Options tune how a target is opened.

@@ -22,7 +22,6 @@ type table struct {
 	getOp      *operations.Operation
 }
 
-
 // get runs the get operation. SCIM ids are opaque, case-exact strings, but databases
 // coerce '010007' to 10007 for a numeric column and MariaDB compares strings
 // case-insensitively: only a row whose id reads back as exactly the requested string
@@ -49,4 +48,3 @@ func (s *table) get(ctx context.Context, q dialects.Querier, id string) (Record,
 	}
 	return found, nil
 }
-

@@ -16,11 +16,11 @@ import (
 // UserStore serves the SCIM User resource from a target's declared user operations.
 type UserStore struct {
 	table
-	cfg    *operations.Users
-	ops    operations.UserOperations
-	active     *column // the mapping of "active", if any
-	userName   *column
-	idMapped   bool // the id column is also mapped to an attribute
+	cfg      *operations.Users
+	ops      operations.UserOperations
+	active   *column // the mapping of "active", if any
+	userName *column
+	idMapped bool // the id column is also mapped to an attribute
 	// ents are the target's entitlement types, whose grants users carry.
 	ents []*EntitlementStore
 	// alone says, per user attribute, whether one entitlement type owns it, so
