@@ -2,6 +2,10 @@ package engine
 
 import (
 	"context"
+	"strings"
+
+	"github.com/google/uuid"
+	filter "github.com/scim2/filter-parser/v2"
 
 	"github.com/dbscim/dbscim/dialects"
 	"github.com/dbscim/dbscim/engine/scim"
@@ -47,4 +51,65 @@ func (s *table) get(ctx context.Context, q dialects.Querier, id string) (Record,
 		return nil, scim.ErrNotFound(s.kind, id)
 	}
 	return found, nil
+}
+
+// insert runs a create operation and works out the new row's id: the id the record
+// carries, a UUID when the statement binds the id column itself (SCIM ids are the
+// server's to choose), an OUT parameter, a returned row, the driver's generated key,
+// or, last, a lookup by the resource's unique attribute (attr eq value).
+func (s *table) insert(ctx context.Context, tx dialects.Querier, op *operations.Operation, rec Record, attr, value string) (string, error) {
+	id := ""
+	if v, ok := rec.Get(s.idColumn); ok && v != nil {
+		id = text(v)
+	} else if bindsColumn(op, s.idColumn) {
+		id = uuid.NewString()
+		rec.Set(s.idColumn, id)
+	}
+	first, lastID, err := s.t.exec(ctx, tx, op, rec, id == "")
+	if err != nil {
+		return "", err
+	}
+	if id == "" {
+		if v, ok := rec.Get(s.idColumn); ok && v != nil { // an OUT parameter
+			id = text(v)
+		} else if v, ok := first.Get(s.idColumn); ok && v != nil {
+			id = text(v)
+		} else if lastID != nil {
+			id = text(lastID)
+		} else if value != "" {
+			if id, err = s.idBy(ctx, tx, attr, value); err != nil {
+				return "", err
+			}
+		}
+	}
+	if id == "" {
+		return "", scim.Errorf(500, "", "the %s create operation did not reveal the new id", s.kind)
+	}
+	return id, nil
+}
+
+// idBy finds the id of the resource whose attribute equals value (in its schema's
+// case rules) through the list operation, or "".
+func (s *table) idBy(ctx context.Context, q dialects.Querier, attr, value string) (string, error) {
+	expr := &filter.AttributeExpression{
+		AttributePath: filter.AttributePath{AttributeName: attr},
+		Operator:      filter.EQ,
+		CompareValue:  value,
+	}
+	page, err := s.list(ctx, q, scim.Query{Filter: expr, StartIndex: 1, Count: 1})
+	if err != nil || len(page.Resources) == 0 {
+		return "", err
+	}
+	id, _ := page.Resources[0]["id"].(string)
+	return id, nil
+}
+
+// bindsColumn reports whether an operation binds the given column.
+func bindsColumn(op *operations.Operation, col string) bool {
+	for _, p := range op.Params {
+		if (p.Kind == operations.Field || p.Kind == operations.OutParam) && strings.EqualFold(p.Name, col) {
+			return true
+		}
+	}
+	return false
 }

@@ -5,9 +5,6 @@ import (
 	"database/sql"
 	"strings"
 
-	"github.com/google/uuid"
-	filter "github.com/scim2/filter-parser/v2"
-
 	"github.com/dbscim/dbscim/dialects"
 	"github.com/dbscim/dbscim/engine/scim"
 	"github.com/dbscim/dbscim/operations"
@@ -165,34 +162,14 @@ func (s *UserStore) Create(ctx context.Context, res scim.Resource) (scim.Resourc
 				}
 			}
 		}
-		id := ""
-		if v, ok := rec.Get(s.cfg.ID); ok && v != nil {
-			id = text(v)
-		} else if s.bindsColumn(s.ops.Create, s.cfg.ID) {
-			// The statement inserts the id itself: SCIM ids are the server's to choose.
-			id = uuid.NewString()
-			rec.Set(s.cfg.ID, id)
+		name := ""
+		if s.userName != nil {
+			v, _ := scim.GetValue(res, s.userName.Path)
+			name = text(v)
 		}
-		first, lastID, err := s.t.exec(ctx, tx, s.ops.Create, rec, id == "")
+		id, err := s.insert(ctx, tx, s.ops.Create, rec, "userName", name)
 		if err != nil {
 			return err
-		}
-		if id == "" {
-			if v, ok := rec.Get(s.cfg.ID); ok && v != nil { // an OUT parameter
-				id = text(v)
-			} else if v, ok := first.Get(s.cfg.ID); ok && v != nil {
-				id = text(v)
-			} else if lastID != nil {
-				id = text(lastID)
-			} else if s.userName != nil {
-				name, _ := scim.GetValue(res, s.userName.Path)
-				if id, err = s.idByUserName(ctx, tx, text(name)); err != nil {
-					return err
-				}
-			}
-		}
-		if id == "" {
-			return scim.Errorf(500, "", "the create operation did not reveal the new user's id")
 		}
 		stored, err := s.get(ctx, tx, id)
 		if err != nil {
@@ -395,16 +372,6 @@ func (s *UserStore) setActive(ctx context.Context, tx *sql.Tx, id string, stored
 	return s.get(ctx, tx, id)
 }
 
-// bindsColumn reports whether an operation binds the given column.
-func (s *UserStore) bindsColumn(op *operations.Operation, col string) bool {
-	for _, p := range op.Params {
-		if (p.Kind == operations.Field || p.Kind == operations.OutParam) && strings.EqualFold(p.Name, col) {
-			return true
-		}
-	}
-	return false
-}
-
 // userNameTaken reports whether another user (not exceptID) has this userName, in
 // any letter case, as SCIM's uniqueness of userName requires.
 func (s *UserStore) userNameTaken(ctx context.Context, q dialects.Querier, name, exceptID string) (bool, error) {
@@ -417,15 +384,5 @@ func (s *UserStore) userNameTaken(ctx context.Context, q dialects.Querier, name,
 
 // idByUserName finds a user's id by userName through the list operation.
 func (s *UserStore) idByUserName(ctx context.Context, q dialects.Querier, name string) (string, error) {
-	expr := &filter.AttributeExpression{
-		AttributePath: filter.AttributePath{AttributeName: "userName"},
-		Operator:      filter.EQ,
-		CompareValue:  name,
-	}
-	page, err := s.list(ctx, q, scim.Query{Filter: expr, StartIndex: 1, Count: 1})
-	if err != nil || len(page.Resources) == 0 {
-		return "", err
-	}
-	id, _ := page.Resources[0]["id"].(string)
-	return id, nil
+	return s.idBy(ctx, q, "userName", name)
 }
