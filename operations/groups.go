@@ -119,8 +119,10 @@ func (p *parser) groupAttributes(e entry) []Mapping {
 			displayName = displayName || key == "displayname"
 		}
 		good := p.mapping(v, &m)
-		if good && strings.EqualFold(m.Column, MemberParam) {
+		if strings.EqualFold(m.Column, MemberParam) {
+			// Dropped, so that params naming member are read as meant.
 			p.errorf(v.key, "attributes: %s: the column name %q is reserved: in params, member stands for the member's user id (select the column under another name, with AS)", path, m.Column)
+			continue
 		}
 		// As for users: keep every mapping with a column, so that params naming it are
 		// not reported a second time. A refused file yields no Config.
@@ -187,7 +189,7 @@ func groupColumns(g *Groups, users *Users, member bool) *columns {
 		c.addHint(UserParam, hint)
 		c.addHint(usersID, hint)
 	} else {
-		hint := "member (the member's user id) is only bound by " + strings.Join(memberOps, ", ")
+		hint := "member, the member's user id, is only bound by add_member, remove_member and groups_of_user"
 		c.addHint(MemberParam, hint)
 	}
 	return c

@@ -89,12 +89,13 @@ func (p *parser) checkOuts(op *Operation, reserved string) {
 }
 
 // refColumn reads a column that params may name, refusing the reserved name that
-// stands for the other side of the relationship in the same params.
+// stands for the other side of the relationship in the same params. A refused column
+// is dropped, so that params naming the reserved name are read as meant.
 func (p *parser) refColumn(n *yaml.Node, name, reserved, meaning string) (string, bool) {
 	col, ok := p.column(n, name)
 	if ok && strings.EqualFold(col, reserved) {
 		p.errorf(deref(n), "%s: the column name %q is reserved: in params, %s stands for %s (select the column under another name, with AS)", name, col, reserved, meaning)
-		return col, false
+		return "", false
 	}
 	return col, ok
 }
