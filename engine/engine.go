@@ -29,6 +29,8 @@ type Target struct {
 	Users *UserStore
 	// Entitlements serve the declared entitlement types.
 	Entitlements []*EntitlementStore
+	// Groups serves the SCIM Group resource; nil when the target declares no groups.
+	Groups *GroupStore
 	log          *slog.Logger
 }
 
@@ -94,8 +96,12 @@ func Open(ctx context.Context, t *operations.Target, opt Options) (*Target, erro
 	for _, e := range t.Entitlements {
 		target.Entitlements = append(target.Entitlements, newEntitlementStore(target, e, usersID))
 	}
+	if t.Groups != nil {
+		target.Groups = newGroupStore(target, t.Groups, opt.MaxResults)
+	}
 	if t.Users != nil {
 		target.Users = newUserStore(target, t.Users, opt.MaxResults, target.Entitlements)
+		target.Users.groups = target.Groups
 	}
 	return target, nil
 }
@@ -112,6 +118,9 @@ func (t *Target) ResourceTypes() []scim.ResourceType {
 	var types []scim.ResourceType
 	if t.Users != nil {
 		types = append(types, t.Users.ResourceType())
+	}
+	if t.Groups != nil {
+		types = append(types, t.Groups.ResourceType())
 	}
 	for _, e := range t.Entitlements {
 		types = append(types, e.ResourceType())

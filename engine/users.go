@@ -20,6 +20,8 @@ type UserStore struct {
 	idMapped bool // the id column is also mapped to an attribute
 	// ents are the target's entitlement types, whose grants users carry.
 	ents []*EntitlementStore
+	// groups serves the read-only groups attribute through groups_of_user.
+	groups *GroupStore
 	// alone says, per user attribute, whether one entitlement type owns it, so
 	// that a grant without a type can be placed.
 	alone map[string]bool
@@ -93,6 +95,32 @@ func (s *UserStore) Get(ctx context.Context, id string, p scim.Projection) (scim
 // into the users' entitlements and roles attributes. It runs after a result set is
 // closed, because a connection (or transaction) runs one statement at a time.
 func (s *UserStore) attachGrants(ctx context.Context, q dialects.Querier, p scim.Projection, users ...scim.Resource) error {
+	if g := s.groups; g != nil && g.ops.GroupsOfUser != nil && p.Wants("groups") {
+		for _, res := range users {
+			id, _ := res["id"].(string)
+			var groups []any
+			err := s.t.query(ctx, q, g.ops.GroupsOfUser, g.groupRecord("", id), func(r Record) (bool, error) {
+				v, ok := r.Get(g.idColumn)
+				if !ok || v == nil {
+					return true, nil
+				}
+				m := map[string]any{"value": text(v), "type": "direct"}
+				if g.displayName != nil {
+					if d, ok := r.Get(g.displayName.Column); ok && d != nil {
+						m["display"] = text(d)
+					}
+				}
+				groups = append(groups, m)
+				return true, nil
+			})
+			if err != nil {
+				return err
+			}
+			if len(groups) > 0 {
+				res["groups"] = groups
+			}
+		}
+	}
 	for _, e := range s.ents {
 		if !p.Wants(e.attr) {
 			continue

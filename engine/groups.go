@@ -1,0 +1,553 @@
+package engine
+
+import (
+	"context"
+	"database/sql"
+	"sort"
+	"strings"
+
+	filter "github.com/scim2/filter-parser/v2"
+
+	"github.com/dbscim/dbscim/dialects"
+	"github.com/dbscim/dbscim/engine/scim"
+	"github.com/dbscim/dbscim/operations"
+)
+
+// GroupStore serves the SCIM Group resource from a target's declared group
+// operations. Members are read only when the client asks for them, and changed
+// membership by membership, so that a group with 100,000 members is never loaded
+// to rename it or to add one member.
+type GroupStore struct {
+	table
+	cfg         *operations.Groups
+	ops         operations.GroupOperations
+	displayName *column
+	addBatch    *batchInsert // add_member as a multi-row INSERT, when it can be
+}
+
+func newGroupStore(t *Target, cfg *operations.Groups, maxResults int) *GroupStore {
+	if maxResults <= 0 {
+		maxResults = 1000
+	}
+	schema := scim.GroupSchema()
+	s := &GroupStore{cfg: cfg, ops: cfg.Operations}
+	s.table = table{t: t, kind: "Group", idColumn: cfg.ID, cols: resolve(cfg.Attributes, schema),
+		schemas: []*scim.Schema{schema}, maxResults: maxResults, listOp: cfg.Operations.List, getOp: cfg.Operations.Get}
+	for i := range s.cols {
+		if s.cols[i].attr == "displayname" && s.cols[i].sub == "" {
+			s.displayName = &s.cols[i]
+		}
+	}
+	if cfg.Operations.AddMember != nil {
+		s.addBatch = newBatchInsert(t.Dialect, cfg.Operations.AddMember)
+	}
+	return s
+}
+
+// ResourceType describes the Group resource type with the methods the target declares.
+func (s *GroupStore) ResourceType() scim.ResourceType {
+	m := scim.MethodGet | scim.MethodList
+	if s.ops.Create != nil {
+		m |= scim.MethodCreate
+	}
+	if s.ops.Update != nil || s.ops.AddMember != nil || s.ops.RemoveMember != nil {
+		m |= scim.MethodReplace | scim.MethodPatch
+	}
+	if s.ops.Delete != nil {
+		m |= scim.MethodDelete
+	}
+	return scim.ResourceType{ID: "Group", Name: "Group", Endpoint: "Groups", Schema: s.schemas[0], Methods: m, Store: s}
+}
+
+// Get returns one group, with its members when the projection asks for them.
+func (s *GroupStore) Get(ctx context.Context, id string, p scim.Projection) (scim.Resource, error) {
+	rec, err := s.get(ctx, s.t.DB, id)
+	if err != nil {
+		return nil, err
+	}
+	res, err := toResource(s.idColumn, s.cols, rec)
+	if err != nil {
+		return nil, err
+	}
+	return res, s.attachMembers(ctx, s.t.DB, p, res)
+}
+
+// List answers one page of groups.
+func (s *GroupStore) List(ctx context.Context, q scim.Query) (*scim.Page, error) {
+	page, err := s.list(ctx, s.t.DB, q)
+	if err != nil {
+		return nil, err
+	}
+	return page, s.attachMembers(ctx, s.t.DB, q.Projection, page.Resources...)
+}
+
+func (s *GroupStore) attachMembers(ctx context.Context, q dialects.Querier, p scim.Projection, groups ...scim.Resource) error {
+	if s.ops.Members == nil || !p.Wants("members") {
+		return nil
+	}
+	for _, g := range groups {
+		id, _ := g["id"].(string)
+		members, err := s.members(ctx, q, id)
+		if err != nil {
+			return err
+		}
+		if len(members) > 0 {
+			g["members"] = members
+		}
+	}
+	return nil
+}
+
+// members reads a group's members as SCIM values {value, display, type}.
+func (s *GroupStore) members(ctx context.Context, q dialects.Querier, id string) ([]any, error) {
+	var out []any
+	err := s.eachMember(ctx, q, id, func(r Record, member string) {
+		m := map[string]any{"value": member, "type": "User"}
+		if s.cfg.MemberDisplay != "" {
+			if d, ok := r.Get(s.cfg.MemberDisplay); ok && d != nil {
+				m["display"] = text(d)
+			}
+		}
+		out = append(out, m)
+	})
+	return out, err
+}
+
+func (s *GroupStore) eachMember(ctx context.Context, q dialects.Querier, id string, fn func(Record, string)) error {
+	if s.ops.Members == nil {
+		return scim.Errorf(400, "mutability", "this target declares no groups.members operation")
+	}
+	return s.t.query(ctx, q, s.ops.Members, s.groupRecord(id, ""), func(r Record) (bool, error) {
+		if v, ok := r.Get(s.cfg.MemberID); ok && v != nil {
+			fn(r, text(v))
+		}
+		return true, nil
+	})
+}
+
+func (s *GroupStore) memberSet(ctx context.Context, q dialects.Querier, id string) (map[string]bool, error) {
+	set := map[string]bool{}
+	err := s.eachMember(ctx, q, id, func(_ Record, member string) { set[member] = true })
+	return set, err
+}
+
+// groupRecord is the record a member operation binds.
+func (s *GroupStore) groupRecord(groupID, member string) Record {
+	r := Record{}
+	r.Set(s.idColumn, groupID)
+	r.Set(operations.MemberParam, member)
+	return r
+}
+
+// Create stores a new group with its members, in one transaction.
+func (s *GroupStore) Create(ctx context.Context, res scim.Resource) (scim.Resource, error) {
+	if s.ops.Create == nil {
+		return nil, scim.Errorf(405, "", "this target declares no groups.create operation")
+	}
+	rec, err := toRecord(s.cols, res)
+	if err != nil {
+		return nil, err
+	}
+	members, err := memberValues(res["members"])
+	if err != nil {
+		return nil, err
+	}
+	var out scim.Resource
+	err = s.t.inTx(ctx, func(tx *sql.Tx) error {
+		name, _ := scim.GetValue(res, "displayName")
+		if err := s.nameFree(ctx, tx, text(name), ""); err != nil {
+			return err
+		}
+		id, err := s.insert(ctx, tx, s.ops.Create, rec, "displayName", text(name))
+		if err != nil {
+			return err
+		}
+		if err := s.changeMembers(ctx, tx, id, nil, members); err != nil {
+			return err
+		}
+		stored, err := s.get(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if out, err = toResource(s.idColumn, s.cols, stored); err != nil {
+			return err
+		}
+		if len(members) > 0 {
+			return s.attachMembers(ctx, tx, scim.Projection{}, out)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// nameFree fails with 409 when another group has this displayName.
+func (s *GroupStore) nameFree(ctx context.Context, q dialects.Querier, name, exceptID string) error {
+	if s.displayName == nil || name == "" {
+		return nil
+	}
+	other, err := s.idBy(ctx, q, "displayName", name)
+	if err != nil {
+		return err
+	}
+	if other != "" && other != exceptID {
+		return scim.Errorf(409, "uniqueness", "a group named %q already exists", name)
+	}
+	return nil
+}
+
+// Replace is PUT: attributes replaced, and members replaced when the body carries
+// them, applied as the difference.
+func (s *GroupStore) Replace(ctx context.Context, id string, res scim.Resource) (scim.Resource, error) {
+	var out scim.Resource
+	err := s.t.inTx(ctx, func(tx *sql.Tx) error {
+		old, err := s.get(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if err := s.writeAttributes(ctx, tx, id, old, res); err != nil {
+			return err
+		}
+		raw, present := res["members"]
+		if present {
+			wanted, err := memberValues(raw)
+			if err != nil {
+				return err
+			}
+			current, err := s.memberSet(ctx, tx, id)
+			if err != nil {
+				return err
+			}
+			if err := s.changeMembers(ctx, tx, id, current, wanted); err != nil {
+				return err
+			}
+		}
+		stored, err := s.get(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if out, err = toResource(s.idColumn, s.cols, stored); err != nil {
+			return err
+		}
+		return s.attachMembers(ctx, tx, scim.Projection{}, out)
+	})
+	return out, err
+}
+
+// writeAttributes runs the update operation when a mapped attribute changed.
+func (s *GroupStore) writeAttributes(ctx context.Context, tx *sql.Tx, id string, old Record, res scim.Resource) error {
+	oldRes, err := toResource(s.idColumn, s.cols, old)
+	if err != nil {
+		return err
+	}
+	changed := false
+	for i := range s.cols {
+		c := &s.cols[i]
+		if strings.EqualFold(c.Column, s.idColumn) {
+			continue
+		}
+		a, _ := scim.GetValue(oldRes, c.Path)
+		b, _ := scim.GetValue(res, c.Path)
+		if !sameValue(a, b) {
+			changed = true
+		}
+	}
+	if !changed {
+		return nil
+	}
+	if s.ops.Update == nil {
+		return scim.Errorf(405, "", "this target declares no groups.update operation")
+	}
+	newName, _ := scim.GetValue(res, "displayName")
+	oldName, _ := scim.GetValue(oldRes, "displayName")
+	if newName == nil {
+		return scim.Errorf(400, "invalidValue", "displayName is required")
+	}
+	if !strings.EqualFold(text(newName), text(oldName)) {
+		if err := s.nameFree(ctx, tx, text(newName), id); err != nil {
+			return err
+		}
+	}
+	rec, err := toRecord(s.cols, res)
+	if err != nil {
+		return err
+	}
+	rec.Set(s.idColumn, old[key(s.idColumn)])
+	_, _, err = s.t.exec(ctx, tx, s.ops.Update, rec, false)
+	return err
+}
+
+// Patch applies PATCH operations: member operations straight to the membership
+// (never loading the group's members into a resource), the others to the group's
+// attributes; all in one transaction. It answers 204.
+func (s *GroupStore) Patch(ctx context.Context, id string, ops []scim.PatchOp) (scim.Resource, error) {
+	var attrOps []scim.PatchOp
+	var memberOps []memberOp
+	for _, op := range ops {
+		if op.Path != nil {
+			if strings.EqualFold(op.Path.AttributePath.AttributeName, "members") {
+				mo, err := toMemberOp(op)
+				if err != nil {
+					return nil, err
+				}
+				memberOps = append(memberOps, mo)
+				continue
+			}
+			attrOps = append(attrOps, op)
+			continue
+		}
+		// No path: the value is an object of attribute paths; members may be among them.
+		value, _ := op.Value.(map[string]any)
+		rest := map[string]any{}
+		for k, v := range value {
+			if strings.EqualFold(k, "members") {
+				mo, err := toMemberOp(scim.PatchOp{Op: op.Op, Value: v})
+				if err != nil {
+					return nil, err
+				}
+				memberOps = append(memberOps, mo)
+				continue
+			}
+			rest[k] = v
+		}
+		if len(rest) > 0 {
+			attrOps = append(attrOps, scim.PatchOp{Op: op.Op, Value: rest})
+		}
+	}
+	err := s.t.inTx(ctx, func(tx *sql.Tx) error {
+		old, err := s.get(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if len(attrOps) > 0 {
+			oldRes, err := toResource(s.idColumn, s.cols, old)
+			if err != nil {
+				return err
+			}
+			newRes, err := scim.ApplyPatch(oldRes, attrOps, s.schemas...)
+			if err != nil {
+				return err
+			}
+			if err := s.writeAttributes(ctx, tx, id, old, newRes); err != nil {
+				return err
+			}
+		}
+		if len(memberOps) == 0 {
+			return nil
+		}
+		current, err := s.memberSet(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		wanted := make(map[string]bool, len(current))
+		for m := range current {
+			wanted[m] = true
+		}
+		for _, mo := range memberOps {
+			mo.apply(wanted)
+		}
+		list := make([]string, 0, len(wanted))
+		for m := range wanted {
+			list = append(list, m)
+		}
+		return s.changeMembers(ctx, tx, id, current, list)
+	})
+	return nil, err
+}
+
+// Delete removes the group (and its memberships first, when clear_members is declared).
+func (s *GroupStore) Delete(ctx context.Context, id string) error {
+	if s.ops.Delete == nil {
+		return scim.Errorf(405, "", "this target declares no groups.delete operation")
+	}
+	return s.t.inTx(ctx, func(tx *sql.Tx) error {
+		rec, err := s.get(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if s.ops.ClearMembers != nil {
+			if _, _, err := s.t.exec(ctx, tx, s.ops.ClearMembers, s.groupRecord(id, ""), false); err != nil {
+				return err
+			}
+		}
+		_, _, err = s.t.exec(ctx, tx, s.ops.Delete, rec, false)
+		return err
+	})
+}
+
+// changeMembers brings the membership from current (nil for a new group) to wanted:
+// removals first, then additions, batched where the dialect and statement allow.
+func (s *GroupStore) changeMembers(ctx context.Context, tx dialects.Querier, id string, current map[string]bool, wanted []string) error {
+	want := map[string]bool{}
+	var add []string
+	for _, m := range wanted {
+		if want[m] {
+			continue
+		}
+		want[m] = true
+		if !current[m] {
+			add = append(add, m)
+		}
+	}
+	var remove []string
+	for m := range current {
+		if !want[m] {
+			remove = append(remove, m)
+		}
+	}
+	sort.Strings(add)
+	sort.Strings(remove)
+	// Many removals from a group that keeps fewer members than it loses: empty it in
+	// one statement and add back the ones that stay, in batches.
+	if len(remove) >= 100 && len(remove) > len(want) && s.ops.ClearMembers != nil && s.addBatch != nil {
+		remove = remove[:0]
+		if _, _, err := s.t.exec(ctx, tx, s.ops.ClearMembers, s.groupRecord(id, ""), false); err != nil {
+			return err
+		}
+		add = add[:0]
+		for m := range want {
+			add = append(add, m)
+		}
+		sort.Strings(add)
+	}
+	if len(remove) > 0 {
+		if len(want) == 0 && s.ops.ClearMembers != nil {
+			if _, _, err := s.t.exec(ctx, tx, s.ops.ClearMembers, s.groupRecord(id, ""), false); err != nil {
+				return err
+			}
+		} else {
+			if s.ops.RemoveMember == nil {
+				return scim.Errorf(400, "mutability", "this target declares no groups.remove_member operation")
+			}
+			for _, m := range remove {
+				if _, _, err := s.t.exec(ctx, tx, s.ops.RemoveMember, s.groupRecord(id, m), false); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	if len(add) == 0 {
+		return nil
+	}
+	if s.ops.AddMember == nil {
+		return scim.Errorf(400, "mutability", "this target declares no groups.add_member operation")
+	}
+	if s.addBatch != nil {
+		return s.addBatch.run(ctx, s.t, tx, add, func(m string) Record { return s.groupRecord(id, m) })
+	}
+	for _, m := range add {
+		if _, _, err := s.t.exec(ctx, tx, s.ops.AddMember, s.groupRecord(id, m), false); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// memberOp is one PATCH operation on members, reduced to what it does to the set.
+type memberOp struct {
+	op     string // "add", "remove", "replace"
+	values []string
+	all    bool // remove without filter or value: every member
+}
+
+func (m memberOp) apply(set map[string]bool) {
+	switch m.op {
+	case "add":
+		for _, v := range m.values {
+			set[v] = true
+		}
+	case "replace":
+		for k := range set {
+			delete(set, k)
+		}
+		for _, v := range m.values {
+			set[v] = true
+		}
+	case "remove":
+		if m.all {
+			for k := range set {
+				delete(set, k)
+			}
+		}
+		for _, v := range m.values {
+			delete(set, v)
+		}
+	}
+}
+
+// toMemberOp reads the member ids an operation names: in its value (add, replace,
+// Entra's remove with a value list) or its filter (members[value eq "id"]).
+func toMemberOp(op scim.PatchOp) (memberOp, error) {
+	mo := memberOp{op: op.Op}
+	if op.Path != nil && op.Path.ValueExpression != nil {
+		if op.Op != "remove" {
+			return mo, scim.Errorf(400, "invalidPath", "a members filter is supported on remove only")
+		}
+		vals, err := filterValues(op.Path.ValueExpression)
+		if err != nil {
+			return mo, err
+		}
+		mo.values = vals
+		return mo, nil
+	}
+	if op.Value == nil {
+		if op.Op != "remove" {
+			return mo, scim.Errorf(400, "invalidValue", "%s of members needs a value", op.Op)
+		}
+		mo.all = true
+		return mo, nil
+	}
+	vals, err := memberValues(op.Value)
+	if err != nil {
+		return mo, err
+	}
+	mo.values = vals
+	return mo, nil
+}
+
+// filterValues reads `value eq "x"` (joined by or) from a members value filter.
+func filterValues(e filter.Expression) ([]string, error) {
+	switch x := e.(type) {
+	case *filter.AttributeExpression:
+		if strings.EqualFold(x.AttributePath.AttributeName, "value") && x.Operator == filter.EQ {
+			return []string{text(x.CompareValue)}, nil
+		}
+	case *filter.LogicalExpression:
+		if x.Operator == filter.OR {
+			l, err := filterValues(x.Left)
+			if err != nil {
+				return nil, err
+			}
+			r, err := filterValues(x.Right)
+			return append(l, r...), err
+		}
+	}
+	return nil, scim.Errorf(400, "invalidFilter", "a members filter must be value eq \"id\" (or several joined by or)")
+}
+
+// memberValues reads member ids from a members value: an array of {value} objects
+// (or one object, or bare ids).
+func memberValues(raw any) ([]string, error) {
+	if raw == nil {
+		return nil, nil
+	}
+	list, ok := raw.([]any)
+	if !ok {
+		list = []any{raw}
+	}
+	out := make([]string, 0, len(list))
+	for _, item := range list {
+		switch v := item.(type) {
+		case map[string]any:
+			id, ok := v["value"]
+			if !ok || id == nil || text(id) == "" {
+				return nil, scim.Errorf(400, "invalidValue", "each member needs a value")
+			}
+			out = append(out, text(id))
+		case string:
+			out = append(out, v)
+		default:
+			return nil, scim.Errorf(400, "invalidValue", "members must be objects with a value")
+		}
+	}
+	return out, nil
+}
