@@ -31,7 +31,7 @@ type Target struct {
 	Entitlements []*EntitlementStore
 	// Groups serves the SCIM Group resource; nil when the target declares no groups.
 	Groups *GroupStore
-	log          *slog.Logger
+	log    *slog.Logger
 }
 
 // Options tune how a target is opened.
