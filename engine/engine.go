@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -59,6 +60,9 @@ func Open(ctx context.Context, t *operations.Target, opt Options) (*Target, erro
 	if d.Name() == "sqlite" && t.Database.Init != "" {
 		if _, err := os.Stat(t.Database.Connection.Name); os.IsNotExist(err) {
 			fresh = true
+			if err := os.MkdirAll(filepath.Dir(t.Database.Connection.Name), 0o700); err != nil {
+				return nil, fmt.Errorf("target %s: %w", t.Name, err)
+			}
 		}
 	}
 	db, err := sql.Open(d.Driver(), dsn)
