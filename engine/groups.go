@@ -32,7 +32,7 @@ func newGroupStore(t *Target, cfg *operations.Groups, maxResults int) *GroupStor
 	schema := scim.GroupSchema()
 	s := &GroupStore{cfg: cfg, ops: cfg.Operations}
 	s.table = table{t: t, kind: "Group", idColumn: cfg.ID, cols: resolve(cfg.Attributes, schema),
-		schemas: []*scim.Schema{schema}, maxResults: maxResults, listOp: cfg.Operations.List, getOp: cfg.Operations.Get}
+		schemas: []*scim.Schema{schema}, maxResults: maxResults, listOp: cfg.Operations.List, getOp: cfg.Operations.Get, cursors: newCursorCache()}
 	for i := range s.cols {
 		if s.cols[i].attr == "displayname" && s.cols[i].sub == "" {
 			s.displayName = &s.cols[i]

@@ -55,42 +55,83 @@ func (s *table) listSQL(ctx context.Context, db dialects.Querier, op *operations
 	}
 	from := " FROM " + d.DerivedTable(op.Text, "t") + cond
 	base := bind(op, Record{})
-	page := &scim.Page{}
+	filterArgs := append(append([]dialects.Arg{}, base...), w.args...)
+	page := &scim.Page{Total: -1}
+	// Sequential pages in id order continue from the previous page's last id.
+	keyed := q.SortBy == ""
+	walk := cursorKey{query: cond + argsKey(filterArgs), start: q.StartIndex}
+	var resume *cursor
+	if keyed && q.StartIndex > 1 && q.Count > 0 {
+		if c, ok := s.cursors.take(walk); ok {
+			resume = &c
+			page.Total = c.total
+		}
+	}
+	var last any
 	if q.Count > 0 {
 		order, err := s.orderBy(q)
 		if err != nil {
 			return nil, err
 		}
+		args := append([]dialects.Arg{}, filterArgs...)
+		pageFrom := from
+		if resume != nil {
+			idCol := "t." + ident(d, s.idColumn)
+			if cond == "" {
+				pageFrom += " WHERE " + idCol + " > " + d.Placeholder(w.next)
+			} else {
+				pageFrom += " AND " + idCol + " > " + d.Placeholder(w.next)
+			}
+			args = append(args, dialects.Arg{Value: resume.last})
+			w.next++
+		}
 		limit := d.Placeholder(w.next)
 		offset := d.Placeholder(w.next + 1)
-		text := "SELECT *" + from + " ORDER BY " + order + " " + d.Limit(limit, offset)
-		args := append(append(append([]dialects.Arg{}, base...), w.args...),
-			dialects.Arg{Value: int64(q.Count)}, dialects.Arg{Value: int64(q.StartIndex - 1)})
+		text := "SELECT *" + pageFrom + " ORDER BY " + order + " " + d.Limit(limit, offset)
+		skip := int64(q.StartIndex - 1)
+		if resume != nil {
+			skip = 0
+		}
+		args = append(args, dialects.Arg{Value: int64(q.Count)}, dialects.Arg{Value: skip})
 		pageOp := &operations.Operation{Name: op.Name, Text: text}
 		if err := s.rows(ctx, db, pageOp, args, func(r Record) error {
 			res, err := toResource(s.idColumn, s.cols, r)
 			if err == nil {
 				page.Resources = append(page.Resources, res)
+				last = r[key(s.idColumn)]
 			}
 			return err
 		}); err != nil {
 			return nil, err
 		}
-		if q.StartIndex == 1 && len(page.Resources) < q.Count {
+		if page.Total < 0 && q.StartIndex == 1 && len(page.Resources) < q.Count {
 			page.Total = len(page.Resources)
-			return page, nil
 		}
 	}
-	countOp := &operations.Operation{Name: op.Name, Text: "SELECT COUNT(*) AS n" + from}
-	args := append(append([]dialects.Arg{}, base...), w.args...)
-	if err := s.rows(ctx, db, countOp, args, func(r Record) error {
-		n, _ := (&column{kind: "integer"}).toSCIM(r["n"])
-		page.Total = int(n.(int64))
-		return nil
-	}); err != nil {
-		return nil, err
+	if page.Total < 0 {
+		countOp := &operations.Operation{Name: op.Name, Text: "SELECT COUNT(*) AS n" + from}
+		if err := s.rows(ctx, db, countOp, filterArgs, func(r Record) error {
+			n, _ := (&column{kind: "integer"}).toSCIM(r["n"])
+			page.Total = int(n.(int64))
+			return nil
+		}); err != nil {
+			return nil, err
+		}
+	}
+	if keyed && q.Count > 0 && len(page.Resources) == q.Count && last != nil {
+		s.cursors.put(cursorKey{query: walk.query, start: q.StartIndex + q.Count}, cursor{last: last, total: page.Total})
 	}
 	return page, nil
+}
+
+// argsKey renders bound values for a cursor key.
+func argsKey(args []dialects.Arg) string {
+	var sb strings.Builder
+	for _, a := range args {
+		sb.WriteString("\x00")
+		sb.WriteString(text(a.Value))
+	}
+	return sb.String()
 }
 
 // rows runs a statement the engine built (derived table, count) with ready args.

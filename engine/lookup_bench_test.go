@@ -42,7 +42,7 @@ var benchDDL = map[string][]string{
 }
 
 const benchConfig = `version: 1
-server: {listen: "127.0.0.1:0", tls: "off", max_results: 100}
+server: {listen: "127.0.0.1:0", tls: "off", max_results: 1000}
 targets:
   bench:
     auth: {bearer: bench-token-0123456789abcdef}

@@ -24,6 +24,7 @@ type table struct {
 	maxResults int
 	listOp     *operations.Operation
 	getOp      *operations.Operation
+	cursors    *cursorCache
 }
 
 // get runs the get operation. SCIM ids are opaque, case-exact strings, but databases

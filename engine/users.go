@@ -34,7 +34,7 @@ func newUserStore(t *Target, cfg *operations.Users, maxResults int, ents []*Enti
 	core, ent := scim.UserSchema(), scim.EnterpriseUserSchema()
 	s := &UserStore{cfg: cfg, ops: cfg.Operations}
 	s.table = table{t: t, kind: "User", idColumn: cfg.ID, cols: resolve(cfg.Attributes, core, ent),
-		schemas: []*scim.Schema{core, ent}, maxResults: maxResults, listOp: cfg.Operations.List, getOp: cfg.Operations.Get}
+		schemas: []*scim.Schema{core, ent}, maxResults: maxResults, listOp: cfg.Operations.List, getOp: cfg.Operations.Get, cursors: newCursorCache()}
 	s.ents = ents
 	count := map[string]int{}
 	for _, e := range ents {
