@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"strings"
 
 	"github.com/google/uuid"
@@ -45,6 +46,12 @@ func (s *table) get(ctx context.Context, q dialects.Querier, id string) (Record,
 		found = r
 		return false, nil
 	})
+	var se *scim.Error
+	if errors.As(err, &se) && se.Status == 400 && se.ScimType == "invalidValue" {
+		// An id the id column cannot even hold ("abc" for an integer column) names
+		// no resource.
+		return nil, scim.ErrNotFound(s.kind, id)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,131 @@
+package engine
+
+import (
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/dbscim/dbscim/engine/scim"
+	"github.com/dbscim/dbscim/operations"
+)
+
+func TestBooleanForms(t *testing.T) {
+	tests := []struct {
+		in   any
+		want bool
+		ok   bool
+	}{
+		{true, true, true}, {false, false, true},
+		{int64(1), true, true}, {int64(0), false, true},
+		{"Y", true, true}, {"n", false, true}, {"T", true, true}, {"F", false, true},
+		{"true", true, true}, {"FALSE", false, true}, {"yes", true, true}, {"off", false, true},
+		{"1", true, true}, {"0", false, true}, {" Y ", true, true},
+		{"maybe", false, false}, {nil, false, false}, {"", false, false},
+	}
+	for _, tt := range tests {
+		got, ok := parseBool(tt.in)
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("parseBool(%#v) = %v, %v; want %v, %v", tt.in, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+func TestColumnConversions(t *testing.T) {
+	yn := column{Mapping: operations.Mapping{Path: "active", Column: "IS_ACTIVE", True: "Y", False: "N"}, kind: "boolean"}
+	plain := column{Mapping: operations.Mapping{Path: "active", Column: "IS_ACTIVE"}, kind: "boolean"}
+	num := column{Mapping: operations.Mapping{Path: "x", Column: "N"}, kind: "integer"}
+	when := column{Mapping: operations.Mapping{Path: "meta.lastModified", Column: "M"}, kind: "dateTime"}
+	str := column{Mapping: operations.Mapping{Path: "title", Column: "TITLE"}, kind: "string"}
+	at := time.Date(2026, 11, 23, 10, 0, 0, 0, time.FixedZone("x", 5*3600))
+
+	toSCIM := []struct {
+		c    column
+		in   any
+		want any
+		ok   bool
+	}{
+		{yn, "Y", true, true}, {yn, "N", false, true}, {yn, "1", true, true},
+		{plain, int64(0), false, true}, {plain, true, true, true}, {plain, "x", false, false},
+		{num, "42", int64(42), true}, {num, int64(7), int64(7), true}, {num, "4x", int64(0), false},
+		{when, at, "2026-11-23T05:00:00Z", true},
+		{str, int64(10007), "10007", true}, {str, "010007", "010007", true},
+		{str, nil, nil, false},
+	}
+	for _, tt := range toSCIM {
+		got, ok := tt.c.toSCIM(tt.in)
+		if ok != tt.ok || ok && !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("%s toSCIM(%#v) = %#v, %v; want %#v, %v", tt.c.Path, tt.in, got, ok, tt.want, tt.ok)
+		}
+	}
+
+	toDB := []struct {
+		c       column
+		in      any
+		want    any
+		invalid bool
+	}{
+		{yn, true, "Y", false}, {yn, "False", "N", false},
+		{plain, true, true, false}, {plain, "True", true, false}, {plain, "nope", nil, true},
+		{num, float64(3), int64(3), false}, {num, "12", int64(12), false}, {num, "x", nil, true},
+		{when, "2026-11-23T10:00:00+05:00", at.UTC(), false}, {when, "yesterday", nil, true},
+		{str, "O'Brien; DROP TABLE users", "O'Brien; DROP TABLE users", false},
+		{str, float64(5), "5", false},
+		{str, map[string]any{"a": 1}, nil, true},
+		{str, nil, nil, false},
+	}
+	for _, tt := range toDB {
+		got, err := tt.c.toDB(tt.in)
+		if tt.invalid {
+			if se, ok := err.(*scim.Error); !ok || se.Status != 400 {
+				t.Errorf("%s toDB(%#v): error %v, want a 400", tt.c.Path, tt.in, err)
+			}
+			continue
+		}
+		if err != nil || !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("%s toDB(%#v) = %#v, %v; want %#v", tt.c.Path, tt.in, got, err, tt.want)
+		}
+	}
+}
+
+// TestResourceRecordRoundTrip maps a row to a resource and back through the path
+// forms DBAs declare: sub-attributes, value-filtered multi-valued attributes and
+// enterprise extension URNs.
+func TestResourceRecordRoundTrip(t *testing.T) {
+	maps := []operations.Mapping{
+		{Path: "userName", Column: "USERNAME"},
+		{Path: "name.givenName", Column: "FIRSTNAME"},
+		{Path: `emails[type eq "work"].value`, Column: "EMAIL"},
+		{Path: "active", Column: "IS_ACTIVE", True: int64(1), False: int64(0)},
+		{Path: "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department", Column: "DEPARTMENT"},
+		{Path: "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value", Column: "MANAGERID"},
+	}
+	cols := resolve(maps, scim.UserSchema(), scim.EnterpriseUserSchema())
+	rec := Record{"user_id": int64(10007), "username": "luke", "firstname": "Luke", "email": "luke@galaxy.local",
+		"is_active": int64(1), "department": "Jedi", "managerid": "yoda"}
+	res, err := toResource("USER_ID", cols, rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := scim.Resource{
+		"id": "10007", "userName": "luke", "name": map[string]any{"givenName": "Luke"},
+		"emails": []any{map[string]any{"type": "work", "value": "luke@galaxy.local"}},
+		"active": true,
+		"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": map[string]any{
+			"department": "Jedi", "manager": map[string]any{"value": "yoda"}},
+	}
+	if !reflect.DeepEqual(res, want) {
+		t.Fatalf("toResource = %#v\nwant %#v", res, want)
+	}
+	back, err := toRecord(cols, res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"username", "firstname", "email", "is_active", "department", "managerid"} {
+		if !sameValue(back[k], rec[k]) {
+			t.Errorf("%s: %#v, want %#v", k, back[k], rec[k])
+		}
+	}
+	if !resolve(maps, scim.UserSchema())[0].simple || cols[2].simple {
+		t.Errorf("userName must be filterable in SQL, a value-filtered email not")
+	}
+}
