@@ -237,6 +237,12 @@ const maxErrBody = 4 << 10
 func (r *recorder) WriteHeader(code int) {
 	if !r.wrote {
 		r.status, r.wrote = code, true
+		// Okta and Entra back off as Retry-After says: every 503 and 429 carries
+		// one, including those made without the engine's hint (a deadline seen
+		// first by the SCIM handler).
+		if (code == http.StatusServiceUnavailable || code == http.StatusTooManyRequests) && r.Header().Get("Retry-After") == "" {
+			r.Header().Set("Retry-After", "5")
+		}
 	}
 	r.ResponseWriter.WriteHeader(code)
 }
