@@ -12,13 +12,15 @@ import (
 	"time"
 
 	"github.com/dbscim/dbscim/engine/scim"
+	filter "github.com/scim2/filter-parser/v2"
 )
 
 // AuditEvent is one attempted change, written to the log and to the audit file as
 // one JSON object. It says who (Caller: which token or user, never a secret) did
 // what (Operation on Resource Id/UserName of Target) and with what outcome (the HTTP
-// status answered). Attribute values other than userName are left out: they are
-// personal data that the audit trail does not need.
+// status answered). Attribute values other than userName, a group's displayName and
+// the values granted, revoked, added or removed are left out: they are personal data
+// that the audit trail does not need.
 type AuditEvent struct {
 	Time      time.Time `json:"time"`
 	Target    string    `json:"target"`
@@ -26,11 +28,16 @@ type AuditEvent struct {
 	Operation string    `json:"operation"`
 	ID        string    `json:"id,omitempty"`
 	UserName  string    `json:"userName,omitempty"`
-	Outcome   int       `json:"outcome"`
-	ScimType  string    `json:"scimType,omitempty"`
-	Caller    string    `json:"caller"`
-	RequestID string    `json:"requestId,omitempty"`
-	Remote    string    `json:"remote,omitempty"`
+	// DisplayName names a group.
+	DisplayName string `json:"displayName,omitempty"`
+	// Values are what a grant, revoke or membership change adds or removes: the
+	// entitlement or role values, or the member ids.
+	Values    []string `json:"values,omitempty"`
+	Outcome   int      `json:"outcome"`
+	ScimType  string   `json:"scimType,omitempty"`
+	Caller    string   `json:"caller"`
+	RequestID string   `json:"requestId,omitempty"`
+	Remote    string   `json:"remote,omitempty"`
 }
 
 // auditTrail collects the changes one request attempts. The target's store wrapper
@@ -146,11 +153,18 @@ func (s *observedStore) observe(op string, start time.Time, err error) {
 	s.m.operations.WithLabelValues(s.target, s.resource, op, outcomeLabel(err)).Observe(time.Since(start).Seconds())
 }
 
-func (s *observedStore) note(ctx context.Context, op, id string, res, sent scim.Resource) {
-	e := AuditEvent{Target: s.target, Resource: s.resource, Operation: op, ID: id}
-	e.UserName = userNameOf(res)
+func (s *observedStore) note(ctx context.Context, op, id string, res, sent scim.Resource, values []string) {
+	e := AuditEvent{Target: s.target, Resource: s.resource, Operation: op, ID: id, Values: values}
+	e.UserName = stringAttr(res, "userName")
 	if e.UserName == "" {
-		e.UserName = userNameOf(sent)
+		e.UserName = stringAttr(sent, "userName")
+	}
+	e.DisplayName = stringAttr(res, "displayName")
+	if e.DisplayName == "" {
+		e.DisplayName = stringAttr(sent, "displayName")
+	}
+	if e.UserName != "" {
+		e.DisplayName = "" // a user's display name is personal data the userName already covers
 	}
 	if e.ID == "" {
 		e.ID, _ = res["id"].(string)
@@ -179,7 +193,7 @@ func (s *observedStore) Create(ctx context.Context, r scim.Resource) (scim.Resou
 	start := time.Now()
 	out, err := s.inner.Create(ctx, r)
 	s.observe("create", start, err)
-	s.note(ctx, "create", "", out, r)
+	s.note(ctx, "create", "", out, r, nil)
 	return out, err
 }
 
@@ -188,19 +202,20 @@ func (s *observedStore) Replace(ctx context.Context, id string, r scim.Resource)
 	start := time.Now()
 	out, err := s.inner.Replace(ctx, id, r)
 	s.observe("replace", start, err)
-	s.note(ctx, "replace", id, out, r)
+	s.note(ctx, "replace", id, out, r, nil)
 	return out, err
 }
 
-// Patch implements scim.Store. A PATCH that only sets active is recorded as
-// activate or deactivate: that is how Okta and Entra suspend and restore users,
-// and what an auditor looks for.
+// Patch implements scim.Store. A PATCH is recorded by what it does when it does
+// one thing: activate or deactivate (how Okta and Entra suspend and restore users),
+// grant or revoke (entitlements, roles), add_members or remove_members (groups);
+// else patch. That is what an auditor looks for.
 func (s *observedStore) Patch(ctx context.Context, id string, ops []scim.PatchOp) (scim.Resource, error) {
-	op := patchKind(ops)
+	op, values := patchKind(ops)
 	start := time.Now()
 	out, err := s.inner.Patch(ctx, id, ops)
 	s.observe(op, start, err)
-	s.note(ctx, op, id, out, patchUserName(ops))
+	s.note(ctx, op, id, out, patchNames(ops), values)
 	return out, err
 }
 
@@ -209,7 +224,7 @@ func (s *observedStore) Delete(ctx context.Context, id string) error {
 	start := time.Now()
 	err := s.inner.Delete(ctx, id)
 	s.observe("delete", start, err)
-	s.note(ctx, "delete", id, nil, nil)
+	s.note(ctx, "delete", id, nil, nil, nil)
 	return err
 }
 
@@ -224,12 +239,10 @@ func outcomeLabel(err error) string {
 	return "server_error"
 }
 
-func userNameOf(r scim.Resource) string {
-	if r == nil {
-		return ""
-	}
+// stringAttr reads a top-level string attribute whatever its case.
+func stringAttr(r scim.Resource, name string) string {
 	for k, v := range r {
-		if strings.EqualFold(k, "userName") {
+		if strings.EqualFold(k, name) {
 			s, _ := v.(string)
 			return s
 		}
@@ -237,66 +250,115 @@ func userNameOf(r scim.Resource) string {
 	return ""
 }
 
-// patchKind names a PATCH for metrics and audit: activate or deactivate when every
-// operation sets active (with a path, or as {"active": x} without one), else patch.
-func patchKind(ops []scim.PatchOp) string {
+// patchKind names a PATCH for metrics and audit, with the values it grants, revokes,
+// adds or removes. Every operation must do the same kind of thing for the PATCH to be
+// named after it; otherwise it is a patch.
+func patchKind(ops []scim.PatchOp) (string, []string) {
 	kind := ""
+	var values []string
 	for _, op := range ops {
-		if op.Op != "replace" && op.Op != "add" {
-			return "patch"
-		}
-		v := op.Value
-		if op.Path == nil {
-			m, ok := v.(map[string]any)
-			if !ok || len(m) != 1 {
-				return "patch"
-			}
-			var found bool
-			for k, x := range m {
-				if strings.EqualFold(k, "active") {
-					v, found = x, true
-				}
-			}
-			if !found {
-				return "patch"
-			}
-		} else if p := op.Path; p.ValueExpression != nil || p.SubAttribute != nil || p.AttributePath.SubAttribute != nil ||
-			!strings.EqualFold(p.AttributePath.AttributeName, "active") {
-			return "patch"
-		}
-		b, ok := v.(bool)
-		if !ok {
-			return "patch"
-		}
-		k := "deactivate"
-		if b {
-			k = "activate"
-		}
-		if kind != "" && kind != k {
-			return "patch"
+		k, v := opKind(op)
+		if k == "patch" || kind != "" && kind != k {
+			return "patch", nil
 		}
 		kind = k
+		values = append(values, v...)
 	}
 	if kind == "" {
-		return "patch"
+		return "patch", nil
 	}
-	return kind
+	return kind, values
 }
 
-// patchUserName is the userName a PATCH sets, if it sets one, for the audit event
-// of a PATCH whose store returns no resource.
-func patchUserName(ops []scim.PatchOp) scim.Resource {
-	for _, op := range ops {
-		if op.Path != nil && strings.EqualFold(op.Path.AttributePath.AttributeName, "userName") && op.Path.AttributePath.SubAttribute == nil {
-			if s, ok := op.Value.(string); ok {
-				return scim.Resource{"userName": s}
-			}
+// opKind names one PATCH operation.
+func opKind(op scim.PatchOp) (string, []string) {
+	attr, value := "", op.Value
+	if p := op.Path; p != nil {
+		if p.SubAttribute != nil || p.AttributePath.SubAttribute != nil {
+			return "patch", nil
 		}
-		if m, ok := op.Value.(map[string]any); ok && op.Path == nil {
-			if s := userNameOf(m); s != "" {
-				return scim.Resource{"userName": s}
+		attr = strings.ToLower(p.AttributePath.AttributeName)
+	} else if m, ok := value.(map[string]any); ok && len(m) == 1 {
+		for k, v := range m {
+			attr, value = strings.ToLower(k), v
+		}
+	}
+	switch attr {
+	case "active":
+		b, ok := value.(bool)
+		if op.Op == "remove" || !ok || op.Path != nil && op.Path.ValueExpression != nil {
+			return "patch", nil
+		}
+		if b {
+			return "activate", nil
+		}
+		return "deactivate", nil
+	case "members", "entitlements", "roles":
+		var kind string
+		switch {
+		case op.Op == "add" && attr == "members":
+			kind = "add_members"
+		case op.Op == "remove" && attr == "members":
+			kind = "remove_members"
+		case op.Op == "add":
+			kind = "grant"
+		case op.Op == "remove":
+			kind = "revoke"
+		default:
+			return "patch", nil // a replace sets the whole list: a patch
+		}
+		return kind, patchValues(op, value)
+	}
+	return "patch", nil
+}
+
+// patchValues are the values an add or remove names: in its value (a list of
+// {"value": ...} objects, or one) or in its path's filter (members[value eq "x"]).
+func patchValues(op scim.PatchOp, value any) []string {
+	var out []string
+	add := func(v any) {
+		if m, ok := v.(map[string]any); ok {
+			v = m["value"]
+		}
+		if s, ok := v.(string); ok && s != "" {
+			out = append(out, s)
+		}
+	}
+	switch v := value.(type) {
+	case []any:
+		for _, x := range v {
+			add(x)
+		}
+	case nil:
+	default:
+		add(v)
+	}
+	if op.Path != nil && op.Path.ValueExpression != nil {
+		if e, ok := op.Path.ValueExpression.(*filter.AttributeExpression); ok && e.Operator == filter.EQ &&
+			strings.EqualFold(e.AttributePath.AttributeName, "value") {
+			add(e.CompareValue)
+		}
+	}
+	return out
+}
+
+// patchNames is the userName or displayName a PATCH sets, if it sets one, for the
+// audit event of a PATCH whose store returns no resource.
+func patchNames(ops []scim.PatchOp) scim.Resource {
+	out := scim.Resource{}
+	for _, op := range ops {
+		for _, name := range []string{"userName", "displayName"} {
+			if op.Path != nil && strings.EqualFold(op.Path.AttributePath.AttributeName, name) && op.Path.AttributePath.SubAttribute == nil {
+				if s, ok := op.Value.(string); ok {
+					out[name] = s
+				}
+			}
+			if m, ok := op.Value.(map[string]any); ok && op.Path == nil {
+				if s := stringAttr(m, name); s != "" {
+					out[name] = s
+				}
 			}
 		}
 	}
-	return nil
+	return out
 }

@@ -3,6 +3,7 @@ package server
 import (
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -40,6 +41,21 @@ type served struct {
 	// 429, so that a stalled database cannot pile up goroutines and memory.
 	slots   chan struct{}
 	timeout time.Duration
+	// endpoints are the resource endpoints the target serves ("Entitlements",
+	// "Roles" or others the configuration names), by lower-case name, for the
+	// resource label of metrics.
+	endpoints map[string]string
+}
+
+// resource is the metrics label of a path's first segment under the target.
+func (t *served) resource(seg string) string {
+	if l := resourceLabel(seg); l != "other" {
+		return l
+	}
+	if e, ok := t.endpoints[strings.ToLower(seg)]; ok {
+		return e
+	}
+	return "other"
 }
 
 func newGeneration(cfg *operations.Config, targets []*engine.Target, m *metrics, log *slog.Logger) *generation {
@@ -70,7 +86,11 @@ func newGeneration(cfg *operations.Config, targets []*engine.Target, m *metrics,
 		if timeout <= 0 {
 			timeout = operations.DefaultRequestTimeout
 		}
-		g.targets[t.Name] = &served{target: t, auth: auth, handler: h, timeout: timeout,
+		endpoints := map[string]string{}
+		for _, rt := range types {
+			endpoints[strings.ToLower(rt.Endpoint)] = rt.Endpoint
+		}
+		g.targets[t.Name] = &served{target: t, auth: auth, handler: h, timeout: timeout, endpoints: endpoints,
 			slots: make(chan struct{}, maxOpen+max(t.Config.Database.MaxQueue, 0))}
 		g.order = append(g.order, t.Name)
 	}

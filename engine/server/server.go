@@ -185,7 +185,7 @@ func (s *Server) scim(w http.ResponseWriter, r *http.Request) {
 		prefix, tail = BasePath, rest
 	}
 	seg, _, _ := strings.Cut(tail, "/")
-	target, resource, method := t.target.Name, resourceLabel(seg), methodLabel(r.Method)
+	target, resource, method := t.target.Name, t.resource(seg), methodLabel(r.Method)
 	start := time.Now()
 	rec := &recorder{ResponseWriter: w, status: http.StatusOK}
 	inFlight := s.metrics.inFlight.WithLabelValues(target)
