@@ -20,6 +20,9 @@ type column struct {
 	sub      string // the sub-attribute name ("givenName"), if any
 	simple   bool   // a single-valued top-level attribute or a sub-attribute of a complex one: filterable in SQL
 	caseFold bool   // compared case-insensitively (caseExact false)
+	// elemAttr and elemValue are the value filter of a multi-valued mapping such as
+	// emails[type eq "work"].value: the element it fills has elemAttr = elemValue.
+	elemAttr, elemValue string
 }
 
 // resolve works out the SCIM type and filterability of each mapping from the schemas.
@@ -63,6 +66,11 @@ func resolve(maps []operations.Mapping, core *scim.Schema, exts ...*scim.Schema)
 					c.caseFold = !target.CaseExact
 				}
 				c.simple = !a.MultiValued && p.ValueExpression == nil
+				if eq, ok := p.ValueExpression.(*filter.AttributeExpression); ok && eq.Operator == filter.EQ {
+					if v, ok := eq.CompareValue.(string); ok && eq.AttributePath.SubAttribute == nil {
+						c.elemAttr, c.elemValue = eq.AttributePath.AttributeName, v
+					}
+				}
 			}
 		}
 		switch m.Type {

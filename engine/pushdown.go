@@ -55,79 +55,247 @@ func (w *where) expr(e filter.Expression) (string, error) {
 		return "NOT (" + inner + ")", nil
 	case *filter.AttributeExpression:
 		return w.compare(x)
+	case *filter.ValuePath:
+		return w.valuePath(x)
 	}
 	return "", errNoPushdown
 }
 
-func (w *where) compare(x *filter.AttributeExpression) (string, error) {
-	path := x.AttributePath.String()
-	var col string
-	kind, fold := "string", false
-	if strings.EqualFold(path, "id") {
-		col = w.d.Text("t." + ident(w.d, w.store.idColumn))
-	} else {
-		c := w.store.columnFor(path)
-		if c == nil {
-			return "", errNoPushdown
-		}
-		col = "t." + ident(w.d, c.Column)
-		kind, fold = c.kind, c.caseFold && c.kind == "string"
-		if x.Operator != filter.PR {
-			v, err := c.toDB(x.CompareValue)
-			if err != nil {
-				return "", scim.Errorf(400, "invalidFilter", "%s cannot be compared with %v", path, x.CompareValue)
-			}
-			if kind != "string" {
-				return w.ordered(col, x.Operator, v, kind, path)
-			}
+// Every condition is two-valued (never SQL NULL), so that NOT and ne mean what they
+// mean in memory: a comparison with an absent attribute is false.
+const (
+	sqlTrue  = "1 = 1"
+	sqlFalse = "1 = 0"
+)
+
+// multiValued returns the mappings that fill elements of a multi-valued attribute
+// (emails[type eq "work"].value, emails[type eq "home"].value, ...).
+func (w *where) multiValued(ap filter.AttributePath) []*column {
+	name := strings.ToLower(ap.AttributeName)
+	if ap.URIPrefix != nil {
+		name = strings.ToLower(*ap.URIPrefix + ":" + ap.AttributeName)
+		if strings.EqualFold(*ap.URIPrefix, scim.UserSchemaURN) || strings.EqualFold(*ap.URIPrefix, scim.GroupSchemaURN) {
+			name = strings.ToLower(ap.AttributeName)
 		}
 	}
+	var out []*column
+	for i := range w.store.cols {
+		c := &w.store.cols[i]
+		if !c.simple && c.attr == name && c.elemAttr != "" && c.sub != "" {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// valuePath translates emails[type eq "work" and value co "x"]: an element matches
+// when one of the attribute's mapped elements exists and satisfies the filter.
+func (w *where) valuePath(x *filter.ValuePath) (string, error) {
+	if x.AttributePath.SubAttribute != nil {
+		return "", errNoPushdown
+	}
+	cols := w.multiValued(x.AttributePath)
+	if len(cols) == 0 {
+		return "", errNoPushdown
+	}
+	var branches []string
+	for _, c := range cols {
+		cond, err := w.element(c, x.ValueFilter)
+		if err != nil {
+			return "", err
+		}
+		branches = append(branches, "("+w.colRef(c)+" IS NOT NULL AND "+cond+")")
+	}
+	return "(" + strings.Join(branches, " OR ") + ")", nil
+}
+
+// element translates a filter over one mapped element of a multi-valued attribute:
+// its mapped sub-attribute is the column, its filter attribute (type) a constant.
+func (w *where) element(c *column, e filter.Expression) (string, error) {
+	switch x := e.(type) {
+	case *filter.LogicalExpression:
+		l, err := w.element(c, x.Left)
+		if err != nil {
+			return "", err
+		}
+		r, err := w.element(c, x.Right)
+		if err != nil {
+			return "", err
+		}
+		op := " AND "
+		if x.Operator == filter.OR {
+			op = " OR "
+		}
+		return "(" + l + op + r + ")", nil
+	case *filter.NotExpression:
+		inner, err := w.element(c, x.Expression)
+		if err != nil {
+			return "", err
+		}
+		return "NOT (" + inner + ")", nil
+	case *filter.AttributeExpression:
+		name := x.AttributePath.AttributeName
+		if x.AttributePath.SubAttribute != nil || x.AttributePath.URIPrefix != nil {
+			return "", errNoPushdown
+		}
+		switch {
+		case strings.EqualFold(name, c.sub):
+			return w.columnCompare(c, x, x.AttributePath.String())
+		case strings.EqualFold(name, c.elemAttr):
+			return constantCompare(x.Operator, c.elemValue, x.CompareValue)
+		}
+	}
+	return "", errNoPushdown
+}
+
+// constantCompare evaluates a comparison whose left side is a mapping's constant
+// (the "work" of emails[type eq "work"]), case-insensitively as type is.
+func constantCompare(op filter.CompareOperator, have string, want any) (string, error) {
+	s, ok := want.(string)
+	if !ok && op != filter.PR {
+		return "", errNoPushdown
+	}
+	h, v := strings.ToLower(have), strings.ToLower(s)
+	var r bool
+	switch op {
+	case filter.PR:
+		r = have != ""
+	case filter.EQ:
+		r = h == v
+	case filter.NE:
+		r = h != v
+	case filter.CO:
+		r = strings.Contains(h, v)
+	case filter.SW:
+		r = strings.HasPrefix(h, v)
+	case filter.EW:
+		r = strings.HasSuffix(h, v)
+	default:
+		return "", errNoPushdown
+	}
+	if r {
+		return sqlTrue, nil
+	}
+	return sqlFalse, nil
+}
+
+func (w *where) colRef(c *column) string { return "t." + ident(w.d, c.Column) }
+
+func (w *where) compare(x *filter.AttributeExpression) (string, error) {
+	path := x.AttributePath.String()
+	if strings.EqualFold(path, "id") {
+		s, ok := x.CompareValue.(string)
+		col := "t." + ident(w.d, w.store.idColumn)
+		switch {
+		case x.Operator == filter.PR:
+			return col + " IS NOT NULL", nil
+		case ok && x.Operator == filter.EQ:
+			return "(" + col + " IS NOT NULL AND " + w.d.Text(col) + " = " + w.param(s) + ")", nil
+		case ok && x.Operator == filter.NE:
+			return "(" + col + " IS NULL OR " + w.d.Text(col) + " <> " + w.param(s) + ")", nil
+		}
+		return "", errNoPushdown
+	}
+	if c := w.store.columnFor(path); c != nil {
+		return w.columnCompare(c, x, path)
+	}
+	// A sub-attribute of a multi-valued attribute (emails.value, emails.type, or
+	// emails itself for its value): true when any mapped element matches.
+	sub := x.AttributePath.SubAttributeName()
+	if sub == "" {
+		sub = "value"
+	}
+	cols := w.multiValued(filter.AttributePath{URIPrefix: x.AttributePath.URIPrefix, AttributeName: x.AttributePath.AttributeName})
+	if len(cols) == 0 {
+		return "", errNoPushdown
+	}
+	if x.Operator == filter.NE {
+		eq := *x
+		eq.Operator = filter.EQ
+		cond, err := w.compare(&eq)
+		if err != nil {
+			return "", err
+		}
+		return "NOT " + cond, nil
+	}
+	inner := &filter.AttributeExpression{AttributePath: filter.AttributePath{AttributeName: sub}, Operator: x.Operator, CompareValue: x.CompareValue}
+	var branches []string
+	for _, c := range cols {
+		cond, err := w.element(c, inner)
+		if err != nil {
+			return "", err
+		}
+		branches = append(branches, "("+w.colRef(c)+" IS NOT NULL AND "+cond+")")
+	}
+	return "(" + strings.Join(branches, " OR ") + ")", nil
+}
+
+// columnCompare compares one mapped column, two-valued: an absent (NULL) value
+// matches only ne.
+func (w *where) columnCompare(c *column, x *filter.AttributeExpression, path string) (string, error) {
+	col := w.colRef(c)
 	if x.Operator == filter.PR {
+		if c.kind == "string" {
+			return "(" + col + " IS NOT NULL AND " + col + " <> " + w.param("") + ")", nil
+		}
 		return col + " IS NOT NULL", nil
+	}
+	if x.CompareValue == nil {
+		switch x.Operator {
+		case filter.EQ:
+			return col + " IS NULL", nil
+		case filter.NE:
+			return col + " IS NOT NULL", nil
+		}
+		return "", scim.Errorf(400, "invalidFilter", "%s null: only eq and ne compare with null", x.Operator)
+	}
+	if c.kind != "string" {
+		v, err := c.toDB(x.CompareValue)
+		if err != nil {
+			return "", scim.Errorf(400, "invalidFilter", "%s cannot be compared with %v", path, x.CompareValue)
+		}
+		return w.ordered(col, x.Operator, v, c.kind, path)
 	}
 	s, ok := x.CompareValue.(string)
 	if !ok {
-		if x.CompareValue == nil || kind != "string" {
-			return "", errNoPushdown
-		}
 		s = text(x.CompareValue)
 	}
-	lhs, rhs := col, w.param(s)
+	lhs := col
+	fold := c.caseFold
 	if fold {
-		lhs, rhs = w.d.Fold(lhs), w.d.Fold(rhs)
+		lhs = w.d.Fold(lhs)
 	}
+	arg := func(v string) string {
+		p := w.param(v)
+		if fold {
+			return w.d.Fold(p)
+		}
+		return p
+	}
+	var cmp string
 	switch x.Operator {
 	case filter.EQ:
-		return lhs + " = " + rhs, nil
+		cmp = lhs + " = " + arg(s)
 	case filter.NE:
-		return "(" + col + " IS NULL OR " + lhs + " <> " + rhs + ")", nil
-	case filter.CO, filter.SW, filter.EW:
-		w.args = w.args[:len(w.args)-1]
-		w.next--
-		pattern := dialects.EscapeLike(s)
-		switch x.Operator {
-		case filter.CO:
-			pattern = "%" + pattern + "%"
-		case filter.SW:
-			pattern += "%"
-		case filter.EW:
-			pattern = "%" + pattern
-		}
-		rhs = w.param(pattern)
-		if fold {
-			rhs = w.d.Fold(rhs)
-		}
-		return w.d.Like(lhs, rhs), nil
+		return "(" + col + " IS NULL OR " + lhs + " <> " + arg(s) + ")", nil
+	case filter.CO:
+		cmp = w.d.Like(lhs, arg("%"+dialects.EscapeLike(s)+"%"))
+	case filter.SW:
+		cmp = w.d.Like(lhs, arg(dialects.EscapeLike(s)+"%"))
+	case filter.EW:
+		cmp = w.d.Like(lhs, arg("%"+dialects.EscapeLike(s)))
 	case filter.GT:
-		return lhs + " > " + rhs, nil
+		cmp = lhs + " > " + arg(s)
 	case filter.GE:
-		return lhs + " >= " + rhs, nil
+		cmp = lhs + " >= " + arg(s)
 	case filter.LT:
-		return lhs + " < " + rhs, nil
+		cmp = lhs + " < " + arg(s)
 	case filter.LE:
-		return lhs + " <= " + rhs, nil
+		cmp = lhs + " <= " + arg(s)
+	default:
+		return "", errNoPushdown
 	}
-	return "", errNoPushdown
+	return "(" + col + " IS NOT NULL AND " + cmp + ")", nil
 }
 
 // ordered compares a non-string column (boolean, integer, dateTime) with a value
@@ -150,5 +318,12 @@ func (w *where) ordered(col string, op filter.CompareOperator, v any, kind, path
 	if !ok {
 		return "", fmt.Errorf("%w: operator %s", errNoPushdown, op)
 	}
-	return col + " " + s + " " + w.param(v), nil
+	lhs, rhs := col, w.param(v)
+	if kind == "dateTime" && w.d.Name() == "sqlite" {
+		// SQLite keeps times as text in whatever format wrote them
+		// (CURRENT_TIMESTAMP's "2006-01-02 15:04:05", the driver's with a zone):
+		// datetime() brings both sides to one form before comparing.
+		lhs, rhs = "datetime("+col+")", "datetime("+rhs+")"
+	}
+	return "(" + col + " IS NOT NULL AND " + lhs + " " + s + " " + rhs + ")", nil
 }
