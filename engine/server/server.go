@@ -102,7 +102,11 @@ func OpenTargets(ctx context.Context, cfg *operations.Config, log *slog.Logger) 
 // Close closes the targets once the requests in flight are done, and the audit
 // file. Call it after http.Server.Shutdown.
 func (s *Server) Close() error {
-	s.gen.Load().retire()
+	// An empty configuration takes the place of the closed one, so that a late
+	// request is answered 404 rather than waiting for a generation that will never
+	// be replaced.
+	old := s.gen.Swap(newGeneration(s.gen.Load().cfg, nil, s.metrics, s.log))
+	old.retire()
 	s.audit.close()
 	return nil
 }
