@@ -44,6 +44,9 @@ func (s *table) list(ctx context.Context, db dialects.Querier, q scim.Query) (*s
 // total, which spares the COUNT for the lookups IdPs make before every create.
 func (s *table) listSQL(ctx context.Context, db dialects.Querier, op *operations.Operation, q scim.Query) (*scim.Page, error) {
 	d := s.t.Dialect
+	if err := s.learnColumns(ctx, db, op); err != nil {
+		return nil, err
+	}
 	w := &where{d: d, store: s, next: len(op.Params) + 1}
 	cond := ""
 	if q.Filter != nil {
@@ -76,7 +79,7 @@ func (s *table) listSQL(ctx context.Context, db dialects.Querier, op *operations
 		args := append([]dialects.Arg{}, filterArgs...)
 		pageFrom := from
 		if resume != nil {
-			idCol := "t." + ident(d, s.idColumn)
+			idCol := s.ref(s.idColumn)
 			if cond == "" {
 				pageFrom += " WHERE " + idCol + " > " + d.Placeholder(w.next)
 			} else {
@@ -159,7 +162,7 @@ func (s *table) rows(ctx context.Context, db dialects.Querier, op *operations.Op
 // orderBy is the ORDER BY of a pushed-down page: the sort attribute if one was
 // asked for, then the id column, so that pages are stable.
 func (s *table) orderBy(q scim.Query) (string, error) {
-	id := "t." + ident(s.t.Dialect, s.idColumn)
+	id := s.ref(s.idColumn)
 	if q.SortBy == "" {
 		return id, nil
 	}
@@ -171,7 +174,7 @@ func (s *table) orderBy(q scim.Query) (string, error) {
 	if q.Descending {
 		dir = " DESC"
 	}
-	return "t." + ident(s.t.Dialect, c.Column) + dir + ", " + id, nil
+	return s.ref(c.Column) + dir + ", " + id, nil
 }
 
 // listStream runs the list operation as declared (a procedure, or a statement whose
@@ -226,6 +229,48 @@ func (s *table) columnFor(path string) *column {
 		}
 	}
 	return nil
+}
+
+// learnColumns reads, once, the names of the columns the list statement returns, so
+// that the SQL built around it names each column exactly as the database spells it:
+// PostgreSQL folds an unquoted USER_NAME to user_name, but a column created quoted
+// as "userName" must be written quoted.
+func (s *table) learnColumns(ctx context.Context, db dialects.Querier, op *operations.Operation) error {
+	s.outMu.Lock()
+	known := s.outCols != nil
+	s.outMu.Unlock()
+	if known {
+		return nil
+	}
+	d := s.t.Dialect
+	rows, err := d.Query(ctx, db, "SELECT * FROM "+d.DerivedTable(op.Text, "t")+" WHERE 1 = 0", bind(op, Record{}))
+	if err != nil {
+		return s.t.dbError(op, err)
+	}
+	names, err := rows.Columns()
+	rows.Close()
+	if err != nil {
+		return s.t.dbError(op, err)
+	}
+	cols := make(map[string]string, len(names))
+	for _, n := range names {
+		cols[key(n)] = n
+	}
+	s.outMu.Lock()
+	s.outCols = cols
+	s.outMu.Unlock()
+	return nil
+}
+
+// ref is a column of the derived table t, as the list statement spells it.
+func (s *table) ref(column string) string {
+	s.outMu.Lock()
+	actual, ok := s.outCols[key(column)]
+	s.outMu.Unlock()
+	if ok {
+		return "t." + s.t.Dialect.Quote(actual)
+	}
+	return "t." + ident(s.t.Dialect, column)
 }
 
 // ident writes an identifier from the configuration as it is when it is a plain

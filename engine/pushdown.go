@@ -179,13 +179,13 @@ func constantCompare(op filter.CompareOperator, have string, want any) (string, 
 	return sqlFalse, nil
 }
 
-func (w *where) colRef(c *column) string { return "t." + ident(w.d, c.Column) }
+func (w *where) colRef(c *column) string { return w.store.ref(c.Column) }
 
 func (w *where) compare(x *filter.AttributeExpression) (string, error) {
 	path := x.AttributePath.String()
 	if strings.EqualFold(path, "id") {
 		s, ok := x.CompareValue.(string)
-		col := "t." + ident(w.d, w.store.idColumn)
+		col := w.store.ref(w.store.idColumn)
 		switch {
 		case x.Operator == filter.PR:
 			return col + " IS NOT NULL", nil

@@ -190,3 +190,53 @@ func FuzzPushdown(f *testing.F) {
 		}
 	})
 }
+
+// TestQuotedColumns serves a table whose columns were created quoted in mixed case
+// (as ORMs do on PostgreSQL): filters and paging must name them exactly.
+func TestQuotedColumns(t *testing.T) {
+	for _, dialect := range []string{"sqlite", "postgres"} {
+		t.Run(dialect, func(t *testing.T) {
+			d, db, conn := dialecttest.NewDatabase(t, dialect)
+			dialecttest.MustExec(t, db, `CREATE TABLE accounts ("Id" VARCHAR(20) PRIMARY KEY, "userName" VARCHAR(100) NOT NULL)`,
+				`INSERT INTO accounts VALUES ('a1', 'Alice'), ('a2', 'bob')`)
+			block := fmt.Sprintf("      dialect: %s\n      name: %q\n", d.Name(), conn.Name)
+			if d.Name() != "sqlite" {
+				block += fmt.Sprintf("      host: %q\n      port: %d\n      user: %q\n", conn.Host, conn.Port, conn.User)
+			}
+			yaml := fmt.Sprintf(`version: 1
+targets:
+  t:
+    auth: {none: true}
+    database:
+%s
+    users:
+      id: Id
+      attributes: {userName: userName}
+      operations:
+        list: {sql: 'SELECT "Id", "userName" FROM accounts'}
+        get:  {sql: 'SELECT "Id", "userName" FROM accounts WHERE "Id" = ?', params: [Id]}
+`, block)
+			cfg, err := operations.Parse("quoted.yaml", []byte(yaml), func(string) (string, bool) { return "", false })
+			if err != nil {
+				t.Fatal(err)
+			}
+			target, err := Open(context.Background(), cfg.Targets[0], Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer target.Close()
+			expr, _ := scim.ParseFilter(`userName eq "ALICE"`)
+			page, err := target.Users.List(context.Background(), scim.Query{Filter: expr, StartIndex: 1, Count: 10})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if page.Total != 1 || page.Resources[0]["id"] != "a1" {
+				t.Fatalf("userName eq ALICE: %+v", page)
+			}
+			page, err = target.Users.List(context.Background(), scim.Query{StartIndex: 2, Count: 1})
+			if err != nil || page.Total != 2 || page.Resources[0]["id"] != "a2" {
+				t.Fatalf("second page: %+v %v", page, err)
+			}
+		})
+	}
+}

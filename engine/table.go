@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 
 	"github.com/google/uuid"
 	filter "github.com/scim2/filter-parser/v2"
@@ -26,6 +27,10 @@ type table struct {
 	listOp     *operations.Operation
 	getOp      *operations.Operation
 	cursors    *cursorCache
+	// outCols maps lower-cased column names to the list statement's own spelling,
+	// learned on first use.
+	outMu   sync.Mutex
+	outCols map[string]string
 }
 
 // get runs the get operation. SCIM ids are opaque, case-exact strings, but databases
