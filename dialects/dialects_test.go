@@ -240,8 +240,8 @@ func TestSQLiteDSN(t *testing.T) {
 		c    Connection
 		want string
 	}{
-		{Connection{Name: "/data/dbscim.db"}, "/data/dbscim.db?_pragma=busy_timeout%285000%29&_pragma=foreign_keys%281%29&_pragma=journal_mode%28WAL%29&_time_format=sqlite&_timezone=UTC"},
-		{Connection{Name: ":memory:"}, ":memory:?_pragma=busy_timeout%285000%29&_pragma=foreign_keys%281%29&_time_format=sqlite&_timezone=UTC"},
+		{Connection{Name: "/data/dbscim.db"}, "/data/dbscim.db?_pragma=busy_timeout%285000%29&_pragma=foreign_keys%281%29&_pragma=journal_mode%28WAL%29&_time_format=sqlite&_timezone=UTC&_txlock=immediate"},
+		{Connection{Name: ":memory:"}, ":memory:?_pragma=busy_timeout%285000%29&_pragma=foreign_keys%281%29&_time_format=sqlite&_timezone=UTC&_txlock=immediate"},
 		{Connection{Name: "x.db", Properties: map[string]string{"_txlock": "immediate", "_time_format": "datetime"}}, "x.db?_pragma=busy_timeout%285000%29&_pragma=foreign_keys%281%29&_pragma=journal_mode%28WAL%29&_time_format=sqlite&_timezone=UTC&_txlock=immediate"},
 		{Connection{DSN: "file:x.db?mode=ro&_timezone=Local"}, "file:x.db?_time_format=sqlite&_timezone=UTC&mode=ro"},
 	}

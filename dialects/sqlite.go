@@ -48,6 +48,10 @@ func (SQLite) Driver() string { return "sqlite" }
 //     instead of failing at once with SQLITE_BUSY;
 //   - foreign_keys(1): SQLite does not enforce foreign keys unless asked, per connection;
 //   - journal_mode(WAL): readers do not block the writer (not for ":memory:");
+//   - _txlock=immediate: a transaction takes the write lock when it begins, so
+//     concurrent writers queue on busy_timeout instead of failing with SQLITE_BUSY
+//     when a deferred transaction tries to upgrade its lock (dbscim runs every
+//     write, and only writes, in a transaction). A property may override it.
 //   - _time_format=sqlite and _timezone=UTC: a time.Time is written as
 //     "2006-01-02 15:04:05.999999999+00:00" in UTC, so stored times compare as text
 //     in time order, and read back in UTC.
@@ -80,6 +84,7 @@ func (SQLite) DSN(c Connection) (string, error) {
 		if !sqliteInMemory(path) {
 			q["_pragma"] = append(q["_pragma"], "journal_mode(WAL)")
 		}
+		q.Set("_txlock", "immediate")
 		for k, v := range c.Properties {
 			if k == "_pragma" {
 				q.Add(k, v)

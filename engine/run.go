@@ -156,6 +156,11 @@ func (t *Target) dbError(op *operations.Operation, err error) error {
 	if op != nil {
 		name = op.Name
 	}
+	if msg, ok := dialects.UserMessage(err); ok {
+		// A routine refused the request with a message written for the caller.
+		t.log.Info("operation refused by the database", "target", t.Name, "operation", name, "message", msg)
+		return scim.Errorf(400, "invalidValue", "%s: %s", name, msg)
+	}
 	kind := t.Dialect.Classify(err)
 	t.log.Warn("database error", "target", t.Name, "operation", name, "kind", kind.String(), "error", err.Error())
 	switch kind {

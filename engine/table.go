@@ -78,7 +78,13 @@ func (s *table) insert(ctx context.Context, tx dialects.Querier, op *operations.
 		id = uuid.NewString()
 		rec.Set(s.idColumn, id)
 	}
-	first, lastID, err := s.t.exec(ctx, tx, op, rec, id == "")
+	// A generated value may be the id; the driver's last insert id (SQLite's rowid)
+	// then is not, so such a create is found by its unique attribute instead.
+	generated := false
+	for _, p := range op.Params {
+		generated = generated || p.Kind == operations.Generated
+	}
+	first, lastID, err := s.t.exec(ctx, tx, op, rec, id == "" && !generated)
 	if err != nil {
 		return "", err
 	}
