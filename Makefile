@@ -5,7 +5,7 @@ VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo de
 QUICK     := examples/quickstart
 STATICCHECK_VERSION := v0.8.2
 
-.PHONY: all build run test test-short lint bench clean
+.PHONY: all build run okta-lab test test-short lint bench clean
 
 all: lint test
 
@@ -21,6 +21,19 @@ run: build
 	@echo "Try:           curl -H \"Authorization: Bearer $$(cat $(QUICK)/data/token)\" http://127.0.0.1:8080/scim/v2/Users"
 	@DBSCIM_TOKEN="$$(cat $(QUICK)/data/token)" ./$(BIN) serve --config $(QUICK)/dbscim.yaml
 
+OKTA_LAB        := examples/okta-lab
+OKTA_LAB_CONFIG ?= procedures
+
+# The Okta lab (seed 002) on a local MariaDB: loads the database with load.sh (root on
+# 127.0.0.1:3306; MYSQL_PWD and OKTADEMO_* change that), then serves
+# examples/okta-lab/$(OKTA_LAB_CONFIG).yaml on https://localhost:8443/scim/v2/oktademo.
+okta-lab: build
+	@$(OKTA_LAB)/load.sh
+	@mkdir -p $(OKTA_LAB)/data
+	@test -s $(OKTA_LAB)/data/token || (head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > $(OKTA_LAB)/data/token && chmod 600 $(OKTA_LAB)/data/token)
+	@OKTADEMO_TOKEN="$$(cat $(OKTA_LAB)/data/token)" ./$(BIN) credentials --config $(OKTA_LAB)/$(OKTA_LAB_CONFIG).yaml
+	@OKTADEMO_TOKEN="$$(cat $(OKTA_LAB)/data/token)" exec ./$(BIN) serve --config $(OKTA_LAB)/$(OKTA_LAB_CONFIG).yaml
+
 # All tests. The MariaDB and PostgreSQL suites run when DBSCIM_TEST_MYSQL_DSN and
 # DBSCIM_TEST_POSTGRES_DSN are set (and must, under CI=true).
 test:
@@ -34,8 +47,13 @@ lint:
 	$(GO) vet ./...
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
 
+# Benchmarks that print ratios against a baseline measured in the same run: the
+# userName lookup through dbscim against the raw driver's point select, and the
+# import walk's time per page at the start and the end. BENCH_USERS sizes the walk.
+BENCH_USERS ?= 1000000
 bench:
-	$(GO) test -run '^$$' -bench . -benchtime 2s ./...
+	DBSCIM_BENCH_USERS=$(BENCH_USERS) $(GO) test -run '^$$' -bench 'ImportWalk' -benchtime 1x ./engine/
+	$(GO) test -run '^$$' -bench 'UserNameLookup' -benchtime 20000x ./engine/
 
 clean:
 	rm -rf bin $(QUICK)/data

@@ -57,6 +57,11 @@ func readOuts(op *operations.Operation, args []dialects.Arg, rec Record) {
 // query runs a row-returning operation and calls fn for every row until fn returns
 // false or an error.
 func (t *Target) query(ctx context.Context, q dialects.Querier, op *operations.Operation, rec Record, fn func(Record) (bool, error)) error {
+	q, release, err := t.session(ctx, q, op)
+	if err != nil {
+		return err
+	}
+	defer release()
 	args := bind(op, rec)
 	rows, err := t.Dialect.Query(ctx, q, op.Text, args)
 	if err != nil {
@@ -89,6 +94,11 @@ func (t *Target) query(ctx context.Context, q dialects.Querier, op *operations.O
 // generated keys through sql.Result (MySQL, SQLite), a plain statement runs through
 // Exec and the generated key is returned too.
 func (t *Target) exec(ctx context.Context, q dialects.Querier, op *operations.Operation, rec Record, wantID bool) (first Record, lastID any, err error) {
+	q, release, err := t.session(ctx, q, op)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer release()
 	args := bind(op, rec)
 	if wantID && op.Kind == operations.SQL && t.Dialect.LastInsertID() && !returnsRows(op.Text) {
 		res, err := t.Dialect.Exec(ctx, q, op.Text, args)
@@ -125,6 +135,25 @@ func (t *Target) exec(ctx context.Context, q dialects.Querier, op *operations.Op
 func returnsRows(text string) bool {
 	u := strings.ToUpper(text)
 	return strings.Contains(u, "RETURNING") || strings.Contains(u, "OUTPUT")
+}
+
+// session pins an operation with a cursor parameter to one connection: a ref cursor
+// is read in the session that opened it, which a pool does not promise.
+func (t *Target) session(ctx context.Context, q dialects.Querier, op *operations.Operation) (dialects.Querier, func(), error) {
+	db, ok := q.(*sql.DB)
+	if !ok {
+		return q, func() {}, nil
+	}
+	for _, p := range op.Params {
+		if p.Kind == operations.CursorParam {
+			conn, err := db.Conn(ctx)
+			if err != nil {
+				return nil, nil, t.dbError(op, err)
+			}
+			return conn, func() { conn.Close() }, nil
+		}
+	}
+	return q, func() {}, nil
 }
 
 // inTx runs fn in a transaction, committing when it returns nil. Every write runs in

@@ -534,14 +534,7 @@ func TestOracleServedWithoutDatabase(t *testing.T) {
 
 // TestOracleReadsReachTheDatabase: with the database out of reach, reads through
 // the package's ref cursors must answer 503 with Retry-After, as writes already do.
-//
-// Skipped while the engine runs reads (UserStore.Get/List, attachGrants,
-// EntitlementStore.Get/List) on the *sql.DB pool: the oracle dialect refuses a
-// cursor parameter there (a ref cursor is read in the session that opened it), so
-// every read of this example answers 500 before any connection is tried. Remove the
-// skip when the engine runs cursor operations on a *sql.Conn or *sql.Tx.
 func TestOracleReadsReachTheDatabase(t *testing.T) {
-	t.Skip("engine runs cursor reads on the *sql.DB pool, which the oracle dialect refuses: GET answers 500")
 	cfg, _ := mustLoad(t, oracleYAML, map[string]string{"DBSCIM_TOKEN": oracleToken, "ORACLE_PASSWORD": "db-secret",
 		"ORACLE_PORT": closedPort(t)})
 	c := serve(t, cfg, oracleBearer)

@@ -707,8 +707,6 @@ func testAssignment(t *testing.T, e *lab) string {
 // given name is refused with 400, by the procedure's SIGNAL SQLSTATE '45000' as by
 // the statement's NOT NULL column, and no row is left.
 func testMandatory(t *testing.T, e *lab) {
-	t.Skip("engine: SIGNAL SQLSTATE '45000' (MariaDB error 1644) from a procedure is answered 500; " +
-		"the mysql dialect must classify it as an invalid value (400) before this step can run")
 	e.expectError(e.do("POST", "/Users", `{"schemas":["`+userSchema+`"],"userName":"noname@example.com",
 		"name":{"familyName":"Nobody"},"emails":[{"value":"noname@example.com","type":"work"}]}`), 400, "invalidValue", "create without a given name")
 	if n := e.strings("SELECT COUNT(*) FROM USERS WHERE USER_ID = 'noname@example.com'"); n[0] != "0" {
