@@ -112,7 +112,7 @@ func (h *Handler) serviceProviderConfig(w http.ResponseWriter, r *http.Request) 
 		DocumentationURI:      h.cfg.DocumentationURI,
 		Filter:                filterSupport{MaxResults: h.cfg.MaxResults},
 		Sort:                  supported{h.cfg.Sort},
-		ETag:                  supported{h.cfg.ETag},
+		ETag:                  supported{true},
 		AuthenticationSchemes: []authSchemeDoc{},
 		Meta:                  metaDoc{ResourceType: "ServiceProviderConfig", Location: requestBaseURL(r) + "/ServiceProviderConfig"},
 	}

@@ -78,7 +78,7 @@ func TestErrorResponses(t *testing.T) {
 		{"PATCH no-path id that differs", "PATCH", user, fmt.Sprintf(patchOp, `[{"op":"replace","value":{"id":"other"}}]`), nil, 400, "mutability"},
 		{"PATCH no-path value not an object", "PATCH", user, fmt.Sprintf(patchOp, `[{"op":"replace","value":"x"}]`), nil, 400, "invalidValue"},
 		{"PATCH boolean that is not one", "PATCH", user, fmt.Sprintf(patchOp, `[{"op":"Replace","path":"active","value":"Nope"}]`), nil, 400, "invalidValue"},
-		{"PATCH removing userName", "PATCH", user, fmt.Sprintf(patchOp, `[{"op":"remove","path":"userName"}]`), nil, 400, "invalidValue"},
+		{"PATCH removing userName", "PATCH", user, fmt.Sprintf(patchOp, `[{"op":"remove","path":"userName"}]`), nil, 400, "mutability"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

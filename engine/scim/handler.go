@@ -19,9 +19,10 @@ type Config struct {
 	MaxResults int
 	// Sort enables sortBy/sortOrder (passed to the stores) and advertises it.
 	Sort bool
-	// ETag advertises ETag support. The handler sends a resource's meta.version as
-	// its ETag header whenever the store sets one; If-Match and If-None-Match are
-	// not evaluated yet.
+	// ETag is kept for compatibility and has no effect: every resource has an
+	// ETag (the store's meta.version, or one computed from its content), If-Match
+	// and If-None-Match are always honoured, and /ServiceProviderConfig always
+	// advertises etag.supported. See etag.go.
 	ETag bool
 	// Logger receives store errors (with their real text, which clients never see)
 	// and recovered panics; nil means slog.Default().

@@ -36,7 +36,6 @@ func newFixture(t *testing.T, edit ...func(*Config)) *fixture {
 			{ID: "Group", Name: "Group", Endpoint: "Groups", Schema: GroupSchema(), Methods: allMethods, Store: f.groups},
 		},
 		Sort:   true,
-		ETag:   true,
 		Logger: slog.New(slog.NewTextHandler(f.logs, nil)),
 		AuthenticationSchemes: []AuthScheme{{Type: "oauthbearertoken", Name: "OAuth Bearer Token",
 			Description: "Bearer token in the Authorization header", Primary: true}},

@@ -235,12 +235,13 @@ func (h *Handler) runList(w http.ResponseWriter, r *http.Request, rt *resourceTy
 	resp := listResponse{Schemas: []string{ListResponseURN}, StartIndex: q.StartIndex, Resources: []any{}}
 	if page != nil {
 		base, pr := requestBaseURL(r), newProjector(rt.ss, q.Projection)
+		complete := !rt.ss.partial(q.Projection)
 		resp.TotalResults = page.Total
 		for _, res := range page.Resources {
 			if len(resp.Resources) >= q.Count {
 				break // a store that ignores Count must not exceed maxResults
 			}
-			resp.Resources = append(resp.Resources, h.present(rt, res, base, pr))
+			resp.Resources = append(resp.Resources, h.present(rt, res, base, pr, complete))
 		}
 	}
 	resp.ItemsPerPage = len(resp.Resources)
@@ -299,12 +300,12 @@ func (h *Handler) rootSearch(w http.ResponseWriter, r *http.Request) {
 		}
 		resp.TotalResults += page.Total
 		skip = max(skip-page.Total, 0)
-		pr := newProjector(rt.ss, q.Projection)
+		pr, complete := newProjector(rt.ss, q.Projection), !rt.ss.partial(q.Projection)
 		for _, res := range page.Resources {
 			if len(resp.Resources) >= want {
 				break
 			}
-			resp.Resources = append(resp.Resources, h.present(rt, res, base, pr))
+			resp.Resources = append(resp.Resources, h.present(rt, res, base, pr, complete))
 		}
 	}
 	resp.ItemsPerPage = len(resp.Resources)

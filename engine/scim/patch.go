@@ -33,7 +33,7 @@ import (
 //   - Setting primary to true on one element clears it on the others.
 //   - An explicit path to a read-only attribute is 400 mutability; remove without a
 //     path is 400 noTarget; removing a required attribute (userName) is 400
-//     invalidValue.
+//     mutability (RFC 7644 §3.5.2.2).
 //
 // schemas are the core schema followed by its extensions: they give canonical
 // names, turn "True"/"False" into booleans and mark read-only attributes.
@@ -665,7 +665,8 @@ func (ss *schemaSet) checkRequiredKept(before, after Resource) error {
 		_, was, _ := lookup(before, a.Name)
 		_, is, _ := lookup(after, a.Name)
 		if !isEmpty(was) && isEmpty(is) {
-			return Errorf(400, "invalidValue", "%s is required and cannot be removed", a.Name)
+			// RFC 7644 §3.5.2.2: removing a required attribute is a mutability error.
+			return Errorf(400, "mutability", "%s is required and cannot be removed", a.Name)
 		}
 	}
 	return nil

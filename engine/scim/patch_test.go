@@ -177,7 +177,7 @@ func TestApplyPatchErrors(t *testing.T) {
 		{"boolean that is not one", []PatchOp{op(t, "replace", "active", "maybe")}, 400, "invalidValue"},
 		{"object for a simple attribute", []PatchOp{op(t, "replace", "title", map[string]any{"a": 1})}, 400, "invalidValue"},
 		{"string for a complex attribute", []PatchOp{op(t, "replace", "name", "Barbara")}, 400, "invalidValue"},
-		{"removing userName", []PatchOp{op(t, "remove", "userName", nil)}, 400, "invalidValue"},
+		{"removing userName", []PatchOp{op(t, "remove", "userName", nil)}, 400, "mutability"},
 		{"a later op fails: nothing applies", []PatchOp{op(t, "replace", "title", "new"), op(t, "replace", "id", "x")}, 400, "mutability"},
 		{"value filter on a simple attribute", []PatchOp{op(t, "replace", `title[value eq "x"]`, "y")}, 400, "invalidPath"},
 		{"value filter type error", []PatchOp{op(t, "replace", `emails[primary gt true].value`, "y")}, 400, "invalidFilter"},

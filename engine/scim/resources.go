@@ -13,7 +13,14 @@ func projectionOf(r *http.Request) Projection {
 
 func (h *Handler) get(w http.ResponseWriter, r *http.Request, rt *resourceType, id string) {
 	p := projectionOf(r)
-	res, err := rt.Store.Get(r.Context(), id, p)
+	base := requestBaseURL(r)
+	// A projection may let the store leave attributes out; a conditional request
+	// needs the whole resource's version, so it reads everything.
+	fetch, complete := p, !rt.ss.partial(p)
+	if !complete && conditional(r) {
+		fetch, complete = Projection{}, true
+	}
+	res, err := rt.Store.Get(r.Context(), id, fetch)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -22,7 +29,23 @@ func (h *Handler) get(w http.ResponseWriter, r *http.Request, rt *resourceType, 
 		h.writeError(w, ErrNotFound(rt.Name, id))
 		return
 	}
-	h.writeResource(w, http.StatusOK, h.present(rt, res, requestBaseURL(r), newProjector(rt.ss, p)), requestBaseURL(r))
+	o := h.present(rt, res, base, newProjector(rt.ss, p), complete)
+	if tags := splitTags(r.Header.Values("If-Match")); len(tags) > 0 && !tagsMatch(tags, o.etag) {
+		if o.etag != "" {
+			w.Header().Set("ETag", o.etag)
+		}
+		h.writeError(w, Errorf(http.StatusPreconditionFailed, "", "the resource changed: its version is %s, not %s (If-Match)", o.etag, strings.Join(tags, ", ")))
+		return
+	}
+	if tags := splitTags(r.Header.Values("If-None-Match")); len(tags) > 0 && tagsMatch(tags, o.etag) {
+		if o.etag != "" {
+			w.Header().Set("ETag", o.etag)
+		}
+		w.Header().Set("Content-Type", contentType)
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	h.writeResource(w, http.StatusOK, o, base)
 }
 
 func (h *Handler) create(w http.ResponseWriter, r *http.Request, rt *resourceType) {
@@ -55,6 +78,9 @@ func (h *Handler) replace(w http.ResponseWriter, r *http.Request, rt *resourceTy
 		h.writeError(w, e)
 		return
 	}
+	if !h.checkIfMatch(w, r, rt, id) {
+		return
+	}
 	stored, err := rt.Store.Replace(r.Context(), id, res)
 	if err != nil {
 		h.fail(w, r, err)
@@ -74,9 +100,28 @@ func (h *Handler) patch(w http.ResponseWriter, r *http.Request, rt *resourceType
 		h.writeError(w, e)
 		return
 	}
+	if !h.checkIfMatch(w, r, rt, id) {
+		return
+	}
 	stored, err := rt.Store.Patch(r.Context(), id, ops)
 	if err != nil {
 		h.fail(w, r, err)
+		return
+	}
+	if p := projectionOf(r); stored == nil && (len(p.Attributes) > 0 || len(p.Excluded) > 0) {
+		// RFC 7644 §3.5.2: a PATCH with "attributes" is answered 200 with the
+		// resource, also by a store that prefers 204.
+		res, err := rt.Store.Get(r.Context(), id, p)
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		if res == nil {
+			h.fail(w, r, errNilResource)
+			return
+		}
+		base := requestBaseURL(r)
+		h.writeResource(w, http.StatusOK, h.present(rt, res, base, newProjector(rt.ss, p), !rt.ss.partial(p)), base)
 		return
 	}
 	if stored == nil {
@@ -88,6 +133,9 @@ func (h *Handler) patch(w http.ResponseWriter, r *http.Request, rt *resourceType
 }
 
 func (h *Handler) delete(w http.ResponseWriter, r *http.Request, rt *resourceType, id string) {
+	if !h.checkIfMatch(w, r, rt, id) {
+		return
+	}
 	if err := rt.Store.Delete(r.Context(), id); err != nil {
 		h.fail(w, r, err)
 		return
@@ -104,7 +152,7 @@ func (h *Handler) answerWrite(w http.ResponseWriter, r *http.Request, rt *resour
 		return
 	}
 	base := requestBaseURL(r)
-	h.writeResource(w, status, h.present(rt, stored, base, newProjector(rt.ss, projectionOf(r))), base)
+	h.writeResource(w, status, h.present(rt, stored, base, newProjector(rt.ss, projectionOf(r)), true), base)
 }
 
 type nilResourceError struct{}

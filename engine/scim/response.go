@@ -91,8 +91,11 @@ func idString(res Resource) string {
 
 // present prepares a stored resource for a response: schemas and meta
 // (resourceType, location) are set by the handler, null attributes are left out,
-// and the projection (which also drops password) is applied.
-func (h *Handler) present(rt *resourceType, res Resource, base string, pr *projector) *outResource {
+// and the projection (which also drops password) is applied. complete says that
+// res is the whole resource (not one a store may have trimmed for a projection),
+// so that its content ETag can be computed and set as meta.version when the store
+// set no version.
+func (h *Handler) present(rt *resourceType, res Resource, base string, pr *projector, complete bool) *outResource {
 	out := make(Resource, len(res)+2)
 	for k, v := range res {
 		if v == nil || strings.EqualFold(k, "schemas") {
@@ -126,7 +129,11 @@ func (h *Handler) present(rt *resourceType, res Resource, base string, pr *proje
 	}
 	out["meta"] = meta
 	out["schemas"] = schemasOf(rt, out)
-	o := &outResource{rt: rt, id: id, etag: etag(out)}
+	o := &outResource{rt: rt, id: id, etag: storeETag(out)}
+	if o.etag == "" && complete {
+		o.etag = rt.ss.contentETag(out)
+		meta["version"] = o.etag
+	}
 	if pr != nil {
 		out = pr.apply(out)
 	}
@@ -156,18 +163,6 @@ func schemasOf(rt *resourceType, res Resource) []string {
 		}
 	}
 	return out
-}
-
-// etag returns the ETag header value for meta.version, quoted as RFC 9110 wants.
-func etag(res Resource) string {
-	_, m, _ := lookup(res, "meta")
-	mm, _ := m.(map[string]any)
-	_, v, _ := lookup(mm, "version")
-	s, _ := v.(string)
-	if s == "" || strings.HasPrefix(s, `"`) || strings.HasPrefix(s, `W/"`) {
-		return s
-	}
-	return strconv.Quote(s)
 }
 
 // outResource marshals a resource in a readable order: schemas, id, externalId,

@@ -27,8 +27,11 @@
 //   - List receives a parsed, type-checked filter, a startIndex of at least 1 and a
 //     count already capped at MaxResults; sortBy is empty unless Config.Sort.
 //   - The handler sets "schemas", meta.resourceType and meta.location on every
-//     resource a store returns, leaves out null attributes, sends meta.version as
-//     the ETag header, and applies attributes/excludedAttributes (and drops
+//     resource a store returns, leaves out null attributes, sends the version as
+//     the ETag header and meta.version (the store's meta.version when it sets one,
+//     else a weak tag computed from the content), evaluates If-Match (through Get,
+//     before Replace, Patch and Delete) and If-None-Match, and applies
+//     attributes/excludedAttributes (and drops
 //     password) itself: a store may return every attribute and may use Projection
 //     only to skip expensive ones. An id may be a string or a number; it is sent
 //     as a string.
