@@ -174,7 +174,14 @@ func (s *table) orderBy(q scim.Query) (string, error) {
 	if q.Descending {
 		dir = " DESC"
 	}
-	return s.ref(c.Column) + dir + ", " + id, nil
+	// RFC 7644 §3.4.2.3: resources without the attribute sort last in ascending
+	// order and first in descending order, and case follows the attribute's caseExact.
+	col := s.ref(c.Column)
+	value := col
+	if c.caseFold && c.kind == "string" {
+		value = s.t.Dialect.Fold(col)
+	}
+	return "CASE WHEN " + col + " IS NULL THEN 1 ELSE 0 END" + dir + ", " + value + dir + ", " + id, nil
 }
 
 // listStream runs the list operation as declared (a procedure, or a statement whose
@@ -183,6 +190,17 @@ func (s *table) orderBy(q scim.Query) (string, error) {
 func (s *table) listStream(ctx context.Context, db dialects.Querier, op *operations.Operation, q scim.Query) (*scim.Page, error) {
 	page := &scim.Page{}
 	skip := q.StartIndex - 1
+	// A sorted page needs the first startIndex-1+count resources in sort order: keep
+	// at most twice that many, trimming as rows stream, so memory stays bounded by
+	// the page's position rather than the size of the list.
+	keep := skip + q.Count
+	var sorted []scim.Resource
+	trim := func() {
+		scim.SortResources(sorted, q.SortBy, q.Descending, s.schemas...)
+		if len(sorted) > keep {
+			sorted = sorted[:keep]
+		}
+	}
 	err := s.t.query(ctx, db, op, Record{}, func(r Record) (bool, error) {
 		res, err := toResource(s.idColumn, s.cols, r)
 		if err != nil {
@@ -198,6 +216,15 @@ func (s *table) listStream(ctx context.Context, db dialects.Querier, op *operati
 			}
 		}
 		page.Total++
+		if q.SortBy != "" {
+			if keep > 0 {
+				sorted = append(sorted, res)
+				if len(sorted) >= 2*keep {
+					trim()
+				}
+			}
+			return true, nil
+		}
 		if skip > 0 {
 			skip--
 		} else if len(page.Resources) < q.Count {
@@ -207,6 +234,12 @@ func (s *table) listStream(ctx context.Context, db dialects.Querier, op *operati
 	})
 	if err != nil {
 		return nil, err
+	}
+	if q.SortBy != "" {
+		trim()
+		if skip < len(sorted) {
+			page.Resources = sorted[skip:]
+		}
 	}
 	return page, nil
 }

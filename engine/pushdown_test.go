@@ -240,3 +240,48 @@ targets:
 		})
 	}
 }
+
+// TestSortAgreesWithMemory pages through the rows sorted by several attributes,
+// in SQL and in memory (where a procedure-backed list is sorted while it streams).
+func TestSortAgreesWithMemory(t *testing.T) {
+	for _, dialect := range []string{"sqlite", "mysql", "postgres"} {
+		t.Run(dialect, func(t *testing.T) { sortAgrees(t, dialect) })
+	}
+}
+
+func sortAgrees(t *testing.T, dialect string) {
+	target, _ := pushdownTarget(t, dialect)
+	s := target.Users
+	ctx := context.Background()
+	for _, sortBy := range []string{"userName", "name.familyName", "title"} {
+		for _, desc := range []bool{false, true} {
+			for _, start := range []int{1, 2, 5} {
+				q := scim.Query{StartIndex: start, Count: 3, SortBy: sortBy, Descending: desc}
+				sqlPage, err := s.listSQL(ctx, target.DB, s.listOp, q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				memPage, err := s.listStream(ctx, target.DB, s.listOp, q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, want := pageIDs(memPage), pageIDs(sqlPage)
+				if got != want {
+					t.Errorf("sortBy %s desc=%v start %d: memory %s, SQL %s", sortBy, desc, start, got, want)
+				}
+				if len(memPage.Resources) != len(sqlPage.Resources) || memPage.Total != sqlPage.Total {
+					t.Errorf("sortBy %s desc=%v start %d: memory %d/%d, SQL %d/%d", sortBy, desc, start,
+						len(memPage.Resources), memPage.Total, len(sqlPage.Resources), sqlPage.Total)
+				}
+			}
+		}
+	}
+}
+
+func pageIDs(p *scim.Page) string {
+	var out []string
+	for _, r := range p.Resources {
+		out = append(out, r["id"].(string))
+	}
+	return strings.Join(out, ",")
+}
