@@ -33,6 +33,8 @@ type Target struct {
 	// Groups serves the SCIM Group resource; nil when the target declares no groups.
 	Groups *GroupStore
 	log    *slog.Logger
+	// stmts keeps the pool's reads prepared.
+	stmts *statements
 }
 
 // Options tune how a target is opened.
@@ -92,7 +94,7 @@ func Open(ctx context.Context, t *operations.Target, opt Options) (*Target, erro
 		}
 		opt.Logger.Info("created database from init script", "target", t.Name, "script", t.Database.Init)
 	}
-	target := &Target{Name: t.Name, Config: t, DB: db, Dialect: d, log: opt.Logger}
+	target := &Target{Name: t.Name, Config: t, DB: db, Dialect: d, log: opt.Logger, stmts: newStatements(db)}
 	usersID := ""
 	if t.Users != nil {
 		usersID = t.Users.ID
@@ -111,7 +113,10 @@ func Open(ctx context.Context, t *operations.Target, opt Options) (*Target, erro
 }
 
 // Close closes the database pool.
-func (t *Target) Close() error { return t.DB.Close() }
+func (t *Target) Close() error {
+	t.stmts.close()
+	return t.DB.Close()
+}
 
 // Ping checks that the database answers.
 func (t *Target) Ping(ctx context.Context) error { return t.DB.PingContext(ctx) }

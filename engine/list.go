@@ -139,7 +139,11 @@ func argsKey(args []dialects.Arg) string {
 
 // rows runs a statement the engine built (derived table, count) with ready args.
 func (s *table) rows(ctx context.Context, db dialects.Querier, op *operations.Operation, args []dialects.Arg, fn func(Record) error) error {
-	rows, err := s.t.Dialect.Query(ctx, db, op.Text, args)
+	q, err := s.t.stmts.querier(ctx, db, op.Text)
+	if err != nil {
+		return s.t.dbError(op, err)
+	}
+	rows, err := s.t.Dialect.Query(ctx, q, op.Text, args)
 	if err != nil {
 		return s.t.dbError(op, err)
 	}

@@ -74,7 +74,7 @@ func (s *table) insert(ctx context.Context, tx dialects.Querier, op *operations.
 	id := ""
 	if v, ok := rec.Get(s.idColumn); ok && v != nil {
 		id = text(v)
-	} else if bindsColumn(op, s.idColumn) {
+	} else if bindsField(op, s.idColumn) {
 		id = uuid.NewString()
 		rec.Set(s.idColumn, id)
 	}
@@ -123,10 +123,11 @@ func (s *table) idBy(ctx context.Context, q dialects.Querier, attr, value string
 	return id, nil
 }
 
-// bindsColumn reports whether an operation binds the given column.
-func bindsColumn(op *operations.Operation, col string) bool {
+// bindsField reports whether an operation takes the given column as an input; an
+// OUT parameter of the same name returns the id instead of taking one.
+func bindsField(op *operations.Operation, col string) bool {
 	for _, p := range op.Params {
-		if (p.Kind == operations.Field || p.Kind == operations.OutParam) && strings.EqualFold(p.Name, col) {
+		if p.Kind == operations.Field && strings.EqualFold(p.Name, col) {
 			return true
 		}
 	}
