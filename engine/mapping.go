@@ -23,6 +23,9 @@ type column struct {
 	// elemAttr and elemValue are the value filter of a multi-valued mapping such as
 	// emails[type eq "work"].value: the element it fills has elemAttr = elemValue.
 	elemAttr, elemValue string
+	// readOnly is set for attributes clients cannot write (manager.displayName,
+	// meta.*): a PUT does not carry them, so their columns keep the stored value.
+	readOnly bool
 }
 
 // resolve works out the SCIM type and filterability of each mapping from the schemas.
@@ -64,6 +67,7 @@ func resolve(maps []operations.Mapping, core *scim.Schema, exts ...*scim.Schema)
 				if target != nil {
 					c.kind = target.Type
 					c.caseFold = !target.CaseExact
+					c.readOnly = target.Mutability == "readOnly" || a.Mutability == "readOnly"
 				}
 				c.simple = !a.MultiValued && p.ValueExpression == nil
 				if eq, ok := p.ValueExpression.(*filter.AttributeExpression); ok && eq.Operator == filter.EQ {

@@ -129,3 +129,16 @@ func TestResourceRecordRoundTrip(t *testing.T) {
 		t.Errorf("userName must be filterable in SQL, a value-filtered email not")
 	}
 }
+
+// TestReadOnlyMappings marks the columns a client cannot write, which a PUT then
+// leaves as stored.
+func TestReadOnlyMappings(t *testing.T) {
+	cols := resolve([]operations.Mapping{
+		{Path: "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.displayName", Column: "MANAGER"},
+		{Path: "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value", Column: "MANAGERID"},
+		{Path: "title", Column: "TITLE"},
+	}, scim.UserSchema(), scim.EnterpriseUserSchema())
+	if !cols[0].readOnly || cols[1].readOnly || cols[2].readOnly {
+		t.Fatalf("readOnly: manager.displayName %v, manager.value %v, title %v", cols[0].readOnly, cols[1].readOnly, cols[2].readOnly)
+	}
+}

@@ -318,6 +318,10 @@ func (s *UserStore) write(ctx context.Context, tx *sql.Tx, id string, old Record
 	changed := false
 	for i := range s.cols {
 		c := &s.cols[i]
+		if c.readOnly {
+			rec.Set(c.Column, old[key(c.Column)])
+			continue
+		}
 		if c == s.active || strings.EqualFold(c.Column, s.cfg.ID) {
 			continue
 		}
