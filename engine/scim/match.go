@@ -160,6 +160,9 @@ func (ss *schemaSet) match(expr filter.Expression, obj map[string]any, parent *A
 		}
 		return false
 	case *filter.AttributeExpression:
+		if !inElement && isSchemasPath(e.AttributePath) {
+			return compareAll(e.Operator, schemasAttribute, schemaURNs(ss, obj), e.CompareValue)
+		}
 		var t target
 		var ok bool
 		if inElement {
@@ -173,6 +176,43 @@ func (ss *schemaSet) match(expr filter.Expression, obj map[string]any, parent *A
 		return compareAll(e.Operator, t.compareAttr(), candidates(t, obj), e.CompareValue)
 	}
 	return false
+}
+
+// schemasAttribute describes "schemas" for comparisons: multi-valued URIs, compared
+// case-insensitively as schema URNs are everywhere else in SCIM.
+var schemasAttribute = &Attribute{Name: "schemas", Type: TypeReference, MultiValued: true}
+
+// isSchemasPath reports whether a filter compares the resource's "schemas"
+// (RFC 7644 §3.4.2.2: schemas eq "urn:...:enterprise:2.0:User").
+func isSchemasPath(ap filter.AttributePath) bool {
+	return ap.URIPrefix == nil && ap.SubAttribute == nil && strings.EqualFold(ap.AttributeName, "schemas")
+}
+
+// schemaURNs returns the schemas a resource has: its own "schemas" when it carries
+// them, else the core schema and each extension it holds data for, as the handler
+// will list them (a store's resource has no "schemas" of its own).
+func schemaURNs(ss *schemaSet, r map[string]any) []any {
+	if _, v, ok := lookup(r, "schemas"); ok {
+		if l, ok := stringList(v); ok && len(l) > 0 {
+			out := make([]any, len(l))
+			for i, s := range l {
+				out[i] = s
+			}
+			return out
+		}
+	}
+	var out []any
+	if ss.core != nil {
+		out = append(out, ss.core.ID)
+	}
+	for _, e := range ss.exts {
+		if _, v, ok := lookup(r, e.ID); ok {
+			if m, isMap := v.(map[string]any); isMap && len(withoutNulls(m)) > 0 {
+				out = append(out, e.ID)
+			}
+		}
+	}
+	return out
 }
 
 // elementsAt returns the objects a value path filters: the elements of a

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"testing"
 	"time"
+
+	filter "github.com/scim2/filter-parser/v2"
 )
 
 func testUser() Resource {
@@ -32,6 +34,25 @@ func testUser() Resource {
 	}
 }
 
+func TestMatchSchemas(t *testing.T) {
+	schemas := []*Schema{UserSchema(), EnterpriseUserSchema()}
+	ext := `schemas eq "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"`
+	for _, c := range []struct {
+		r    Resource
+		want bool
+	}{
+		{Resource{"userName": "a"}, false},
+		{Resource{"userName": "a", EnterpriseUserURN: map[string]any{"department": nil}}, false},
+		{Resource{"userName": "a", EnterpriseUserURN: map[string]any{"department": "D"}}, true},
+		{Resource{"userName": "a", "schemas": []any{UserSchemaURN, EnterpriseUserURN}}, true},
+	} {
+		got, err := Match(mustFilter(t, ext), c.r, schemas...)
+		if err != nil || got != c.want {
+			t.Errorf("%v: %v, %v; want %v", c.r, got, err, c.want)
+		}
+	}
+}
+
 func TestMatch(t *testing.T) {
 	schemas := []*Schema{UserSchema(), EnterpriseUserSchema()}
 	tests := []struct {
@@ -39,6 +60,11 @@ func TestMatch(t *testing.T) {
 		want   bool
 	}{
 		{`userName eq "bjensen@example.com"`, true}, // caseExact false: folded
+		// schemas, derived from the data when the store's resource has none.
+		{`schemas eq "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"`, true},
+		{`schemas eq "URN:IETF:PARAMS:SCIM:SCHEMAS:CORE:2.0:USER"`, true},
+		{`schemas eq "urn:example:other"`, false},
+		{`not (schemas eq "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User")`, false},
 		{`USERNAME eq "BJENSEN@EXAMPLE.COM"`, true}, // names are case-insensitive
 		{`userName ne "bjensen@example.com"`, false},
 		{`userName ne "other"`, true},
@@ -190,4 +216,13 @@ func TestCompare(t *testing.T) {
 			t.Errorf("Compare(%v, %v, %v) = %d, want %d", tt.a, tt.b, tt.exact, got, tt.want)
 		}
 	}
+}
+
+func mustFilter(t *testing.T, s string) filter.Expression {
+	t.Helper()
+	expr, err := ParseFilter(s)
+	if err != nil {
+		t.Fatalf("ParseFilter(%s): %v", s, err)
+	}
+	return expr
 }
