@@ -79,6 +79,9 @@ func TestErrorResponses(t *testing.T) {
 		{"PATCH no-path value not an object", "PATCH", user, fmt.Sprintf(patchOp, `[{"op":"replace","value":"x"}]`), nil, 400, "invalidValue"},
 		{"PATCH boolean that is not one", "PATCH", user, fmt.Sprintf(patchOp, `[{"op":"Replace","path":"active","value":"Nope"}]`), nil, 400, "invalidValue"},
 		{"PATCH removing userName", "PATCH", user, fmt.Sprintf(patchOp, `[{"op":"remove","path":"userName"}]`), nil, 400, "mutability"},
+		{"PATCH nulling userName", "PATCH", user, fmt.Sprintf(patchOp, `[{"op":"replace","path":"userName","value":null}]`), nil, 400, "mutability"},
+		{"PATCH add without a value", "PATCH", user, fmt.Sprintf(patchOp, `[{"op":"add","path":"title"}]`), nil, 400, "invalidValue"},
+		{"PATCH replace without a value", "PATCH", user, fmt.Sprintf(patchOp, `[{"op":"replace","path":"title"}]`), nil, 400, "invalidValue"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -14,7 +14,7 @@ import (
 //     in schema casing, a single element of a multi-valued attribute wrapped in
 //     an array;
 //   - add/replace with a null value becomes remove (RFC 7643 §2.5: null is
-//     unassigned);
+//     unassigned); add/replace without a value member is 400 invalidValue;
 //   - keys of a path-less value that name read-only attributes are dropped (Okta
 //     sends the group's id along with a rename), but an id different from the URL's
 //     is 400 mutability; an explicit path to a read-only attribute is 400
@@ -64,7 +64,13 @@ func parseOp(ss *schemaSet, m map[string]any, id string, i int) (PatchOp, *Error
 	if rawPath != nil && !isString {
 		return op, Errorf(400, "invalidSyntax", "Operations[%d]: path must be a string", i)
 	}
-	op.Value, _ = field(m, "value")
+	var hasValue bool
+	op.Value, hasValue = field(m, "value")
+	if !hasValue && op.Op != "remove" {
+		// RFC 7644 §3.5.2.1 and §3.5.2.3: add and replace MUST carry a value; an
+		// explicit null is different (it unassigns the attribute).
+		return op, Errorf(400, "invalidValue", "Operations[%d]: %s needs a value", i, op.Op)
+	}
 	if strings.TrimSpace(path) == "" {
 		if op.Op == "remove" {
 			return op, Errorf(400, "noTarget", "Operations[%d]: remove needs a path", i)
