@@ -287,6 +287,20 @@ func TestEntraUserLifecycle(t *testing.T) {
 	if v, _ := GetValue(r.body, department); v != "Sales" {
 		t.Errorf("extension object replace lost a sibling: %s", r.raw)
 	}
+	// Removing the manager with the manager named as the value: another one is
+	// left alone, the current one removed, in any of the value forms.
+	for _, v := range []string{`[{"value":"someone-else"}]`, `"2819c223"`} {
+		r = patch(`[{"op":"Remove","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager","value":` + v + `}]`)
+		r.want(t, 200)
+		if got, _ := GetValue(r.body, managerID); (got == nil) != (v == `"2819c223"`) {
+			t.Errorf("remove manager with value %s: %s", v, r.raw)
+		}
+	}
+	patch(`[{"op":"Add","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager","value":"2819c223"}]`).want(t, 200)
+	r = patch(`[{"op":"Remove","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager","value":{"value":"2819c223"}}]`)
+	if got, _ := GetValue(r.body, managerID); got != nil {
+		t.Errorf("remove manager with an object value: %s", r.raw)
+	}
 
 	r = f.do(t, "DELETE", "/Users/"+id, "")
 	r.want(t, 204)

@@ -19,7 +19,9 @@ import (
 //   - remove: removes the attribute, the sub-attribute or the elements a value
 //     filter selects (a filter that selects nothing is a no-op). With a value and a
 //     path naming a multi-valued attribute it removes the given elements, as Entra
-//     ID sends group member removals.
+//     ID sends group member removals; with a value and a single-valued complex
+//     attribute (the manager, as an id, {"value": id} or a list of those) it
+//     removes the attribute when its value is one of the given ones.
 //   - A value filter (emails[type eq "work"].value) updates the elements it
 //     selects. When none matches, add creates the element from the filter's
 //     equalities ({"type": "work", "value": v}); so does replace when the attribute
@@ -330,6 +332,17 @@ func (ss *schemaSet) applyAttr(c map[string]any, t target, op PatchOp) error {
 	if op.Op == "remove" {
 		if multiValued && op.Value != nil {
 			return removeElements(c, k, cur, op.Value, t.attr)
+		}
+		if op.Value != nil && isMapValue(cur) && t.attr != nil && t.attr.Type == TypeComplex {
+			// A single-valued complex attribute removed with a value (the manager
+			// named in the request): removed only when it is still that one.
+			given, ok := asList(op.Value)
+			if !ok {
+				given = []any{op.Value}
+			}
+			if indexOfElement(given, cur, t.attr) < 0 {
+				return nil
+			}
 		}
 		delete(c, k)
 		return nil

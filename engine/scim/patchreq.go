@@ -121,6 +121,23 @@ func parseOp(ss *schemaSet, m map[string]any, id string, i int) (PatchOp, *Error
 		if sub != nil {
 			a, element = sub, false
 		}
+		if a != nil && op.Op == "remove" && a.Type == TypeComplex && !a.MultiValued && !element {
+			// The manager to remove, as an id, {"value": id} or a list of either.
+			given, isList := asList(op.Value)
+			if !isList {
+				given = []any{op.Value}
+			}
+			out := make([]any, len(given))
+			for j, x := range given {
+				v, err := valueFor(a, x, false, path)
+				if err != nil {
+					return op, toError(err)
+				}
+				out[j] = v
+			}
+			op.Value = out
+			return op, nil
+		}
 		if a != nil {
 			v, err := valueFor(a, op.Value, element, path)
 			if err != nil {
