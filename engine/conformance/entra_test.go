@@ -1,0 +1,264 @@
+package conformance_test
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// random returns a random hex string, as the validators make their names.
+func random() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// entraUser is the POST Microsoft Entra ID's SCIM validator sends.
+func entraUser(userName, externalID, email string) string {
+	return fmt.Sprintf(`{
+		"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],
+		"externalId": %q,
+		"userName": %q,
+		"active": true,
+		"displayName": "Test User",
+		"emails": [{"primary": true, "type": "work", "value": %q}],
+		"meta": {"resourceType": "User"},
+		"name": {"formatted": "givenName familyName", "familyName": "familyName", "givenName": "givenName"},
+		"title": "Tester",
+		"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"department": "Validation"},
+		"roles": []
+	}`, externalID, userName, email)
+}
+
+// entraCreate creates a user as Entra does and returns its id and userName.
+func (e *env) entraCreate(t *testing.T) (string, string) {
+	t.Helper()
+	name := "Test_User_" + random() + "@testuser.com"
+	r := e.do(t, "POST", "/Users", entraUser(name, random(), "Test_User_"+random()+"@testuser.com"))
+	r.want(t, 201)
+	id, _ := r.body["id"].(string)
+	if id == "" {
+		t.Fatalf("no id: %s", r.raw)
+	}
+	return id, name
+}
+
+// TestEntraValidator replays the scenarios of Microsoft Entra ID's SCIM validator
+// (and the requests of Entra's provisioning service they stand for) with Entra's
+// shapes: capitalised ops, booleans as strings, the enterprise manager set with a
+// bare id.
+func TestEntraValidator(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		run(t, e, "Entra/CreateUser", func(t *testing.T) {
+			name := "Test_User_" + random() + "@testuser.com"
+			email := "Test_User_" + random() + "@testuser.com"
+			ext := "0a21f0f2-" + random()
+			r := e.do(t, "POST", "/Users", entraUser(name, ext, email))
+			r.want(t, 201)
+			id, _ := r.body["id"].(string)
+			if id == "" || r.body["userName"] != name || r.body["externalId"] != ext || r.body["active"] != true {
+				t.Fatalf("create answered %s", r.raw)
+			}
+			if em := list(r.body["emails"]); len(em) != 1 || obj(em[0])["value"] != email {
+				t.Fatalf("emails: %s", r.raw)
+			}
+			if obj(r.body[enterprise])["department"] != "Validation" || obj(r.body["name"])["familyName"] != "familyName" {
+				t.Fatalf("create answered %s", r.raw)
+			}
+			if loc := r.header.Get("Location"); !strings.HasSuffix(loc, "/Users/"+id) {
+				t.Fatalf("Location %q", loc)
+			}
+			e.wantUser(t, id, map[string]string{"user_name": name, "external_id": ext, "email": email, "given_name": "givenName",
+				"family_name": "familyName", "title": "Tester", "department": "Validation", "active": "1"})
+		})
+		run(t, e, "Entra/CreateDuplicate", func(t *testing.T) {
+			_, name := e.entraCreate(t)
+			e.do(t, "POST", "/Users", entraUser(name, random(), "other@testuser.com")).wantError(t, 409, "uniqueness")
+			if n := e.count(t, "users", "lower(user_name) = lower("+e.d.Placeholder(1)+")", name); n != 1 {
+				t.Fatalf("%d rows named %s", n, name)
+			}
+		})
+		run(t, e, "Entra/FilterExisting", func(t *testing.T) {
+			id, name := e.entraCreate(t)
+			if got := e.filter(t, "Users", `userName eq "`+name+`"`); !same(got, []string{id}) {
+				t.Fatalf("filter: %v", got)
+			}
+		})
+		run(t, e, "Entra/FilterNonExisting", func(t *testing.T) {
+			r := e.do(t, "GET", "/Users?filter="+q(`userName eq "non-existent user"`), "")
+			r.want(t, 200)
+			if r.body["totalResults"] != 0.0 || len(list(r.body["Resources"])) != 0 {
+				t.Fatalf("filter: %s", r.raw)
+			}
+		})
+		run(t, e, "Entra/FilterDifferentCase", func(t *testing.T) {
+			id, name := e.entraCreate(t)
+			if got := e.filter(t, "Users", `userName eq "`+strings.ToUpper(name)+`"`); !same(got, []string{id}) {
+				t.Fatalf("filter in upper case: %v", got)
+			}
+		})
+		run(t, e, "Entra/FilterExternalId", func(t *testing.T) {
+			ext := random()
+			r := e.do(t, "POST", "/Users", entraUser("Test_User_"+random()+"@testuser.com", ext, "x@testuser.com"))
+			r.want(t, 201)
+			if got := e.filter(t, "Users", `externalId eq "`+ext+`"`); !same(got, []string{r.body["id"].(string)}) {
+				t.Fatalf("externalId filter: %v", got)
+			}
+			// Entra's unquoted value and the filtered email form.
+			if got := e.filter(t, "Users", `externalId eq `+ext); len(got) != 1 {
+				t.Fatalf("unquoted externalId filter: %v", got)
+			}
+			if got := e.filter(t, "Users", `emails[type eq "work"].value eq "x@testuser.com"`); len(got) != 1 {
+				t.Fatalf("email filter: %v", got)
+			}
+		})
+		run(t, e, "Entra/PatchReplaceVerbose", func(t *testing.T) {
+			id, _ := e.entraCreate(t)
+			newName := "Test_User_" + random() + "@testuser.com"
+			r := e.patch(t, "/Users/"+id, `[
+				{"op": "Replace", "path": "userName", "value": "`+newName+`"},
+				{"op": "Replace", "path": "displayName", "value": "Updated User"},
+				{"op": "Replace", "path": "title", "value": "Senior Tester"},
+				{"op": "Replace", "path": "emails[type eq \"work\"].value", "value": "updatedEmail@testuser.com"},
+				{"op": "Replace", "path": "name.givenName", "value": "updatedGivenName"},
+				{"op": "Replace", "path": "name.familyName", "value": "updatedFamilyName"},
+				{"op": "Replace", "path": "externalId", "value": "updated-external-id"},
+				{"op": "Replace", "path": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department", "value": "Updated Department"},
+				{"op": "Replace", "path": "active", "value": "False"}]`)
+			r.patched(t)
+			e.wantUser(t, id, map[string]string{"user_name": newName, "title": "Senior Tester", "email": "updatedEmail@testuser.com",
+				"given_name": "updatedGivenName", "family_name": "updatedFamilyName", "external_id": "updated-external-id",
+				"department": "Updated Department", "active": "0"})
+			g := e.do(t, "GET", "/Users/"+id, "")
+			if g.body["active"] != false || g.body["userName"] != newName {
+				t.Fatalf("GET after PATCH: %s", g.raw)
+			}
+		})
+		run(t, e, "Entra/PatchAddVerbose", func(t *testing.T) {
+			id := e.newUser(t, row{})
+			r := e.patch(t, "/Users/"+id, `[
+				{"op": "Add", "path": "externalId", "value": "added-external-id"},
+				{"op": "Add", "path": "title", "value": "Added Title"},
+				{"op": "Add", "path": "emails[type eq \"work\"].value", "value": "added@testuser.com"},
+				{"op": "Add", "path": "name.givenName", "value": "addedGiven"},
+				{"op": "Add", "path": "name.familyName", "value": "addedFamily"},
+				{"op": "Add", "path": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department", "value": "Added Department"},
+				{"op": "Add", "path": "active", "value": "True"}]`)
+			r.patched(t)
+			e.wantUser(t, id, map[string]string{"external_id": "added-external-id", "title": "Added Title", "email": "added@testuser.com",
+				"given_name": "addedGiven", "family_name": "addedFamily", "department": "Added Department", "active": "1"})
+		})
+		run(t, e, "Entra/UpdateUserName", func(t *testing.T) {
+			id, old := e.entraCreate(t)
+			newName := "5b50642d-" + random() + "@testuser.com"
+			e.patch(t, "/Users/"+id, `[{"op":"Replace","path":"userName","value":"`+newName+`"}]`).patched(t)
+			e.wantUser(t, id, map[string]string{"user_name": newName})
+			if got := e.filter(t, "Users", `userName eq "`+newName+`"`); !same(got, []string{id}) {
+				t.Fatalf("new name: %v", got)
+			}
+			if got := e.filter(t, "Users", `userName eq "`+old+`"`); len(got) != 0 {
+				t.Fatalf("old name: %v", got)
+			}
+		})
+		run(t, e, "Entra/DisableUser", func(t *testing.T) {
+			id, _ := e.entraCreate(t)
+			e.patch(t, "/Users/"+id, `[{"op":"Replace","path":"active","value":"False"}]`).patched(t)
+			e.wantUser(t, id, map[string]string{"active": "0"})
+			if r := e.do(t, "GET", "/Users/"+id, ""); r.body["active"] != false {
+				t.Fatalf("GET: %s", r.raw)
+			}
+			// Entra's older path-less form, and enabling again.
+			e.patch(t, "/Users/"+id, `[{"op":"Replace","value":{"active":"True"}}]`).patched(t)
+			e.wantUser(t, id, map[string]string{"active": "1"})
+		})
+		run(t, e, "Entra/AddManager", func(t *testing.T) {
+			id, _ := e.entraCreate(t)
+			mgr, _ := e.entraCreate(t)
+			e.patch(t, "/Users/"+id, `[{"op":"Add","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager","value":"`+mgr+`"}]`).patched(t)
+			e.wantUser(t, id, map[string]string{"manager_id": mgr, "department": "Validation"})
+			r := e.do(t, "GET", "/Users/"+id, "")
+			if m := obj(obj(r.body[enterprise])["manager"]); m["value"] != mgr {
+				t.Fatalf("manager: %s", r.raw)
+			}
+			if got := e.filter(t, "Users", managerP+`.value eq "`+mgr+`"`); !same(got, []string{id}) {
+				t.Fatalf("filter by manager: %v", got)
+			}
+		})
+		run(t, e, "Entra/ReplaceManager", func(t *testing.T) {
+			id, _ := e.entraCreate(t)
+			m1, _ := e.entraCreate(t)
+			m2, _ := e.entraCreate(t)
+			e.patch(t, "/Users/"+id, `[{"op":"Add","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager","value":"`+m1+`"}]`).patched(t)
+			e.patch(t, "/Users/"+id, `[{"op":"Replace","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager","value":"`+m2+`"}]`).patched(t)
+			e.wantUser(t, id, map[string]string{"manager_id": m2})
+			// The object form some Entra versions send.
+			e.patch(t, "/Users/"+id, `[{"op":"Replace","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager","value":{"value":"`+m1+`"}}]`).patched(t)
+			e.wantUser(t, id, map[string]string{"manager_id": m1})
+		})
+		run(t, e, "Entra/RemoveManager", func(t *testing.T) {
+			id, _ := e.entraCreate(t)
+			mgr, _ := e.entraCreate(t)
+			e.patch(t, "/Users/"+id, `[{"op":"Add","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager","value":"`+mgr+`"}]`).patched(t)
+			e.patch(t, "/Users/"+id, `[{"op":"Remove","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager"}]`).patched(t)
+			e.wantUser(t, id, map[string]string{"manager_id": null, "department": "Validation"})
+			if r := e.do(t, "GET", "/Users/"+id, ""); obj(r.body[enterprise])["manager"] != nil {
+				t.Fatalf("manager still returned: %s", r.raw)
+			}
+			// The form with the manager to remove as the value.
+			e.patch(t, "/Users/"+id, `[{"op":"Add","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager","value":"`+mgr+`"}]`).patched(t)
+			e.patch(t, "/Users/"+id, `[{"op":"Remove","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager","value":[{"value":"`+mgr+`"}]}]`).patched(t)
+			e.wantUser(t, id, map[string]string{"manager_id": null})
+		})
+		run(t, e, "Entra/DeleteUser", func(t *testing.T) {
+			id, _ := e.entraCreate(t)
+			e.do(t, "DELETE", "/Users/"+id, "").want(t, 204)
+			if e.user(t, id) != nil {
+				t.Fatal("the row is still there")
+			}
+			e.do(t, "GET", "/Users/"+id, "").wantError(t, 404, "")
+			e.do(t, "DELETE", "/Users/"+id, "").wantError(t, 404, "")
+		})
+
+		// Entra's group provisioning.
+		run(t, e, "Entra/CreateGroup", func(t *testing.T) {
+			name := "Test_Group_" + random()
+			r := e.do(t, "POST", "/Groups", `{"externalId":"`+random()+`","displayName":"`+name+`","meta":{"resourceType":"Group"},
+				"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"]}`)
+			r.want(t, 201)
+			if r.body["displayName"] != name || e.count(t, "groups", "display_name = "+e.d.Placeholder(1), name) != 1 {
+				t.Fatalf("create group: %s", r.raw)
+			}
+			e.do(t, "POST", "/Groups", `{"displayName":"`+strings.ToUpper(name)+`","schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"]}`).wantError(t, 409, "uniqueness")
+			r = e.do(t, "GET", "/Groups?excludedAttributes=members&filter="+q(`displayName eq "`+name+`"`), "")
+			r.want(t, 200)
+			if r.body["totalResults"] != 1.0 {
+				t.Fatalf("filter group: %s", r.raw)
+			}
+		})
+		run(t, e, "Entra/GroupMembers", func(t *testing.T) {
+			u1, _ := e.entraCreate(t)
+			u2, _ := e.entraCreate(t)
+			r := e.do(t, "POST", "/Groups", `{"displayName":"Test_Group_`+random()+`","schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"]}`)
+			r.want(t, 201)
+			g := r.body["id"].(string)
+			e.patch(t, "/Groups/"+g, `[{"op":"Add","path":"members","value":[{"value":"`+u1+`"},{"value":"`+u2+`"}]}]`).patched(t)
+			if got := e.members(t, g); len(got) != 2 {
+				t.Fatalf("members after add: %v", got)
+			}
+			e.patch(t, "/Groups/"+g, `[{"op":"Remove","path":"members","value":[{"value":"`+u1+`"}]}]`).patched(t)
+			if got := e.members(t, g); !same(got, []string{u2}) {
+				t.Fatalf("members after remove: %v", got)
+			}
+			e.patch(t, "/Groups/"+g, `[{"op":"Replace","path":"displayName","value":"Renamed_`+random()+`"}]`).patched(t)
+			if got := e.members(t, g); !same(got, []string{u2}) {
+				t.Fatalf("members after rename: %v", got)
+			}
+			e.do(t, "DELETE", "/Groups/"+g, "").want(t, 204)
+			if e.count(t, "groups", "id = "+e.d.Placeholder(1), g) != 0 || len(e.members(t, g)) != 0 {
+				t.Fatal("group still there")
+			}
+		})
+	})
+}

@@ -1,0 +1,109 @@
+package conformance_test
+
+import (
+	"regexp"
+	"testing"
+)
+
+var weakETag = regexp.MustCompile(`^W/"[0-9a-f]{16}"$`)
+
+// TestRFC7644ETags checks RFC 7644 §3.14 (versioning resources) as dbscim offers
+// it: every response carrying a resource has an ETag equal to meta.version, which
+// changes when the row changes (by SCIM or by SQL); If-Match makes PUT, PATCH and
+// DELETE conditional (412 when stale, nothing written) and If-None-Match makes GET
+// answer 304.
+func TestRFC7644ETags(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		version := func(r res) string {
+			s, _ := obj(r.body["meta"])["version"].(string)
+			return s
+		}
+		run(t, e, "RFC7644-3.14/advertised", func(t *testing.T) {
+			r := e.do(t, "GET", "/ServiceProviderConfig", "")
+			r.want(t, 200)
+			if obj(r.body["etag"])["supported"] != true {
+				t.Fatalf("etag: %s", r.raw)
+			}
+		})
+		run(t, e, "RFC7644-3.14/etag-is-meta.version", func(t *testing.T) {
+			r := e.do(t, "POST", "/Users", oktaUser("etag-"+random()+"@example.com", "E", "Tag"))
+			r.want(t, 201)
+			id, tag := r.body["id"].(string), r.header.Get("ETag")
+			if !weakETag.MatchString(tag) || version(r) != tag {
+				t.Fatalf("POST: ETag %q, meta.version %q", tag, version(r))
+			}
+			g := e.do(t, "GET", "/Users/"+id, "")
+			if g.header.Get("ETag") != tag || version(g) != tag {
+				t.Fatalf("GET: ETag %q, meta.version %q, want %q", g.header.Get("ETag"), version(g), tag)
+			}
+			l := e.do(t, "GET", "/Users?filter="+q(`id eq "`+id+`"`), "")
+			if v, _ := obj(obj(list(l.body["Resources"])[0])["meta"])["version"].(string); v != tag {
+				t.Fatalf("list: meta.version %q, want %q", v, tag)
+			}
+			p := e.patch(t, "/Users/"+id, `[{"op":"replace","path":"title","value":"Versioned"}]`)
+			p.want(t, 200)
+			if p.header.Get("ETag") == tag || !weakETag.MatchString(p.header.Get("ETag")) || version(p) != p.header.Get("ETag") {
+				t.Fatalf("PATCH: ETag %q (before %q), meta.version %q", p.header.Get("ETag"), tag, version(p))
+			}
+			if g := e.do(t, "GET", "/Users/"+id, ""); g.header.Get("ETag") != p.header.Get("ETag") {
+				t.Fatalf("GET after PATCH: %q, PATCH answered %q", g.header.Get("ETag"), p.header.Get("ETag"))
+			}
+		})
+		run(t, e, "RFC7644-3.14/changes-with-the-row", func(t *testing.T) {
+			id := e.newUser(t, clerk())
+			tag := e.do(t, "GET", "/Users/"+id, "").header.Get("ETag")
+			if _, err := e.db.Exec("UPDATE users SET title = 'Changed by SQL' WHERE id = "+e.d.Placeholder(1), id); err != nil {
+				t.Fatal(err)
+			}
+			if now := e.do(t, "GET", "/Users/"+id, "").header.Get("ETag"); now == tag || now == "" {
+				t.Fatalf("ETag %q after the row changed (before %q)", now, tag)
+			}
+		})
+		run(t, e, "RFC7644-3.14/if-none-match-304", func(t *testing.T) {
+			id := e.newUser(t, clerk())
+			tag := e.do(t, "GET", "/Users/"+id, "").header.Get("ETag")
+			r := e.do(t, "GET", "/Users/"+id, "", "If-None-Match", tag)
+			if r.status != 304 || r.raw != "" || r.header.Get("ETag") != tag {
+				t.Fatalf("If-None-Match current: %d %q ETag %q", r.status, r.raw, r.header.Get("ETag"))
+			}
+			e.do(t, "GET", "/Users/"+id, "", "If-None-Match", `W/"0000000000000000"`).want(t, 200)
+		})
+		run(t, e, "RFC7644-3.14/if-match-412", func(t *testing.T) {
+			id := e.newUser(t, clerk())
+			tag := e.do(t, "GET", "/Users/"+id, "").header.Get("ETag")
+			stale := `W/"0000000000000000"`
+			e.patch(t, "/Users/"+id, `[{"op":"replace","path":"title","value":"Stale"}]`, "If-Match", stale).wantError(t, 412, "")
+			e.do(t, "PUT", "/Users/"+id, `{"schemas":["`+coreUser+`"],"userName":"`+id+`@example.com"}`, "If-Match", stale).wantError(t, 412, "")
+			e.do(t, "DELETE", "/Users/"+id, "", "If-Match", stale).wantError(t, 412, "")
+			e.wantUser(t, id, map[string]string{"title": "Clerk", "given_name": "Ann"})
+
+			p := e.patch(t, "/Users/"+id, `[{"op":"replace","path":"title","value":"Fresh"}]`, "If-Match", tag)
+			p.want(t, 200)
+			e.wantUser(t, id, map[string]string{"title": "Fresh"})
+			// The old version is now stale.
+			e.patch(t, "/Users/"+id, `[{"op":"replace","path":"title","value":"Lost update"}]`, "If-Match", tag).wantError(t, 412, "")
+			e.wantUser(t, id, map[string]string{"title": "Fresh"})
+			e.do(t, "PUT", "/Users/"+id, `{"schemas":["`+coreUser+`"],"userName":"`+id+`@example.com","title":"Put"}`, "If-Match", p.header.Get("ETag")).want(t, 200)
+			e.wantUser(t, id, map[string]string{"title": "Put", "given_name": null})
+			e.do(t, "DELETE", "/Users/"+id, "", "If-Match", "*").want(t, 204)
+			if e.user(t, id) != nil {
+				t.Fatal("not deleted")
+			}
+		})
+		run(t, e, "RFC7644-3.14/groups", func(t *testing.T) {
+			e.seed(t, row{id: "gm1", userName: "gm1@example.com"}, row{id: "gm2", userName: "gm2@example.com"})
+			e.seedGroup(t, "etag-g", "ETag Group", "gm1")
+			tag := e.do(t, "GET", "/Groups/etag-g", "").header.Get("ETag")
+			if !weakETag.MatchString(tag) {
+				t.Fatalf("group ETag %q", tag)
+			}
+			e.patch(t, "/Groups/etag-g", `[{"op":"add","path":"members","value":[{"value":"gm2"}]}]`).patched(t)
+			// A member change is a new version, also when read without the members.
+			e.do(t, "GET", "/Groups/etag-g?excludedAttributes=members", "", "If-None-Match", tag).want(t, 200)
+			e.patch(t, "/Groups/etag-g", `[{"op":"remove","path":"members"}]`, "If-Match", tag).wantError(t, 412, "")
+			if got := e.members(t, "etag-g"); len(got) != 2 {
+				t.Fatalf("members after 412: %v", got)
+			}
+		})
+	})
+}
