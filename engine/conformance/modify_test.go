@@ -128,6 +128,19 @@ func TestRFC7644Modify(t *testing.T) {
 		})
 
 		// §3.5.2 PATCH: the request, the answer, atomicity, mutability.
+		run(t, e, "RFC7644-3.5.2/not-found", func(t *testing.T) {
+			e.patch(t, "/Users/nobody", `[{"op":"replace","path":"title","value":"X"}]`).wantError(t, 404, "")
+			e.patch(t, "/Groups/nogroup", `[{"op":"replace","path":"displayName","value":"X"}]`).wantError(t, 404, "")
+			if e.user(t, "nobody") != nil {
+				t.Fatal("PATCH created a user")
+			}
+		})
+		run(t, e, "RFC7644-3.5.2/urn-qualified-path", func(t *testing.T) {
+			id := e.newUser(t, clerk())
+			e.patch(t, "/Users/"+id, `[{"op":"replace","path":"`+coreUser+`:title","value":"Lead"},
+				{"op":"replace","path":"`+coreUser+`:name.givenName","value":"Anna"}]`).patched(t)
+			e.wantUser(t, id, map[string]string{"title": "Lead", "given_name": "Anna"})
+		})
 		run(t, e, "RFC7644-3.5.2/schemas-required", func(t *testing.T) {
 			id := e.newUser(t, clerk())
 			e.do(t, "PATCH", "/Users/"+id, `{"Operations":[{"op":"replace","path":"title","value":"X"}]}`).wantError(t, 400, "invalidSyntax")

@@ -167,6 +167,10 @@ func TestRFC7644Retrieve(t *testing.T) {
 			{"RFC7644-3.4.2.2/ge-dateTime", `meta.lastModified ge "2024-01-01T03:00:00Z"`, u(3, 4, 5)},
 			{"RFC7644-3.4.2.2/lt-dateTime", `meta.lastModified lt "2024-01-01T03:00:00Z"`, u(1, 2)},
 			{"RFC7644-3.4.2.2/le-dateTime", `meta.lastModified le "2024-01-01T03:00:00Z"`, u(1, 2, 3)},
+			{"RFC7644-3.4.2.2/dateTime-with-offset", `meta.lastModified gt "2024-01-01T04:00:00+01:00"`, u(4, 5)},
+			{"RFC7644-3.4.2.2/dateTime-fraction", `meta.lastModified eq "2024-01-01T03:00:00.000Z"`, u(3)},
+			{"RFC7644-3.4.2.2/unmapped-attribute", `nickName eq "x" or nickName pr`, nil},
+			{"RFC7644-3.4.2.2/not-unmapped-attribute", `not (nickName pr)`, u(1, 2, 3, 4, 5)},
 			{"RFC7644-3.4.2.2/and", `name.familyName eq "smith" and active eq true`, u(2)},
 			{"RFC7644-3.4.2.2/or", `userName eq "alice@example.com" or ` + managerP + `.value eq "u01"`, u(1, 5)},
 			{"RFC7644-3.4.2.2/not", `not (title eq "Manager")`, u(1, 3, 4, 5)},
@@ -274,6 +278,28 @@ func TestRFC7644Retrieve(t *testing.T) {
 			for id, n := range seen {
 				if n != 1 {
 					t.Fatalf("%s on %d pages", id, n)
+				}
+			}
+		})
+		run(t, e, "RFC7644-3.4.2.4/filtered-walk", func(t *testing.T) {
+			for _, f := range []string{`userName co "example"`, `emails co "example" or title pr`} {
+				seen := map[string]int{}
+				total := 0
+				for start := 1; start <= 5; start += 2 {
+					r := page(t, fmt.Sprintf("startIndex=%d&count=2&filter=%s", start, q(f)))
+					n, _ := r.body["totalResults"].(float64)
+					total = int(n)
+					for _, id := range ids(r) {
+						seen[id]++
+					}
+				}
+				if len(seen) != total {
+					t.Fatalf("%s: pages returned %v of %d", f, seen, total)
+				}
+				for id, n := range seen {
+					if n != 1 {
+						t.Fatalf("%s: %s on %d pages", f, id, n)
+					}
 				}
 			}
 		})
