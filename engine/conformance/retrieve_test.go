@@ -188,6 +188,33 @@ func TestRFC7644Retrieve(t *testing.T) {
 			{"RFC7644-3.4.2.2/caseExact-id", `id eq "U01"`, nil},
 		})
 
+		// Every operator on each kind of attribute: a sub-attribute of a complex
+		// one (name.familyName), a multi-valued one (emails.value) and a dateTime
+		// (meta.lastModified); userName's are above.
+		const lm = "meta.lastModified"
+		runFilters(t, e, "Users", []filterCase{
+			{"RFC7644-3.4.2.2/pr/userName", `userName pr`, u(1, 2, 3, 4, 5)},
+			{"RFC7644-3.4.2.2/ne/name.familyName", `name.familyName ne "SMITH"`, u(1, 4, 5)},
+			{"RFC7644-3.4.2.2/co/name.familyName", `name.familyName co "MIT"`, u(2, 3)},
+			{"RFC7644-3.4.2.2/sw/name.familyName", `name.familyName sw "s"`, u(2, 3)},
+			{"RFC7644-3.4.2.2/pr/name.familyName", `name.familyName pr`, u(1, 2, 3, 4, 5)},
+			{"RFC7644-3.4.2.2/gt/name.familyName", `name.familyName gt "Jones"`, u(1, 2, 3)},
+			{"RFC7644-3.4.2.2/ge/name.familyName", `name.familyName ge "jones"`, u(1, 2, 3, 4)},
+			{"RFC7644-3.4.2.2/lt/name.familyName", `name.familyName lt "jones"`, u(5)},
+			{"RFC7644-3.4.2.2/le/name.familyName", `name.familyName le "JONES"`, u(4, 5)},
+			{"RFC7644-3.4.2.2/ne/emails.value", `emails.value ne "alice@example.com"`, u(2, 3, 4, 5)},
+			{"RFC7644-3.4.2.2/co/emails.value", `emails.value co "@EXAMPLE."`, u(1, 2, 5)},
+			{"RFC7644-3.4.2.2/sw/emails.value", `emails.value sw "C"`, u(3)},
+			{"RFC7644-3.4.2.2/ew/emails.value", `emails.value ew ".org"`, u(2, 5)},
+			{"RFC7644-3.4.2.2/pr/emails.value", `emails.value pr`, u(1, 2, 3, 5)},
+			{"RFC7644-3.4.2.2/gt/emails.value", `emails.value gt "carol@work.example.net"`, u(5)},
+			{"RFC7644-3.4.2.2/ge/emails.value", `emails.value ge "carol@work.example.net"`, u(3, 5)},
+			{"RFC7644-3.4.2.2/lt/emails.value", `emails.value lt "bob@example.org"`, u(1)},
+			{"RFC7644-3.4.2.2/le/emails.value", `emails.value le "BOB@example.org"`, u(1, 2)},
+			{"RFC7644-3.4.2.2/ne/" + lm, lm + ` ne "2024-01-01T03:00:00Z"`, u(1, 2, 4, 5)},
+			{"RFC7644-3.4.2.2/pr/" + lm, lm + ` pr`, u(1, 2, 3, 4, 5)},
+		})
+
 		runFilters(t, e, "Groups", []filterCase{
 			{"RFC7644-3.4.2.2/groups-eq", `displayName eq "admins"`, []string{"g1"}},
 			{"RFC7644-3.4.2.2/groups-members-value-path", `members[value eq "u03"]`, []string{"g2"}},
