@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"math"
 	"net/http"
 	"sort"
 	"strconv"
@@ -48,15 +49,14 @@ import (
 // contentETag returns the weak ETag of a presented resource (schemas and meta set,
 // nulls left out, before projection).
 func (ss *schemaSet) contentETag(res Resource) string {
-	var buf bytes.Buffer
-	ss.writeCanonical(&buf, res)
-	sum := sha256.Sum256(buf.Bytes())
+	buf := ss.appendCanonicalResource(make([]byte, 0, 1024), res)
+	sum := sha256.Sum256(buf)
 	return `W/"` + hex.EncodeToString(sum[:8]) + `"`
 }
 
-// writeCanonical writes the top level of a resource in canonical form, leaving
-// out what does not belong to its version.
-func (ss *schemaSet) writeCanonical(buf *bytes.Buffer, res Resource) {
+// appendCanonicalResource appends the top level of a resource in canonical form,
+// leaving out what does not belong to its version.
+func (ss *schemaSet) appendCanonicalResource(dst []byte, res Resource) []byte {
 	keys := make([]string, 0, len(res))
 	for k, v := range res {
 		if v == nil {
@@ -70,87 +70,146 @@ func (ss *schemaSet) writeCanonical(buf *bytes.Buffer, res Resource) {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	buf.WriteByte('{')
+	dst = append(dst, '{')
 	for i, k := range keys {
 		if i > 0 {
-			buf.WriteByte(',')
+			dst = append(dst, ',')
 		}
-		writeJSONString(buf, k)
-		buf.WriteByte(':')
+		dst = appendJSONString(dst, k)
+		dst = append(dst, ':')
 		v := res[k]
-		if strings.EqualFold(k, "meta") {
-			if m, ok := v.(map[string]any); ok {
-				meta := make(map[string]any, len(m))
-				for mk, mv := range m {
-					if !strings.EqualFold(mk, "location") && !strings.EqualFold(mk, "version") {
-						meta[mk] = mv
-					}
-				}
-				v = meta
-			}
+		if m, ok := v.(map[string]any); ok && strings.EqualFold(k, "meta") {
+			dst = appendCanonicalObject(dst, m, "location", "version")
+			continue
 		}
-		buf.Write(canonicalJSON(v))
+		dst = appendCanonical(dst, v)
 	}
-	buf.WriteByte('}')
+	return append(dst, '}')
 }
 
-// canonicalJSON encodes a JSON value with object keys sorted and array elements
-// sorted by their own canonical encoding.
-func canonicalJSON(v any) []byte {
-	var buf bytes.Buffer
+// appendCanonical appends a JSON value with object keys sorted and array elements
+// sorted by their own canonical encoding; numbers of the same value encode alike
+// whatever their Go type.
+func appendCanonical(dst []byte, v any) []byte {
 	switch x := v.(type) {
+	case nil:
+		return append(dst, "null"...)
+	case string:
+		return appendJSONString(dst, x)
+	case bool:
+		return strconv.AppendBool(dst, x)
 	case map[string]any:
-		keys := make([]string, 0, len(x))
-		for k, e := range x {
-			if e != nil {
-				keys = append(keys, k)
-			}
-		}
-		sort.Strings(keys)
-		buf.WriteByte('{')
-		for i, k := range keys {
-			if i > 0 {
-				buf.WriteByte(',')
-			}
-			writeJSONString(&buf, k)
-			buf.WriteByte(':')
-			buf.Write(canonicalJSON(x[k]))
-		}
-		buf.WriteByte('}')
+		return appendCanonicalObject(dst, x)
 	case []any:
+		switch len(x) {
+		case 0:
+			return append(dst, "[]"...)
+		case 1:
+			return append(appendCanonical(append(dst, '['), x[0]), ']')
+		}
 		elems := make([][]byte, len(x))
 		for i, e := range x {
-			elems[i] = canonicalJSON(e)
+			elems[i] = appendCanonical(nil, e)
 		}
 		sort.Slice(elems, func(i, j int) bool { return bytes.Compare(elems[i], elems[j]) < 0 })
-		buf.WriteByte('[')
-		buf.Write(bytes.Join(elems, []byte{','}))
-		buf.WriteByte(']')
+		dst = append(dst, '[')
+		for i, e := range elems {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, e...)
+		}
+		return append(dst, ']')
 	case []map[string]any:
 		l := make([]any, len(x))
 		for i, e := range x {
 			l[i] = e
 		}
-		return canonicalJSON(l)
+		return appendCanonical(dst, l)
 	case []string:
 		l := make([]any, len(x))
 		for i, e := range x {
 			l[i] = e
 		}
-		return canonicalJSON(l)
-	default:
-		b, err := json.Marshal(x)
-		if err != nil {
-			b, _ = json.Marshal(textOf(x))
+		return appendCanonical(dst, l)
+	case float64:
+		if x == math.Trunc(x) && math.Abs(x) < 1e18 {
+			return strconv.AppendInt(dst, int64(x), 10)
 		}
-		buf.Write(b)
+		return strconv.AppendFloat(dst, x, 'g', -1, 64)
+	case float32:
+		return appendCanonical(dst, float64(x))
+	case int:
+		return strconv.AppendInt(dst, int64(x), 10)
+	case int64:
+		return strconv.AppendInt(dst, x, 10)
+	case int32:
+		return strconv.AppendInt(dst, int64(x), 10)
+	case json.Number:
+		if f, err := x.Float64(); err == nil {
+			return appendCanonical(dst, f)
+		}
+		return append(dst, x...)
 	}
-	return buf.Bytes()
+	b, err := json.Marshal(v)
+	if err != nil {
+		return appendJSONString(dst, textOf(v))
+	}
+	return append(dst, b...)
 }
 
-func writeJSONString(buf *bytes.Buffer, s string) {
-	b, _ := json.Marshal(s)
-	buf.Write(b)
+// appendCanonicalObject appends an object with sorted keys, without nulls and
+// without the keys to skip.
+func appendCanonicalObject(dst []byte, m map[string]any, skip ...string) []byte {
+	keys := make([]string, 0, len(m))
+next:
+	for k, e := range m {
+		if e == nil {
+			continue
+		}
+		for _, s := range skip {
+			if strings.EqualFold(k, s) {
+				continue next
+			}
+		}
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	dst = append(dst, '{')
+	for i, k := range keys {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = appendJSONString(dst, k)
+		dst = append(dst, ':')
+		dst = appendCanonical(dst, m[k])
+	}
+	return append(dst, '}')
+}
+
+// appendJSONString appends s as a JSON string: quotes, backslashes and control
+// characters escaped, everything else as it is (deterministic, which is all a
+// version needs).
+func appendJSONString(dst []byte, s string) []byte {
+	const hexDigits = "0123456789abcdef"
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' {
+			continue
+		}
+		dst = append(dst, s[start:i]...)
+		switch c {
+		case '"', '\\':
+			dst = append(dst, '\\', c)
+		default:
+			dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+		}
+		start = i + 1
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
 }
 
 // storeETag returns the ETag header value for a store-set meta.version, quoted as

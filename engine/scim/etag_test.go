@@ -191,6 +191,15 @@ func TestCanonicalETag(t *testing.T) {
 	if ss.contentETag(d) != ss.contentETag(e) {
 		t.Error("int and float64 of the same number differ")
 	}
+	// Strings that need escaping stay distinct from their look-alikes.
+	x, y := copyResource(a), copyResource(a)
+	x["title"], y["title"] = `a","b`, `a\",\"b`
+	if ss.contentETag(x) == ss.contentETag(y) {
+		t.Error("escaped strings collide")
+	}
+	if got := string(appendCanonical(nil, map[string]any{"b": []any{"y", "x\n"}, "a": nil, "c": 1.5})); got != `{"b":["x\u000a","y"],"c":1.5}` {
+		t.Errorf("canonical form %s", got)
+	}
 }
 
 func TestIfMatch(t *testing.T) {
@@ -354,5 +363,17 @@ func TestSplitTags(t *testing.T) {
 	want := []string{`W/"a,b"`, `"c"`, "*"}
 	if strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("splitTags = %q", got)
+	}
+}
+
+// BenchmarkContentETag is the cost a content version adds to each resource of a
+// response (about 6 µs on the CI machine: 6 ms on a page of 1,000 users).
+func BenchmarkContentETag(b *testing.B) {
+	ss := newSchemaSet([]*Schema{UserSchema(), EnterpriseUserSchema()})
+	r := testUser()
+	r["schemas"] = []any{UserSchemaURN, EnterpriseUserURN}
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		ss.contentETag(r)
 	}
 }
