@@ -71,7 +71,7 @@ func TestErrorResponses(t *testing.T) {
 		{"PATCH value filter on a simple attribute", "PATCH", user, fmt.Sprintf(patchOp, `[{"op":"replace","path":"title[value eq \"x\"]","value":"x"}]`), nil, 400, "invalidPath"},
 		{"PATCH remove without a path", "PATCH", user, fmt.Sprintf(patchOp, `[{"op":"remove"}]`), nil, 400, "noTarget"},
 		{"PATCH replace through a filter that matches nothing", "PATCH", user,
-			fmt.Sprintf(patchOp, `[{"op":"add","path":"emails","value":[{"type":"home","value":"h@x"}]},{"op":"replace","path":"emails[type eq \"work\"].value","value":"x"}]`), nil, 400, "noTarget"},
+			fmt.Sprintf(patchOp, `[{"op":"add","path":"emails","value":[{"type":"home","value":"h@x"}]},{"op":"replace","path":"emails[value co \"@nowhere\"].value","value":"x"}]`), nil, 400, "noTarget"},
 		{"PATCH path id", "PATCH", user, fmt.Sprintf(patchOp, `[{"op":"replace","path":"id","value":"x"}]`), nil, 400, "mutability"},
 		{"PATCH path meta", "PATCH", user, fmt.Sprintf(patchOp, `[{"op":"replace","path":"meta.lastModified","value":"x"}]`), nil, 400, "mutability"},
 		{"PATCH path groups", "PATCH", user, fmt.Sprintf(patchOp, `[{"op":"add","path":"groups","value":[{"value":"g"}]}]`), nil, 400, "mutability"},

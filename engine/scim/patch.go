@@ -23,10 +23,13 @@ import (
 //     attribute (the manager, as an id, {"value": id} or a list of those) it
 //     removes the attribute when its value is one of the given ones.
 //   - A value filter (emails[type eq "work"].value) updates the elements it
-//     selects. When none matches, add creates the element from the filter's
-//     equalities ({"type": "work", "value": v}); so does replace when the attribute
-//     has no element at all (RFC 7644 §3.5.2.3: a missing target is an add), while
-//     replace on an attribute whose elements all fail the filter is 400 noTarget.
+//     selects. When none matches, add and replace create the element from the
+//     filter's equalities ({"type": "work", "value": v}): Entra ID sets a user's
+//     phoneNumbers[type eq "mobile"].value with replace whether or not the user
+//     has a mobile number, and its validator expects success. This departs from
+//     RFC 7644 §3.5.2.3 (400 noTarget) only where the filter describes the
+//     element; a replace through a filter that cannot (emails[value co "x"]) on an
+//     attribute with elements, none of them matching, is 400 noTarget.
 //   - Without a path, the value is an object whose keys are attribute paths
 //     ("active", "name.givenName", extension URNs holding objects, or full
 //     "urn:...:attribute" paths), each applied as its own operation; keys naming
@@ -496,10 +499,10 @@ func (ss *schemaSet) applyFiltered(c map[string]any, t target, p *filter.Path, s
 		storeList(c, k, keep)
 		return nil
 	case len(matched) == 0:
-		if op.Op == "replace" && len(list) > 0 {
+		el, ok := elementFromFilter(p.ValueExpression)
+		if op.Op == "replace" && len(list) > 0 && !ok {
 			return Errorf(400, "noTarget", "no value of %s matches %v", t.name, p.ValueExpression)
 		}
-		el, ok := elementFromFilter(p.ValueExpression)
 		if !ok && sub != "" {
 			return Errorf(400, "noTarget", "no value of %s matches %v, and the filter cannot describe a new one", t.name, p.ValueExpression)
 		}

@@ -67,6 +67,26 @@ func TestApplyPatch(t *testing.T) {
 		{"replace a manager value in the extension", testUser(),
 			[]PatchOp{op(t, "replace", managerID, "m2")},
 			wantValue(managerID, "m2")},
+		{"entra replace through a type filter adds the element beside others", testUser(),
+			[]PatchOp{op(t, "Replace", `emails[type eq "other"].value`, "o@example.com")},
+			func(t *testing.T, r Resource) {
+				if l, _ := r["emails"].([]any); len(l) != 3 || l[2].(map[string]any)["type"] != "other" || l[2].(map[string]any)["value"] != "o@example.com" {
+					t.Errorf("emails %v", r["emails"])
+				}
+			}},
+		{"entra verbose replace: work, mobile and fax numbers, roles by a string boolean", Resource{"userName": "u"},
+			[]PatchOp{op(t, "replace", `phoneNumbers[type eq "work"].value`, "1"), op(t, "replace", `phoneNumbers[type eq "work"].primary`, true),
+				op(t, "replace", `phoneNumbers[type eq "mobile"].value`, "2"), op(t, "replace", `phoneNumbers[type eq "fax"].value`, "3"),
+				op(t, "replace", `roles[primary eq "True"].display`, "D"), op(t, "replace", `roles[primary eq "True"].value`, "V")},
+			func(t *testing.T, r Resource) {
+				want := Resource{"userName": "u",
+					"phoneNumbers": []any{map[string]any{"type": "work", "value": "1", "primary": true},
+						map[string]any{"type": "mobile", "value": "2"}, map[string]any{"type": "fax", "value": "3"}},
+					"roles": []any{map[string]any{"primary": true, "display": "D", "value": "V"}}}
+				if !reflect.DeepEqual(r, want) {
+					t.Errorf("got  %v\nwant %v", r, want)
+				}
+			}},
 		{"remove the manager named by value", testUser(),
 			[]PatchOp{op(t, "remove", EnterpriseUserURN+":manager", []any{map[string]any{"value": "26118915-6090-4610-87e4-49d8ca9f808d"}})},
 			all(wantValue(managerID, nil), wantValue(department, "Tour Operations"))},
@@ -173,7 +193,8 @@ func TestApplyPatchErrors(t *testing.T) {
 	}{
 		{"unknown op", []PatchOp{op(t, "move", "title", "x")}, 400, "invalidSyntax"},
 		{"remove without path", []PatchOp{op(t, "remove", "", nil)}, 400, "noTarget"},
-		{"replace through a filter that matches nothing", []PatchOp{op(t, "replace", `emails[type eq "other"].value`, "x")}, 400, "noTarget"},
+		{"replace through a filter that matches nothing", []PatchOp{op(t, "replace", `emails[value co "@nowhere"].value`, "x")}, 400, "noTarget"},
+		{"replace through an or filter that matches nothing", []PatchOp{op(t, "replace", `emails[type eq "other" or type eq "x"]`, map[string]any{"value": "x"})}, 400, "noTarget"},
 		{"path naming id", []PatchOp{op(t, "replace", "id", "x")}, 400, "mutability"},
 		{"path naming meta", []PatchOp{op(t, "replace", "meta.created", "x")}, 400, "mutability"},
 		{"path naming groups", []PatchOp{op(t, "add", "groups", []any{map[string]any{"value": "g"}})}, 400, "mutability"},
