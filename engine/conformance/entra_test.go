@@ -114,7 +114,7 @@ func TestEntraValidator(t *testing.T) {
 				t.Fatalf("email filter: %v", got)
 			}
 		})
-		run(t, e, "Entra/PatchReplaceVerbose", func(t *testing.T) {
+		run(t, e, "Entra/PatchReplaceStringBooleans", func(t *testing.T) {
 			id, _ := e.entraCreate(t)
 			newName := "Test_User_" + random() + "@testuser.com"
 			r := e.patch(t, "/Users/"+id, `[
@@ -135,6 +135,31 @@ func TestEntraValidator(t *testing.T) {
 			if g.body["active"] != false || g.body["userName"] != newName {
 				t.Fatalf("GET after PATCH: %s", g.raw)
 			}
+		})
+		run(t, e, "Entra/PatchReplaceVerbose", func(t *testing.T) {
+			// The validator's create with every attribute it knows, most of them
+			// unmapped here, then its verbose replace: one operation per attribute,
+			// value filters on attributes the user may lack, a boolean filter value
+			// as a string, and a path-less replace keyed by attribute paths.
+			r := e.do(t, "POST", "/Users", entraFullUser("alfreda_kulas_"+random()+"@littlegutkowski.co.uk"))
+			r.want(t, 201)
+			id := r.body["id"].(string)
+			p := e.do(t, "PATCH", "/Users/"+id, entraVerbose("replace"))
+			p.want(t, 200, 204)
+			e.wantUser(t, id, map[string]string{"email": "elbert@murphy.us", "given_name": "Janessa", "family_name": "Eloy",
+				"title": "GWJZNRYZYFWD", "department": "ERQODAWELTIZ", "active": "1"})
+			g := e.do(t, "GET", "/Users/"+id, "")
+			if em := list(g.body["emails"]); len(em) != 1 || obj(em[0])["value"] != "elbert@murphy.us" || obj(g.body["name"])["givenName"] != "Janessa" {
+				t.Fatalf("GET after the verbose replace: %s", g.raw)
+			}
+		})
+		run(t, e, "Entra/PatchAddVerboseFull", func(t *testing.T) {
+			r := e.do(t, "POST", "/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"add_`+random()+`@example.com","active":true}`)
+			r.want(t, 201)
+			id := r.body["id"].(string)
+			e.do(t, "PATCH", "/Users/"+id, entraVerbose("add")).want(t, 200, 204)
+			e.wantUser(t, id, map[string]string{"email": "elbert@murphy.us", "given_name": "Janessa", "family_name": "Eloy",
+				"title": "GWJZNRYZYFWD", "department": "ERQODAWELTIZ", "active": "1"})
 		})
 		run(t, e, "Entra/PatchAddVerbose", func(t *testing.T) {
 			id := e.newUser(t, row{})
@@ -261,4 +286,69 @@ func TestEntraValidator(t *testing.T) {
 			}
 		})
 	})
+}
+
+// entraFullUser is the validator's create with every attribute it generates.
+func entraFullUser(userName string) string {
+	return `{
+    "active": true,
+    "addresses": [{"type": "work", "formatted": "SMECGTNERCYB", "streetAddress": "48051 Wyman Crescent", "locality": "KZGMXRWUERYN",
+        "region": "OPGOERCMMDMM", "postalCode": "sf9 2bi", "primary": true, "country": "Czech Republic"}],
+    "displayName": "XHLNMLCHCDKY",
+    "emails": [{"type": "work", "value": "buster.pfannerstill@lockmanlesch.us", "primary": true}],
+    "locale": "EEQKCKVTLCGE",
+    "name": {"givenName": "Marianna", "familyName": "Clarissa", "formatted": "Augusta", "middleName": "D'angelo",
+        "honorificPrefix": "Felix", "honorificSuffix": "Verona"},
+    "nickName": "DKYYDYXIFWAM",
+    "phoneNumbers": [{"type": "work", "value": "18-569-6230", "primary": true}, {"type": "mobile", "value": "18-569-6230"},
+        {"type": "fax", "value": "18-569-6230"}],
+    "preferredLanguage": "sr-Latn-RS",
+    "profileUrl": "PSEDIKWEYFMO",
+    "roles": [{"primary": true, "display": "LMYZCPJGHNTQ", "value": "DVILABHTDNGE", "type": "DNLVKNPAJLNP"}],
+    "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],
+    "timezone": "Africa/Libreville",
+    "title": "MPNHXUBNKMMT",
+    "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"employeeNumber": "UVFGABTNSFTG", "department": "LGAWCIDHVMLI",
+        "costCenter": "DOEHSQTDYUNN", "organization": "SPQQVVHWJIRG", "division": "AYOQREXHSPPI"},
+    "userName": "` + userName + `",
+    "userType": "CQYGEYKHFCTJ"
+}`
+}
+
+// entraVerbose is the validator's verbose PATCH with the given op.
+func entraVerbose(op string) string {
+	ops := ""
+	for _, pv := range [][2]string{
+		{`emails[type eq \"work\"].value`, `"elbert@murphy.us"`},
+		{`emails[type eq \"work\"].primary`, `true`},
+		{`addresses[type eq \"work\"].formatted`, `"VFPRNMVLQPFG"`},
+		{`addresses[type eq \"work\"].streetAddress`, `"116 Towne Summit"`},
+		{`addresses[type eq \"work\"].locality`, `"UQSMOIYPGKQI"`},
+		{`addresses[type eq \"work\"].region`, `"RGSFCPWGLJRP"`},
+		{`addresses[type eq \"work\"].postalCode`, `"wp2 3oc"`},
+		{`addresses[type eq \"work\"].primary`, `true`},
+		{`addresses[type eq \"work\"].country`, `"Namibia"`},
+		{`phoneNumbers[type eq \"work\"].value`, `"33-749-9990"`},
+		{`phoneNumbers[type eq \"work\"].primary`, `true`},
+		{`phoneNumbers[type eq \"mobile\"].value`, `"33-749-9990"`},
+		{`phoneNumbers[type eq \"fax\"].value`, `"33-749-9990"`},
+		{`roles[primary eq \"True\"].display`, `"WMIIFOEBBTKE"`},
+		{`roles[primary eq \"True\"].value`, `"JVQBTZOTYYVB"`},
+		{`roles[primary eq \"True\"].type`, `"BHOZLXUVBKAG"`},
+	} {
+		ops += `{"op": "` + op + `", "path": "` + pv[0] + `", "value": ` + pv[1] + `},`
+	}
+	return `{"Operations": [` + ops + `
+    {"op": "` + op + `", "value": {
+        "active": true, "displayName": "QWUNAMCBRHTB", "title": "GWJZNRYZYFWD", "preferredLanguage": "dsb-DE",
+        "name.givenName": "Janessa", "name.familyName": "Eloy", "name.formatted": "Petra", "name.middleName": "Amanda",
+        "name.honorificPrefix": "Cheyenne", "name.honorificSuffix": "Loren",
+        "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber": "PQFWQUWGUFQK",
+        "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department": "ERQODAWELTIZ",
+        "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:costCenter": "LTQKRXTPYGIA",
+        "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:organization": "TLHYWCPUMAVI",
+        "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:division": "XOHRCGTBDZFH",
+        "userType": "KFZAEDZCBHLI", "nickName": "XELTCHWSZKDN", "locale": "KDEDZZBGRAOB", "timezone": "America/Belize",
+        "profileUrl": "EEASFOPRMBDT"}}],
+  "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"]}`
 }

@@ -180,7 +180,7 @@ func TestRFC7644Modify(t *testing.T) {
 		run(t, e, "RFC7644-3.5.2/atomic-second-op-fails", func(t *testing.T) {
 			id := e.newUser(t, withEmail(clerk(), "ann@work.example.com"))
 			r := e.patch(t, "/Users/"+id, `[{"op":"replace","path":"title","value":"Changed"},
-				{"op":"replace","path":"emails[type eq \"home\"].value","value":"x@home.example.com"}]`)
+				{"op":"replace","path":"emails[value ew \"@home.example.com\"].value","value":"x@home.example.com"}]`)
 			r.wantError(t, 400, "noTarget")
 			e.wantUser(t, id, map[string]string{"title": "Clerk", "email": "ann@work.example.com"})
 		})
@@ -407,8 +407,12 @@ func TestRFC7644Modify(t *testing.T) {
 			e.wantUser(t, id, map[string]string{"email": "anna@work.example.com"})
 		})
 		run(t, e, "RFC7644-3.5.2.3/value-path-no-match-noTarget", func(t *testing.T) {
+			// A filter that cannot describe a new element: 400 noTarget. (One of
+			// equalities, emails[type eq "home"], adds the element instead, as Entra
+			// ID expects: see Entra/PatchReplaceVerbose.)
 			id := e.newUser(t, withEmail(clerk(), "ann@work.example.com"))
-			e.patch(t, "/Users/"+id, `[{"op":"replace","path":"emails[type eq \"home\"].value","value":"ann@home.example.com"}]`).wantError(t, 400, "noTarget")
+			e.patch(t, "/Users/"+id, `[{"op":"replace","path":"emails[value ew \"@home.example.com\"].value","value":"ann@home.example.com"}]`).wantError(t, 400, "noTarget")
+			e.patch(t, "/Users/"+id, `[{"op":"replace","path":"emails[type eq \"home\" or type eq \"other\"]","value":{"value":"ann@home.example.com"}}]`).wantError(t, 400, "noTarget")
 			e.wantUser(t, id, map[string]string{"email": "ann@work.example.com"})
 		})
 		run(t, e, "RFC7644-3.5.2.3/missing-attribute-is-add", func(t *testing.T) {
