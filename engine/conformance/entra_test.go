@@ -262,6 +262,36 @@ func TestEntraValidator(t *testing.T) {
 				t.Fatalf("filter group: %s", r.raw)
 			}
 		})
+		run(t, e, "Entra/GetUser", func(t *testing.T) {
+			id, name := e.entraCreate(t)
+			r := e.do(t, "GET", "/Users/"+id, "")
+			r.want(t, 200)
+			if r.body["id"] != id || r.body["userName"] != name || obj(r.body[enterprise])["department"] != "Validation" {
+				t.Fatalf("GET: %s", r.raw)
+			}
+		})
+		run(t, e, "Entra/FilterGroups", func(t *testing.T) {
+			name := "Test_Group_" + random()
+			r := e.do(t, "POST", "/Groups", `{"displayName":"`+name+`","schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"]}`)
+			r.want(t, 201)
+			g := r.body["id"].(string)
+			for f, want := range map[string][]string{
+				`displayName eq "` + name + `"`:                  {g},
+				`displayName eq "` + strings.ToUpper(name) + `"`: {g},
+				`displayName eq "non-existent group"`:            nil,
+			} {
+				r := e.do(t, "GET", "/Groups?excludedAttributes=members&filter="+q(f), "")
+				r.want(t, 200)
+				if got := sortedIDs(r); !same(got, want) || r.body["totalResults"] != float64(len(want)) {
+					t.Fatalf("%s: %s", f, r.raw)
+				}
+			}
+			r = e.do(t, "GET", "/Groups/"+g+"?excludedAttributes=members", "")
+			r.want(t, 200)
+			if r.body["displayName"] != name || r.body["members"] != nil {
+				t.Fatalf("GET group: %s", r.raw)
+			}
+		})
 		run(t, e, "Entra/GroupMembers", func(t *testing.T) {
 			u1, _ := e.entraCreate(t)
 			u2, _ := e.entraCreate(t)

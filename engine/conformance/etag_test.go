@@ -90,6 +90,30 @@ func TestRFC7644ETags(t *testing.T) {
 				t.Fatal("not deleted")
 			}
 		})
+		run(t, e, "RFC7644-3.14/store-version", func(t *testing.T) {
+			// A target that maps a row version column to meta.version: the version
+			// is the column's, and If-Match compares with it.
+			base, client := e.serve(t, defaultMaxResults, versionMapping)
+			id := e.newUser(t, clerk())
+			do := func(method, path, body string, hdr ...string) res {
+				return e.doAt(t, base, client, method, path, body, hdr...)
+			}
+			r := do("GET", "/Users/"+id, "")
+			r.want(t, 200)
+			if r.header.Get("ETag") != `"1"` || version(r) != "1" {
+				t.Fatalf("versioned GET: ETag %q, meta.version %q", r.header.Get("ETag"), version(r))
+			}
+			p := do("PATCH", "/Users/"+id, patchBody(`[{"op":"replace","path":"title","value":"v2"}]`), "If-Match", `"1"`)
+			p.want(t, 200)
+			if p.header.Get("ETag") != `"2"` || version(p) != "2" {
+				t.Fatalf("versioned PATCH: ETag %q, meta.version %q", p.header.Get("ETag"), version(p))
+			}
+			do("PATCH", "/Users/"+id, patchBody(`[{"op":"replace","path":"title","value":"lost"}]`), "If-Match", `"1"`).wantError(t, 412, "")
+			do("GET", "/Users/"+id, "", "If-None-Match", `W/"2"`).want(t, 304)
+			do("DELETE", "/Users/"+id, "", "If-Match", `"1"`).wantError(t, 412, "")
+			e.wantUser(t, id, map[string]string{"title": "v2"})
+			do("DELETE", "/Users/"+id, "", "If-Match", `W/"2"`).want(t, 204)
+		})
 		run(t, e, "RFC7644-3.14/groups", func(t *testing.T) {
 			e.seed(t, row{id: "gm1", userName: "gm1@example.com"}, row{id: "gm2", userName: "gm2@example.com"})
 			e.seedGroup(t, "etag-g", "ETag Group", "gm1")

@@ -48,7 +48,7 @@ var ddl = map[string][]string{
 	"sqlite": {
 		`CREATE TABLE users (id TEXT PRIMARY KEY, user_name TEXT NOT NULL COLLATE NOCASE UNIQUE, external_id TEXT,
 			given_name TEXT, family_name TEXT, email TEXT, title TEXT, department TEXT, manager_id TEXT,
-			active INTEGER NOT NULL DEFAULT 1, modified_at TIMESTAMP)`,
+			active INTEGER NOT NULL DEFAULT 1, modified_at TIMESTAMP, row_version INTEGER NOT NULL DEFAULT 1)`,
 		`CREATE TABLE groups (id TEXT PRIMARY KEY, display_name TEXT NOT NULL COLLATE NOCASE UNIQUE, external_id TEXT)`,
 		`CREATE TABLE link (group_id TEXT NOT NULL REFERENCES groups(id), user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
 			PRIMARY KEY (group_id, user_id))`,
@@ -56,7 +56,7 @@ var ddl = map[string][]string{
 	"mysql": {
 		`CREATE TABLE users (id VARCHAR(64) PRIMARY KEY, user_name VARCHAR(255) NOT NULL UNIQUE, external_id VARCHAR(255),
 			given_name VARCHAR(255), family_name VARCHAR(255), email VARCHAR(255), title VARCHAR(255), department VARCHAR(255),
-			manager_id VARCHAR(64), active TINYINT(1) NOT NULL DEFAULT 1, modified_at DATETIME(6))`,
+			manager_id VARCHAR(64), active TINYINT(1) NOT NULL DEFAULT 1, modified_at DATETIME(6), row_version INT NOT NULL DEFAULT 1)`,
 		`CREATE TABLE groups (id VARCHAR(64) PRIMARY KEY, display_name VARCHAR(255) NOT NULL UNIQUE, external_id VARCHAR(255))`,
 		`CREATE TABLE link (group_id VARCHAR(64) NOT NULL, user_id VARCHAR(64) NOT NULL, PRIMARY KEY (group_id, user_id),
 			FOREIGN KEY (group_id) REFERENCES groups(id), FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE)`,
@@ -66,7 +66,7 @@ var ddl = map[string][]string{
 		// default is C): SCIM's case rules must not depend on it.
 		`CREATE TABLE users (id VARCHAR(64) PRIMARY KEY, user_name TEXT COLLATE "en-US-x-icu" NOT NULL, external_id TEXT COLLATE "en-US-x-icu",
 			given_name TEXT, family_name TEXT COLLATE "en-US-x-icu", email TEXT, title TEXT, department TEXT, manager_id VARCHAR(64),
-			active BOOLEAN NOT NULL DEFAULT TRUE, modified_at TIMESTAMPTZ)`,
+			active BOOLEAN NOT NULL DEFAULT TRUE, modified_at TIMESTAMPTZ, row_version INTEGER NOT NULL DEFAULT 1)`,
 		`CREATE UNIQUE INDEX users_user_name ON users (lower(user_name))`,
 		`CREATE TABLE groups (id VARCHAR(64) PRIMARY KEY, display_name TEXT NOT NULL, external_id TEXT)`,
 		`CREATE UNIQUE INDEX groups_display_name ON groups (lower(display_name))`,
@@ -78,8 +78,13 @@ var ddl = map[string][]string{
 // userColumns are the users table's columns in the order the statements use.
 const userColumns = "id, user_name, external_id, given_name, family_name, email, title, department, manager_id, active, modified_at"
 
+// selectColumns are the columns the list and get statements read: a row version
+// too, which a versioned target maps to meta.version.
+const selectColumns = userColumns + ", row_version"
+
 // config declares the target as SQL statements, every attribute mapped, the
-// enterprise manager included; %s are the database block and max_results.
+// enterprise manager included; the verbs are max_results, the database block and
+// extra user attribute mappings.
 const config = `version: 1
 server:
   listen: 127.0.0.1:0
@@ -104,17 +109,17 @@ targets:
         meta.lastModified: modified_at
         urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department: department
         urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value: manager_id
-      operations:
-        list: {sql: "SELECT ` + userColumns + ` FROM users"}
-        get:  {sql: "SELECT ` + userColumns + ` FROM users WHERE id = ?", params: [id]}
+%s      operations:
+        list: {sql: "SELECT ` + selectColumns + ` FROM users"}
+        get:  {sql: "SELECT ` + selectColumns + ` FROM users WHERE id = ?", params: [id]}
         create:
           sql: "INSERT INTO users (id, user_name, external_id, given_name, family_name, email, title, department, manager_id, modified_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
           params: [id, user_name, external_id, given_name, family_name, email, title, department, manager_id, {generate: now}]
         update:
-          sql: "UPDATE users SET user_name = ?, external_id = ?, given_name = ?, family_name = ?, email = ?, title = ?, department = ?, manager_id = ?, modified_at = ? WHERE id = ?"
+          sql: "UPDATE users SET user_name = ?, external_id = ?, given_name = ?, family_name = ?, email = ?, title = ?, department = ?, manager_id = ?, modified_at = ?, row_version = row_version + 1 WHERE id = ?"
           params: [user_name, external_id, given_name, family_name, email, title, department, manager_id, {generate: now}, id]
-        activate:   {sql: "UPDATE users SET active = ?, modified_at = ? WHERE id = ?", params: [{literal: true}, {generate: now}, id]}
-        deactivate: {sql: "UPDATE users SET active = ?, modified_at = ? WHERE id = ?", params: [{literal: false}, {generate: now}, id]}
+        activate:   {sql: "UPDATE users SET active = ?, modified_at = ?, row_version = row_version + 1 WHERE id = ?", params: [{literal: true}, {generate: now}, id]}
+        deactivate: {sql: "UPDATE users SET active = ?, modified_at = ?, row_version = row_version + 1 WHERE id = ?", params: [{literal: false}, {generate: now}, id]}
         delete:     {sql: "DELETE FROM users WHERE id = ?", params: [id]}
     groups:
       id: id
@@ -180,16 +185,20 @@ func newEnv(t *testing.T, dialect string) *env {
 	d, db, conn := dialecttest.NewDatabase(t, dialect)
 	dialecttest.MustExec(t, db, ddl[dialect]...)
 	e := &env{dialect: dialect, d: d, db: db, conn: conn}
-	e.url, e.client = e.serve(t, defaultMaxResults)
+	e.url, e.client = e.serve(t, defaultMaxResults, "")
 	return e
 }
 
+// versionMapping maps the row version column to meta.version: the store then
+// sets the resource's version and ETag.
+const versionMapping = "        meta.version: row_version\n"
+
 // serve starts a dbscim server over the env's database with the given max_results
-// and returns the target's base URL.
-func (e *env) serve(t *testing.T, maxResults int) (string, *http.Client) {
+// and extra user mappings, and returns the target's base URL.
+func (e *env) serve(t *testing.T, maxResults int, mappings string) (string, *http.Client) {
 	t.Helper()
 	file := filepath.Join(t.TempDir(), "dbscim.yaml")
-	if err := os.WriteFile(file, []byte(fmt.Sprintf(config, maxResults, databaseBlock(e.d, e.conn))), 0o600); err != nil {
+	if err := os.WriteFile(file, []byte(fmt.Sprintf(config, maxResults, databaseBlock(e.d, e.conn), mappings)), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	cfg, err := operations.Load(file)

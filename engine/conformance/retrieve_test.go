@@ -386,7 +386,7 @@ func TestRFC7644Retrieve(t *testing.T) {
 			}
 		})
 		run(t, e, "RFC7644-3.4.2.4/count-capped-at-maxResults", func(t *testing.T) {
-			base, client := e.serve(t, 2)
+			base, client := e.serve(t, 2, "")
 			r := e.doAt(t, base, client, "GET", "/ServiceProviderConfig", "")
 			r.want(t, 200)
 			if obj(r.body["filter"])["maxResults"] != 2.0 {
