@@ -85,6 +85,12 @@ func TestRFC7644Modify(t *testing.T) {
 			e.do(t, "PUT", "/Users/"+id, `{"schemas":["`+coreUser+`"],"title":"X"}`).wantError(t, 400, "*")
 			e.wantUser(t, id, map[string]string{"title": "Clerk"})
 		})
+		run(t, e, "RFC7644-3.5.1/invalidValue", func(t *testing.T) {
+			id := e.newUser(t, clerk())
+			e.do(t, "PUT", "/Users/"+id, `{"schemas":["`+coreUser+`"],"userName":"`+id+`@example.com","active":"sometimes"}`).wantError(t, 400, "invalidValue")
+			e.do(t, "PUT", "/Users/"+id, `{"schemas":["`+coreUser+`"],"userName":"`+id+`@example.com","name":"Ann Lee"}`).wantError(t, 400, "invalidValue")
+			e.wantUser(t, id, map[string]string{"title": "Clerk", "active": "1"})
+		})
 		run(t, e, "RFC7644-3.5.1/not-found-does-not-create", func(t *testing.T) {
 			e.do(t, "PUT", "/Users/nobody", `{"schemas":["`+coreUser+`"],"userName":"nobody@example.com"}`).wantError(t, 404, "")
 			if e.user(t, "nobody") != nil || e.count(t, "users", "user_name = "+e.d.Placeholder(1), "nobody@example.com") != 0 {
@@ -237,6 +243,18 @@ func TestRFC7644Modify(t *testing.T) {
 		run(t, e, "RFC7644-3.5.2/invalidPath", func(t *testing.T) {
 			id := e.newUser(t, clerk())
 			e.patch(t, "/Users/"+id, `[{"op":"replace","path":"emails[type eq \"work\"","value":"x"}]`).wantError(t, 400, "invalidPath")
+		})
+		run(t, e, "RFC7644-3.5.2/invalidValue", func(t *testing.T) {
+			id := e.newUser(t, clerk())
+			for _, ops := range []string{
+				`[{"op":"replace","path":"active","value":"sometimes"}]`,
+				`[{"op":"replace","path":"name","value":"Ann Lee"}]`,
+				`[{"op":"replace","path":"title","value":{"text":"Lead"}}]`,
+				`[{"op":"replace","path":"title","value":"Changed"},{"op":"replace","value":{"active":[true]}}]`,
+			} {
+				e.patch(t, "/Users/"+id, ops).wantError(t, 400, "invalidValue")
+			}
+			e.wantUser(t, id, map[string]string{"title": "Clerk", "active": "1", "given_name": "Ann"})
 		})
 		run(t, e, "RFC7644-3.5.2/value-required", func(t *testing.T) {
 			id := e.newUser(t, clerk())

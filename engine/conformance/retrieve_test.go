@@ -224,6 +224,9 @@ func TestRFC7644Retrieve(t *testing.T) {
 		run(t, e, "RFC7644-3.4.2.2/boolean-ordering-invalidFilter", func(t *testing.T) {
 			e.do(t, "GET", "/Users?filter="+q(`active gt true`), "").wantError(t, 400, "invalidFilter")
 		})
+		run(t, e, "RFC7644-3.4.2.2/complex-needs-sub-attribute", func(t *testing.T) {
+			e.do(t, "GET", "/Users?filter="+q(`name eq "Smith"`), "").wantError(t, 400, "invalidFilter")
+		})
 		run(t, e, "RFC7644-3.4.2.2/invalidFilter", func(t *testing.T) {
 			for _, f := range []string{`userName eq`, `userName zz "a"`, `(userName eq "a"`, `userName eq "a" and`, `emails[type eq "work"`} {
 				e.do(t, "GET", "/Users?filter="+q(f), "").wantError(t, 400, "invalidFilter")
