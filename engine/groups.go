@@ -74,11 +74,77 @@ func (s *GroupStore) Get(ctx context.Context, id string, p scim.Projection) (sci
 
 // List answers one page of groups.
 func (s *GroupStore) List(ctx context.Context, q scim.Query) (*scim.Page, error) {
+	if q.Filter != nil && mentions(q.Filter, "members") && s.ops.Members != nil {
+		return s.listByMembers(ctx, q)
+	}
 	page, err := s.list(ctx, s.t.DB, q)
 	if err != nil {
 		return nil, err
 	}
 	return page, s.attachMembers(ctx, s.t.DB, q.Projection, page.Resources...)
+}
+
+// listByMembers answers a filter on members ("the groups of user x"): each group's
+// members are read and the filter evaluated in memory. The groups are read first,
+// and the members one group at a time, so memory holds the groups but never every
+// membership at once.
+func (s *GroupStore) listByMembers(ctx context.Context, q scim.Query) (*scim.Page, error) {
+	var groups []scim.Resource
+	err := s.t.query(ctx, s.t.DB, s.listOp, Record{}, func(r Record) (bool, error) {
+		res, err := toResource(s.idColumn, s.cols, r)
+		if err == nil {
+			groups = append(groups, res)
+		}
+		return err == nil, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	page := &scim.Page{}
+	skip := q.StartIndex - 1
+	var matched []scim.Resource
+	for _, g := range groups {
+		id, _ := g["id"].(string)
+		members, err := s.members(ctx, s.t.DB, id)
+		if err != nil {
+			return nil, err
+		}
+		if len(members) > 0 {
+			g["members"] = members
+		}
+		ok, err := scim.Match(q.Filter, g, s.schemas...)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			continue
+		}
+		if !q.Projection.Wants("members") {
+			delete(g, "members")
+		}
+		matched = append(matched, g)
+	}
+	scim.SortResources(matched, q.SortBy, q.Descending, s.schemas...)
+	page.Total = len(matched)
+	if skip < len(matched) {
+		page.Resources = matched[skip:min(len(matched), skip+q.Count)]
+	}
+	return page, nil
+}
+
+// mentions reports whether a filter names the attribute.
+func mentions(e filter.Expression, attr string) bool {
+	switch x := e.(type) {
+	case *filter.LogicalExpression:
+		return mentions(x.Left, attr) || mentions(x.Right, attr)
+	case *filter.NotExpression:
+		return mentions(x.Expression, attr)
+	case *filter.ValuePath:
+		return strings.EqualFold(x.AttributePath.AttributeName, attr)
+	case *filter.AttributeExpression:
+		return strings.EqualFold(x.AttributePath.AttributeName, attr)
+	}
+	return false
 }
 
 func (s *GroupStore) attachMembers(ctx context.Context, q dialects.Querier, p scim.Projection, groups ...scim.Resource) error {

@@ -182,8 +182,12 @@ func (s *table) orderBy(q scim.Query) (string, error) {
 	// order and first in descending order, and case follows the attribute's caseExact.
 	col := s.ref(c.Column)
 	value := col
-	if c.caseFold && c.kind == "string" {
-		value = s.t.Dialect.Fold(col)
+	if c.kind == "string" {
+		if c.caseFold {
+			value = s.t.Dialect.Fold(col)
+		} else {
+			value = s.t.Dialect.Text(col)
+		}
 	}
 	return "CASE WHEN " + col + " IS NULL THEN 1 ELSE 0 END" + dir + ", " + value + dir + ", " + id, nil
 }

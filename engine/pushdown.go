@@ -264,6 +264,10 @@ func (w *where) columnCompare(c *column, x *filter.AttributeExpression, path str
 	fold := c.caseFold
 	if fold {
 		lhs = w.d.Fold(lhs)
+	} else {
+		// A case-exact attribute (externalId, id-like values) compares byte for byte,
+		// whatever the column's collation (MariaDB's defaults ignore case).
+		lhs = w.d.Text(col)
 	}
 	arg := func(v string) string {
 		p := w.param(v)
@@ -276,14 +280,19 @@ func (w *where) columnCompare(c *column, x *filter.AttributeExpression, path str
 	switch x.Operator {
 	case filter.EQ:
 		cmp = lhs + " = " + arg(s)
+		if !fold {
+			// The plain comparison first, so that the column's index finds the
+			// candidates; the exact one then decides.
+			cmp = col + " = " + arg(s) + " AND " + cmp
+		}
 	case filter.NE:
 		return "(" + col + " IS NULL OR " + lhs + " <> " + arg(s) + ")", nil
 	case filter.CO:
-		cmp = w.d.Like(lhs, arg("%"+dialects.EscapeLike(s)+"%"))
+		cmp = w.d.Like(lhs, arg("%"+dialects.EscapeLike(s)+"%")) + w.exactSubstring(col, x.Operator, s, fold)
 	case filter.SW:
-		cmp = w.d.Like(lhs, arg(dialects.EscapeLike(s)+"%"))
+		cmp = w.d.Like(lhs, arg(dialects.EscapeLike(s)+"%")) + w.exactSubstring(col, x.Operator, s, fold)
 	case filter.EW:
-		cmp = w.d.Like(lhs, arg("%"+dialects.EscapeLike(s)))
+		cmp = w.d.Like(lhs, arg("%"+dialects.EscapeLike(s))) + w.exactSubstring(col, x.Operator, s, fold)
 	case filter.GT:
 		cmp = lhs + " > " + arg(s)
 	case filter.GE:
@@ -296,6 +305,22 @@ func (w *where) columnCompare(c *column, x *filter.AttributeExpression, path str
 		return "", errNoPushdown
 	}
 	return "(" + col + " IS NOT NULL AND " + cmp + ")", nil
+}
+
+// exactSubstring adds the case-sensitive check SQLite's LIKE cannot make (it ignores
+// ASCII case whatever the collation) to a substring match on a case-exact attribute.
+func (w *where) exactSubstring(col string, op filter.CompareOperator, s string, fold bool) string {
+	if fold || s == "" || w.d.Name() != "sqlite" {
+		return ""
+	}
+	switch op {
+	case filter.CO:
+		return " AND instr(" + col + ", " + w.param(s) + ") > 0"
+	case filter.SW:
+		return " AND substr(" + col + ", 1, length(" + w.param(s) + ")) = " + w.param(s)
+	default:
+		return " AND substr(" + col + ", -length(" + w.param(s) + ")) = " + w.param(s)
+	}
 }
 
 // ordered compares a non-string column (boolean, integer, dateTime) with a value

@@ -18,22 +18,22 @@ import (
 
 var pushdownDDL = map[string]string{
 	"sqlite": `CREATE TABLE people (id TEXT PRIMARY KEY, user_name TEXT NOT NULL, family TEXT, title TEXT,
-		work_email TEXT, home_email TEXT, active INTEGER NOT NULL, dept TEXT, updated TIMESTAMP NOT NULL)`,
+		work_email TEXT, home_email TEXT, active INTEGER NOT NULL, dept TEXT, updated TIMESTAMP NOT NULL, ext TEXT)`,
 	"mysql": `CREATE TABLE people (id VARCHAR(20) PRIMARY KEY, user_name VARCHAR(100) NOT NULL, family VARCHAR(100), title VARCHAR(100),
-		work_email VARCHAR(100), home_email VARCHAR(100), active TINYINT(1) NOT NULL, dept VARCHAR(100), updated DATETIME NOT NULL)`,
+		work_email VARCHAR(100), home_email VARCHAR(100), active TINYINT(1) NOT NULL, dept VARCHAR(100), updated DATETIME NOT NULL, ext VARCHAR(100))`,
 	"postgres": `CREATE TABLE people (id VARCHAR(20) PRIMARY KEY, user_name TEXT NOT NULL, family TEXT, title TEXT,
-		work_email TEXT, home_email TEXT, active BOOLEAN NOT NULL, dept TEXT, updated TIMESTAMP NOT NULL)`,
+		work_email TEXT, home_email TEXT, active BOOLEAN NOT NULL, dept TEXT, updated TIMESTAMP NOT NULL, ext TEXT)`,
 }
 
 // pushdownRows are chosen to put NULLs, letter case, LIKE wildcards and boundary
 // values in front of every operator.
 var pushdownRows = [][]any{
-	{"p01", "alice@example.com", "Smith", "Engineer", "alice@example.com", nil, true, "R&D", "2026-01-05 10:00:00"},
-	{"p02", "Bob@Example.org", "smith", "100% Manager", "bob@example.org", "bob@home.net", false, "Sales", "2026-02-01 00:00:00"},
-	{"p03", "carol_x@example.com", nil, "under_score", nil, "carol@home.net", true, nil, "2025-12-31 23:59:59"},
-	{"p04", "dave@example.net", "Jones", nil, "DAVE@EXAMPLE.NET", nil, true, "r&d", "2026-03-10 08:30:00"},
-	{"p05", "Eve@example.com", "O'Brien", "Engineer II", "eve@example.com", "eve@example.com", false, "Sales", "2026-01-05 10:00:00"},
-	{"p06", "frank%@example.com", "Smithson", "engineer", nil, nil, true, "Ops", "2026-06-01 12:00:00"},
+	{"p01", "alice@example.com", "Smith", "Engineer", "alice@example.com", nil, true, "R&D", "2026-01-05 10:00:00", "AbC-1"},
+	{"p02", "Bob@Example.org", "smith", "100% Manager", "bob@example.org", "bob@home.net", false, "Sales", "2026-02-01 00:00:00", "abc-1"},
+	{"p03", "carol_x@example.com", nil, "under_score", nil, "carol@home.net", true, nil, "2025-12-31 23:59:59", nil},
+	{"p04", "dave@example.net", "Jones", nil, "DAVE@EXAMPLE.NET", nil, true, "r&d", "2026-03-10 08:30:00", "Zed"},
+	{"p05", "Eve@example.com", "O'Brien", "Engineer II", "eve@example.com", "eve@example.com", false, "Sales", "2026-01-05 10:00:00", "abc-10"},
+	{"p06", "frank%@example.com", "Smithson", "engineer", nil, nil, true, "Ops", "2026-06-01 12:00:00", "_x%"},
 }
 
 const pushdownConfig = `version: 1
@@ -53,9 +53,10 @@ targets:
         active: active
         urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department: dept
         meta.lastModified: updated
+        externalId: ext
       operations:
-        list: {sql: "SELECT id, user_name, family, title, work_email, home_email, active, dept, updated FROM people"}
-        get:  {sql: "SELECT id, user_name, family, title, work_email, home_email, active, dept, updated FROM people WHERE id = ?", params: [id]}
+        list: {sql: "SELECT id, user_name, family, title, work_email, home_email, active, dept, updated, ext FROM people"}
+        get:  {sql: "SELECT id, user_name, family, title, work_email, home_email, active, dept, updated, ext FROM people WHERE id = ?", params: [id]}
 `
 
 // pushdownFilters cover every operator on every kind of mapped attribute.
@@ -77,6 +78,8 @@ var pushdownFilters = []string{
 	`meta.lastModified lt "2026-01-01T00:00:00Z"`, `meta.lastModified le "2026-01-05T10:00:00Z"`,
 	`meta.lastModified eq "2026-03-10T08:30:00Z"`,
 	`id eq "p03"`, `id eq "P03"`, `id ne "p03"`,
+	`externalId eq "abc-1"`, `externalId eq "ABC-1"`, `externalId ne "abc-1"`, `externalId co "bC"`, `externalId sw "abc"`,
+	`externalId gt "Zed"`, `externalId lt "a"`, `externalId co "%"`, `externalId pr`,
 	`(userName sw "a" or active eq false) and not (name.familyName eq "smith")`,
 	`title pr and (emails[type eq "home"] or urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department eq "ops")`,
 	`not (userName co "example" and title co "engineer")`,
