@@ -33,7 +33,7 @@ func entraUser(userName, externalID, email string) string {
 }
 
 // entraCreate creates a user as Entra does and returns its id and userName.
-func (e *env) entraCreate(t *testing.T) (string, string) {
+func (e *env) entraCreate(t testing.TB) (string, string) {
 	t.Helper()
 	name := "Test_User_" + random() + "@testuser.com"
 	r := e.do(t, "POST", "/Users", entraUser(name, random(), "Test_User_"+random()+"@testuser.com"))
@@ -51,7 +51,7 @@ func (e *env) entraCreate(t *testing.T) (string, string) {
 // bare id.
 func TestEntraValidator(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
-		run(t, e, "Entra/CreateUser", func(t *testing.T) {
+		run(t, e, "Entra/CreateUser", func(t testing.TB) {
 			name := "Test_User_" + random() + "@testuser.com"
 			email := "Test_User_" + random() + "@testuser.com"
 			ext := "0a21f0f2-" + random()
@@ -73,33 +73,33 @@ func TestEntraValidator(t *testing.T) {
 			e.wantUser(t, id, map[string]string{"user_name": name, "external_id": ext, "email": email, "given_name": "givenName",
 				"family_name": "familyName", "title": "Tester", "department": "Validation", "active": "1"})
 		})
-		run(t, e, "Entra/CreateDuplicate", func(t *testing.T) {
+		run(t, e, "Entra/CreateDuplicate", func(t testing.TB) {
 			_, name := e.entraCreate(t)
 			e.do(t, "POST", "/Users", entraUser(name, random(), "other@testuser.com")).wantError(t, 409, "uniqueness")
 			if n := e.count(t, "users", "lower(user_name) = lower("+e.d.Placeholder(1)+")", name); n != 1 {
 				t.Fatalf("%d rows named %s", n, name)
 			}
 		})
-		run(t, e, "Entra/FilterExisting", func(t *testing.T) {
+		run(t, e, "Entra/FilterExisting", func(t testing.TB) {
 			id, name := e.entraCreate(t)
 			if got := e.filter(t, "Users", `userName eq "`+name+`"`); !same(got, []string{id}) {
 				t.Fatalf("filter: %v", got)
 			}
 		})
-		run(t, e, "Entra/FilterNonExisting", func(t *testing.T) {
+		run(t, e, "Entra/FilterNonExisting", func(t testing.TB) {
 			r := e.do(t, "GET", "/Users?filter="+q(`userName eq "non-existent user"`), "")
 			r.want(t, 200)
 			if r.body["totalResults"] != 0.0 || len(list(r.body["Resources"])) != 0 {
 				t.Fatalf("filter: %s", r.raw)
 			}
 		})
-		run(t, e, "Entra/FilterDifferentCase", func(t *testing.T) {
+		run(t, e, "Entra/FilterDifferentCase", func(t testing.TB) {
 			id, name := e.entraCreate(t)
 			if got := e.filter(t, "Users", `userName eq "`+strings.ToUpper(name)+`"`); !same(got, []string{id}) {
 				t.Fatalf("filter in upper case: %v", got)
 			}
 		})
-		run(t, e, "Entra/FilterExternalId", func(t *testing.T) {
+		run(t, e, "Entra/FilterExternalId", func(t testing.TB) {
 			ext := random()
 			r := e.do(t, "POST", "/Users", entraUser("Test_User_"+random()+"@testuser.com", ext, "x@testuser.com"))
 			r.want(t, 201)
@@ -114,7 +114,7 @@ func TestEntraValidator(t *testing.T) {
 				t.Fatalf("email filter: %v", got)
 			}
 		})
-		run(t, e, "Entra/PatchReplaceStringBooleans", func(t *testing.T) {
+		run(t, e, "Entra/PatchReplaceStringBooleans", func(t testing.TB) {
 			id, _ := e.entraCreate(t)
 			newName := "Test_User_" + random() + "@testuser.com"
 			r := e.patch(t, "/Users/"+id, `[
@@ -136,7 +136,7 @@ func TestEntraValidator(t *testing.T) {
 				t.Fatalf("GET after PATCH: %s", g.raw)
 			}
 		})
-		run(t, e, "Entra/PatchReplaceVerbose", func(t *testing.T) {
+		run(t, e, "Entra/PatchReplaceVerbose", func(t testing.TB) {
 			// The validator's create with every attribute it knows, most of them
 			// unmapped here, then its verbose replace: one operation per attribute,
 			// value filters on attributes the user may lack, a boolean filter value
@@ -153,7 +153,7 @@ func TestEntraValidator(t *testing.T) {
 				t.Fatalf("GET after the verbose replace: %s", g.raw)
 			}
 		})
-		run(t, e, "Entra/PatchAddVerboseFull", func(t *testing.T) {
+		run(t, e, "Entra/PatchAddVerboseFull", func(t testing.TB) {
 			r := e.do(t, "POST", "/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"add_`+random()+`@example.com","active":true}`)
 			r.want(t, 201)
 			id := r.body["id"].(string)
@@ -161,7 +161,7 @@ func TestEntraValidator(t *testing.T) {
 			e.wantUser(t, id, map[string]string{"email": "elbert@murphy.us", "given_name": "Janessa", "family_name": "Eloy",
 				"title": "GWJZNRYZYFWD", "department": "ERQODAWELTIZ", "active": "1"})
 		})
-		run(t, e, "Entra/PatchAddVerbose", func(t *testing.T) {
+		run(t, e, "Entra/PatchAddVerbose", func(t testing.TB) {
 			id := e.newUser(t, row{})
 			r := e.patch(t, "/Users/"+id, `[
 				{"op": "Add", "path": "externalId", "value": "added-external-id"},
@@ -175,7 +175,7 @@ func TestEntraValidator(t *testing.T) {
 			e.wantUser(t, id, map[string]string{"external_id": "added-external-id", "title": "Added Title", "email": "added@testuser.com",
 				"given_name": "addedGiven", "family_name": "addedFamily", "department": "Added Department", "active": "1"})
 		})
-		run(t, e, "Entra/UpdateUserName", func(t *testing.T) {
+		run(t, e, "Entra/UpdateUserName", func(t testing.TB) {
 			id, old := e.entraCreate(t)
 			newName := "5b50642d-" + random() + "@testuser.com"
 			e.patch(t, "/Users/"+id, `[{"op":"Replace","path":"userName","value":"`+newName+`"}]`).patched(t)
@@ -187,7 +187,7 @@ func TestEntraValidator(t *testing.T) {
 				t.Fatalf("old name: %v", got)
 			}
 		})
-		run(t, e, "Entra/DisableUser", func(t *testing.T) {
+		run(t, e, "Entra/DisableUser", func(t testing.TB) {
 			id, _ := e.entraCreate(t)
 			e.patch(t, "/Users/"+id, `[{"op":"Replace","path":"active","value":"False"}]`).patched(t)
 			e.wantUser(t, id, map[string]string{"active": "0"})
@@ -198,7 +198,7 @@ func TestEntraValidator(t *testing.T) {
 			e.patch(t, "/Users/"+id, `[{"op":"Replace","value":{"active":"True"}}]`).patched(t)
 			e.wantUser(t, id, map[string]string{"active": "1"})
 		})
-		run(t, e, "Entra/AddManager", func(t *testing.T) {
+		run(t, e, "Entra/AddManager", func(t testing.TB) {
 			id, _ := e.entraCreate(t)
 			mgr, _ := e.entraCreate(t)
 			e.patch(t, "/Users/"+id, `[{"op":"Add","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager","value":"`+mgr+`"}]`).patched(t)
@@ -211,7 +211,7 @@ func TestEntraValidator(t *testing.T) {
 				t.Fatalf("filter by manager: %v", got)
 			}
 		})
-		run(t, e, "Entra/ReplaceManager", func(t *testing.T) {
+		run(t, e, "Entra/ReplaceManager", func(t testing.TB) {
 			id, _ := e.entraCreate(t)
 			m1, _ := e.entraCreate(t)
 			m2, _ := e.entraCreate(t)
@@ -222,7 +222,7 @@ func TestEntraValidator(t *testing.T) {
 			e.patch(t, "/Users/"+id, `[{"op":"Replace","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager","value":{"value":"`+m1+`"}}]`).patched(t)
 			e.wantUser(t, id, map[string]string{"manager_id": m1})
 		})
-		run(t, e, "Entra/RemoveManager", func(t *testing.T) {
+		run(t, e, "Entra/RemoveManager", func(t testing.TB) {
 			id, _ := e.entraCreate(t)
 			mgr, _ := e.entraCreate(t)
 			e.patch(t, "/Users/"+id, `[{"op":"Add","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager","value":"`+mgr+`"}]`).patched(t)
@@ -236,7 +236,7 @@ func TestEntraValidator(t *testing.T) {
 			e.patch(t, "/Users/"+id, `[{"op":"Remove","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager","value":[{"value":"`+mgr+`"}]}]`).patched(t)
 			e.wantUser(t, id, map[string]string{"manager_id": null})
 		})
-		run(t, e, "Entra/DeleteUser", func(t *testing.T) {
+		run(t, e, "Entra/DeleteUser", func(t testing.TB) {
 			id, _ := e.entraCreate(t)
 			e.do(t, "DELETE", "/Users/"+id, "").want(t, 204)
 			if e.user(t, id) != nil {
@@ -247,7 +247,7 @@ func TestEntraValidator(t *testing.T) {
 		})
 
 		// Entra's group provisioning.
-		run(t, e, "Entra/CreateGroup", func(t *testing.T) {
+		run(t, e, "Entra/CreateGroup", func(t testing.TB) {
 			name := "Test_Group_" + random()
 			r := e.do(t, "POST", "/Groups", `{"externalId":"`+random()+`","displayName":"`+name+`","meta":{"resourceType":"Group"},
 				"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"]}`)
@@ -262,7 +262,7 @@ func TestEntraValidator(t *testing.T) {
 				t.Fatalf("filter group: %s", r.raw)
 			}
 		})
-		run(t, e, "Entra/GetUser", func(t *testing.T) {
+		run(t, e, "Entra/GetUser", func(t testing.TB) {
 			id, name := e.entraCreate(t)
 			r := e.do(t, "GET", "/Users/"+id, "")
 			r.want(t, 200)
@@ -270,7 +270,7 @@ func TestEntraValidator(t *testing.T) {
 				t.Fatalf("GET: %s", r.raw)
 			}
 		})
-		run(t, e, "Entra/FilterGroups", func(t *testing.T) {
+		run(t, e, "Entra/FilterGroups", func(t testing.TB) {
 			name := "Test_Group_" + random()
 			r := e.do(t, "POST", "/Groups", `{"displayName":"`+name+`","schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"]}`)
 			r.want(t, 201)
@@ -292,7 +292,7 @@ func TestEntraValidator(t *testing.T) {
 				t.Fatalf("GET group: %s", r.raw)
 			}
 		})
-		run(t, e, "Entra/GroupMembers", func(t *testing.T) {
+		run(t, e, "Entra/GroupMembers", func(t testing.TB) {
 			u1, _ := e.entraCreate(t)
 			u2, _ := e.entraCreate(t)
 			r := e.do(t, "POST", "/Groups", `{"displayName":"Test_Group_`+random()+`","schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"]}`)

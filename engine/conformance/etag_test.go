@@ -18,14 +18,14 @@ func TestRFC7644ETags(t *testing.T) {
 			s, _ := obj(r.body["meta"])["version"].(string)
 			return s
 		}
-		run(t, e, "RFC7644-3.14/advertised", func(t *testing.T) {
+		run(t, e, "RFC7644-3.14/advertised", func(t testing.TB) {
 			r := e.do(t, "GET", "/ServiceProviderConfig", "")
 			r.want(t, 200)
 			if obj(r.body["etag"])["supported"] != true {
 				t.Fatalf("etag: %s", r.raw)
 			}
 		})
-		run(t, e, "RFC7644-3.14/etag-is-meta.version", func(t *testing.T) {
+		run(t, e, "RFC7644-3.14/etag-is-meta.version", func(t testing.TB) {
 			r := e.do(t, "POST", "/Users", oktaUser("etag-"+random()+"@example.com", "E", "Tag"))
 			r.want(t, 201)
 			id, tag := r.body["id"].(string), r.header.Get("ETag")
@@ -49,7 +49,7 @@ func TestRFC7644ETags(t *testing.T) {
 				t.Fatalf("GET after PATCH: %q, PATCH answered %q", g.header.Get("ETag"), p.header.Get("ETag"))
 			}
 		})
-		run(t, e, "RFC7644-3.14/changes-with-the-row", func(t *testing.T) {
+		run(t, e, "RFC7644-3.14/changes-with-the-row", func(t testing.TB) {
 			id := e.newUser(t, clerk())
 			tag := e.do(t, "GET", "/Users/"+id, "").header.Get("ETag")
 			if _, err := e.db.Exec("UPDATE users SET title = 'Changed by SQL' WHERE id = "+e.d.Placeholder(1), id); err != nil {
@@ -59,7 +59,7 @@ func TestRFC7644ETags(t *testing.T) {
 				t.Fatalf("ETag %q after the row changed (before %q)", now, tag)
 			}
 		})
-		run(t, e, "RFC7644-3.14/if-none-match-304", func(t *testing.T) {
+		run(t, e, "RFC7644-3.14/if-none-match-304", func(t testing.TB) {
 			id := e.newUser(t, clerk())
 			tag := e.do(t, "GET", "/Users/"+id, "").header.Get("ETag")
 			r := e.do(t, "GET", "/Users/"+id, "", "If-None-Match", tag)
@@ -68,7 +68,7 @@ func TestRFC7644ETags(t *testing.T) {
 			}
 			e.do(t, "GET", "/Users/"+id, "", "If-None-Match", `W/"0000000000000000"`).want(t, 200)
 		})
-		run(t, e, "RFC7644-3.14/if-match-412", func(t *testing.T) {
+		run(t, e, "RFC7644-3.14/if-match-412", func(t testing.TB) {
 			id := e.newUser(t, clerk())
 			tag := e.do(t, "GET", "/Users/"+id, "").header.Get("ETag")
 			stale := `W/"0000000000000000"`
@@ -90,7 +90,7 @@ func TestRFC7644ETags(t *testing.T) {
 				t.Fatal("not deleted")
 			}
 		})
-		run(t, e, "RFC7644-3.14/store-version", func(t *testing.T) {
+		run(t, e, "RFC7644-3.14/store-version", func(t testing.TB) {
 			// A target that maps a row version column to meta.version: the version
 			// is the column's, and If-Match compares with it.
 			base, client := e.serve(t, defaultMaxResults, versionMapping)
@@ -114,7 +114,7 @@ func TestRFC7644ETags(t *testing.T) {
 			e.wantUser(t, id, map[string]string{"title": "v2"})
 			do("DELETE", "/Users/"+id, "", "If-Match", `W/"2"`).want(t, 204)
 		})
-		run(t, e, "RFC7644-3.14/groups", func(t *testing.T) {
+		run(t, e, "RFC7644-3.14/groups", func(t testing.TB) {
 			e.seed(t, row{id: "gm1", userName: "gm1@example.com"}, row{id: "gm2", userName: "gm2@example.com"})
 			e.seedGroup(t, "etag-g", "ETag Group", "gm1")
 			tag := e.do(t, "GET", "/Groups/etag-g", "").header.Get("ETag")

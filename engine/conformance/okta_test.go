@@ -22,14 +22,14 @@ func TestOktaSpec(t *testing.T) {
 		e.seed(t, row{id: "okta-seed", userName: "seed@example.com", given: "Seed", family: "User", email: "seed@example.com"})
 		name := "spec-" + random() + "@example.com"
 		var id string
-		need := func(t *testing.T) {
+		need := func(t testing.TB) {
 			t.Helper()
 			if id == "" {
 				t.Fatal("the create step did not run or failed")
 			}
 		}
 
-		run(t, e, "Okta/ListUsersShape", func(t *testing.T) {
+		run(t, e, "Okta/ListUsersShape", func(t testing.TB) {
 			r := e.do(t, "GET", "/Users?count=1&startIndex=1", "")
 			r.want(t, 200)
 			if s := list(r.body["schemas"]); len(s) != 1 || s[0] != listURN {
@@ -49,28 +49,28 @@ func TestOktaSpec(t *testing.T) {
 				t.Fatalf("resource: %s", r.raw)
 			}
 		})
-		run(t, e, "Okta/GetListedUser", func(t *testing.T) {
+		run(t, e, "Okta/GetListedUser", func(t testing.TB) {
 			r := e.do(t, "GET", "/Users/okta-seed", "")
 			r.want(t, 200)
 			if r.body["id"] != "okta-seed" || r.body["userName"] != "seed@example.com" {
 				t.Fatalf("GET: %s", r.raw)
 			}
 		})
-		run(t, e, "Okta/FilterRandomUserNotFound", func(t *testing.T) {
+		run(t, e, "Okta/FilterRandomUserNotFound", func(t testing.TB) {
 			r := e.do(t, "GET", "/Users?filter="+q(`userName eq "`+random()+`@example.com"`), "")
 			r.want(t, 200)
 			if r.body["totalResults"] != 0.0 || len(list(r.body["Resources"])) != 0 {
 				t.Fatalf("random user: %s", r.raw)
 			}
 		})
-		run(t, e, "Okta/GetRandomIdNotFound", func(t *testing.T) {
+		run(t, e, "Okta/GetRandomIdNotFound", func(t testing.TB) {
 			r := e.do(t, "GET", "/Users/"+random()+"-"+random(), "")
 			r.wantError(t, 404, "")
 			if d, _ := r.body["detail"].(string); d == "" {
 				t.Fatalf("no detail: %s", r.raw)
 			}
 		})
-		run(t, e, "Okta/CreateWithPassword", func(t *testing.T) {
+		run(t, e, "Okta/CreateWithPassword", func(t testing.TB) {
 			r := e.do(t, "POST", "/Users", oktaUser(name, "Test", "Spec"))
 			r.want(t, 201)
 			id, _ = r.body["id"].(string)
@@ -82,7 +82,7 @@ func TestOktaSpec(t *testing.T) {
 			}
 			e.wantUser(t, id, map[string]string{"user_name": name, "given_name": "Test", "family_name": "Spec", "email": name, "active": "1"})
 		})
-		run(t, e, "Okta/GetCreatedById", func(t *testing.T) {
+		run(t, e, "Okta/GetCreatedById", func(t testing.TB) {
 			need(t)
 			r := e.do(t, "GET", "/Users/"+id, "")
 			r.want(t, 200)
@@ -90,26 +90,26 @@ func TestOktaSpec(t *testing.T) {
 				t.Fatalf("GET: %s", r.raw)
 			}
 		})
-		run(t, e, "Okta/FilterCreated", func(t *testing.T) {
+		run(t, e, "Okta/FilterCreated", func(t testing.TB) {
 			need(t)
 			if got := e.filter(t, "Users", `userName eq "`+name+`"`); !same(got, []string{id}) {
 				t.Fatalf("filter: %v", got)
 			}
 		})
-		run(t, e, "Okta/UserNameCaseInsensitive", func(t *testing.T) {
+		run(t, e, "Okta/UserNameCaseInsensitive", func(t testing.TB) {
 			need(t)
 			if got := e.filter(t, "Users", `userName eq "`+strings.ToUpper(name)+`"`); !same(got, []string{id}) {
 				t.Fatalf("filter in upper case: %v", got)
 			}
 		})
-		run(t, e, "Okta/CreateDuplicate", func(t *testing.T) {
+		run(t, e, "Okta/CreateDuplicate", func(t testing.TB) {
 			need(t)
 			e.do(t, "POST", "/Users", oktaUser(name, "Test", "Spec")).wantError(t, 409, "uniqueness")
 			if e.count(t, "users", "") != 2 {
 				t.Fatal("a duplicate was created")
 			}
 		})
-		run(t, e, "Okta/PutUpdate", func(t *testing.T) {
+		run(t, e, "Okta/PutUpdate", func(t testing.TB) {
 			need(t)
 			r := e.do(t, "GET", "/Users/"+id, "")
 			r.want(t, 200)
@@ -124,7 +124,7 @@ func TestOktaSpec(t *testing.T) {
 			}
 			e.wantUser(t, id, map[string]string{"given_name": "Changed", "family_name": "Spec", "user_name": name, "email": name, "active": "1"})
 		})
-		run(t, e, "Okta/PatchActiveFalse", func(t *testing.T) {
+		run(t, e, "Okta/PatchActiveFalse", func(t testing.TB) {
 			need(t)
 			r := e.patch(t, "/Users/"+id, `[{"op":"replace","value":{"active":false}}]`)
 			r.patched(t)
@@ -141,7 +141,7 @@ func TestOktaSpec(t *testing.T) {
 				t.Fatalf("deactivated user by filter: %v", got)
 			}
 		})
-		run(t, e, "Okta/PutReactivate", func(t *testing.T) {
+		run(t, e, "Okta/PutReactivate", func(t testing.TB) {
 			need(t)
 			e.do(t, "PUT", "/Users/"+id, oktaUser(name, "Changed", "Spec")).want(t, 200)
 			e.wantUser(t, id, map[string]string{"active": "1"})

@@ -20,7 +20,7 @@ func hour(h int) time.Time { return time.Date(2024, 1, 1, h, 0, 0, 0, time.UTC) 
 //	u05  Eve@example.com     x-eve       Eve Brown        eve@example.org         Intern    Sales       u01      true    05:00
 //
 // and the groups Admins (u01, u02) and Readers (u03).
-func seedDirectory(t *testing.T, e *env) {
+func seedDirectory(t testing.TB, e *env) {
 	t.Helper()
 	e.seed(t,
 		row{id: "u01", userName: "alice@example.com", externalID: "x-alice", given: "Alice", family: "O'Malley", email: "alice@example.com", title: "Engineer", modified: hour(1)},
@@ -50,7 +50,7 @@ type filterCase struct {
 func runFilters(t *testing.T, e *env, endpoint string, cases []filterCase) {
 	t.Helper()
 	for _, c := range cases {
-		run(t, e, c.name, func(t *testing.T) {
+		run(t, e, c.name, func(t testing.TB) {
 			if got := e.filter(t, endpoint, c.filter); !same(got, c.want) {
 				t.Fatalf("filter %s selected %v, want %v", c.filter, got, c.want)
 			}
@@ -65,7 +65,7 @@ func TestRFC7644Retrieve(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
 		seedDirectory(t, e)
 
-		run(t, e, "RFC7644-3.4.1/get", func(t *testing.T) {
+		run(t, e, "RFC7644-3.4.1/get", func(t testing.TB) {
 			r := e.do(t, "GET", "/Users/u02", "")
 			r.want(t, 200)
 			if r.body["id"] != "u02" || r.body["userName"] != "Bob@Example.org" || obj(r.body["name"])["familyName"] != "Smith" {
@@ -83,20 +83,20 @@ func TestRFC7644Retrieve(t *testing.T) {
 				t.Fatalf("enterprise extension: %s", r.raw)
 			}
 		})
-		run(t, e, "RFC7644-3.4.1/manager", func(t *testing.T) {
+		run(t, e, "RFC7644-3.4.1/manager", func(t testing.TB) {
 			r := e.do(t, "GET", "/Users/u03", "")
 			r.want(t, 200)
 			if obj(obj(r.body[enterprise])["manager"])["value"] != "u02" {
 				t.Fatalf("manager: %s", r.raw)
 			}
 		})
-		run(t, e, "RFC7644-3.4.1/not-found", func(t *testing.T) {
+		run(t, e, "RFC7644-3.4.1/not-found", func(t testing.TB) {
 			e.do(t, "GET", "/Users/u99", "").wantError(t, 404, "")
 		})
-		run(t, e, "RFC7644-3.4.1/id-case-exact", func(t *testing.T) {
+		run(t, e, "RFC7644-3.4.1/id-case-exact", func(t testing.TB) {
 			e.do(t, "GET", "/Users/U01", "").wantError(t, 404, "")
 		})
-		run(t, e, "RFC7644-3.4.1/group-members", func(t *testing.T) {
+		run(t, e, "RFC7644-3.4.1/group-members", func(t testing.TB) {
 			r := e.do(t, "GET", "/Groups/g1", "")
 			r.want(t, 200)
 			var got []string
@@ -108,7 +108,7 @@ func TestRFC7644Retrieve(t *testing.T) {
 			}
 		})
 
-		run(t, e, "RFC7644-3.4.2/list-response", func(t *testing.T) {
+		run(t, e, "RFC7644-3.4.2/list-response", func(t testing.TB) {
 			r := e.do(t, "GET", "/Users", "")
 			r.want(t, 200)
 			if s := list(r.body["schemas"]); len(s) != 1 || s[0] != listURN {
@@ -126,7 +126,7 @@ func TestRFC7644Retrieve(t *testing.T) {
 				}
 			}
 		})
-		run(t, e, "RFC7644-3.4.2/no-results", func(t *testing.T) {
+		run(t, e, "RFC7644-3.4.2/no-results", func(t testing.TB) {
 			r := e.do(t, "GET", "/Users?filter="+q(`userName eq "nobody@example.com"`), "")
 			r.want(t, 200)
 			if r.body["totalResults"] != 0.0 || len(list(r.body["Resources"])) != 0 {
@@ -221,20 +221,20 @@ func TestRFC7644Retrieve(t *testing.T) {
 			{"RFC7644-3.4.2.2/groups-members-sub-attribute", `members.value eq "u01"`, []string{"g1"}},
 		})
 
-		run(t, e, "RFC7644-3.4.2.2/boolean-ordering-invalidFilter", func(t *testing.T) {
+		run(t, e, "RFC7644-3.4.2.2/boolean-ordering-invalidFilter", func(t testing.TB) {
 			e.do(t, "GET", "/Users?filter="+q(`active gt true`), "").wantError(t, 400, "invalidFilter")
 		})
-		run(t, e, "RFC7644-3.4.2.2/complex-needs-sub-attribute", func(t *testing.T) {
+		run(t, e, "RFC7644-3.4.2.2/complex-needs-sub-attribute", func(t testing.TB) {
 			e.do(t, "GET", "/Users?filter="+q(`name eq "Smith"`), "").wantError(t, 400, "invalidFilter")
 		})
-		run(t, e, "RFC7644-3.4.2.2/invalidFilter", func(t *testing.T) {
+		run(t, e, "RFC7644-3.4.2.2/invalidFilter", func(t testing.TB) {
 			for _, f := range []string{`userName eq`, `userName zz "a"`, `(userName eq "a"`, `userName eq "a" and`, `emails[type eq "work"`} {
 				e.do(t, "GET", "/Users?filter="+q(f), "").wantError(t, 400, "invalidFilter")
 			}
 		})
 
 		// §3.4.2.3
-		sorted := func(t *testing.T, query string, want []string) {
+		sorted := func(t testing.TB, query string, want []string) {
 			t.Helper()
 			r := e.do(t, "GET", "/Users?"+query, "")
 			r.want(t, 200)
@@ -242,55 +242,55 @@ func TestRFC7644Retrieve(t *testing.T) {
 				t.Fatalf("%s: order %v, want %v", query, got, want)
 			}
 		}
-		run(t, e, "RFC7644-3.4.2.3/advertised", func(t *testing.T) {
+		run(t, e, "RFC7644-3.4.2.3/advertised", func(t testing.TB) {
 			r := e.do(t, "GET", "/ServiceProviderConfig", "")
 			r.want(t, 200)
 			if obj(r.body["sort"])["supported"] != true {
 				t.Fatalf("sort: %s", r.raw)
 			}
 		})
-		run(t, e, "RFC7644-3.4.2.3/ascending-by-default", func(t *testing.T) {
+		run(t, e, "RFC7644-3.4.2.3/ascending-by-default", func(t testing.TB) {
 			sorted(t, "sortBy=userName", u(1, 2, 3, 4, 5))
 			sorted(t, "sortBy=userName&sortOrder=ascending", u(1, 2, 3, 4, 5))
 		})
-		run(t, e, "RFC7644-3.4.2.3/descending", func(t *testing.T) {
+		run(t, e, "RFC7644-3.4.2.3/descending", func(t testing.TB) {
 			sorted(t, "sortBy=userName&sortOrder=descending", u(5, 4, 3, 2, 1))
 		})
-		run(t, e, "RFC7644-3.4.2.3/caseExact-sorts-case-sensitive", func(t *testing.T) {
+		run(t, e, "RFC7644-3.4.2.3/caseExact-sorts-case-sensitive", func(t testing.TB) {
 			sorted(t, "filter="+q("externalId pr")+"&sortBy=externalId", u(2, 1, 5))
 		})
-		run(t, e, "RFC7644-3.4.2.3/sub-attribute", func(t *testing.T) {
+		run(t, e, "RFC7644-3.4.2.3/sub-attribute", func(t testing.TB) {
 			r := e.do(t, "GET", "/Users?sortBy=name.familyName", "")
 			r.want(t, 200)
 			if got := strings.Join(ids(r), ","); got != "u05,u04,u01,u02,u03" && got != "u05,u04,u01,u03,u02" {
 				t.Fatalf("order %s", got)
 			}
 		})
-		run(t, e, "RFC7644-3.4.2.3/dateTime", func(t *testing.T) {
+		run(t, e, "RFC7644-3.4.2.3/dateTime", func(t testing.TB) {
 			sorted(t, "sortBy=meta.lastModified&sortOrder=descending", u(5, 4, 3, 2, 1))
 		})
-		run(t, e, "RFC7644-3.4.2.3/extension", func(t *testing.T) {
+		run(t, e, "RFC7644-3.4.2.3/extension", func(t testing.TB) {
 			sorted(t, "filter="+q(managerP+".value pr")+"&sortBy="+q(managerP+".value")+"&sortOrder=ascending", []string{"u05", "u03", "u04"})
 		})
-		run(t, e, "RFC7644-3.4.2.3/multi-valued", func(t *testing.T) {
+		run(t, e, "RFC7644-3.4.2.3/multi-valued", func(t testing.TB) {
 			sorted(t, "filter="+q("emails pr")+"&sortBy=emails.value&sortOrder=descending", u(5, 3, 2, 1))
 		})
-		run(t, e, "RFC7644-3.4.2.3/with-in-memory-filter", func(t *testing.T) {
+		run(t, e, "RFC7644-3.4.2.3/with-in-memory-filter", func(t testing.TB) {
 			sorted(t, "filter="+q(`emails co "example"`)+"&sortBy=userName&sortOrder=descending", u(5, 3, 2, 1))
 		})
-		run(t, e, "RFC7644-3.4.2.3/with-paging", func(t *testing.T) {
+		run(t, e, "RFC7644-3.4.2.3/with-paging", func(t testing.TB) {
 			sorted(t, "sortBy=userName&startIndex=2&count=2", u(2, 3))
 			sorted(t, "sortBy=userName&sortOrder=descending&startIndex=4&count=2", u(2, 1))
 		})
 
 		// §3.4.2.4
-		page := func(t *testing.T, query string) res {
+		page := func(t testing.TB, query string) res {
 			t.Helper()
 			r := e.do(t, "GET", "/Users?"+query, "")
 			r.want(t, 200)
 			return r
 		}
-		run(t, e, "RFC7644-3.4.2.4/startIndex-count", func(t *testing.T) {
+		run(t, e, "RFC7644-3.4.2.4/startIndex-count", func(t testing.TB) {
 			seen := map[string]int{}
 			for start := 1; start <= 5; start += 2 {
 				r := page(t, fmt.Sprintf("startIndex=%d&count=2", start))
@@ -311,7 +311,7 @@ func TestRFC7644Retrieve(t *testing.T) {
 				}
 			}
 		})
-		run(t, e, "RFC7644-3.4.2.4/filtered-walk", func(t *testing.T) {
+		run(t, e, "RFC7644-3.4.2.4/filtered-walk", func(t testing.TB) {
 			for _, f := range []string{`userName co "example"`, `emails co "example" or title pr`} {
 				seen := map[string]int{}
 				total := 0
@@ -333,13 +333,13 @@ func TestRFC7644Retrieve(t *testing.T) {
 				}
 			}
 		})
-		run(t, e, "RFC7644-3.4.2.4/startIndex-defaults-to-1", func(t *testing.T) {
+		run(t, e, "RFC7644-3.4.2.4/startIndex-defaults-to-1", func(t testing.TB) {
 			r := page(t, "count=2")
 			if r.body["startIndex"] != 1.0 || !same(ids(r), ids(page(t, "startIndex=1&count=2"))) {
 				t.Fatalf("default startIndex: %s", r.raw)
 			}
 		})
-		run(t, e, "RFC7644-3.4.2.4/startIndex-below-1-is-1", func(t *testing.T) {
+		run(t, e, "RFC7644-3.4.2.4/startIndex-below-1-is-1", func(t testing.TB) {
 			first := ids(page(t, "startIndex=1&count=2"))
 			for _, s := range []string{"0", "-4"} {
 				r := page(t, "startIndex="+s+"&count=2")
@@ -348,7 +348,7 @@ func TestRFC7644Retrieve(t *testing.T) {
 				}
 			}
 		})
-		run(t, e, "RFC7644-3.4.2.4/count-0-only-totalResults", func(t *testing.T) {
+		run(t, e, "RFC7644-3.4.2.4/count-0-only-totalResults", func(t testing.TB) {
 			r := page(t, "count=0")
 			if r.body["totalResults"] != 5.0 || len(list(r.body["Resources"])) != 0 || r.body["itemsPerPage"] != 0.0 {
 				t.Fatalf("count=0: %s", r.raw)
@@ -358,13 +358,13 @@ func TestRFC7644Retrieve(t *testing.T) {
 				t.Fatalf("count=0 with filter: %s", r.raw)
 			}
 		})
-		run(t, e, "RFC7644-3.4.2.4/count-negative-is-0", func(t *testing.T) {
+		run(t, e, "RFC7644-3.4.2.4/count-negative-is-0", func(t testing.TB) {
 			r := page(t, "count=-1")
 			if r.body["totalResults"] != 5.0 || len(list(r.body["Resources"])) != 0 {
 				t.Fatalf("count=-1: %s", r.raw)
 			}
 		})
-		run(t, e, "RFC7644-3.4.2.4/startIndex-beyond-end", func(t *testing.T) {
+		run(t, e, "RFC7644-3.4.2.4/startIndex-beyond-end", func(t testing.TB) {
 			for _, s := range []string{"6", "1000"} {
 				r := page(t, "startIndex="+s+"&count=2")
 				if r.body["totalResults"] != 5.0 || len(list(r.body["Resources"])) != 0 || r.body["itemsPerPage"] != 0.0 || fmt.Sprint(r.body["startIndex"]) != s {
@@ -372,13 +372,13 @@ func TestRFC7644Retrieve(t *testing.T) {
 				}
 			}
 		})
-		run(t, e, "RFC7644-3.4.2.4/last-page-short", func(t *testing.T) {
+		run(t, e, "RFC7644-3.4.2.4/last-page-short", func(t testing.TB) {
 			r := page(t, "startIndex=5&count=2")
 			if r.body["totalResults"] != 5.0 || len(ids(r)) != 1 || r.body["itemsPerPage"] != 1.0 {
 				t.Fatalf("last page: %s", r.raw)
 			}
 		})
-		run(t, e, "RFC7644-3.4.2.4/with-filter", func(t *testing.T) {
+		run(t, e, "RFC7644-3.4.2.4/with-filter", func(t testing.TB) {
 			r := page(t, "startIndex=2&count=2&filter="+q(`userName co "example.com"`))
 			if r.body["totalResults"] != 4.0 || len(ids(r)) != 2 {
 				t.Fatalf("filtered page: %s", r.raw)
@@ -388,7 +388,7 @@ func TestRFC7644Retrieve(t *testing.T) {
 				t.Fatalf("filtered in memory: %s", r.raw)
 			}
 		})
-		run(t, e, "RFC7644-3.4.2.4/count-capped-at-maxResults", func(t *testing.T) {
+		run(t, e, "RFC7644-3.4.2.4/count-capped-at-maxResults", func(t testing.TB) {
 			base, client := e.serve(t, 2, "")
 			r := e.doAt(t, base, client, "GET", "/ServiceProviderConfig", "")
 			r.want(t, 200)
@@ -405,13 +405,13 @@ func TestRFC7644Retrieve(t *testing.T) {
 		})
 
 		// §3.4.2.5
-		get := func(t *testing.T, path string) map[string]any {
+		get := func(t testing.TB, path string) map[string]any {
 			t.Helper()
 			r := e.do(t, "GET", path, "")
 			r.want(t, 200)
 			return r.body
 		}
-		run(t, e, "RFC7644-3.4.2.5/attributes", func(t *testing.T) {
+		run(t, e, "RFC7644-3.4.2.5/attributes", func(t testing.TB) {
 			b := get(t, "/Users/u02?attributes=userName")
 			if b["id"] != "u02" || b["userName"] != "Bob@Example.org" {
 				t.Fatalf("attributes=userName: %v", b)
@@ -422,26 +422,26 @@ func TestRFC7644Retrieve(t *testing.T) {
 				}
 			}
 		})
-		run(t, e, "RFC7644-3.4.2.5/attributes-sub-attribute", func(t *testing.T) {
+		run(t, e, "RFC7644-3.4.2.5/attributes-sub-attribute", func(t testing.TB) {
 			b := get(t, "/Users/u02?attributes=name.familyName")
 			if n := obj(b["name"]); len(n) != 1 || n["familyName"] != "Smith" {
 				t.Fatalf("attributes=name.familyName: %v", b)
 			}
 		})
-		run(t, e, "RFC7644-3.4.2.5/attributes-extension", func(t *testing.T) {
+		run(t, e, "RFC7644-3.4.2.5/attributes-extension", func(t testing.TB) {
 			b := get(t, "/Users/u03?attributes="+q(departmentP))
 			x := obj(b[enterprise])
 			if len(x) != 1 || x["department"] != "R&D" || b["userName"] != nil {
 				t.Fatalf("attributes=department: %v", b)
 			}
 		})
-		run(t, e, "RFC7644-3.4.2.5/excludedAttributes", func(t *testing.T) {
+		run(t, e, "RFC7644-3.4.2.5/excludedAttributes", func(t testing.TB) {
 			b := get(t, "/Users/u02?excludedAttributes=name,emails")
 			if b["name"] != nil || b["emails"] != nil || b["userName"] != "Bob@Example.org" || b["title"] != "Manager" {
 				t.Fatalf("excludedAttributes=name,emails: %v", b)
 			}
 		})
-		run(t, e, "RFC7644-3.4.2.5/id-always-returned", func(t *testing.T) {
+		run(t, e, "RFC7644-3.4.2.5/id-always-returned", func(t testing.TB) {
 			if b := get(t, "/Users/u02?excludedAttributes=id"); b["id"] != "u02" {
 				t.Fatalf("excludedAttributes=id: %v", b)
 			}
@@ -449,7 +449,7 @@ func TestRFC7644Retrieve(t *testing.T) {
 				t.Fatalf("attributes=title: %v", b)
 			}
 		})
-		run(t, e, "RFC7644-3.4.2.5/on-lists", func(t *testing.T) {
+		run(t, e, "RFC7644-3.4.2.5/on-lists", func(t testing.TB) {
 			r := e.do(t, "GET", "/Users?attributes=userName&filter="+q(`userName sw "a"`), "")
 			r.want(t, 200)
 			x := obj(list(r.body["Resources"])[0])
@@ -465,7 +465,7 @@ func TestRFC7644Retrieve(t *testing.T) {
 		})
 
 		// §3.4.3
-		run(t, e, "RFC7644-3.4.3/search", func(t *testing.T) {
+		run(t, e, "RFC7644-3.4.3/search", func(t testing.TB) {
 			body := `{"schemas":["` + searchURN + `"],"filter":"name.familyName eq \"smith\"","attributes":["userName"],"sortBy":"userName","sortOrder":"descending","startIndex":1,"count":10}`
 			r := e.do(t, "POST", "/Users/.search", body)
 			r.want(t, 200)
@@ -479,7 +479,7 @@ func TestRFC7644Retrieve(t *testing.T) {
 				t.Fatalf(".search attributes: %s", r.raw)
 			}
 		})
-		run(t, e, "RFC7644-3.4.3/search-paging-excludedAttributes", func(t *testing.T) {
+		run(t, e, "RFC7644-3.4.3/search-paging-excludedAttributes", func(t testing.TB) {
 			body := `{"schemas":["` + searchURN + `"],"excludedAttributes":["emails"],"startIndex":2,"count":2,"sortBy":"userName"}`
 			r := e.do(t, "POST", "/Users/.search", body)
 			r.want(t, 200)
@@ -487,14 +487,14 @@ func TestRFC7644Retrieve(t *testing.T) {
 				t.Fatalf(".search: %s", r.raw)
 			}
 		})
-		run(t, e, "RFC7644-3.4.3/search-groups", func(t *testing.T) {
+		run(t, e, "RFC7644-3.4.3/search-groups", func(t testing.TB) {
 			r := e.do(t, "POST", "/Groups/.search", `{"schemas":["`+searchURN+`"],"filter":"displayName sw \"r\""}`)
 			r.want(t, 200)
 			if !same(ids(r), []string{"g2"}) {
 				t.Fatalf("groups .search: %s", r.raw)
 			}
 		})
-		run(t, e, "RFC7644-3.4.3/root-search", func(t *testing.T) {
+		run(t, e, "RFC7644-3.4.3/root-search", func(t testing.TB) {
 			r := e.do(t, "POST", "/.search", `{"schemas":["`+searchURN+`"],"startIndex":5,"count":3}`)
 			r.want(t, 200)
 			if r.body["totalResults"] != 7.0 || len(ids(r)) != 3 {
@@ -508,7 +508,7 @@ func TestRFC7644Retrieve(t *testing.T) {
 				t.Fatalf("root .search across types: %s", r.raw)
 			}
 		})
-		run(t, e, "RFC7644-3.4.3/invalidFilter", func(t *testing.T) {
+		run(t, e, "RFC7644-3.4.3/invalidFilter", func(t testing.TB) {
 			e.do(t, "POST", "/Users/.search", `{"schemas":["`+searchURN+`"],"filter":"userName eq"}`).wantError(t, 400, "invalidFilter")
 		})
 	})
