@@ -1,20 +1,12 @@
 package server_test
 
 import (
-	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
 
 	"github.com/dbscim/dbscim/dialects/dialecttest"
-	"github.com/dbscim/dbscim/engine"
-	"github.com/dbscim/dbscim/engine/server"
-	"github.com/dbscim/dbscim/operations"
-
-	"net/http/httptest"
 )
 
 var grantSchemas = map[string][]string{
@@ -83,22 +75,7 @@ func TestGrants(t *testing.T) {
 			dialecttest.MustExec(t, db, grantSchemas[dialect]...)
 			dialecttest.MustExec(t, db, `INSERT INTO ents (ent_id, name, kind) VALUES (1, 'VPN Access', 'ent'), (2, 'GitHub Admin', 'ent'),
 				(3, 'AWS Console', 'ent'), (10, 'Auditor', 'role'), (11, 'Approver', 'role')`)
-			file := filepath.Join(t.TempDir(), "dbscim.yaml")
-			if err := os.WriteFile(file, []byte(fmt.Sprintf(grantConfig, databaseBlock(d, conn))), 0o600); err != nil {
-				t.Fatal(err)
-			}
-			cfg, err := operations.Load(file)
-			if err != nil {
-				t.Fatal(err)
-			}
-			target, err := engine.Open(context.Background(), cfg.Targets[0], engine.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { target.Close() })
-			ts := httptest.NewServer(server.New(cfg, []*engine.Target{target}, nil))
-			t.Cleanup(ts.Close)
-			e := &env{t: t, url: ts.URL + "/scim/v2/grants", db: db, d: d, http: ts.Client()}
+			e := serveYAML(t, d, db, fmt.Sprintf(grantConfig, databaseBlock(d, conn)), "grants")
 			links := func(user string) string {
 				rows, err := db.Query("SELECT ent_id FROM user_ents WHERE user_id = "+d.Placeholder(1)+" ORDER BY ent_id", user)
 				if err != nil {

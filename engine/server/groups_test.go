@@ -1,20 +1,13 @@
 package server_test
 
 import (
-	"context"
 	"database/sql"
 	"fmt"
-	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/dbscim/dbscim/dialects/dialecttest"
-	"github.com/dbscim/dbscim/engine"
-	"github.com/dbscim/dbscim/engine/server"
-	"github.com/dbscim/dbscim/operations"
 )
 
 // groupSchemas are seed 001's users, groups and link tables.
@@ -78,22 +71,7 @@ func TestGroups(t *testing.T) {
 			dialecttest.MustExec(t, db, groupSchemas[dialect]...)
 			const users = 5000
 			seedLinkUsers(t, db, d.Placeholder, users)
-			file := filepath.Join(t.TempDir(), "dbscim.yaml")
-			if err := os.WriteFile(file, []byte(fmt.Sprintf(groupConfig, databaseBlock(d, conn))), 0o600); err != nil {
-				t.Fatal(err)
-			}
-			cfg, err := operations.Load(file)
-			if err != nil {
-				t.Fatal(err)
-			}
-			target, err := engine.Open(context.Background(), cfg.Targets[0], engine.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { target.Close() })
-			ts := httptest.NewServer(server.New(cfg, []*engine.Target{target}, nil))
-			t.Cleanup(ts.Close)
-			e := &env{t: t, url: ts.URL + "/scim/v2/teams", db: db, d: d, http: ts.Client()}
+			e := serveYAML(t, d, db, fmt.Sprintf(groupConfig, databaseBlock(d, conn)), "teams")
 			members := func(group string) string {
 				rows, err := db.Query("SELECT user_id FROM link WHERE group_id = "+d.Placeholder(1)+" ORDER BY user_id", group)
 				if err != nil {

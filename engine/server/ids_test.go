@@ -1,17 +1,10 @@
 package server_test
 
 import (
-	"context"
 	"fmt"
-	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/dbscim/dbscim/dialects/dialecttest"
-	"github.com/dbscim/dbscim/engine"
-	"github.com/dbscim/dbscim/engine/server"
-	"github.com/dbscim/dbscim/operations"
 )
 
 // generatedIDs are tables whose id the database generates, and the create statement
@@ -51,22 +44,7 @@ func TestGeneratedIDs(t *testing.T) {
 			d, db, conn := dialecttest.NewDatabase(t, dialect)
 			g := generatedIDs[dialect]
 			dialecttest.MustExec(t, db, g.ddl)
-			file := filepath.Join(t.TempDir(), "dbscim.yaml")
-			if err := os.WriteFile(file, []byte(fmt.Sprintf(generatedConfig, databaseBlock(d, conn), g.create)), 0o600); err != nil {
-				t.Fatal(err)
-			}
-			cfg, err := operations.Load(file)
-			if err != nil {
-				t.Fatal(err)
-			}
-			target, err := engine.Open(context.Background(), cfg.Targets[0], engine.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { target.Close() })
-			ts := httptest.NewServer(server.New(cfg, []*engine.Target{target}, nil))
-			t.Cleanup(ts.Close)
-			e := &env{t: t, url: ts.URL + "/scim/v2/ids", db: db, d: d, http: ts.Client()}
+			e := serveYAML(t, d, db, fmt.Sprintf(generatedConfig, databaseBlock(d, conn), g.create), "ids")
 
 			r := e.do("POST", "/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"first@example.com"}`)
 			e.expect(r, 201, "create 1")

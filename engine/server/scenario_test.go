@@ -174,9 +174,14 @@ func newEnvVia(t *testing.T, dialect string, withProcedures bool, via func(*dial
 			t.Fatalf("schema: %v", err)
 		}
 	}
-	dir := t.TempDir()
-	file := filepath.Join(dir, "dbscim.yaml")
-	yaml := fmt.Sprintf(scenarioConfig, databaseBlock(d, conn), ops)
+	return serveYAML(t, d, db, fmt.Sprintf(scenarioConfig, databaseBlock(d, conn), ops), "scenario")
+}
+
+// serveYAML loads a configuration of one target, opens the target and serves it
+// over httptest; db is the test's own connection for checking rows.
+func serveYAML(t *testing.T, d dialects.Dialect, db *sql.DB, yaml, target string) *env {
+	t.Helper()
+	file := filepath.Join(t.TempDir(), "dbscim.yaml")
 	if err := os.WriteFile(file, []byte(yaml), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -184,14 +189,14 @@ func newEnvVia(t *testing.T, dialect string, withProcedures bool, via func(*dial
 	if err != nil {
 		t.Fatalf("config: %v", err)
 	}
-	target, err := engine.Open(context.Background(), cfg.Targets[0], engine.Options{MaxResults: cfg.Server.MaxResults})
+	tg, err := engine.Open(context.Background(), cfg.Targets[0], engine.Options{MaxResults: cfg.Server.MaxResults})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { target.Close() })
-	ts := httptest.NewServer(server.New(cfg, []*engine.Target{target}, nil))
+	t.Cleanup(func() { tg.Close() })
+	ts := httptest.NewServer(server.New(cfg, []*engine.Target{tg}, nil))
 	t.Cleanup(ts.Close)
-	return &env{t: t, url: ts.URL + "/scim/v2/scenario", db: db, d: d, http: ts.Client()}
+	return &env{t: t, url: ts.URL + "/scim/v2/" + target, db: db, d: d, http: ts.Client()}
 }
 
 type response struct {
