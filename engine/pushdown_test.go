@@ -288,3 +288,21 @@ func pageIDs(p *scim.Page) string {
 	}
 	return strings.Join(out, ",")
 }
+
+// TestCheck finds nothing wrong with a correct target on every engine, and names
+// the mapping whose column the list does not return.
+func TestCheck(t *testing.T) {
+	for _, dialect := range []string{"sqlite", "mysql", "postgres"} {
+		t.Run(dialect, func(t *testing.T) {
+			target, _ := pushdownTarget(t, dialect)
+			if problems := target.Check(context.Background()); len(problems) != 0 {
+				t.Fatalf("problems with a correct target: %v", problems)
+			}
+			target.Users.cols[1].Column = "nosuch"
+			problems := target.Check(context.Background())
+			if len(problems) != 1 || !strings.Contains(problems[0].Msg, "column nosuch is not among the columns users.list returns") {
+				t.Fatalf("problems: %v", problems)
+			}
+		})
+	}
+}

@@ -45,6 +45,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return validate(args[1:], stdout, stderr)
 	case "credentials":
 		return credentials(args[1:], stdout, stderr)
+	case "explain":
+		return explain(args[1:], stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "dbscim", version)
 		return 0
@@ -62,7 +64,9 @@ func usage(w io.Writer) {
 
 commands:
   serve     --config FILE   serve the configured targets over SCIM 2.0
-  validate  --config FILE   check the configuration and reach every database
+  validate  --config FILE   check the configuration against every live database
+  explain   --config FILE [--target NAME]
+                            print the exact statement and bindings of every operation
   credentials --config FILE [--target NAME]
                             print each target's SCIM URL, token and the TLS
                             certificate, to paste into the identity provider
@@ -227,13 +231,25 @@ func validate(args []string, stdout, stderr io.Writer) int {
 		pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		err = t.Ping(pctx)
 		cancel()
-		t.Close()
 		if err != nil {
+			t.Close()
 			fmt.Fprintf(stderr, "%s: target %s: database unreachable: %s\n", tc.Pos, tc.Name, t.Dialect.Classify(err))
 			failed = true
 			continue
 		}
 		fmt.Fprintf(stdout, "target %s: %s database reachable\n", tc.Name, t.Dialect.Name())
+		cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		problems := t.Check(cctx)
+		cancel()
+		t.Close()
+		for _, p := range problems {
+			fmt.Fprintf(stderr, "%s: target %s: %s\n", p.Pos, tc.Name, p.Msg)
+		}
+		if len(problems) > 0 {
+			failed = true
+			continue
+		}
+		fmt.Fprintf(stdout, "target %s: %d operations checked against the database\n", tc.Name, len(t.Operations()))
 	}
 	if failed {
 		return 1

@@ -67,3 +67,69 @@ targets:
 		t.Fatalf("unreachable database: %s", errOut.String())
 	}
 }
+
+// TestValidateChecksColumns: a mapping that names a column the list statement
+// does not return, and a statement the database refuses, are reported at their
+// place in the file.
+func TestValidateChecksColumns(t *testing.T) {
+	yaml := strings.Replace(config("  tls: off\n", "{bearer: "+token1+"}"),
+		`list: {sql: "SELECT id, user_name, given_name, family_name, active FROM users"}`,
+		`list: {sql: "SELECT id, user_name, given_name, active FROM users"}`, 1)
+	yaml = strings.Replace(yaml, `INSERT INTO users (id,`, `INSERT INTO userz (id,`, 1)
+	file := writeConfig(t, t.TempDir(), yaml)
+	var out, errOut bytes.Buffer
+	if code := run([]string{"validate", "--config", file}, &out, &errOut); code != 1 {
+		t.Fatalf("exit %d: %s%s", code, out.String(), errOut.String())
+	}
+	msg := errOut.String()
+	if !strings.Contains(msg, "column family_name is not among the columns users.list returns") ||
+		!strings.Contains(msg, "create: the database refuses the statement") {
+		t.Fatalf("validate said:\n%s", msg)
+	}
+	for _, l := range strings.Split(strings.TrimSpace(msg), "\n") {
+		if !strings.HasPrefix(l, file+":") {
+			t.Errorf("problem without its position: %q", l)
+		}
+	}
+}
+
+// TestExplain prints every operation's native statement and its bindings, without
+// a database.
+func TestExplain(t *testing.T) {
+	file := writeConfig(t, t.TempDir(), `version: 1
+targets:
+  pg:
+    auth: {bearer: `+token1+`}
+    database: {dialect: postgres, host: 127.0.0.1, port: 1, name: x, user: u, password: not-shown-secret}
+    users:
+      id: id
+      attributes: {userName: user_name, active: active}
+      operations:
+        list: {sql: "SELECT id, user_name, active FROM users WHERE note <> '?'"}
+        get: {function: "get_user(?)", params: [id]}
+        deactivate: {call: "set_active(?, ?)", params: [id, {literal: false}]}
+`)
+	var out, errOut bytes.Buffer
+	if code := run([]string{"explain", "--config", file}, &out, &errOut); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	got := out.String()
+	for _, want := range []string{
+		"target pg (postgres)",
+		"SELECT id, user_name, active FROM users WHERE note <> '?'",
+		"SELECT * FROM get_user($1)",
+		"CALL set_active($1, $2)",
+		"1: column id of the record",
+		"2: literal false",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("explain output lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "not-shown-secret") {
+		t.Error("explain printed the database password")
+	}
+	if code := run([]string{"explain", "--config", file, "--target", "nope"}, &out, &errOut); code != 1 {
+		t.Errorf("unknown target: exit %d", code)
+	}
+}

@@ -1,0 +1,118 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/dbscim/dbscim/operations"
+)
+
+// Problem is something a check of a target against its live database found, at the
+// place in the configuration it is about.
+type Problem struct {
+	Pos operations.Position
+	Msg string
+}
+
+func (p Problem) String() string { return p.Pos.String() + ": " + p.Msg }
+
+// Check compares the configuration with the live database without changing
+// anything: every SQL statement is prepared (its syntax, tables and columns are
+// checked by the database itself), and the columns the attribute mappings read
+// must be among those the list and get statements return. Procedure calls are only
+// checked where they read: the list is run to its first row.
+func (t *Target) Check(ctx context.Context) []Problem {
+	var out []Problem
+	for _, op := range t.operations() {
+		if op.Kind != operations.SQL {
+			continue
+		}
+		st, err := t.DB.PrepareContext(ctx, op.Text)
+		if err != nil {
+			out = append(out, Problem{op.Pos, fmt.Sprintf("%s: the database refuses the statement: %s", op.Name, t.Dialect.Classify(err))})
+			if msg := firstLine(err.Error()); msg != "" {
+				out[len(out)-1].Msg += " (" + msg + ")"
+			}
+			continue
+		}
+		st.Close()
+	}
+	if t.Users != nil {
+		out = append(out, t.Users.checkColumns(ctx, t.Users.table.listOp, "users")...)
+	}
+	if t.Groups != nil {
+		out = append(out, t.Groups.checkColumns(ctx, t.Groups.table.listOp, "groups")...)
+	}
+	return out
+}
+
+// checkColumns runs the list operation to its first row and reports mapped
+// columns it does not return.
+func (s *table) checkColumns(ctx context.Context, op *operations.Operation, what string) []Problem {
+	var names []string
+	rows, err := s.t.Dialect.Query(ctx, s.t.DB, op.Text, bind(op, Record{}))
+	if err != nil {
+		return []Problem{{op.Pos, fmt.Sprintf("%s.list: %s", what, firstLine(err.Error()))}}
+	}
+	names, err = rows.Columns()
+	rows.Close()
+	if err != nil {
+		return []Problem{{op.Pos, fmt.Sprintf("%s.list: %v", what, err)}}
+	}
+	have := map[string]bool{}
+	for _, n := range names {
+		have[key(n)] = true
+	}
+	sort.Strings(names)
+	var out []Problem
+	if !have[key(s.idColumn)] {
+		out = append(out, Problem{op.Pos, fmt.Sprintf("%s.list does not return the id column %s (it returns %s)", what, s.idColumn, strings.Join(names, ", "))})
+	}
+	for _, c := range s.cols {
+		if !have[key(c.Column)] {
+			out = append(out, Problem{c.Pos, fmt.Sprintf("%s: column %s is not among the columns %s.list returns (%s)", c.Path, c.Column, what, strings.Join(names, ", "))})
+		}
+	}
+	return out
+}
+
+// operations lists every operation the target declares.
+func (t *Target) operations() []*operations.Operation {
+	var ops []*operations.Operation
+	add := func(list ...*operations.Operation) {
+		for _, op := range list {
+			if op != nil {
+				ops = append(ops, op)
+			}
+		}
+	}
+	if u := t.Config.Users; u != nil {
+		o := u.Operations
+		add(o.List, o.Get, o.Create, o.Update, o.Activate, o.Deactivate, o.Delete)
+	}
+	if g := t.Config.Groups; g != nil {
+		o := g.Operations
+		add(o.List, o.Get, o.Create, o.Update, o.Delete, o.Members, o.AddMember, o.RemoveMember, o.ClearMembers, o.GroupsOfUser)
+	}
+	for _, e := range t.Config.Entitlements {
+		o := e.Operations
+		add(o.List, o.Get, o.OfUser, o.Grant, o.Revoke)
+	}
+	return ops
+}
+
+// Operations lists every operation the target declares, in the order of the
+// configuration's blocks (users, groups, entitlement types).
+func (t *Target) Operations() []*operations.Operation { return t.operations() }
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	if len(s) > 200 {
+		s = s[:200]
+	}
+	return s
+}
