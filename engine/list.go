@@ -29,6 +29,9 @@ func (s *table) list(ctx context.Context, db dialects.Querier, q scim.Query) (*s
 	if q.Count > s.maxResults {
 		q.Count = s.maxResults
 	}
+	if err := s.checkFilter(q); err != nil {
+		return nil, err
+	}
 	op := s.listOp
 	if op.Kind == operations.SQL {
 		page, err := s.listSQL(ctx, db, op, q)
@@ -37,6 +40,17 @@ func (s *table) list(ctx context.Context, db dialects.Querier, q scim.Query) (*s
 		}
 	}
 	return s.listStream(ctx, db, op, q)
+}
+
+// checkFilter applies the schema's type rules to a filter before either path runs
+// it, so that SQL and memory refuse the same filters (active eq 0 compares a
+// boolean with a number in both).
+func (s *table) checkFilter(q scim.Query) error {
+	if q.Filter == nil {
+		return nil
+	}
+	_, err := scim.Match(q.Filter, scim.Resource{}, s.schemas...)
+	return err
 }
 
 // listSQL pushes the filter and the page into SQL around the list statement, used

@@ -130,6 +130,9 @@ func compareFilter(ctx context.Context, s *UserStore, f string) (pushed bool, pr
 		return false, nil
 	}
 	q := scim.Query{Filter: expr, StartIndex: 1, Count: 100}
+	if err := s.checkFilter(q); err != nil {
+		return true, nil // refused before either path runs
+	}
 	sqlPage, sqlErr := s.listSQL(ctx, s.t.DB, s.listOp, q)
 	if errors.Is(sqlErr, errNoPushdown) {
 		return false, nil
