@@ -69,6 +69,10 @@ func (s *EntitlementStore) resource(r Record) scim.Resource {
 // Get returns one entitlement, through the get operation when declared and
 // otherwise by scanning the list.
 func (s *EntitlementStore) Get(ctx context.Context, id string, _ scim.Projection) (scim.Resource, error) {
+	return s.get(ctx, s.t.DB, id)
+}
+
+func (s *EntitlementStore) get(ctx context.Context, q dialects.Querier, id string) (scim.Resource, error) {
 	op := s.cfg.Operations.Get
 	if op == nil {
 		op = s.cfg.Operations.List
@@ -76,7 +80,7 @@ func (s *EntitlementStore) Get(ctx context.Context, id string, _ scim.Projection
 	in := Record{}
 	in.Set(s.cfg.ID, id)
 	var found scim.Resource
-	err := s.t.query(ctx, s.t.DB, op, in, func(r Record) (bool, error) {
+	err := s.t.query(ctx, q, op, in, func(r Record) (bool, error) {
 		v, ok := r.Get(s.cfg.ID)
 		if !ok || text(v) != id {
 			return true, nil
@@ -203,6 +207,16 @@ func (s *EntitlementStore) apply(ctx context.Context, q dialects.Querier, userID
 		}
 	}
 	for _, v := range add {
+		// Grant only what the catalogue lists, by its exact id: a database would
+		// otherwise read "03" as the entitlement 3, or an idempotent procedure
+		// accept an id that does not exist.
+		if _, err := s.get(ctx, q, v); err != nil {
+			var se *scim.Error
+			if errors.As(err, &se) && se.Status == 404 {
+				return scim.Errorf(400, "invalidValue", "%s %q does not exist", s.cfg.Name, v)
+			}
+			return err
+		}
 		if _, _, err := s.t.exec(ctx, q, s.cfg.Operations.Grant, s.userRecord(userID, v), false); err != nil {
 			var se *scim.Error
 			if errors.As(err, &se) && se.Status == 400 {

@@ -152,6 +152,14 @@ func TestGrants(t *testing.T) {
 				t.Fatalf("links after PUT: %s", got)
 			}
 
+			// Only the catalogue's exact ids are granted: "02" is not entitlement 2.
+			r = e.do("PUT", "/Users/"+id, `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"luke@galaxy.local",
+				"entitlements":[{"value":"2","type":"Entitlement"},{"value":"03","type":"Entitlement"}]}`)
+			e.expectError(r, 400, "invalidValue", "grant of a non-catalogue id")
+			if got := links(id); got != "2,3,10" {
+				t.Fatalf("links after a refused PUT: %s", got)
+			}
+
 			// PATCH add, remove with a value filter, replace.
 			patch := func(ops string) {
 				t.Helper()
