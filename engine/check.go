@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/dbscim/dbscim/dialects"
 	"github.com/dbscim/dbscim/operations"
 )
 
@@ -25,8 +26,12 @@ func (p Problem) String() string { return p.Pos.String() + ": " + p.Msg }
 // checked where they read: the list is run to its first row.
 func (t *Target) Check(ctx context.Context) []Problem {
 	var out []Problem
+	catalog, _ := t.Dialect.(dialects.Catalog)
 	for _, op := range t.operations() {
-		if op.Kind != operations.SQL {
+		if op.Kind == operations.Call {
+			if catalog != nil {
+				out = append(out, t.checkRoutine(ctx, catalog, op)...)
+			}
 			continue
 		}
 		st, err := t.DB.PrepareContext(ctx, op.Text)
@@ -46,6 +51,34 @@ func (t *Target) Check(ctx context.Context) []Problem {
 		out = append(out, t.Groups.checkColumns(ctx, t.Groups.table.listOp, "groups")...)
 	}
 	return out
+}
+
+// checkRoutine compares a call with the catalog: the routine exists, takes as many
+// parameters as the call binds, and is a procedure or a function as the call form
+// says (PostgreSQL refuses CALL on a function and SELECT on a procedure).
+func (t *Target) checkRoutine(ctx context.Context, catalog dialects.Catalog, op *operations.Operation) []Problem {
+	info, err := catalog.Routine(ctx, t.DB, op.Routine)
+	if err != nil {
+		return []Problem{{op.Pos, fmt.Sprintf("%s: cannot read the catalog for %s: %s", op.Name, op.Routine, firstLine(err.Error()))}}
+	}
+	if len(info.Params) == 0 {
+		return []Problem{{op.Pos, fmt.Sprintf("%s: no routine %s exists in the database (or this account cannot see it)", op.Name, op.Routine)}}
+	}
+	want := len(op.Params)
+	var counts []string
+	for i, n := range info.Params {
+		if n == want {
+			if t.Dialect.Name() == "postgres" && info.Kinds[i] != op.RoutineKind {
+				if op.RoutineKind == dialects.Function {
+					return []Problem{{op.Pos, fmt.Sprintf("%s: %s is a procedure: declare it with call:, not function:", op.Name, op.Routine)}}
+				}
+				return []Problem{{op.Pos, fmt.Sprintf("%s: %s is a function: declare it with function:, not call:", op.Name, op.Routine)}}
+			}
+			return nil
+		}
+		counts = append(counts, fmt.Sprint(n))
+	}
+	return []Problem{{op.Pos, fmt.Sprintf("%s: %s takes %s parameters, but the call binds %d", op.Name, op.Routine, strings.Join(counts, " or "), want)}}
 }
 
 // checkColumns runs the list operation to its first row and reports mapped

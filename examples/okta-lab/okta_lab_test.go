@@ -118,6 +118,11 @@ func newLab(t *testing.T, config string) *lab {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// What `dbscim validate` checks: every statement prepares, every procedure
+	// exists with the declared number of parameters, every mapped column is listed.
+	if problems := targets[0].Check(context.Background()); len(problems) != 0 {
+		t.Fatalf("%s does not validate against the lab database: %v", config, problems)
+	}
 	t.Cleanup(func() {
 		for _, target := range targets {
 			target.Close()

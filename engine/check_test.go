@@ -1,0 +1,88 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/dbscim/dbscim/dialects/dialecttest"
+	"github.com/dbscim/dbscim/operations"
+)
+
+var routineDDL = map[string][]string{
+	"mysql": {
+		`CREATE TABLE users (id VARCHAR(20) PRIMARY KEY, user_name VARCHAR(100) NOT NULL)`,
+		`CREATE PROCEDURE list_users() SELECT id, user_name FROM users`,
+		`CREATE PROCEDURE get_user(IN p_id VARCHAR(20)) SELECT id, user_name FROM users WHERE id = p_id`,
+		`CREATE PROCEDURE create_user(IN p_id VARCHAR(20), IN p_name VARCHAR(100)) INSERT INTO users VALUES (p_id, p_name)`,
+	},
+	"postgres": {
+		`CREATE TABLE users (id VARCHAR(20) PRIMARY KEY, user_name TEXT NOT NULL)`,
+		`CREATE FUNCTION list_users() RETURNS SETOF users LANGUAGE sql AS $$ SELECT * FROM users $$`,
+		`CREATE FUNCTION get_user(p_id TEXT) RETURNS SETOF users LANGUAGE sql AS $$ SELECT * FROM users WHERE id = p_id $$`,
+		`CREATE PROCEDURE create_user(p_id TEXT, p_name TEXT) LANGUAGE sql AS $$ INSERT INTO users VALUES (p_id, p_name) $$`,
+	},
+}
+
+// TestCheckRoutines checks declared calls against the catalog: a routine that
+// does not exist, one called with the wrong number of parameters, and (on
+// PostgreSQL) a function declared with call:.
+func TestCheckRoutines(t *testing.T) {
+	for _, dialect := range []string{"mysql", "postgres"} {
+		t.Run(dialect, func(t *testing.T) {
+			d, db, conn := dialecttest.NewDatabase(t, dialect)
+			dialecttest.MustExec(t, db, routineDDL[dialect]...)
+			read := "call"
+			if dialect == "postgres" {
+				read = "function"
+			}
+			ops := func(list, create string) string {
+				return fmt.Sprintf(`version: 1
+targets:
+  t:
+    auth: {none: true}
+    database: {dialect: %s, host: %q, port: %d, name: %q, user: %q, password: %q}
+    users:
+      id: id
+      attributes: {userName: user_name}
+      operations:
+        list: {%s}
+        get: {%s: "get_user(?)", params: [id]}
+        create: {%s}
+`, d.Name(), conn.Host, conn.Port, conn.Name, conn.User, conn.Password, list, read, create)
+			}
+			check := func(yaml string) []Problem {
+				t.Helper()
+				cfg, err := operations.Parse("check.yaml", []byte(yaml), func(string) (string, bool) { return "", false })
+				if err != nil {
+					t.Fatal(err)
+				}
+				target, err := Open(context.Background(), cfg.Targets[0], Options{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer target.Close()
+				return target.Check(context.Background())
+			}
+			good := ops(read+": list_users()", `call: "create_user(?, ?)", params: [id, user_name]`)
+			if p := check(good); len(p) != 0 {
+				t.Fatalf("correct calls: %v", p)
+			}
+			p := check(ops(read+": list_users()", `call: "create_user(?)", params: [id]`))
+			if len(p) != 1 || !strings.Contains(p[0].Msg, "create_user takes 2 parameters, but the call binds 1") {
+				t.Fatalf("wrong count: %v", p)
+			}
+			p = check(ops(read+": list_users()", `call: "create_usr(?, ?)", params: [id, user_name]`))
+			if len(p) != 1 || !strings.Contains(p[0].Msg, "no routine create_usr exists") {
+				t.Fatalf("missing routine: %v", p)
+			}
+			if dialect == "postgres" {
+				p = check(ops("call: list_users()", `call: "create_user(?, ?)", params: [id, user_name]`))
+				if len(p) == 0 || !strings.Contains(p[0].Msg, "list_users is a function: declare it with function:") {
+					t.Fatalf("function called with call: %v", p)
+				}
+			}
+		})
+	}
+}
