@@ -62,6 +62,13 @@ func (t *Target) query(ctx context.Context, q dialects.Querier, op *operations.O
 		return err
 	}
 	defer release()
+	if plainInputs(op) {
+		// Reads on the pool run prepared: of_user and members run once per
+		// resource of a page.
+		if q, err = t.stmts.querier(ctx, q, op.Text); err != nil {
+			return t.dbError(op, err)
+		}
+	}
 	args := bind(op, rec)
 	rows, err := t.Dialect.Query(ctx, q, op.Text, args)
 	if err != nil {
@@ -135,6 +142,17 @@ func (t *Target) exec(ctx context.Context, q dialects.Querier, op *operations.Op
 func returnsRows(text string) bool {
 	u := strings.ToUpper(text)
 	return strings.Contains(u, "RETURNING") || strings.Contains(u, "OUTPUT")
+}
+
+// plainInputs reports whether every parameter of an operation is an input, so that
+// it can run as a prepared statement.
+func plainInputs(op *operations.Operation) bool {
+	for _, p := range op.Params {
+		if p.Kind == operations.OutParam || p.Kind == operations.CursorParam {
+			return false
+		}
+	}
+	return true
 }
 
 // session pins an operation with a cursor parameter to one connection: a ref cursor
