@@ -157,24 +157,7 @@ func (s *table) rows(ctx context.Context, db dialects.Querier, op *operations.Op
 	if err != nil {
 		return s.t.dbError(op, err)
 	}
-	rows, err := s.t.Dialect.Query(ctx, q, op.Text, args)
-	if err != nil {
-		return s.t.dbError(op, err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		r, err := scanRecord(rows)
-		if err != nil {
-			return s.t.dbError(op, err)
-		}
-		if err := fn(r); err != nil {
-			return err
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return s.t.dbError(op, err)
-	}
-	return nil
+	return s.t.each(ctx, q, op, args, func(r Record) (bool, error) { return true, fn(r) })
 }
 
 // orderBy is the ORDER BY of a pushed-down page: the sort attribute if one was

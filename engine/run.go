@@ -70,6 +70,16 @@ func (t *Target) query(ctx context.Context, q dialects.Querier, op *operations.O
 		}
 	}
 	args := bind(op, rec)
+	if err := t.each(ctx, q, op, args, fn); err != nil {
+		return err
+	}
+	readOuts(op, args, rec)
+	return nil
+}
+
+// each runs op's text with ready arguments and calls fn for every row, until fn
+// returns false or an error. Driver errors are classified against op.
+func (t *Target) each(ctx context.Context, q dialects.Querier, op *operations.Operation, args []dialects.Arg, fn func(Record) (bool, error)) error {
 	rows, err := t.Dialect.Query(ctx, q, op.Text, args)
 	if err != nil {
 		return t.dbError(op, err)
@@ -81,17 +91,13 @@ func (t *Target) query(ctx context.Context, q dialects.Querier, op *operations.O
 			return t.dbError(op, err)
 		}
 		more, err := fn(r)
-		if err != nil {
+		if err != nil || !more {
 			return err
-		}
-		if !more {
-			return nil
 		}
 	}
 	if err := rows.Err(); err != nil {
 		return t.dbError(op, err)
 	}
-	readOuts(op, args, rec)
 	return nil
 }
 
@@ -118,20 +124,16 @@ func (t *Target) exec(ctx context.Context, q dialects.Querier, op *operations.Op
 		}
 		return nil, nil, nil
 	}
-	rows, err := t.Dialect.Query(ctx, q, op.Text, args)
-	if err != nil {
-		return nil, nil, t.dbError(op, err)
-	}
-	defer rows.Close()
-	for rows.Next() {
+	// Every row is read, so that a procedure's result set is drained before the
+	// transaction's next statement.
+	err = t.each(ctx, q, op, args, func(r Record) (bool, error) {
 		if first == nil {
-			if first, err = scanRecord(rows); err != nil {
-				return nil, nil, t.dbError(op, err)
-			}
+			first = r
 		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, nil, t.dbError(op, err)
+		return true, nil
+	})
+	if err != nil {
+		return nil, nil, err
 	}
 	readOuts(op, args, rec)
 	return first, nil, nil
