@@ -24,12 +24,9 @@ type batchInsert struct {
 	texts  map[int]string // native text by row count
 }
 
-// maxBatchParams keeps a batch under every dialect's limit on bound parameters
-// (SQLite 32766, SQL Server 2100 per statement is handled by its smaller rows).
-const maxBatchParams = 2000
-
 func newBatchInsert(d dialects.Dialect, op *operations.Operation) *batchInsert {
-	if op.Kind != operations.SQL || d.Name() == "oracle" || len(op.Params) == 0 {
+	rows := dialects.InsertRows(d, len(op.Params))
+	if op.Kind != operations.SQL || rows < 2 || !plainInputs(op) {
 		return nil
 	}
 	src := strings.TrimSuffix(strings.TrimSpace(op.Source), ";")
@@ -45,19 +42,7 @@ func newBatchInsert(d dialects.Dialect, op *operations.Operation) *batchInsert {
 	if strings.Contains(prefix, "?") || !isOneGroup(tuple) || strings.ContainsAny(tuple, "$@:'\"`") {
 		return nil
 	}
-	for _, p := range op.Params {
-		if p.Kind == operations.OutParam || p.Kind == operations.CursorParam {
-			return nil
-		}
-	}
 	if strings.Count(tuple, "?") != len(op.Params) {
-		return nil
-	}
-	rows := maxBatchParams / len(op.Params)
-	if d.Name() == "sqlserver" {
-		rows = min(rows, 2000/len(op.Params), 1000)
-	}
-	if rows < 2 {
 		return nil
 	}
 	return &batchInsert{op: op, d: d, prefix: prefix, tuple: tuple, rows: rows, texts: map[int]string{}}

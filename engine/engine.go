@@ -59,7 +59,7 @@ func Open(ctx context.Context, t *operations.Target, opt Options) (*Target, erro
 		return nil, fmt.Errorf("target %s: %w", t.Name, err)
 	}
 	fresh := false
-	if d.Name() == "sqlite" && t.Database.Init != "" {
+	if t.Database.Init != "" { // the loader allows init for SQLite only
 		if _, err := os.Stat(t.Database.Connection.Name); os.IsNotExist(err) {
 			fresh = true
 			if err := os.MkdirAll(filepath.Dir(t.Database.Connection.Name), 0o700); err != nil {

@@ -307,20 +307,21 @@ func (w *where) columnCompare(c *column, x *filter.AttributeExpression, path str
 	return "(" + col + " IS NOT NULL AND " + cmp + ")", nil
 }
 
-// exactSubstring adds the case-sensitive check SQLite's LIKE cannot make (it ignores
-// ASCII case whatever the collation) to a substring match on a case-exact attribute.
+// exactSubstring adds, where the dialect's LIKE ignores case (SQLite), the
+// case-exact check of a substring match on a case-exact attribute.
 func (w *where) exactSubstring(col string, op filter.CompareOperator, s string, fold bool) string {
-	if fold || s == "" || w.d.Name() != "sqlite" {
+	blind, ok := w.d.(dialects.CaseBlindLike)
+	if fold || s == "" || !ok {
 		return ""
 	}
+	where := dialects.Suffix
 	switch op {
 	case filter.CO:
-		return " AND instr(" + col + ", " + w.param(s) + ") > 0"
+		where = dialects.Contains
 	case filter.SW:
-		return " AND substr(" + col + ", 1, length(" + w.param(s) + ")) = " + w.param(s)
-	default:
-		return " AND substr(" + col + ", -length(" + w.param(s) + ")) = " + w.param(s)
+		where = dialects.Prefix
 	}
+	return " AND " + blind.ExactSubstring(col, where, func() string { return w.param(s) })
 }
 
 // ordered compares a non-string column (boolean, integer, dateTime) with a value
@@ -344,11 +345,8 @@ func (w *where) ordered(col string, op filter.CompareOperator, v any, kind, path
 		return "", fmt.Errorf("%w: operator %s", errNoPushdown, op)
 	}
 	lhs, rhs := col, w.param(v)
-	if kind == "dateTime" && w.d.Name() == "sqlite" {
-		// SQLite keeps times as text in whatever format wrote them
-		// (CURRENT_TIMESTAMP's "2006-01-02 15:04:05", the driver's with a zone):
-		// datetime() brings both sides to one form before comparing.
-		lhs, rhs = "datetime("+col+")", "datetime("+rhs+")"
+	if tt, ok := w.d.(dialects.TextTimes); ok && kind == "dateTime" {
+		lhs, rhs = tt.Time(col), tt.Time(rhs)
 	}
 	return "(" + col + " IS NOT NULL AND " + lhs + " " + s + " " + rhs + ")", nil
 }
