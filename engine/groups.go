@@ -221,7 +221,7 @@ func (s *GroupStore) Create(ctx context.Context, res scim.Resource) (scim.Resour
 	var out scim.Resource
 	err = s.t.inTx(ctx, func(tx *sql.Tx) error {
 		name, _ := scim.GetValue(res, "displayName")
-		if err := s.nameFree(ctx, tx, text(name), ""); err != nil {
+		if err := s.unique(ctx, tx, "displayName", text(name), ""); err != nil {
 			return err
 		}
 		id, err := s.insert(ctx, tx, s.ops.Create, rec, "displayName", text(name))
@@ -244,21 +244,6 @@ func (s *GroupStore) Create(ctx context.Context, res scim.Resource) (scim.Resour
 		return nil
 	})
 	return out, err
-}
-
-// nameFree fails with 409 when another group has this displayName.
-func (s *GroupStore) nameFree(ctx context.Context, q dialects.Querier, name, exceptID string) error {
-	if s.displayName == nil || name == "" {
-		return nil
-	}
-	other, err := s.idBy(ctx, q, "displayName", name)
-	if err != nil {
-		return err
-	}
-	if other != "" && other != exceptID {
-		return scim.Errorf(409, "uniqueness", "a group named %q already exists", name)
-	}
-	return nil
 }
 
 // Replace is PUT: attributes replaced, and members replaced when the body carries
@@ -329,7 +314,7 @@ func (s *GroupStore) writeAttributes(ctx context.Context, tx *sql.Tx, id string,
 		return scim.Errorf(400, "invalidValue", "displayName is required")
 	}
 	if !strings.EqualFold(text(newName), text(oldName)) {
-		if err := s.nameFree(ctx, tx, text(newName), id); err != nil {
+		if err := s.unique(ctx, tx, "displayName", text(newName), id); err != nil {
 			return err
 		}
 	}

@@ -107,6 +107,23 @@ func (s *table) insert(ctx context.Context, tx dialects.Querier, op *operations.
 	return id, nil
 }
 
+// unique fails with 409 uniqueness when another resource (not exceptID) has this
+// value of a unique attribute (userName, a group's displayName), compared in the
+// attribute's letter-case rule through the list operation.
+func (s *table) unique(ctx context.Context, q dialects.Querier, attr, value, exceptID string) error {
+	if value == "" {
+		return nil
+	}
+	other, err := s.idBy(ctx, q, attr, value)
+	if err != nil {
+		return err
+	}
+	if other != "" && other != exceptID {
+		return scim.Errorf(409, "uniqueness", "%s %q is already taken", attr, value)
+	}
+	return nil
+}
+
 // idBy finds the id of the resource whose attribute equals value (in its schema's
 // case rules) through the list operation, or "".
 func (s *table) idBy(ctx context.Context, q dialects.Querier, attr, value string) (string, error) {

@@ -17,7 +17,6 @@ type UserStore struct {
 	ops      operations.UserOperations
 	active   *column // the mapping of "active", if any
 	userName *column
-	idMapped bool // the id column is also mapped to an attribute
 	// ents are the target's entitlement types, whose grants users carry.
 	ents []*EntitlementStore
 	// groups serves the read-only groups attribute through groups_of_user.
@@ -51,9 +50,6 @@ func newUserStore(t *Target, cfg *operations.Users, maxResults int, ents []*Enti
 			s.active = c
 		case c.attr == "username" && c.sub == "":
 			s.userName = c
-		}
-		if strings.EqualFold(c.Column, cfg.ID) {
-			s.idMapped = true
 		}
 	}
 	return s
@@ -181,12 +177,8 @@ func (s *UserStore) Create(ctx context.Context, res scim.Resource) (scim.Resourc
 	err = s.t.inTx(ctx, func(tx *sql.Tx) error {
 		if s.userName != nil {
 			if name, ok := scim.GetValue(res, s.userName.Path); ok {
-				taken, err := s.userNameTaken(ctx, tx, text(name), "")
-				if err != nil {
+				if err := s.unique(ctx, tx, "userName", text(name), ""); err != nil {
 					return err
-				}
-				if taken {
-					return scim.Errorf(409, "uniqueness", "userName %q is already taken", text(name))
 				}
 			}
 		}
@@ -301,12 +293,8 @@ func (s *UserStore) write(ctx context.Context, tx *sql.Tx, id string, old Record
 			return nil, scim.Errorf(400, "invalidValue", "userName is required")
 		}
 		if !strings.EqualFold(text(newName), text(oldName)) {
-			taken, err := s.userNameTaken(ctx, tx, text(newName), id)
-			if err != nil {
+			if err := s.unique(ctx, tx, "userName", text(newName), id); err != nil {
 				return nil, err
-			}
-			if taken {
-				return nil, scim.Errorf(409, "uniqueness", "userName %q is already taken", text(newName))
 			}
 		}
 	}
@@ -402,19 +390,4 @@ func (s *UserStore) setActive(ctx context.Context, tx *sql.Tx, id string, stored
 		return nil, err
 	}
 	return s.get(ctx, tx, id)
-}
-
-// userNameTaken reports whether another user (not exceptID) has this userName, in
-// any letter case, as SCIM's uniqueness of userName requires.
-func (s *UserStore) userNameTaken(ctx context.Context, q dialects.Querier, name, exceptID string) (bool, error) {
-	id, err := s.idByUserName(ctx, q, name)
-	if err != nil {
-		return false, err
-	}
-	return id != "" && id != exceptID, nil
-}
-
-// idByUserName finds a user's id by userName through the list operation.
-func (s *UserStore) idByUserName(ctx context.Context, q dialects.Querier, name string) (string, error) {
-	return s.idBy(ctx, q, "userName", name)
 }
