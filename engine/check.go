@@ -55,7 +55,7 @@ func (t *Target) Check(ctx context.Context) []Problem {
 
 // checkRoutine compares a call with the catalog: the routine exists, takes as many
 // parameters as the call binds, and is a procedure or a function as the call form
-// says (PostgreSQL refuses CALL on a function and SELECT on a procedure).
+// says (CALL cannot run a function; PostgreSQL refuses SELECT on a procedure too).
 func (t *Target) checkRoutine(ctx context.Context, catalog dialects.Catalog, op *operations.Operation) []Problem {
 	info, err := catalog.Routine(ctx, t.DB, op.Routine)
 	if err != nil {
@@ -68,11 +68,11 @@ func (t *Target) checkRoutine(ctx context.Context, catalog dialects.Catalog, op 
 	var counts []string
 	for i, n := range info.Params {
 		if n == want {
-			if t.Dialect.Name() == "postgres" && info.Kinds[i] != op.RoutineKind {
+			if info.Kinds[i] != op.RoutineKind {
 				if op.RoutineKind == dialects.Function {
 					return []Problem{{op.Pos, fmt.Sprintf("%s: %s is a procedure: declare it with call:, not function:", op.Name, op.Routine)}}
 				}
-				return []Problem{{op.Pos, fmt.Sprintf("%s: %s is a function: declare it with function:, not call:", op.Name, op.Routine)}}
+				return []Problem{{op.Pos, fmt.Sprintf("%s: %s is a function, which call: cannot run: declare it with function: (PostgreSQL) or read it in a sql: SELECT", op.Name, op.Routine)}}
 			}
 			return nil
 		}

@@ -79,7 +79,7 @@ targets:
 			}
 			if dialect == "postgres" {
 				p = check(ops("call: list_users()", `call: "create_user(?, ?)", params: [id, user_name]`))
-				if len(p) == 0 || !strings.Contains(p[0].Msg, "list_users is a function: declare it with function:") {
+				if len(p) == 0 || !strings.Contains(p[0].Msg, "list_users is a function, which call: cannot run") {
 					t.Fatalf("function called with call: %v", p)
 				}
 			}
