@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/dbscim/dbscim/dialects"
+	"github.com/dbscim/dbscim/engine/fault"
 	"github.com/dbscim/dbscim/engine/scim"
 	"github.com/dbscim/dbscim/operations"
 )
@@ -92,7 +93,7 @@ func (s *EntitlementStore) get(ctx context.Context, q dialects.Querier, id strin
 		return nil, err
 	}
 	if found == nil {
-		return nil, scim.ErrNotFound(s.cfg.Name, id)
+		return nil, fault.New(fault.NotFound, "%s %q not found", s.cfg.Name, id)
 	}
 	return found, nil
 }
@@ -126,22 +127,22 @@ func (s *EntitlementStore) List(ctx context.Context, q scim.Query) (*scim.Page, 
 
 // Create is not offered: entitlements are the application's catalogue.
 func (s *EntitlementStore) Create(context.Context, scim.Resource) (scim.Resource, error) {
-	return nil, scim.Errorf(405, "", "%s values are read-only", s.cfg.Name)
+	return nil, fault.New(fault.NotDeclared, "%s values are read-only", s.cfg.Name)
 }
 
 // Replace is not offered.
 func (s *EntitlementStore) Replace(context.Context, string, scim.Resource) (scim.Resource, error) {
-	return nil, scim.Errorf(405, "", "%s values are read-only", s.cfg.Name)
+	return nil, fault.New(fault.NotDeclared, "%s values are read-only", s.cfg.Name)
 }
 
 // Patch is not offered.
 func (s *EntitlementStore) Patch(context.Context, string, []scim.PatchOp) (scim.Resource, error) {
-	return nil, scim.Errorf(405, "", "%s values are read-only", s.cfg.Name)
+	return nil, fault.New(fault.NotDeclared, "%s values are read-only", s.cfg.Name)
 }
 
 // Delete is not offered.
 func (s *EntitlementStore) Delete(context.Context, string) error {
-	return scim.Errorf(405, "", "%s values are read-only", s.cfg.Name)
+	return fault.New(fault.NotDeclared, "%s values are read-only", s.cfg.Name)
 }
 
 // userRecord is the record the user-side operations bind: the user's id under the
@@ -197,7 +198,7 @@ func (s *EntitlementStore) apply(ctx context.Context, q dialects.Querier, userID
 		}
 	}
 	if (len(add) > 0 || len(remove) > 0) && (s.cfg.Operations.Grant == nil || s.cfg.Operations.Revoke == nil) {
-		return scim.Errorf(400, "mutability", "%s grants are read-only: the target declares no grant and revoke operations", s.cfg.Name)
+		return fault.New(fault.ReadOnly, "%s grants are read-only: the target declares no grant and revoke operations", s.cfg.Name)
 	}
 	sort.Strings(add)
 	sort.Strings(remove)
@@ -211,16 +212,15 @@ func (s *EntitlementStore) apply(ctx context.Context, q dialects.Querier, userID
 		// otherwise read "03" as the entitlement 3, or an idempotent procedure
 		// accept an id that does not exist.
 		if _, err := s.get(ctx, q, v); err != nil {
-			var se *scim.Error
-			if errors.As(err, &se) && se.Status == 404 {
-				return scim.Errorf(400, "invalidValue", "%s %q does not exist", s.cfg.Name, v)
+			if fault.Is(err, fault.NotFound) {
+				return fault.New(fault.Invalid, "%s %q does not exist", s.cfg.Name, v)
 			}
 			return err
 		}
 		if _, _, err := s.t.exec(ctx, q, s.cfg.Operations.Grant, s.userRecord(userID, v), false); err != nil {
-			var se *scim.Error
-			if errors.As(err, &se) && se.Status == 400 {
-				return scim.Errorf(400, "invalidValue", "%s %q cannot be granted: %s", s.cfg.Name, v, se.Detail)
+			var fe *fault.Error
+			if errors.As(err, &fe) && (fe.Kind == fault.Invalid || fe.Kind == fault.Refused) {
+				return fault.Wrap(fe.Kind, fe.Cause, "%s %q cannot be granted: %s", s.cfg.Name, v, fe.Detail)
 			}
 			return err
 		}
@@ -237,24 +237,24 @@ func (s *EntitlementStore) wantedGrants(res scim.Resource, alone bool) ([]string
 	}
 	list, ok := raw.([]any)
 	if !ok {
-		return nil, true, scim.Errorf(400, "invalidValue", "%s must be an array", s.attr)
+		return nil, true, fault.New(fault.Invalid, "%s must be an array", s.attr)
 	}
 	var out []string
 	for _, item := range list {
 		m, ok := item.(map[string]any)
 		if !ok {
-			return nil, true, scim.Errorf(400, "invalidValue", "each of %s must be an object with a value", s.attr)
+			return nil, true, fault.New(fault.Invalid, "each of %s must be an object with a value", s.attr)
 		}
 		typ, _ := m["type"].(string)
 		if typ == "" && !alone {
-			return nil, true, scim.Errorf(400, "invalidValue", "%s values need a type: this target declares several", s.attr)
+			return nil, true, fault.New(fault.Invalid, "%s values need a type: this target declares several", s.attr)
 		}
 		if typ != "" && !strings.EqualFold(typ, s.cfg.Name) {
 			continue
 		}
 		v, ok := m["value"]
 		if !ok || v == nil || text(v) == "" {
-			return nil, true, scim.Errorf(400, "invalidValue", "each of %s needs a value", s.attr)
+			return nil, true, fault.New(fault.Invalid, "each of %s needs a value", s.attr)
 		}
 		out = append(out, text(v))
 	}

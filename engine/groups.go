@@ -9,6 +9,7 @@ import (
 	filter "github.com/scim2/filter-parser/v2"
 
 	"github.com/dbscim/dbscim/dialects"
+	"github.com/dbscim/dbscim/engine/fault"
 	"github.com/dbscim/dbscim/engine/scim"
 	"github.com/dbscim/dbscim/operations"
 )
@@ -181,7 +182,7 @@ func (s *GroupStore) members(ctx context.Context, q dialects.Querier, id string)
 
 func (s *GroupStore) eachMember(ctx context.Context, q dialects.Querier, id string, fn func(Record, string)) error {
 	if s.ops.Members == nil {
-		return scim.Errorf(400, "mutability", "this target declares no groups.members operation")
+		return fault.New(fault.ReadOnly, "this target declares no groups.members operation")
 	}
 	return s.t.query(ctx, q, s.ops.Members, s.groupRecord(id, ""), func(r Record) (bool, error) {
 		if v, ok := r.Get(s.cfg.MemberID); ok && v != nil {
@@ -208,7 +209,7 @@ func (s *GroupStore) groupRecord(groupID, member string) Record {
 // Create stores a new group with its members, in one transaction.
 func (s *GroupStore) Create(ctx context.Context, res scim.Resource) (scim.Resource, error) {
 	if s.ops.Create == nil {
-		return nil, scim.Errorf(405, "", "this target declares no groups.create operation")
+		return nil, fault.New(fault.NotDeclared, "this target declares no groups.create operation")
 	}
 	rec, err := toRecord(s.cols, res)
 	if err != nil {
@@ -306,12 +307,12 @@ func (s *GroupStore) writeAttributes(ctx context.Context, tx *sql.Tx, id string,
 		return nil
 	}
 	if s.ops.Update == nil {
-		return scim.Errorf(405, "", "this target declares no groups.update operation")
+		return fault.New(fault.NotDeclared, "this target declares no groups.update operation")
 	}
 	newName, _ := scim.GetValue(res, "displayName")
 	oldName, _ := scim.GetValue(oldRes, "displayName")
 	if newName == nil {
-		return scim.Errorf(400, "invalidValue", "displayName is required")
+		return fault.New(fault.Invalid, "displayName is required")
 	}
 	if !strings.EqualFold(text(newName), text(oldName)) {
 		if err := s.unique(ctx, tx, "displayName", text(newName), id); err != nil {
@@ -408,7 +409,7 @@ func (s *GroupStore) Patch(ctx context.Context, id string, ops []scim.PatchOp) (
 // Delete removes the group (and its memberships first, when clear_members is declared).
 func (s *GroupStore) Delete(ctx context.Context, id string) error {
 	if s.ops.Delete == nil {
-		return scim.Errorf(405, "", "this target declares no groups.delete operation")
+		return fault.New(fault.NotDeclared, "this target declares no groups.delete operation")
 	}
 	return s.t.inTx(ctx, func(tx *sql.Tx) error {
 		rec, err := s.get(ctx, tx, id)
@@ -467,7 +468,7 @@ func (s *GroupStore) changeMembers(ctx context.Context, tx dialects.Querier, id 
 			}
 		} else {
 			if s.ops.RemoveMember == nil {
-				return scim.Errorf(400, "mutability", "this target declares no groups.remove_member operation")
+				return fault.New(fault.ReadOnly, "this target declares no groups.remove_member operation")
 			}
 			for _, m := range remove {
 				if _, _, err := s.t.exec(ctx, tx, s.ops.RemoveMember, s.groupRecord(id, m), false); err != nil {
@@ -480,7 +481,7 @@ func (s *GroupStore) changeMembers(ctx context.Context, tx dialects.Querier, id 
 		return nil
 	}
 	if s.ops.AddMember == nil {
-		return scim.Errorf(400, "mutability", "this target declares no groups.add_member operation")
+		return fault.New(fault.ReadOnly, "this target declares no groups.add_member operation")
 	}
 	if s.addBatch != nil {
 		return s.addBatch.run(ctx, s.t, tx, add, func(m string) Record { return s.groupRecord(id, m) })
@@ -531,7 +532,7 @@ func toMemberOp(op scim.PatchOp) (memberOp, error) {
 	mo := memberOp{op: op.Op}
 	if op.Path != nil && op.Path.ValueExpression != nil {
 		if op.Op != "remove" {
-			return mo, scim.Errorf(400, "invalidPath", "a members filter is supported on remove only")
+			return mo, fault.New(fault.InvalidPath, "a members filter is supported on remove only")
 		}
 		vals, err := filterValues(op.Path.ValueExpression)
 		if err != nil {
@@ -542,7 +543,7 @@ func toMemberOp(op scim.PatchOp) (memberOp, error) {
 	}
 	if op.Value == nil {
 		if op.Op != "remove" {
-			return mo, scim.Errorf(400, "invalidValue", "%s of members needs a value", op.Op)
+			return mo, fault.New(fault.Invalid, "%s of members needs a value", op.Op)
 		}
 		mo.all = true
 		return mo, nil
@@ -572,7 +573,7 @@ func filterValues(e filter.Expression) ([]string, error) {
 			return append(l, r...), err
 		}
 	}
-	return nil, scim.Errorf(400, "invalidFilter", "a members filter must be value eq \"id\" (or several joined by or)")
+	return nil, fault.New(fault.InvalidFilter, "a members filter must be value eq \"id\" (or several joined by or)")
 }
 
 // memberValues reads member ids from a members value: an array of {value} objects
@@ -591,13 +592,13 @@ func memberValues(raw any) ([]string, error) {
 		case map[string]any:
 			id, ok := v["value"]
 			if !ok || id == nil || text(id) == "" {
-				return nil, scim.Errorf(400, "invalidValue", "each member needs a value")
+				return nil, fault.New(fault.Invalid, "each member needs a value")
 			}
 			out = append(out, text(id))
 		case string:
 			out = append(out, v)
 		default:
-			return nil, scim.Errorf(400, "invalidValue", "members must be objects with a value")
+			return nil, fault.New(fault.Invalid, "members must be objects with a value")
 		}
 	}
 	return out, nil

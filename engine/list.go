@@ -153,10 +153,11 @@ func argsKey(args []dialects.Arg) string {
 
 // rows runs a statement the engine built (derived table, count) with ready args.
 func (s *table) rows(ctx context.Context, db dialects.Querier, op *operations.Operation, args []dialects.Arg, fn func(Record) error) error {
-	q, err := s.t.stmts.querier(ctx, db, op.Text)
+	q, release, err := s.t.stmts.querier(ctx, db, op.Text)
 	if err != nil {
 		return s.t.dbError(op, err)
 	}
+	defer release()
 	return s.t.each(ctx, q, op, args, func(r Record) (bool, error) { return true, fn(r) })
 }
 

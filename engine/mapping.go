@@ -7,6 +7,7 @@ import (
 
 	filter "github.com/scim2/filter-parser/v2"
 
+	"github.com/dbscim/dbscim/engine/fault"
 	"github.com/dbscim/dbscim/engine/scim"
 	"github.com/dbscim/dbscim/operations"
 )
@@ -135,13 +136,13 @@ func (c *column) toDB(v any) (any, error) {
 	}
 	switch v.(type) {
 	case map[string]any, []any:
-		return nil, scim.Errorf(400, "invalidValue", "%s must be a single value", c.Path)
+		return nil, fault.New(fault.Invalid, "%s must be a single value", c.Path)
 	}
 	switch c.kind {
 	case "boolean":
 		b, ok := parseBool(v)
 		if !ok {
-			return nil, scim.Errorf(400, "invalidValue", "%s must be a boolean", c.Path)
+			return nil, fault.New(fault.Invalid, "%s must be a boolean", c.Path)
 		}
 		if b && c.True != nil {
 			return c.True, nil
@@ -159,17 +160,17 @@ func (c *column) toDB(v any) (any, error) {
 		}
 		n, err := strconv.ParseInt(text(v), 10, 64)
 		if err != nil {
-			return nil, scim.Errorf(400, "invalidValue", "%s must be an integer", c.Path)
+			return nil, fault.New(fault.Invalid, "%s must be an integer", c.Path)
 		}
 		return n, nil
 	case "dateTime":
 		s, ok := v.(string)
 		if !ok {
-			return nil, scim.Errorf(400, "invalidValue", "%s must be a dateTime string", c.Path)
+			return nil, fault.New(fault.Invalid, "%s must be a dateTime string", c.Path)
 		}
 		t, err := time.Parse(time.RFC3339, s)
 		if err != nil {
-			return nil, scim.Errorf(400, "invalidValue", "%s must be an RFC 3339 dateTime", c.Path)
+			return nil, fault.New(fault.Invalid, "%s must be an RFC 3339 dateTime", c.Path)
 		}
 		return t.UTC(), nil
 	}

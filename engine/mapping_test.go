@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dbscim/dbscim/engine/fault"
 	"github.com/dbscim/dbscim/engine/scim"
 	"github.com/dbscim/dbscim/operations"
 )
@@ -76,8 +77,8 @@ func TestColumnConversions(t *testing.T) {
 	for _, tt := range toDB {
 		got, err := tt.c.toDB(tt.in)
 		if tt.invalid {
-			if se, ok := err.(*scim.Error); !ok || se.Status != 400 {
-				t.Errorf("%s toDB(%#v): error %v, want a 400", tt.c.Path, tt.in, err)
+			if !fault.Is(err, fault.Invalid) {
+				t.Errorf("%s toDB(%#v): error %v, want an invalid value", tt.c.Path, tt.in, err)
 			}
 			continue
 		}

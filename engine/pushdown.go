@@ -8,6 +8,7 @@ import (
 	filter "github.com/scim2/filter-parser/v2"
 
 	"github.com/dbscim/dbscim/dialects"
+	"github.com/dbscim/dbscim/engine/fault"
 	"github.com/dbscim/dbscim/engine/scim"
 )
 
@@ -247,12 +248,12 @@ func (w *where) columnCompare(c *column, x *filter.AttributeExpression, path str
 		case filter.NE:
 			return col + " IS NOT NULL", nil
 		}
-		return "", scim.Errorf(400, "invalidFilter", "%s null: only eq and ne compare with null", x.Operator)
+		return "", fault.New(fault.InvalidFilter, "%s null: only eq and ne compare with null", x.Operator)
 	}
 	if c.kind != "string" {
 		v, err := c.toDB(x.CompareValue)
 		if err != nil {
-			return "", scim.Errorf(400, "invalidFilter", "%s cannot be compared with %v", path, x.CompareValue)
+			return "", fault.New(fault.InvalidFilter, "%s cannot be compared with %v", path, x.CompareValue)
 		}
 		return w.ordered(col, x.Operator, v, c.kind, path)
 	}
@@ -335,10 +336,10 @@ func (w *where) ordered(col string, op filter.CompareOperator, v any, kind, path
 	case filter.NE:
 		return "(" + col + " IS NULL OR " + col + " <> " + w.param(v) + ")", nil
 	case filter.CO, filter.SW, filter.EW:
-		return "", scim.Errorf(400, "invalidFilter", "%s is a %s: %s applies only to strings", path, kind, op)
+		return "", fault.New(fault.InvalidFilter, "%s is a %s: %s applies only to strings", path, kind, op)
 	}
 	if kind == "boolean" && op != filter.EQ {
-		return "", scim.Errorf(400, "invalidFilter", "%s is a boolean: only eq, ne and pr apply", path)
+		return "", fault.New(fault.InvalidFilter, "%s is a boolean: only eq, ne and pr apply", path)
 	}
 	s, ok := sym[op]
 	if !ok {

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/dbscim/dbscim/dialects/dialecttest"
+	"github.com/dbscim/dbscim/engine/fault"
 	"github.com/dbscim/dbscim/engine/scim"
 	"github.com/dbscim/dbscim/operations"
 )
@@ -139,11 +140,10 @@ func compareFilter(ctx context.Context, s *UserStore, f string) (pushed bool, pr
 	}
 	memPage, memErr := s.listStream(ctx, s.t.DB, s.listOp, q)
 	if sqlErr != nil || memErr != nil {
-		var se, me *scim.Error
-		if errors.As(sqlErr, &se) && errors.As(memErr, &me) && se.Status == 400 && me.Status == 400 {
+		if badRequest(sqlErr) && badRequest(memErr) {
 			return true, nil
 		}
-		if errors.As(sqlErr, &se) && se.Status == 400 && memErr == nil {
+		if badRequest(sqlErr) && memErr == nil {
 			return true, nil // stricter in SQL (a type mismatch) is acceptable
 		}
 		return true, fmt.Errorf("%s: SQL error %v, memory error %v", f, sqlErr, memErr)
@@ -160,6 +160,17 @@ func compareFilter(ctx context.Context, s *UserStore, f string) (pushed bool, pr
 		return true, fmt.Errorf("%s: SQL found [%s] (total %d), memory [%s] (total %d)", f, ids(sqlPage), sqlPage.Total, ids(memPage), memPage.Total)
 	}
 	return true, nil
+}
+
+// badRequest reports whether err refuses the filter itself (an engine error of an
+// invalid kind, or the SCIM layer's 400 from evaluating it in memory).
+func badRequest(err error) bool {
+	switch fault.KindOf(err) {
+	case fault.Invalid, fault.InvalidFilter:
+		return true
+	}
+	var se *scim.Error
+	return errors.As(err, &se) && se.Status == 400
 }
 
 // TestPushdownAgreesWithMemory runs every filter twice on the same rows of each

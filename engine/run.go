@@ -11,7 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/dbscim/dbscim/dialects"
-	"github.com/dbscim/dbscim/engine/scim"
+	"github.com/dbscim/dbscim/engine/fault"
 	"github.com/dbscim/dbscim/operations"
 )
 
@@ -65,9 +65,11 @@ func (t *Target) query(ctx context.Context, q dialects.Querier, op *operations.O
 	if plainInputs(op) {
 		// Reads on the pool run prepared: of_user and members run once per
 		// resource of a page.
-		if q, err = t.stmts.querier(ctx, q, op.Text); err != nil {
+		var done func()
+		if q, done, err = t.stmts.querier(ctx, q, op.Text); err != nil {
 			return t.dbError(op, err)
 		}
+		defer done()
 	}
 	args := bind(op, rec)
 	if err := t.each(ctx, q, op, args, fn); err != nil {
@@ -194,12 +196,13 @@ func (t *Target) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return nil
 }
 
-// dbError turns a driver error into the SCIM error the client sees. The driver's
-// text can carry table names and personal data: it goes to the log, not to the IdP.
+// dbError turns a driver error into an engine error of the kind the client can act
+// on. The driver's text can carry table names and personal data: it is the cause,
+// which goes to the log, not to the IdP.
 func (t *Target) dbError(op *operations.Operation, err error) error {
-	var se *scim.Error
-	if errors.As(err, &se) {
-		return se
+	var fe *fault.Error
+	if errors.As(err, &fe) {
+		return fe
 	}
 	name := "transaction"
 	if op != nil {
@@ -208,28 +211,28 @@ func (t *Target) dbError(op *operations.Operation, err error) error {
 	if msg, ok := dialects.UserMessage(err); ok {
 		// A routine refused the request with a message written for the caller.
 		t.log.Info("operation refused by the database", "target", t.Name, "operation", name, "message", msg)
-		return scim.Errorf(400, "invalidValue", "%s: %s", name, msg)
+		return fault.Wrap(fault.Refused, err, "%s: %s", name, msg)
 	}
 	kind := t.Dialect.Classify(err)
 	t.log.Warn("database error", "target", t.Name, "operation", name, "kind", kind.String(), "error", err.Error())
 	switch kind {
 	case dialects.UniqueViolation:
-		return scim.Errorf(409, "uniqueness", "%s: a resource with the same unique value already exists", name)
+		return fault.Wrap(fault.Uniqueness, err, "%s: a resource with the same unique value already exists", name)
 	case dialects.ForeignKeyViolation:
-		return scim.Errorf(400, "invalidValue", "%s: a referenced value does not exist, or the resource is still referenced", name)
+		return fault.Wrap(fault.Invalid, err, "%s: a referenced value does not exist, or the resource is still referenced", name)
 	case dialects.NotNullViolation:
-		return scim.Errorf(400, "invalidValue", "%s: a required value is missing", name)
+		return fault.Wrap(fault.Invalid, err, "%s: a required value is missing", name)
 	case dialects.CheckViolation, dialects.InvalidValue:
-		return scim.Errorf(400, "invalidValue", "%s: a value is not valid for the database", name)
+		return fault.Wrap(fault.Invalid, err, "%s: a value is not valid for the database", name)
 	case dialects.Conflict:
-		return &scim.Error{Status: 503, Detail: name + ": the database reported a conflict; retry", RetryAfter: 1}
+		return fault.Wrap(fault.Conflict, err, "%s: the database reported a conflict; retry", name)
 	case dialects.Unavailable:
-		return &scim.Error{Status: 503, Detail: "the database of target " + t.Name + " is unavailable", RetryAfter: 5}
+		return fault.Wrap(fault.Unavailable, err, "the database of target %s is unavailable", t.Name)
 	case dialects.Timeout:
 		if errors.Is(err, context.Canceled) {
-			return &scim.Error{Status: 503, Detail: "the request was cancelled", RetryAfter: 1}
+			return fault.Wrap(fault.Canceled, err, "the request was cancelled")
 		}
-		return &scim.Error{Status: 503, Detail: name + ": the database did not answer in time", RetryAfter: 5}
+		return fault.Wrap(fault.Timeout, err, "%s: the database did not answer in time", name)
 	}
 	return fmt.Errorf("target %s: %s: %w", t.Name, name, err)
 }

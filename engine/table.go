@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"sync"
 
@@ -10,6 +9,7 @@ import (
 	filter "github.com/scim2/filter-parser/v2"
 
 	"github.com/dbscim/dbscim/dialects"
+	"github.com/dbscim/dbscim/engine/fault"
 	"github.com/dbscim/dbscim/engine/scim"
 	"github.com/dbscim/dbscim/operations"
 )
@@ -51,17 +51,17 @@ func (s *table) get(ctx context.Context, q dialects.Querier, id string) (Record,
 		found = r
 		return false, nil
 	})
-	var se *scim.Error
-	if errors.As(err, &se) && se.Status == 400 && se.ScimType == "invalidValue" {
+	if fault.Is(err, fault.Invalid) {
 		// An id the id column cannot even hold ("abc" for an integer column) names
-		// no resource.
-		return nil, scim.ErrNotFound(s.kind, id)
+		// no resource. A routine that refuses on purpose (fault.Refused) is not
+		// mistaken for this: its author's message reaches the client.
+		return nil, fault.New(fault.NotFound, "%s %q not found", s.kind, id)
 	}
 	if err != nil {
 		return nil, err
 	}
 	if found == nil {
-		return nil, scim.ErrNotFound(s.kind, id)
+		return nil, fault.New(fault.NotFound, "%s %q not found", s.kind, id)
 	}
 	return found, nil
 }
@@ -102,7 +102,7 @@ func (s *table) insert(ctx context.Context, tx dialects.Querier, op *operations.
 		}
 	}
 	if id == "" {
-		return "", scim.Errorf(500, "", "the %s create operation did not reveal the new id", s.kind)
+		return "", fault.New(fault.Misconfigured, "the %s create operation did not reveal the new id", s.kind)
 	}
 	return id, nil
 }
@@ -119,7 +119,7 @@ func (s *table) unique(ctx context.Context, q dialects.Querier, attr, value, exc
 		return err
 	}
 	if other != "" && other != exceptID {
-		return scim.Errorf(409, "uniqueness", "%s %q is already taken", attr, value)
+		return fault.New(fault.Uniqueness, "%s %q is already taken", attr, value)
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/dbscim/dbscim/dialects"
+	"github.com/dbscim/dbscim/engine/fault"
 	"github.com/dbscim/dbscim/engine/scim"
 	"github.com/dbscim/dbscim/operations"
 )
@@ -167,7 +168,7 @@ func (s *UserStore) writeGrants(ctx context.Context, q dialects.Querier, id stri
 // Create stores a new user and answers with the user as stored.
 func (s *UserStore) Create(ctx context.Context, res scim.Resource) (scim.Resource, error) {
 	if s.ops.Create == nil {
-		return nil, scim.Errorf(405, "", "this target declares no users.create operation")
+		return nil, fault.New(fault.NotDeclared, "this target declares no users.create operation")
 	}
 	rec, err := toRecord(s.cols, res)
 	if err != nil {
@@ -266,7 +267,7 @@ func (s *UserStore) Patch(ctx context.Context, id string, ops []scim.PatchOp) (s
 // Delete runs the declared delete operation.
 func (s *UserStore) Delete(ctx context.Context, id string) error {
 	if s.ops.Delete == nil {
-		return scim.Errorf(405, "", "this target declares no users.delete operation")
+		return fault.New(fault.NotDeclared, "this target declares no users.delete operation")
 	}
 	return s.t.inTx(ctx, func(tx *sql.Tx) error {
 		rec, err := s.get(ctx, tx, id)
@@ -290,7 +291,7 @@ func (s *UserStore) write(ctx context.Context, tx *sql.Tx, id string, old Record
 		newName, _ := scim.GetValue(res, s.userName.Path)
 		oldName, _ := scim.GetValue(oldRes, s.userName.Path)
 		if newName == nil {
-			return nil, scim.Errorf(400, "invalidValue", "userName is required")
+			return nil, fault.New(fault.Invalid, "userName is required")
 		}
 		if !strings.EqualFold(text(newName), text(oldName)) {
 			if err := s.unique(ctx, tx, "userName", text(newName), id); err != nil {
@@ -337,7 +338,7 @@ func (s *UserStore) write(ctx context.Context, tx *sql.Tx, id string, old Record
 	activeByUpdate := activeChanged && s.ops.Activate == nil && s.ops.Deactivate == nil
 	if changed || activeByUpdate {
 		if s.ops.Update == nil {
-			return nil, scim.Errorf(405, "", "this target declares no users.update operation")
+			return nil, fault.New(fault.NotDeclared, "this target declares no users.update operation")
 		}
 		if _, _, err := s.t.exec(ctx, tx, s.ops.Update, rec, false); err != nil {
 			return nil, err
@@ -366,7 +367,7 @@ func (s *UserStore) write(ctx context.Context, tx *sql.Tx, id string, old Record
 func (s *UserStore) setActive(ctx context.Context, tx *sql.Tx, id string, stored Record, want any) (Record, error) {
 	wb, ok := parseBool(want)
 	if !ok {
-		return nil, scim.Errorf(400, "invalidValue", "active must be a boolean")
+		return nil, fault.New(fault.Invalid, "active must be a boolean")
 	}
 	cur, known := s.active.toSCIM(stored[key(s.active.Column)])
 	if known && cur == wb {
@@ -382,7 +383,7 @@ func (s *UserStore) setActive(ctx context.Context, tx *sql.Tx, id string, stored
 			if !wb {
 				name = "deactivate"
 			}
-			return nil, scim.Errorf(405, "", "this target declares no users.%s operation", name)
+			return nil, fault.New(fault.NotDeclared, "this target declares no users.%s operation", name)
 		}
 		return stored, nil
 	}

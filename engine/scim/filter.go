@@ -21,10 +21,10 @@ const maxFilterLen = 4096
 func ParseFilter(s string) (expr filter.Expression, err error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return nil, Errorf(400, "invalidFilter", "the filter is empty")
+		return nil, Errorf(400, InvalidFilter, "the filter is empty")
 	}
 	if len(s) > maxFilterLen {
-		return nil, Errorf(400, "invalidFilter", "the filter is longer than %d characters", maxFilterLen)
+		return nil, Errorf(400, InvalidFilter, "the filter is longer than %d characters", maxFilterLen)
 	}
 	if e, ok := fastComparison(s); ok {
 		return e, nil
@@ -33,12 +33,12 @@ func ParseFilter(s string) (expr filter.Expression, err error) {
 		// The parser is third-party code fed with client input: a panic in it must
 		// be the client's 400, never the server's crash.
 		if r := recover(); r != nil {
-			expr, err = nil, Errorf(400, "invalidFilter", "invalid filter %s", quoteForDetail(s))
+			expr, err = nil, Errorf(400, InvalidFilter, "invalid filter %s", quoteForDetail(s))
 		}
 	}()
 	expr, err = filter.ParseFilter([]byte(normalizeFilter(s)))
 	if err != nil {
-		return nil, Errorf(400, "invalidFilter", "invalid filter %s: %v", quoteForDetail(s), parserMessage(err))
+		return nil, Errorf(400, InvalidFilter, "invalid filter %s: %v", quoteForDetail(s), parserMessage(err))
 	}
 	return unescapeExpr(expr), nil
 }
@@ -49,19 +49,19 @@ func ParseFilter(s string) (expr filter.Expression, err error) {
 func ParsePath(s string) (p *filter.Path, err error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return nil, Errorf(400, "invalidPath", "the path is empty")
+		return nil, Errorf(400, InvalidPath, "the path is empty")
 	}
 	if len(s) > maxFilterLen {
-		return nil, Errorf(400, "invalidPath", "the path is longer than %d characters", maxFilterLen)
+		return nil, Errorf(400, InvalidPath, "the path is longer than %d characters", maxFilterLen)
 	}
 	defer func() {
 		if r := recover(); r != nil {
-			p, err = nil, Errorf(400, "invalidPath", "invalid path %s", quoteForDetail(s))
+			p, err = nil, Errorf(400, InvalidPath, "invalid path %s", quoteForDetail(s))
 		}
 	}()
 	parsed, err := filter.ParsePath([]byte(normalizeFilter(s)))
 	if err != nil {
-		return nil, Errorf(400, "invalidPath", "invalid path %s: %v", quoteForDetail(s), parserMessage(err))
+		return nil, Errorf(400, InvalidPath, "invalid path %s: %v", quoteForDetail(s), parserMessage(err))
 	}
 	parsed.ValueExpression = unescapeExpr(parsed.ValueExpression)
 	return &parsed, nil

@@ -328,7 +328,7 @@ func (h *Handler) ifDeclared(w http.ResponseWriter, rt *resourceType, m Method, 
 	h.methodNotAllowed(w, "", fmt.Sprintf("%s on %s is not available: the target does not declare a %s operation for %s", what, rt.endpoint, op, rt.Name), allow...)
 }
 
-func (h *Handler) methodNotAllowed(w http.ResponseWriter, scimType, detail string, allow ...string) {
+func (h *Handler) methodNotAllowed(w http.ResponseWriter, scimType ScimType, detail string, allow ...string) {
 	if len(allow) > 0 {
 		w.Header().Set("Allow", strings.Join(allow, ", "))
 	}

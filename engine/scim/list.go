@@ -85,7 +85,7 @@ func parseInt(name, s string) (int, *Error) {
 			}
 			return math.MaxInt32, nil
 		}
-		return 0, Errorf(400, "invalidValue", "%s must be an integer, not %s", name, quoteForDetail(s))
+		return 0, Errorf(400, InvalidValue, "%s must be an integer, not %s", name, quoteForDetail(s))
 	}
 	return int(max(min(n, math.MaxInt32), math.MinInt32)), nil
 }
@@ -100,7 +100,7 @@ func listFromBody(body map[string]any) (listRequest, *Error) {
 		}
 		s, ok := v.(string)
 		if !ok {
-			return "", Errorf(400, "invalidValue", "%s must be a string", name)
+			return "", Errorf(400, InvalidValue, "%s must be a string", name)
 		}
 		return s, nil
 	}
@@ -111,14 +111,14 @@ func listFromBody(body map[string]any) (listRequest, *Error) {
 			return 0, false, nil
 		case float64:
 			if v != math.Trunc(v) {
-				return 0, false, Errorf(400, "invalidValue", "%s must be an integer", name)
+				return 0, false, Errorf(400, InvalidValue, "%s must be an integer", name)
 			}
 			return int(max(min(v, math.MaxInt32), math.MinInt32)), true, nil
 		case string:
 			n, e := parseInt(name, v)
 			return n, e == nil, e
 		}
-		return 0, false, Errorf(400, "invalidValue", "%s must be an integer", name)
+		return 0, false, Errorf(400, InvalidValue, "%s must be an integer", name)
 	}
 	var e *Error
 	if lr.filter, e = str("filter"); e != nil {
@@ -145,7 +145,7 @@ func listFromBody(body map[string]any) (listRequest, *Error) {
 	a, ok1 := stringList(attrs)
 	x, ok2 := stringList(excl)
 	if !ok1 || !ok2 {
-		return lr, Errorf(400, "invalidValue", "attributes and excludedAttributes must be arrays of strings")
+		return lr, Errorf(400, InvalidValue, "attributes and excludedAttributes must be arrays of strings")
 	}
 	lr.projection = parseProjection(a, x)
 	return lr, nil
@@ -165,10 +165,10 @@ func (h *Handler) query(rt *resourceType, lr listRequest, expr filter.Expression
 	if h.cfg.Sort && strings.TrimSpace(lr.sortBy) != "" {
 		ap, err := filter.ParseAttrPath([]byte(strings.TrimSpace(lr.sortBy)))
 		if err != nil {
-			return q, Errorf(400, "invalidValue", "sortBy %s is not an attribute path", quoteForDetail(lr.sortBy))
+			return q, Errorf(400, InvalidValue, "sortBy %s is not an attribute path", quoteForDetail(lr.sortBy))
 		}
 		if t, ok := rt.ss.resolve(ap, nil); ok && t.compareAttr().returned() == ReturnedNever {
-			return q, Errorf(400, "invalidValue", "cannot sort by %s", lr.sortBy)
+			return q, Errorf(400, InvalidValue, "cannot sort by %s", lr.sortBy)
 		}
 		q.SortBy = strings.TrimSpace(lr.sortBy)
 		switch strings.ToLower(strings.TrimSpace(lr.sortOrder)) {
@@ -176,7 +176,7 @@ func (h *Handler) query(rt *resourceType, lr listRequest, expr filter.Expression
 		case "descending":
 			q.Descending = true
 		default:
-			return q, Errorf(400, "invalidValue", "sortOrder must be ascending or descending, not %s", quoteForDetail(lr.sortOrder))
+			return q, Errorf(400, InvalidValue, "sortOrder must be ascending or descending, not %s", quoteForDetail(lr.sortOrder))
 		}
 	}
 	return q, nil

@@ -48,7 +48,7 @@ func (ss *schemaSet) checkFilter(expr filter.Expression, parent *Attribute, inEl
 			return ss.checkFilter(e.ValueFilter, nil, true)
 		}
 		if t.attr.Type != TypeComplex || t.sub != nil {
-			return Errorf(400, "invalidFilter", "%s is not a complex attribute; a [filter] needs one", e.AttributePath)
+			return Errorf(400, InvalidFilter, "%s is not a complex attribute; a [filter] needs one", e.AttributePath)
 		}
 		return ss.checkFilter(e.ValueFilter, t.attr, true)
 	case *filter.AttributeExpression:
@@ -66,20 +66,20 @@ func (ss *schemaSet) checkFilter(expr filter.Expression, parent *Attribute, inEl
 	case nil:
 		return nil
 	}
-	return Errorf(400, "invalidFilter", "unsupported filter expression %T", expr)
+	return Errorf(400, InvalidFilter, "unsupported filter expression %T", expr)
 }
 
 // checkComparison checks an operator and its value against the attribute's type.
 func checkComparison(e *filter.AttributeExpression, a *Attribute) error {
 	if !knownOperator(e.Operator) {
-		return Errorf(400, "invalidFilter", "unknown operator %q", e.Operator)
+		return Errorf(400, InvalidFilter, "unknown operator %q", e.Operator)
 	}
 	if a == nil {
 		return nil
 	}
 	path := e.AttributePath.String()
 	if a.returned() == ReturnedNever {
-		return Errorf(400, "invalidFilter", "%s cannot be used in a filter", path)
+		return Errorf(400, InvalidFilter, "%s cannot be used in a filter", path)
 	}
 	op, want := e.Operator, e.CompareValue
 	if op == filter.PR {
@@ -87,7 +87,7 @@ func checkComparison(e *filter.AttributeExpression, a *Attribute) error {
 	}
 	if want == nil {
 		if op != filter.EQ && op != filter.NE {
-			return Errorf(400, "invalidFilter", "%s null: only eq and ne compare with null", op)
+			return Errorf(400, InvalidFilter, "%s null: only eq and ne compare with null", op)
 		}
 		return nil
 	}
@@ -95,32 +95,32 @@ func checkComparison(e *filter.AttributeExpression, a *Attribute) error {
 	substring := op == filter.CO || op == filter.SW || op == filter.EW
 	switch a.Type {
 	case TypeComplex:
-		return Errorf(400, "invalidFilter", "%s is complex; compare one of its sub-attributes", path)
+		return Errorf(400, InvalidFilter, "%s is complex; compare one of its sub-attributes", path)
 	case TypeBoolean:
 		if ordering || substring {
-			return Errorf(400, "invalidFilter", "operator %s does not apply to the boolean %s", op, path)
+			return Errorf(400, InvalidFilter, "operator %s does not apply to the boolean %s", op, path)
 		}
 		if _, ok := toBool(want); !ok {
-			return Errorf(400, "invalidFilter", "%s is boolean; compare it with true or false", path)
+			return Errorf(400, InvalidFilter, "%s is boolean; compare it with true or false", path)
 		}
 	case TypeInteger, TypeDecimal:
 		if substring {
-			return Errorf(400, "invalidFilter", "operator %s does not apply to the number %s", op, path)
+			return Errorf(400, InvalidFilter, "operator %s does not apply to the number %s", op, path)
 		}
 		if _, ok := toFloat(want); !ok {
-			return Errorf(400, "invalidFilter", "%s is a number; %v is not", path, want)
+			return Errorf(400, InvalidFilter, "%s is a number; %v is not", path, want)
 		}
 	case TypeDateTime:
 		if _, ok := toTime(want); !ok && !substring {
-			return Errorf(400, "invalidFilter", "%s is a dateTime; %v is not (use RFC 3339, e.g. \"2024-01-31T12:00:00Z\")", path, want)
+			return Errorf(400, InvalidFilter, "%s is a dateTime; %v is not (use RFC 3339, e.g. \"2024-01-31T12:00:00Z\")", path, want)
 		}
 	case TypeBinary:
 		if ordering {
-			return Errorf(400, "invalidFilter", "operator %s does not apply to the binary %s", op, path)
+			return Errorf(400, InvalidFilter, "operator %s does not apply to the binary %s", op, path)
 		}
 	}
 	if _, ok := toText(want); !ok {
-		return Errorf(400, "invalidFilter", "unsupported value %v for %s", want, path)
+		return Errorf(400, InvalidFilter, "unsupported value %v for %s", want, path)
 	}
 	return nil
 }

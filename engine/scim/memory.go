@@ -189,7 +189,7 @@ func (m *MemoryStore) checkUnique(r Resource, self string) error {
 			}
 			_, ov, _ := lookup(other, a.Name)
 			if !isEmpty(ov) && Compare(v, ov, a.CaseExact) == 0 {
-				return Errorf(409, "uniqueness", "%s %s is already taken", a.Name, quoteForDetail(textOf(v)))
+				return Errorf(409, Uniqueness, "%s %s is already taken", a.Name, quoteForDetail(textOf(v)))
 			}
 		}
 	}

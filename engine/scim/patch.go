@@ -91,15 +91,15 @@ func (ss *schemaSet) expand(op PatchOp, id string) ([]PatchOp, error) {
 	switch kind {
 	case "add", "replace", "remove":
 	default:
-		return nil, Errorf(400, "invalidSyntax", "unknown PATCH op %q; use add, replace or remove", op.Op)
+		return nil, Errorf(400, InvalidSyntax, "unknown PATCH op %q; use add, replace or remove", op.Op)
 	}
 	if op.Path == nil {
 		if kind == "remove" {
-			return nil, Errorf(400, "noTarget", "remove needs a path")
+			return nil, Errorf(400, NoTarget, "remove needs a path")
 		}
 		m, ok := op.Value.(map[string]any)
 		if !ok {
-			return nil, Errorf(400, "invalidValue", "%s without a path needs an object value", kind)
+			return nil, Errorf(400, InvalidValue, "%s without a path needs an object value", kind)
 		}
 		var out []PatchOp
 		for _, k := range sortedKeys(m) {
@@ -129,7 +129,7 @@ func (ss *schemaSet) expand(op PatchOp, id string) ([]PatchOp, error) {
 			}
 			if t, ok := ss.resolve(p.AttributePath, nil); ok && t.attr != nil && t.attr.Name == "id" && p.ValueExpression == nil && t.subName == "" {
 				if s, isStr := v.(string); id != "" && (!isStr || s != id) {
-					return nil, Errorf(400, "mutability", "id is read-only")
+					return nil, Errorf(400, Mutability, "id is read-only")
 				}
 				continue
 			}
@@ -150,20 +150,20 @@ func (ss *schemaSet) expand(op PatchOp, id string) ([]PatchOp, error) {
 func (ss *schemaSet) expandPath(op PatchOp, lenient bool) ([]PatchOp, error) {
 	t, ok := ss.resolveAny(op.Path.AttributePath)
 	if !ok {
-		return nil, Errorf(400, "invalidPath", "invalid path %s", op.Path)
+		return nil, Errorf(400, InvalidPath, "invalid path %s", op.Path)
 	}
 	if ro := t.attr.readOnly() || (op.Path.SubAttribute == nil && t.sub.readOnly()); ro {
 		if lenient {
 			return nil, nil
 		}
-		return nil, Errorf(400, "mutability", "%s is read-only", op.Path)
+		return nil, Errorf(400, Mutability, "%s is read-only", op.Path)
 	}
 	if op.Path.SubAttribute != nil && t.attr != nil {
 		if s := t.attr.SubAttribute(*op.Path.SubAttribute); s.readOnly() {
 			if lenient {
 				return nil, nil
 			}
-			return nil, Errorf(400, "mutability", "%s is read-only", op.Path)
+			return nil, Errorf(400, Mutability, "%s is read-only", op.Path)
 		}
 	}
 	if op.Op != "remove" && op.Value == nil {
@@ -189,7 +189,7 @@ func (ss *schemaSet) expandPath(op PatchOp, lenient bool) ([]PatchOp, error) {
 			p = *pp
 		default:
 			if !isAttrName(k) {
-				return nil, Errorf(400, "invalidPath", "%s is not an attribute name", quoteForDetail(k))
+				return nil, Errorf(400, InvalidPath, "%s is not an attribute name", quoteForDetail(k))
 			}
 			sub := k
 			p = filter.Path{AttributePath: op.Path.AttributePath}
@@ -246,14 +246,14 @@ func (ss *schemaSet) apply(out Resource, op PatchOp) error {
 	p := op.Path
 	t, ok := ss.resolveAny(p.AttributePath)
 	if !ok {
-		return Errorf(400, "invalidPath", "invalid path %s", p)
+		return Errorf(400, InvalidPath, "invalid path %s", p)
 	}
 	if t.wholeExt {
 		if op.Op == "remove" {
 			deleteKey(out, t.ext)
 			return nil
 		}
-		return Errorf(400, "invalidValue", "%s needs an object value", p)
+		return Errorf(400, InvalidValue, "%s needs an object value", p)
 	}
 	c := t.container(out)
 	if c == nil {
@@ -310,18 +310,18 @@ func valueFor(a *Attribute, v any, element bool, path string) (any, error) {
 			// "value": "<id>" and members with bare ids.
 			va := a.SubAttribute("value")
 			if va == nil || isMapValue(cv) || isListValue(cv) || cv == nil {
-				return nil, Errorf(400, "invalidValue", "%s is complex; its value must be an object", path)
+				return nil, Errorf(400, InvalidValue, "%s is complex; its value must be an object", path)
 			}
 			cv = map[string]any{va.Name: cv}
 		}
 	case TypeBoolean:
 		if _, ok := cv.(bool); !ok {
-			return nil, Errorf(400, "invalidValue", "%s is boolean; %v is not", path, v)
+			return nil, Errorf(400, InvalidValue, "%s is boolean; %v is not", path, v)
 		}
 	default:
 		switch cv.(type) {
 		case map[string]any, []any:
-			return nil, Errorf(400, "invalidValue", "%s is a single %s value", path, a.Type)
+			return nil, Errorf(400, InvalidValue, "%s is a single %s value", path, a.Type)
 		}
 	}
 	return cv, nil
@@ -453,7 +453,7 @@ func (ss *schemaSet) applySub(c map[string]any, t target, sub string, op PatchOp
 // applyFiltered handles emails[type eq "work"] and emails[type eq "work"].value.
 func (ss *schemaSet) applyFiltered(c map[string]any, t target, p *filter.Path, sub string, op PatchOp) error {
 	if t.attr != nil && (t.attr.Type != TypeComplex || !t.attr.MultiValued) {
-		return Errorf(400, "invalidPath", "%s is not a multi-valued complex attribute; [filter] does not apply", t.name)
+		return Errorf(400, InvalidPath, "%s is not a multi-valued complex attribute; [filter] does not apply", t.name)
 	}
 	if err := ss.checkFilter(p.ValueExpression, t.attr, true); err != nil {
 		return err
@@ -501,10 +501,10 @@ func (ss *schemaSet) applyFiltered(c map[string]any, t target, p *filter.Path, s
 	case len(matched) == 0:
 		el, ok := elementFromFilter(p.ValueExpression)
 		if op.Op == "replace" && len(list) > 0 && !ok {
-			return Errorf(400, "noTarget", "no value of %s matches %v", t.name, p.ValueExpression)
+			return Errorf(400, NoTarget, "no value of %s matches %v", t.name, p.ValueExpression)
 		}
 		if !ok && sub != "" {
-			return Errorf(400, "noTarget", "no value of %s matches %v, and the filter cannot describe a new one", t.name, p.ValueExpression)
+			return Errorf(400, NoTarget, "no value of %s matches %v, and the filter cannot describe a new one", t.name, p.ValueExpression)
 		}
 		if !ok {
 			el = map[string]any{}
@@ -512,7 +512,7 @@ func (ss *schemaSet) applyFiltered(c map[string]any, t target, p *filter.Path, s
 		if sub == "" {
 			vm, isMap := v.(map[string]any)
 			if !isMap {
-				return Errorf(400, "invalidValue", "an element of %s must be an object", t.name)
+				return Errorf(400, InvalidValue, "an element of %s must be an object", t.name)
 			}
 			for mk, mv := range vm {
 				el[mk] = mv
@@ -682,7 +682,7 @@ func (ss *schemaSet) checkRequiredKept(before, after Resource) error {
 		_, is, _ := lookup(after, a.Name)
 		if !isEmpty(was) && isEmpty(is) {
 			// RFC 7644 §3.5.2.2: removing a required attribute is a mutability error.
-			return Errorf(400, "mutability", "%s is required and cannot be removed", a.Name)
+			return Errorf(400, Mutability, "%s is required and cannot be removed", a.Name)
 		}
 	}
 	return nil

@@ -214,7 +214,7 @@ func TestApplyPatchErrors(t *testing.T) {
 			start := testUser()
 			got, err := ApplyPatch(start, tt.ops, UserSchema(), EnterpriseUserSchema())
 			var e *Error
-			if !errors.As(err, &e) || e.Status != tt.status || e.ScimType != tt.scimType {
+			if !errors.As(err, &e) || e.Status != tt.status || string(e.ScimType) != tt.scimType {
 				t.Fatalf("ApplyPatch = %v, %v; want *Error %d %s", got, err, tt.status, tt.scimType)
 			}
 			if !reflect.DeepEqual(start, testUser()) {

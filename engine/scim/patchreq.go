@@ -21,18 +21,18 @@ import (
 //     mutability; remove without a path is 400 noTarget.
 func parsePatch(ss *schemaSet, body map[string]any, id string) ([]PatchOp, *Error) {
 	if !hasSchema(body, PatchOpURN) {
-		return nil, Errorf(400, "invalidSyntax", "a PATCH body must list %s in schemas", PatchOpURN)
+		return nil, Errorf(400, InvalidSyntax, "a PATCH body must list %s in schemas", PatchOpURN)
 	}
 	raw, _ := field(body, "Operations")
 	list, ok := raw.([]any)
 	if !ok || len(list) == 0 {
-		return nil, Errorf(400, "invalidSyntax", "a PATCH body needs a non-empty Operations array")
+		return nil, Errorf(400, InvalidSyntax, "a PATCH body needs a non-empty Operations array")
 	}
 	ops := make([]PatchOp, 0, len(list))
 	for i, x := range list {
 		m, ok := x.(map[string]any)
 		if !ok {
-			return nil, Errorf(400, "invalidSyntax", "Operations[%d] is not an object", i)
+			return nil, Errorf(400, InvalidSyntax, "Operations[%d] is not an object", i)
 		}
 		op, e := parseOp(ss, m, id, i)
 		if e != nil {
@@ -57,27 +57,27 @@ func parseOp(ss *schemaSet, m map[string]any, id string, i int) (PatchOp, *Error
 	switch op.Op {
 	case "add", "replace", "remove":
 	default:
-		return op, Errorf(400, "invalidSyntax", "Operations[%d]: unknown op %s; use add, replace or remove", i, quoteForDetail(name))
+		return op, Errorf(400, InvalidSyntax, "Operations[%d]: unknown op %s; use add, replace or remove", i, quoteForDetail(name))
 	}
 	rawPath, _ := field(m, "path")
 	path, isString := rawPath.(string)
 	if rawPath != nil && !isString {
-		return op, Errorf(400, "invalidSyntax", "Operations[%d]: path must be a string", i)
+		return op, Errorf(400, InvalidSyntax, "Operations[%d]: path must be a string", i)
 	}
 	var hasValue bool
 	op.Value, hasValue = field(m, "value")
 	if !hasValue && op.Op != "remove" {
 		// RFC 7644 §3.5.2.1 and §3.5.2.3: add and replace MUST carry a value; an
 		// explicit null is different (it unassigns the attribute).
-		return op, Errorf(400, "invalidValue", "Operations[%d]: %s needs a value", i, op.Op)
+		return op, Errorf(400, InvalidValue, "Operations[%d]: %s needs a value", i, op.Op)
 	}
 	if strings.TrimSpace(path) == "" {
 		if op.Op == "remove" {
-			return op, Errorf(400, "noTarget", "Operations[%d]: remove needs a path", i)
+			return op, Errorf(400, NoTarget, "Operations[%d]: remove needs a path", i)
 		}
 		v, isMap := op.Value.(map[string]any)
 		if !isMap {
-			return op, Errorf(400, "invalidValue", "Operations[%d]: %s without a path needs an object value", i, op.Op)
+			return op, Errorf(400, InvalidValue, "Operations[%d]: %s without a path needs an object value", i, op.Op)
 		}
 		nv, e := normalizeValueMap(ss, v, id)
 		if e != nil {
@@ -93,11 +93,11 @@ func parseOp(ss *schemaSet, m map[string]any, id string, i int) (PatchOp, *Error
 	op.Path = p
 	t, known := ss.resolve(p.AttributePath, nil)
 	if known && (t.attr.readOnly() || t.sub.readOnly() || (p.SubAttribute != nil && t.attr.SubAttribute(*p.SubAttribute).readOnly())) {
-		return op, Errorf(400, "mutability", "Operations[%d]: %s is read-only", i, path)
+		return op, Errorf(400, Mutability, "Operations[%d]: %s is read-only", i, path)
 	}
 	if p.ValueExpression != nil && known {
 		if t.attr != nil && (t.attr.Type != TypeComplex || !t.attr.MultiValued) {
-			return op, Errorf(400, "invalidPath", "Operations[%d]: %s is not a multi-valued complex attribute; [filter] does not apply", i, t.name)
+			return op, Errorf(400, InvalidPath, "Operations[%d]: %s is not a multi-valued complex attribute; [filter] does not apply", i, t.name)
 		}
 		if err := ss.checkFilter(p.ValueExpression, t.attr, true); err != nil {
 			return op, toError(err)
@@ -194,7 +194,7 @@ func normalizeValueMap(ss *schemaSet, v map[string]any, id string) (map[string]a
 		}
 		if t.attr != nil && t.attr.Name == "id" && t.subName == "" {
 			if s, ok := x.(string); !ok || s != id {
-				return nil, Errorf(400, "mutability", "id is read-only; it cannot change from %s", quoteForDetail(id))
+				return nil, Errorf(400, Mutability, "id is read-only; it cannot change from %s", quoteForDetail(id))
 			}
 			continue
 		}

@@ -148,7 +148,7 @@ func SetValue(r Resource, path string, v any) error {
 	ss := newSchemaSet(nil)
 	t, ok := ss.resolve(p.AttributePath, r)
 	if !ok {
-		return Errorf(400, "invalidPath", "cannot resolve path %s", quoteForDetail(path))
+		return Errorf(400, InvalidPath, "cannot resolve path %s", quoteForDetail(path))
 	}
 	if t.wholeExt {
 		if v == nil {
@@ -238,12 +238,12 @@ func setFiltered(ss *schemaSet, c map[string]any, name string, expr filter.Expre
 	}
 	el, ok := elementFromFilter(expr)
 	if !ok {
-		return Errorf(400, "noTarget", "no element matches %v and the filter cannot describe a new one", expr)
+		return Errorf(400, NoTarget, "no element matches %v and the filter cannot describe a new one", expr)
 	}
 	if sub == "" {
 		m, ok := v.(map[string]any)
 		if !ok {
-			return Errorf(400, "invalidValue", "an element of %s must be an object", name)
+			return Errorf(400, InvalidValue, "an element of %s must be an object", name)
 		}
 		for mk, mv := range m {
 			el[mk] = mv

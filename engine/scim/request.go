@@ -31,7 +31,7 @@ func decodeObject(r *http.Request) (map[string]any, *Error) {
 		return nil, e
 	}
 	if r.Body == nil {
-		return nil, Errorf(400, "invalidSyntax", "the request body is empty")
+		return nil, Errorf(400, InvalidSyntax, "the request body is empty")
 	}
 	dec := json.NewDecoder(r.Body)
 	var v any
@@ -42,11 +42,11 @@ func decodeObject(r *http.Request) (map[string]any, *Error) {
 		if err != nil {
 			return nil, decodeError(err)
 		}
-		return nil, Errorf(400, "invalidSyntax", "the request body holds more than one JSON value")
+		return nil, Errorf(400, InvalidSyntax, "the request body holds more than one JSON value")
 	}
 	m, ok := v.(map[string]any)
 	if !ok {
-		return nil, Errorf(400, "invalidSyntax", "the request body must be a JSON object, not %s", jsonKind(v))
+		return nil, Errorf(400, InvalidSyntax, "the request body must be a JSON object, not %s", jsonKind(v))
 	}
 	return m, nil
 }
@@ -57,15 +57,15 @@ func decodeError(err error) *Error {
 	case errors.As(err, &tooBig):
 		return Errorf(http.StatusRequestEntityTooLarge, "", "the request body is larger than %d bytes", tooBig.Limit)
 	case errors.Is(err, io.EOF):
-		return Errorf(400, "invalidSyntax", "the request body is empty")
+		return Errorf(400, InvalidSyntax, "the request body is empty")
 	case errors.Is(err, io.ErrUnexpectedEOF):
-		return Errorf(400, "invalidSyntax", "malformed JSON: the body ends too early")
+		return Errorf(400, InvalidSyntax, "malformed JSON: the body ends too early")
 	}
 	var syn *json.SyntaxError
 	if errors.As(err, &syn) {
-		return Errorf(400, "invalidSyntax", "malformed JSON at byte %d: %v", syn.Offset, syn)
+		return Errorf(400, InvalidSyntax, "malformed JSON at byte %d: %v", syn.Offset, syn)
 	}
-	return Errorf(400, "invalidSyntax", "malformed JSON: %v", err)
+	return Errorf(400, InvalidSyntax, "malformed JSON: %v", err)
 }
 
 func jsonKind(v any) string {

@@ -185,7 +185,7 @@ func prepareWrite(rt *resourceType, body map[string]any) (Resource, *Error) {
 				if v == nil {
 					continue
 				}
-				return nil, Errorf(400, "invalidValue", "%s must be an object", k)
+				return nil, Errorf(400, InvalidValue, "%s must be an object", k)
 			}
 			if e := prepareObject(m, ext.Attributes, k); e != nil {
 				return nil, e
@@ -218,7 +218,7 @@ func prepareWrite(rt *resourceType, body map[string]any) (Resource, *Error) {
 				continue
 			}
 			if _, v, _ := lookup(res, a.Name); isEmpty(v) {
-				return nil, Errorf(400, "invalidValue", "%s is required", a.Name)
+				return nil, Errorf(400, InvalidValue, "%s is required", a.Name)
 			}
 		}
 	}

@@ -49,16 +49,16 @@ func (h *Handler) writeError(w http.ResponseWriter, e *Error) {
 	if e.RetryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(e.RetryAfter))
 	}
-	h.writeJSON(w, status, errorBody{Schemas: []string{ErrorURN}, Status: strconv.Itoa(status), ScimType: e.ScimType, Detail: e.Detail})
+	h.writeJSON(w, status, errorBody{Schemas: []string{ErrorURN}, Status: strconv.Itoa(status), ScimType: string(e.ScimType), Detail: e.Detail})
 }
 
 // fail answers a store (or request) error. An *Error, even wrapped, is meant for
 // the client and sent as it is. Anything else can carry SQL, table names or
 // personal data: it goes to the log and the client gets a generic 500.
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
-	var e *Error
+	e, known := AsError(err)
 	switch {
-	case errors.As(err, &e):
+	case known:
 		if e.Status >= 500 || e.Status < 400 {
 			h.log.WarnContext(r.Context(), "scim: store answered a server error", "method", r.Method, "path", r.URL.Path, "error", err)
 		}

@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -232,8 +231,7 @@ func outcomeLabel(err error) string {
 	if err == nil {
 		return "ok"
 	}
-	var e *scim.Error
-	if errors.As(err, &e) && e.Status >= 400 && e.Status < 500 {
+	if e, ok := scim.AsError(err); ok && e.Status >= 400 && e.Status < 500 {
 		return "client_error"
 	}
 	return "server_error"
