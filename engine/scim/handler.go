@@ -184,18 +184,19 @@ func (h *Handler) route(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	first := segs[0]
+	endpoint, _ := ProtocolEndpoint(first)
 	switch {
-	case len(segs) == 1 && (strings.EqualFold(first, "ServiceProviderConfig") || strings.EqualFold(first, "ServiceProviderConfigs")):
+	case len(segs) == 1 && endpoint == "ServiceProviderConfig":
 		if h.onlyGet(w, method) {
 			h.serviceProviderConfig(w, r)
 		}
 		return
-	case strings.EqualFold(first, "ResourceTypes") && len(segs) <= 2:
+	case endpoint == "ResourceTypes" && len(segs) <= 2:
 		if h.onlyGet(w, method) {
 			h.resourceTypes(w, r, segs[1:])
 		}
 		return
-	case strings.EqualFold(first, "Schemas") && len(segs) <= 2:
+	case endpoint == "Schemas" && len(segs) <= 2:
 		if h.onlyGet(w, method) {
 			h.schemasEndpoint(w, r, segs[1:])
 		}
@@ -342,4 +343,25 @@ func (h *Handler) onlyGet(w http.ResponseWriter, method string) bool {
 	}
 	h.methodNotAllowed(w, "", "discovery endpoints are read-only", http.MethodGet)
 	return false
+}
+
+// protocolEndpoints are the endpoints RFC 7644 §3.2 defines beside those of the
+// resource types, in their canonical spelling. Requests match them whatever the
+// letter case, and SCIM 1.1's ServiceProviderConfigs names the same document.
+var protocolEndpoints = map[string]string{
+	"serviceproviderconfig":  "ServiceProviderConfig",
+	"serviceproviderconfigs": "ServiceProviderConfig",
+	"resourcetypes":          "ResourceTypes",
+	"schemas":                "Schemas",
+	".search":                ".search",
+	"bulk":                   "Bulk",
+	"me":                     "Me",
+}
+
+// ProtocolEndpoint reports whether a path segment names one of the endpoints the
+// protocol defines (discovery, root search, Bulk, Me), whatever its letter case,
+// and returns its canonical name.
+func ProtocolEndpoint(seg string) (string, bool) {
+	name, ok := protocolEndpoints[strings.ToLower(seg)]
+	return name, ok
 }

@@ -49,13 +49,27 @@ type served struct {
 
 // resource is the metrics label of a path's first segment under the target.
 func (t *served) resource(seg string) string {
-	if l := resourceLabel(seg); l != "other" {
-		return l
+	if seg == "" {
+		return "root"
 	}
-	if e, ok := t.endpoints[strings.ToLower(seg)]; ok {
-		return e
+	if name, ok := t.endpoint(seg); ok {
+		return name
 	}
 	return "other"
+}
+
+// endpoint reports whether a path segment names an endpoint of the target, one of
+// its resource types' or one the protocol defines, whatever its letter case, and
+// returns the endpoint's canonical name.
+func (t *served) endpoint(seg string) (string, bool) {
+	if t == nil {
+		return "", false
+	}
+	if name, ok := scim.ProtocolEndpoint(seg); ok {
+		return name, true
+	}
+	name, ok := t.endpoints[strings.ToLower(seg)]
+	return name, ok
 }
 
 func newGeneration(cfg *operations.Config, targets []*engine.Target, m *metrics, log *slog.Logger) *generation {

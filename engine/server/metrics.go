@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -166,32 +165,6 @@ func (p *poolStats) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(p.waited, prometheus.CounterValue, s.WaitDuration.Seconds(), name)
 		ch <- prometheus.MustNewConstMetric(p.limit, prometheus.GaugeValue, float64(cap(t.slots)), name)
 	}
-}
-
-// resourceLabel maps the first path segment under a target to a fixed label value,
-// so that arbitrary paths cannot create series.
-func resourceLabel(seg string) string {
-	switch strings.ToLower(seg) {
-	case "":
-		return "root"
-	case "users":
-		return "Users"
-	case "groups":
-		return "Groups"
-	case "serviceproviderconfig", "serviceproviderconfigs":
-		return "ServiceProviderConfig"
-	case "resourcetypes":
-		return "ResourceTypes"
-	case "schemas":
-		return "Schemas"
-	case ".search":
-		return ".search"
-	case "bulk":
-		return "Bulk"
-	case "me":
-		return "Me"
-	}
-	return "other"
 }
 
 func methodLabel(m string) string {

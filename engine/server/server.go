@@ -180,12 +180,19 @@ func (s *Server) scim(w http.ResponseWriter, r *http.Request) {
 	t, ok := g.targets[name]
 	prefix := BasePath + "/" + name
 	if !ok {
-		if len(g.targets) != 1 || isTargetName(name) && !isEndpoint(name) {
+		// A lone target is also served at the base path: a segment that names
+		// one of its endpoints, or that no target could be called, is a path
+		// under it.
+		var lone *served
+		if len(g.order) == 1 {
+			lone = g.targets[g.order[0]]
+		}
+		if _, isEndpoint := lone.endpoint(name); lone == nil || isTargetName(name) && !isEndpoint {
 			s.metrics.unrouted.WithLabelValues(statusLabel(http.StatusNotFound)).Inc()
 			writeError(w, &scim.Error{Status: http.StatusNotFound, Detail: "no target named " + quote(name)})
 			return
 		}
-		t = g.targets[g.order[0]]
+		t = lone
 		prefix, tail = BasePath, rest
 	}
 	seg, _, _ := strings.Cut(tail, "/")
@@ -345,16 +352,6 @@ func isTargetName(name string) bool {
 		}
 	}
 	return true
-}
-
-// isEndpoint reports whether a path segment is a SCIM endpoint rather than a
-// target name, for the lone-target routes.
-func isEndpoint(seg string) bool {
-	switch strings.ToLower(seg) {
-	case "users", "groups", "serviceproviderconfig", "resourcetypes", "schemas", ".search", "bulk", "me", "entitlements", "roles":
-		return true
-	}
-	return false
 }
 
 func quote(s string) string {
