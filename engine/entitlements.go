@@ -126,17 +126,17 @@ func (s *EntitlementStore) List(ctx context.Context, q scim.Query) (*scim.Page, 
 }
 
 // Create is not offered: entitlements are the application's catalogue.
-func (s *EntitlementStore) Create(context.Context, scim.Resource) (scim.Resource, error) {
+func (s *EntitlementStore) Create(context.Context, scim.Change) (scim.Resource, error) {
 	return nil, fault.New(fault.NotDeclared, "%s values are read-only", s.cfg.Name)
 }
 
 // Replace is not offered.
-func (s *EntitlementStore) Replace(context.Context, string, scim.Resource) (scim.Resource, error) {
+func (s *EntitlementStore) Replace(context.Context, string, scim.Change) (scim.Resource, error) {
 	return nil, fault.New(fault.NotDeclared, "%s values are read-only", s.cfg.Name)
 }
 
 // Patch is not offered.
-func (s *EntitlementStore) Patch(context.Context, string, []scim.PatchOp) (scim.Resource, error) {
+func (s *EntitlementStore) Patch(context.Context, string, scim.Change) (scim.Resource, error) {
 	return nil, fault.New(fault.NotDeclared, "%s values are read-only", s.cfg.Name)
 }
 

@@ -207,17 +207,18 @@ func (s *GroupStore) groupRecord(groupID, member string) Record {
 }
 
 // Create stores a new group with its members, in one transaction.
-func (s *GroupStore) Create(ctx context.Context, res scim.Resource) (scim.Resource, error) {
+func (s *GroupStore) Create(ctx context.Context, c scim.Change) (scim.Resource, error) {
 	if s.ops.Create == nil {
 		return nil, fault.New(fault.NotDeclared, "this target declares no groups.create operation")
 	}
+	res := c.Resource
 	rec, err := toRecord(s.cols, res)
 	if err != nil {
 		return nil, err
 	}
-	members, err := memberValues(res["members"])
-	if err != nil {
-		return nil, err
+	var members []string
+	if c.Members != nil {
+		members = c.Members.Result(nil)
 	}
 	var out scim.Resource
 	err = s.t.inTx(ctx, func(tx *sql.Tx) error {
@@ -249,7 +250,8 @@ func (s *GroupStore) Create(ctx context.Context, res scim.Resource) (scim.Resour
 
 // Replace is PUT: attributes replaced, and members replaced when the body carries
 // them, applied as the difference.
-func (s *GroupStore) Replace(ctx context.Context, id string, res scim.Resource) (scim.Resource, error) {
+func (s *GroupStore) Replace(ctx context.Context, id string, c scim.Change) (scim.Resource, error) {
+	res := c.Resource
 	var out scim.Resource
 	err := s.t.inTx(ctx, func(tx *sql.Tx) error {
 		old, err := s.get(ctx, tx, id)
@@ -259,17 +261,8 @@ func (s *GroupStore) Replace(ctx context.Context, id string, res scim.Resource) 
 		if err := s.writeAttributes(ctx, tx, id, old, res); err != nil {
 			return err
 		}
-		raw, present := res["members"]
-		if present {
-			wanted, err := memberValues(raw)
-			if err != nil {
-				return err
-			}
-			current, err := s.memberSet(ctx, tx, id)
-			if err != nil {
-				return err
-			}
-			if err := s.changeMembers(ctx, tx, id, current, wanted); err != nil {
+		if c.Members != nil {
+			if err := s.applyMembers(ctx, tx, id, c.Members); err != nil {
 				return err
 			}
 		}
@@ -328,54 +321,21 @@ func (s *GroupStore) writeAttributes(ctx context.Context, tx *sql.Tx, id string,
 	return err
 }
 
-// Patch applies PATCH operations: member operations straight to the membership
-// (never loading the group's members into a resource), the others to the group's
-// attributes; all in one transaction. It answers 204.
-func (s *GroupStore) Patch(ctx context.Context, id string, ops []scim.PatchOp) (scim.Resource, error) {
-	var attrOps []scim.PatchOp
-	var memberOps []memberOp
-	for _, op := range ops {
-		if op.Path != nil {
-			if strings.EqualFold(op.Path.AttributePath.AttributeName, "members") {
-				mo, err := toMemberOp(op)
-				if err != nil {
-					return nil, err
-				}
-				memberOps = append(memberOps, mo)
-				continue
-			}
-			attrOps = append(attrOps, op)
-			continue
-		}
-		// No path: the value is an object of attribute paths; members may be among them.
-		value, _ := op.Value.(map[string]any)
-		rest := map[string]any{}
-		for k, v := range value {
-			if strings.EqualFold(k, "members") {
-				mo, err := toMemberOp(scim.PatchOp{Op: op.Op, Value: v})
-				if err != nil {
-					return nil, err
-				}
-				memberOps = append(memberOps, mo)
-				continue
-			}
-			rest[k] = v
-		}
-		if len(rest) > 0 {
-			attrOps = append(attrOps, scim.PatchOp{Op: op.Op, Value: rest})
-		}
-	}
+// Patch applies a patch: the member change straight to the membership (never
+// loading the group's members into a resource), the attribute operations to the
+// group's attributes; all in one transaction. It answers 204.
+func (s *GroupStore) Patch(ctx context.Context, id string, c scim.Change) (scim.Resource, error) {
 	err := s.t.inTx(ctx, func(tx *sql.Tx) error {
 		old, err := s.get(ctx, tx, id)
 		if err != nil {
 			return err
 		}
-		if len(attrOps) > 0 {
+		if len(c.Patch) > 0 {
 			oldRes, err := toResource(s.idColumn, s.cols, old)
 			if err != nil {
 				return err
 			}
-			newRes, err := scim.ApplyPatch(oldRes, attrOps, s.schemas...)
+			newRes, err := scim.ApplyPatch(oldRes, c.Patch, s.schemas...)
 			if err != nil {
 				return err
 			}
@@ -383,27 +343,26 @@ func (s *GroupStore) Patch(ctx context.Context, id string, ops []scim.PatchOp) (
 				return err
 			}
 		}
-		if len(memberOps) == 0 {
+		if c.Members == nil {
 			return nil
 		}
-		current, err := s.memberSet(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		wanted := make(map[string]bool, len(current))
-		for m := range current {
-			wanted[m] = true
-		}
-		for _, mo := range memberOps {
-			mo.apply(wanted)
-		}
-		list := make([]string, 0, len(wanted))
-		for m := range wanted {
-			list = append(list, m)
-		}
-		return s.changeMembers(ctx, tx, id, current, list)
+		return s.applyMembers(ctx, tx, id, c.Members)
 	})
 	return nil, err
+}
+
+// applyMembers brings the group's members to what the change asks for, by the
+// difference from the current members.
+func (s *GroupStore) applyMembers(ctx context.Context, tx dialects.Querier, id string, m *scim.MemberChange) error {
+	current, err := s.memberSet(ctx, tx, id)
+	if err != nil {
+		return err
+	}
+	list := make([]string, 0, len(current))
+	for id := range current {
+		list = append(list, id)
+	}
+	return s.changeMembers(ctx, tx, id, current, m.Result(list))
 }
 
 // Delete removes the group (and its memberships first, when clear_members is declared).
@@ -492,114 +451,4 @@ func (s *GroupStore) changeMembers(ctx context.Context, tx dialects.Querier, id 
 		}
 	}
 	return nil
-}
-
-// memberOp is one PATCH operation on members, reduced to what it does to the set.
-type memberOp struct {
-	op     string // "add", "remove", "replace"
-	values []string
-	all    bool // remove without filter or value: every member
-}
-
-func (m memberOp) apply(set map[string]bool) {
-	switch m.op {
-	case "add":
-		for _, v := range m.values {
-			set[v] = true
-		}
-	case "replace":
-		for k := range set {
-			delete(set, k)
-		}
-		for _, v := range m.values {
-			set[v] = true
-		}
-	case "remove":
-		if m.all {
-			for k := range set {
-				delete(set, k)
-			}
-		}
-		for _, v := range m.values {
-			delete(set, v)
-		}
-	}
-}
-
-// toMemberOp reads the member ids an operation names: in its value (add, replace,
-// Entra's remove with a value list) or its filter (members[value eq "id"]).
-func toMemberOp(op scim.PatchOp) (memberOp, error) {
-	mo := memberOp{op: op.Op}
-	if op.Path != nil && op.Path.ValueExpression != nil {
-		if op.Op != "remove" {
-			return mo, fault.New(fault.InvalidPath, "a members filter is supported on remove only")
-		}
-		vals, err := filterValues(op.Path.ValueExpression)
-		if err != nil {
-			return mo, err
-		}
-		mo.values = vals
-		return mo, nil
-	}
-	if op.Value == nil {
-		if op.Op != "remove" {
-			return mo, fault.New(fault.Invalid, "%s of members needs a value", op.Op)
-		}
-		mo.all = true
-		return mo, nil
-	}
-	vals, err := memberValues(op.Value)
-	if err != nil {
-		return mo, err
-	}
-	mo.values = vals
-	return mo, nil
-}
-
-// filterValues reads `value eq "x"` (joined by or) from a members value filter.
-func filterValues(e filter.Expression) ([]string, error) {
-	switch x := e.(type) {
-	case *filter.AttributeExpression:
-		if strings.EqualFold(x.AttributePath.AttributeName, "value") && x.Operator == filter.EQ {
-			return []string{text(x.CompareValue)}, nil
-		}
-	case *filter.LogicalExpression:
-		if x.Operator == filter.OR {
-			l, err := filterValues(x.Left)
-			if err != nil {
-				return nil, err
-			}
-			r, err := filterValues(x.Right)
-			return append(l, r...), err
-		}
-	}
-	return nil, fault.New(fault.InvalidFilter, "a members filter must be value eq \"id\" (or several joined by or)")
-}
-
-// memberValues reads member ids from a members value: an array of {value} objects
-// (or one object, or bare ids).
-func memberValues(raw any) ([]string, error) {
-	if raw == nil {
-		return nil, nil
-	}
-	list, ok := raw.([]any)
-	if !ok {
-		list = []any{raw}
-	}
-	out := make([]string, 0, len(list))
-	for _, item := range list {
-		switch v := item.(type) {
-		case map[string]any:
-			id, ok := v["value"]
-			if !ok || id == nil || text(id) == "" {
-				return nil, fault.New(fault.Invalid, "each member needs a value")
-			}
-			out = append(out, text(id))
-		case string:
-			out = append(out, v)
-		default:
-			return nil, fault.New(fault.Invalid, "members must be objects with a value")
-		}
-	}
-	return out, nil
 }

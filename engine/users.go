@@ -166,7 +166,8 @@ func (s *UserStore) writeGrants(ctx context.Context, q dialects.Querier, id stri
 }
 
 // Create stores a new user and answers with the user as stored.
-func (s *UserStore) Create(ctx context.Context, res scim.Resource) (scim.Resource, error) {
+func (s *UserStore) Create(ctx context.Context, c scim.Change) (scim.Resource, error) {
+	res := c.Resource
 	if s.ops.Create == nil {
 		return nil, fault.New(fault.NotDeclared, "this target declares no users.create operation")
 	}
@@ -217,7 +218,8 @@ func (s *UserStore) Create(ctx context.Context, res scim.Resource) (scim.Resourc
 }
 
 // Replace is PUT: the resource replaces the stored one.
-func (s *UserStore) Replace(ctx context.Context, id string, res scim.Resource) (scim.Resource, error) {
+func (s *UserStore) Replace(ctx context.Context, id string, c scim.Change) (scim.Resource, error) {
+	res := c.Resource
 	var out scim.Resource
 	err := s.t.inTx(ctx, func(tx *sql.Tx) error {
 		old, err := s.get(ctx, tx, id)
@@ -230,8 +232,8 @@ func (s *UserStore) Replace(ctx context.Context, id string, res scim.Resource) (
 	return out, err
 }
 
-// Patch applies PATCH operations to the stored user and writes the difference.
-func (s *UserStore) Patch(ctx context.Context, id string, ops []scim.PatchOp) (scim.Resource, error) {
+// Patch applies a patch to the stored user and writes the difference.
+func (s *UserStore) Patch(ctx context.Context, id string, c scim.Change) (scim.Resource, error) {
 	var out scim.Resource
 	err := s.t.inTx(ctx, func(tx *sql.Tx) error {
 		old, err := s.get(ctx, tx, id)
@@ -245,7 +247,7 @@ func (s *UserStore) Patch(ctx context.Context, id string, ops []scim.PatchOp) (s
 		if err := s.attachGrants(ctx, tx, scim.Projection{}, oldRes); err != nil {
 			return err
 		}
-		newRes, err := scim.ApplyPatch(oldRes, ops, s.schemas...)
+		newRes, err := c.Apply(oldRes, s.schemas...)
 		if err != nil {
 			return err
 		}

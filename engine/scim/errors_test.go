@@ -146,15 +146,15 @@ func (s *stubStore) Get(_ context.Context, id string, _ Projection) (Resource, e
 	return s.get(id)
 }
 func (s *stubStore) List(_ context.Context, q Query) (*Page, error) { return s.list(q) }
-func (s *stubStore) Create(context.Context, Resource) (Resource, error) {
+func (s *stubStore) Create(context.Context, Change) (Resource, error) {
 	return nil, errors.New("dial tcp 10.0.0.5:3306: connection refused; table USERS")
 }
-func (s *stubStore) Replace(context.Context, string, Resource) (Resource, error) {
+func (s *stubStore) Replace(context.Context, string, Change) (Resource, error) {
 	return nil, &Error{Status: 503, Detail: "the database is unavailable", RetryAfter: 30}
 }
-func (s *stubStore) Patch(_ context.Context, id string, ops []PatchOp) (Resource, error) {
-	s.gotID, s.gotOp = id, ops
-	return s.patch(id, ops)
+func (s *stubStore) Patch(_ context.Context, id string, c Change) (Resource, error) {
+	s.gotID, s.gotOp = id, c.Patch
+	return s.patch(id, c.Patch)
 }
 func (s *stubStore) Delete(context.Context, string) error {
 	return fmt.Errorf("wrapped: %w", &Error{Status: 409, ScimType: "mutability", Detail: "still referenced"})

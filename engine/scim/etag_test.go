@@ -54,21 +54,21 @@ func (s *versionless) List(ctx context.Context, q Query) (*Page, error) {
 	return p, nil
 }
 
-func (s *versionless) Create(ctx context.Context, r Resource) (Resource, error) {
-	out, err := s.MemoryStore.Create(ctx, r)
+func (s *versionless) Create(ctx context.Context, c Change) (Resource, error) {
+	out, err := s.MemoryStore.Create(ctx, c)
 	return strip(out), err
 }
 
-func (s *versionless) Replace(ctx context.Context, id string, r Resource) (Resource, error) {
-	out, err := s.MemoryStore.Replace(ctx, id, r)
+func (s *versionless) Replace(ctx context.Context, id string, c Change) (Resource, error) {
+	out, err := s.MemoryStore.Replace(ctx, id, c)
 	if err != nil {
 		return nil, err
 	}
 	return strip(out), nil
 }
 
-func (s *versionless) Patch(ctx context.Context, id string, ops []PatchOp) (Resource, error) {
-	out, err := s.MemoryStore.Patch(ctx, id, ops)
+func (s *versionless) Patch(ctx context.Context, id string, c Change) (Resource, error) {
+	out, err := s.MemoryStore.Patch(ctx, id, c)
 	if err != nil || s.patchNil {
 		return nil, err
 	}

@@ -79,10 +79,13 @@ func (m *MemoryStore) List(_ context.Context, q Query) (*Page, error) {
 }
 
 // Create stores a new resource with a generated id.
-func (m *MemoryStore) Create(_ context.Context, r Resource) (Resource, error) {
+func (m *MemoryStore) Create(_ context.Context, c Change) (Resource, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	r = copyResource(r)
+	r, err := c.Apply(Resource{}, m.schemas...)
+	if err != nil {
+		return nil, err
+	}
 	if err := m.checkUnique(r, ""); err != nil {
 		return nil, err
 	}
@@ -96,14 +99,17 @@ func (m *MemoryStore) Create(_ context.Context, r Resource) (Resource, error) {
 }
 
 // Replace replaces a resource's attributes, keeping its id and meta.created.
-func (m *MemoryStore) Replace(_ context.Context, id string, r Resource) (Resource, error) {
+func (m *MemoryStore) Replace(_ context.Context, id string, c Change) (Resource, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	old, ok := m.byID[id]
 	if !ok {
 		return nil, ErrNotFound(m.resourceType, id)
 	}
-	r = copyResource(r)
+	r, err := c.Apply(old, m.schemas...)
+	if err != nil {
+		return nil, err
+	}
 	if err := m.checkUnique(r, id); err != nil {
 		return nil, err
 	}
@@ -113,15 +119,15 @@ func (m *MemoryStore) Replace(_ context.Context, id string, r Resource) (Resourc
 	return copyResource(r), nil
 }
 
-// Patch applies the operations with ApplyPatch: all or nothing.
-func (m *MemoryStore) Patch(_ context.Context, id string, ops []PatchOp) (Resource, error) {
+// Patch applies the change with Change.Apply: all or nothing.
+func (m *MemoryStore) Patch(_ context.Context, id string, c Change) (Resource, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	old, ok := m.byID[id]
 	if !ok {
 		return nil, ErrNotFound(m.resourceType, id)
 	}
-	r, err := ApplyPatch(old, ops, m.schemas...)
+	r, err := c.Apply(old, m.schemas...)
 	if err != nil {
 		return nil, err
 	}

@@ -59,7 +59,12 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request, rt *resourceTyp
 		h.writeError(w, e)
 		return
 	}
-	stored, err := rt.Store.Create(r.Context(), res)
+	c, e := wholeChange(rt, OpCreate, res)
+	if e != nil {
+		h.writeError(w, e)
+		return
+	}
+	stored, err := rt.Store.Create(r.Context(), c)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -78,10 +83,15 @@ func (h *Handler) replace(w http.ResponseWriter, r *http.Request, rt *resourceTy
 		h.writeError(w, e)
 		return
 	}
+	c, e := wholeChange(rt, OpReplace, res)
+	if e != nil {
+		h.writeError(w, e)
+		return
+	}
 	if !h.checkIfMatch(w, r, rt, id) {
 		return
 	}
-	stored, err := rt.Store.Replace(r.Context(), id, res)
+	stored, err := rt.Store.Replace(r.Context(), id, c)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -100,10 +110,15 @@ func (h *Handler) patch(w http.ResponseWriter, r *http.Request, rt *resourceType
 		h.writeError(w, e)
 		return
 	}
+	c, e := patchChange(rt, ops)
+	if e != nil {
+		h.writeError(w, e)
+		return
+	}
 	if !h.checkIfMatch(w, r, rt, id) {
 		return
 	}
-	stored, err := rt.Store.Patch(r.Context(), id, ops)
+	stored, err := rt.Store.Patch(r.Context(), id, c)
 	if err != nil {
 		h.fail(w, r, err)
 		return

@@ -62,16 +62,17 @@ type Store interface {
 	Get(ctx context.Context, id string, p Projection) (Resource, error)
 	// List returns one page of resources matching the query.
 	List(ctx context.Context, q Query) (*Page, error)
-	// Create stores a new resource (schemas validated, read-only attributes removed)
+	// Create stores a new resource (c.Op is OpCreate, c.Resource the resource with
+	// schemas validated and read-only attributes removed, c.Members its members)
 	// and returns it as stored, with its id.
-	Create(ctx context.Context, r Resource) (Resource, error)
-	// Replace replaces the resource with the given id (PUT) and returns it as stored.
-	Replace(ctx context.Context, id string, r Resource) (Resource, error)
-	// Patch applies the operations atomically: all or nothing. It returns the
-	// resource after the change, or nil when it chooses to answer 204. ApplyPatch
-	// computes the new resource from the current one, and ExpandOps rewrites the
-	// operations into one operation per simple attribute.
-	Patch(ctx context.Context, id string, ops []PatchOp) (Resource, error)
+	Create(ctx context.Context, c Change) (Resource, error)
+	// Replace replaces the resource with the given id (PUT: c.Op is OpReplace)
+	// and returns it as stored. Members are replaced when c.Members is set.
+	Replace(ctx context.Context, id string, c Change) (Resource, error)
+	// Patch applies a patch (c.Op is OpPatch) atomically: all or nothing. It
+	// returns the resource after the change, or nil when it chooses to answer
+	// 204. Change.Apply computes the new resource from the current one.
+	Patch(ctx context.Context, id string, c Change) (Resource, error)
 	// Delete removes the resource.
 	Delete(ctx context.Context, id string) error
 }

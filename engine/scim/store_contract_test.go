@@ -12,14 +12,14 @@ type captureStore struct {
 	created, replaced Resource
 }
 
-func (c *captureStore) Create(ctx context.Context, r Resource) (Resource, error) {
-	c.created = copyResource(r)
-	return c.MemoryStore.Create(ctx, r)
+func (c *captureStore) Create(ctx context.Context, ch Change) (Resource, error) {
+	c.created = copyResource(ch.Resource)
+	return c.MemoryStore.Create(ctx, ch)
 }
 
-func (c *captureStore) Replace(ctx context.Context, id string, r Resource) (Resource, error) {
-	c.replaced = copyResource(r)
-	return c.MemoryStore.Replace(ctx, id, r)
+func (c *captureStore) Replace(ctx context.Context, id string, ch Change) (Resource, error) {
+	c.replaced = copyResource(ch.Resource)
+	return c.MemoryStore.Replace(ctx, id, ch)
 }
 
 // TestStoreReceives pins what Create and Replace receive: canonical names and

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/dbscim/dbscim/engine/scim"
-	filter "github.com/scim2/filter-parser/v2"
 )
 
 // AuditEvent is one attempted change, written to the log and to the audit file as
@@ -152,15 +151,16 @@ func (s *observedStore) observe(op string, start time.Time, err error) {
 	s.m.operations.WithLabelValues(s.target, s.resource, op, outcomeLabel(err)).Observe(time.Since(start).Seconds())
 }
 
-func (s *observedStore) note(ctx context.Context, op, id string, res, sent scim.Resource, values []string) {
+func (s *observedStore) note(ctx context.Context, id string, res scim.Resource, c scim.Change) {
+	op, values := c.Summary()
 	e := AuditEvent{Target: s.target, Resource: s.resource, Operation: op, ID: id, Values: values}
 	e.UserName = stringAttr(res, "userName")
 	if e.UserName == "" {
-		e.UserName = stringAttr(sent, "userName")
+		e.UserName = c.Sets("userName")
 	}
 	e.DisplayName = stringAttr(res, "displayName")
 	if e.DisplayName == "" {
-		e.DisplayName = stringAttr(sent, "displayName")
+		e.DisplayName = c.Sets("displayName")
 	}
 	if e.UserName != "" {
 		e.DisplayName = "" // a user's display name is personal data the userName already covers
@@ -188,33 +188,32 @@ func (s *observedStore) List(ctx context.Context, q scim.Query) (*scim.Page, err
 }
 
 // Create implements scim.Store.
-func (s *observedStore) Create(ctx context.Context, r scim.Resource) (scim.Resource, error) {
+func (s *observedStore) Create(ctx context.Context, c scim.Change) (scim.Resource, error) {
 	start := time.Now()
-	out, err := s.inner.Create(ctx, r)
+	out, err := s.inner.Create(ctx, c)
 	s.observe("create", start, err)
-	s.note(ctx, "create", "", out, r, nil)
+	s.note(ctx, "", out, c)
 	return out, err
 }
 
 // Replace implements scim.Store.
-func (s *observedStore) Replace(ctx context.Context, id string, r scim.Resource) (scim.Resource, error) {
+func (s *observedStore) Replace(ctx context.Context, id string, c scim.Change) (scim.Resource, error) {
 	start := time.Now()
-	out, err := s.inner.Replace(ctx, id, r)
+	out, err := s.inner.Replace(ctx, id, c)
 	s.observe("replace", start, err)
-	s.note(ctx, "replace", id, out, r, nil)
+	s.note(ctx, id, out, c)
 	return out, err
 }
 
-// Patch implements scim.Store. A PATCH is recorded by what it does when it does
-// one thing: activate or deactivate (how Okta and Entra suspend and restore users),
-// grant or revoke (entitlements, roles), add_members or remove_members (groups);
-// else patch. That is what an auditor looks for.
-func (s *observedStore) Patch(ctx context.Context, id string, ops []scim.PatchOp) (scim.Resource, error) {
-	op, values := patchKind(ops)
+// Patch implements scim.Store. The metrics and the audit name a patch by what the
+// change does (Change.Summary): activate, deactivate, grant, revoke, add_members,
+// remove_members or patch. That is what an auditor looks for.
+func (s *observedStore) Patch(ctx context.Context, id string, c scim.Change) (scim.Resource, error) {
+	op, _ := c.Summary()
 	start := time.Now()
-	out, err := s.inner.Patch(ctx, id, ops)
+	out, err := s.inner.Patch(ctx, id, c)
 	s.observe(op, start, err)
-	s.note(ctx, op, id, out, patchNames(ops), values)
+	s.note(ctx, id, out, c)
 	return out, err
 }
 
@@ -223,7 +222,7 @@ func (s *observedStore) Delete(ctx context.Context, id string) error {
 	start := time.Now()
 	err := s.inner.Delete(ctx, id)
 	s.observe("delete", start, err)
-	s.note(ctx, "delete", id, nil, nil, nil)
+	trailOf(ctx).add(AuditEvent{Target: s.target, Resource: s.resource, Operation: "delete", ID: id})
 	return err
 }
 
@@ -246,117 +245,4 @@ func stringAttr(r scim.Resource, name string) string {
 		}
 	}
 	return ""
-}
-
-// patchKind names a PATCH for metrics and audit, with the values it grants, revokes,
-// adds or removes. Every operation must do the same kind of thing for the PATCH to be
-// named after it; otherwise it is a patch.
-func patchKind(ops []scim.PatchOp) (string, []string) {
-	kind := ""
-	var values []string
-	for _, op := range ops {
-		k, v := opKind(op)
-		if k == "patch" || kind != "" && kind != k {
-			return "patch", nil
-		}
-		kind = k
-		values = append(values, v...)
-	}
-	if kind == "" {
-		return "patch", nil
-	}
-	return kind, values
-}
-
-// opKind names one PATCH operation.
-func opKind(op scim.PatchOp) (string, []string) {
-	attr, value := "", op.Value
-	if p := op.Path; p != nil {
-		if p.SubAttribute != nil || p.AttributePath.SubAttribute != nil {
-			return "patch", nil
-		}
-		attr = strings.ToLower(p.AttributePath.AttributeName)
-	} else if m, ok := value.(map[string]any); ok && len(m) == 1 {
-		for k, v := range m {
-			attr, value = strings.ToLower(k), v
-		}
-	}
-	switch attr {
-	case "active":
-		b, ok := value.(bool)
-		if op.Op == "remove" || !ok || op.Path != nil && op.Path.ValueExpression != nil {
-			return "patch", nil
-		}
-		if b {
-			return "activate", nil
-		}
-		return "deactivate", nil
-	case "members", "entitlements", "roles":
-		var kind string
-		switch {
-		case op.Op == "add" && attr == "members":
-			kind = "add_members"
-		case op.Op == "remove" && attr == "members":
-			kind = "remove_members"
-		case op.Op == "add":
-			kind = "grant"
-		case op.Op == "remove":
-			kind = "revoke"
-		default:
-			return "patch", nil // a replace sets the whole list: a patch
-		}
-		return kind, patchValues(op, value)
-	}
-	return "patch", nil
-}
-
-// patchValues are the values an add or remove names: in its value (a list of
-// {"value": ...} objects, or one) or in its path's filter (members[value eq "x"]).
-func patchValues(op scim.PatchOp, value any) []string {
-	var out []string
-	add := func(v any) {
-		if m, ok := v.(map[string]any); ok {
-			v = m["value"]
-		}
-		if s, ok := v.(string); ok && s != "" {
-			out = append(out, s)
-		}
-	}
-	switch v := value.(type) {
-	case []any:
-		for _, x := range v {
-			add(x)
-		}
-	case nil:
-	default:
-		add(v)
-	}
-	if op.Path != nil && op.Path.ValueExpression != nil {
-		if e, ok := op.Path.ValueExpression.(*filter.AttributeExpression); ok && e.Operator == filter.EQ &&
-			strings.EqualFold(e.AttributePath.AttributeName, "value") {
-			add(e.CompareValue)
-		}
-	}
-	return out
-}
-
-// patchNames is the userName or displayName a PATCH sets, if it sets one, for the
-// audit event of a PATCH whose store returns no resource.
-func patchNames(ops []scim.PatchOp) scim.Resource {
-	out := scim.Resource{}
-	for _, op := range ops {
-		for _, name := range []string{"userName", "displayName"} {
-			if op.Path != nil && strings.EqualFold(op.Path.AttributePath.AttributeName, name) && op.Path.AttributePath.SubAttribute == nil {
-				if s, ok := op.Value.(string); ok {
-					out[name] = s
-				}
-			}
-			if m, ok := op.Value.(map[string]any); ok && op.Path == nil {
-				if s := stringAttr(m, name); s != "" {
-					out[name] = s
-				}
-			}
-		}
-	}
-	return out
 }

@@ -17,7 +17,6 @@ import (
 
 	"github.com/dbscim/dbscim/dialects"
 	"github.com/dbscim/dbscim/dialects/dialecttest"
-	"github.com/dbscim/dbscim/engine"
 	"github.com/dbscim/dbscim/engine/server"
 	"github.com/dbscim/dbscim/operations"
 )
@@ -189,12 +188,12 @@ func serveYAML(t *testing.T, d dialects.Dialect, db *sql.DB, yaml, target string
 	if err != nil {
 		t.Fatalf("config: %v", err)
 	}
-	tg, err := engine.Open(context.Background(), cfg.Targets[0], engine.Options{MaxResults: cfg.Server.MaxResults})
+	srv, err := server.Open(context.Background(), cfg, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { tg.Close() })
-	ts := httptest.NewServer(server.New(cfg, []*engine.Target{tg}, nil))
+	t.Cleanup(func() { srv.Close() })
+	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
 	return &env{t: t, url: ts.URL + "/scim/v2/" + target, db: db, d: d, http: ts.Client()}
 }
