@@ -23,40 +23,48 @@ func inValue(v any) any {
 }
 
 // inArgs binds a statement whose parameters must all be In, for the dialects that
-// have no OUT or cursor parameters at the driver level. onOut and onCursor are the
-// messages for the modes the dialect rejects.
-func inArgs(dialect string, args []Arg) ([]any, error) {
+// have no OUT or cursor parameters at the driver level (Spec.OutParams and
+// Spec.CursorParams false).
+func inArgs(s Spec, args []Arg) ([]any, error) {
 	out := make([]any, len(args))
 	for i, a := range args {
-		switch a.Mode {
-		case In:
-			out[i] = inValue(a.Value)
-		case Out:
-			return nil, unsupported(fmt.Sprintf("parameter %d: OUT parameters are not supported for %s; return a result set instead", i+1, dialect))
-		case Cursor:
-			return nil, unsupported(fmt.Sprintf("parameter %d: cursor parameters are not supported for %s; return a result set instead", i+1, dialect))
-		default:
-			return nil, fmt.Errorf("parameter %d: unknown parameter mode %d", i+1, a.Mode)
+		if err := checkMode(s, i, a.Mode); err != nil {
+			return nil, err
 		}
+		out[i] = inValue(a.Value)
 	}
 	return out, nil
 }
 
 // checkModes is the shared part of Call's mode check for dialects without OUT and
 // cursor parameters.
-func checkModes(dialect string, modes []ParamMode) error {
+func checkModes(s Spec, modes []ParamMode) error {
 	for i, m := range modes {
-		switch m {
-		case In:
-		case Out:
-			return unsupported(fmt.Sprintf("parameter %d: OUT parameters are not supported for %s; return a result set instead", i+1, dialect))
-		case Cursor:
-			return unsupported(fmt.Sprintf("parameter %d: cursor parameters are not supported for %s; return a result set instead", i+1, dialect))
-		default:
-			return fmt.Errorf("parameter %d: unknown parameter mode %d", i+1, m)
+		if err := checkMode(s, i, m); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// checkMode refuses the i-th parameter's mode (0-based) when the Spec says the
+// database cannot bind it.
+func checkMode(s Spec, i int, m ParamMode) error {
+	switch m {
+	case In:
+		return nil
+	case Out:
+		if s.OutParams {
+			return nil
+		}
+		return unsupported(fmt.Sprintf("parameter %d: OUT parameters are not supported for %s; return a result set instead", i+1, s.Name))
+	case Cursor:
+		if s.CursorParams {
+			return nil
+		}
+		return unsupported(fmt.Sprintf("parameter %d: cursor parameters are not supported for %s; return a result set instead", i+1, s.Name))
+	}
+	return fmt.Errorf("parameter %d: unknown parameter mode %d", i+1, m)
 }
 
 // placeholderList writes n placeholders separated by ", ".

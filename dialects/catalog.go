@@ -14,8 +14,8 @@ type RoutineInfo struct {
 	Kinds []Routine
 }
 
-// Catalog is implemented by the dialects whose catalogs dbscim can read to check
-// declared routine calls: that the routine exists, takes the declared number of
+// Catalog is implemented by the dialects whose catalogs dbscim can read (those whose
+// Spec has a RoutineQuery) to check declared routine calls: that the routine exists, takes the declared number of
 // parameters, and is a procedure or a function as the call form says.
 type Catalog interface {
 	// Routine reports what the catalog holds under a routine name as written in the
@@ -32,25 +32,14 @@ func splitName(name string) (schema, routine string) {
 	return "", name
 }
 
-// Routine reads information_schema, where a routine's name compares as the
-// server's lower_case_table_names setting says.
+// Routine reads information_schema (Spec.RoutineQuery).
 func (MySQL) Routine(ctx context.Context, q Querier, name string) (RoutineInfo, error) {
-	schema, routine := splitName(name)
-	query := `SELECT r.ROUTINE_TYPE, (SELECT COUNT(*) FROM information_schema.PARAMETERS p
-		WHERE p.SPECIFIC_SCHEMA = r.ROUTINE_SCHEMA AND p.SPECIFIC_NAME = r.SPECIFIC_NAME AND p.ORDINAL_POSITION > 0)
-		FROM information_schema.ROUTINES r WHERE r.ROUTINE_SCHEMA = COALESCE(NULLIF(?, ''), DATABASE()) AND r.ROUTINE_NAME = ?`
-	return readRoutines(ctx, q, query, schema, routine)
+	return readRoutine(ctx, mysqlSpec, q, name)
 }
 
-// Routine reads pg_proc. An unquoted name in a call folds to lower case, so the
-// name is compared as PostgreSQL would resolve it; a schema-qualified name must
-// match its schema, an unqualified one any schema on the search path.
+// Routine reads pg_proc (Spec.RoutineQuery).
 func (Postgres) Routine(ctx context.Context, q Querier, name string) (RoutineInfo, error) {
-	schema, routine := splitName(name)
-	query := `SELECT CASE p.prokind WHEN 'p' THEN 'PROCEDURE' ELSE 'FUNCTION' END, p.pronargs
-		FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-		WHERE p.proname = lower($2) AND (($1 = '' AND n.nspname = ANY (current_schemas(false))) OR n.nspname = lower($1))`
-	return readRoutines(ctx, q, query, schema, routine)
+	return readRoutine(ctx, postgresSpec, q, name)
 }
 
 func readRoutines(ctx context.Context, q Querier, query string, args ...any) (RoutineInfo, error) {

@@ -6,6 +6,10 @@
 // the DBA's, written in the database's own language; a dialect only rewrites their
 // placeholders, writes procedure calls, and supplies the few fragments the engine
 // wraps around a list statement (derived table, case folding, paging).
+//
+// Each dialect file holds one database: its Spec (the plain facts: default port,
+// connection keys, placeholder style, what routines it has, insert limits, catalog
+// query, how routines raise user errors) and the methods that need code.
 package dialects
 
 import (
@@ -112,9 +116,11 @@ type Querier interface {
 // Dialect is everything dbscim needs to know about one kind of database.
 // Implementations are stateless values, safe for concurrent use.
 type Dialect interface {
-	// Name is the configuration name: "sqlite", "mysql", "postgres", "sqlserver", "oracle".
+	// Spec returns the database's facts.
+	Spec() Spec
+	// Name is the configuration name, Spec().Name.
 	Name() string
-	// Driver is the database/sql driver name to open.
+	// Driver is the database/sql driver name to open, Spec().Driver.
 	Driver() string
 	// DSN builds the driver's data source name. It pins what dbscim relies on
 	// (UTC times, parsed timestamps) whatever the properties say.
@@ -125,7 +131,8 @@ type Dialect interface {
 	// parameters it takes. Placeholders inside string literals, quoted identifiers and
 	// comments are left alone. Mixing "?" with native placeholders is an error.
 	Rewrite(sqlText string) (text string, params int, err error)
-	// Placeholder is the native placeholder for the n-th parameter (1-based).
+	// Placeholder is the native placeholder for the n-th parameter (1-based), as
+	// Spec().Placeholder writes it.
 	Placeholder(n int) string
 	// Quote quotes an identifier that comes from the configuration.
 	Quote(ident string) string
@@ -140,7 +147,8 @@ type Dialect interface {
 	Query(ctx context.Context, q Querier, text string, args []Arg) (*sql.Rows, error)
 	// Exec runs a statement that returns no rows.
 	Exec(ctx context.Context, q Querier, text string, args []Arg) (sql.Result, error)
-	// LastInsertID reports whether sql.Result.LastInsertId is meaningful.
+	// LastInsertID reports whether sql.Result.LastInsertId is meaningful,
+	// Spec().LastInsertID.
 	LastInsertID() bool
 
 	// Classify sorts a driver error into an ErrorKind. Context cancellation and
@@ -180,25 +188,29 @@ func EscapeLike(s string) string {
 	return string(out)
 }
 
-// Lookup returns the dialect with the given configuration name. "mariadb" is an alias
-// of "mysql", "postgresql" of "postgres" and "mssql" of "sqlserver".
+// Lookup returns the dialect with the given configuration name or one of its
+// aliases (Spec.Aliases): "mariadb" is an alias of "mysql", "postgresql" of
+// "postgres" and "mssql" of "sqlserver".
 func Lookup(name string) (Dialect, bool) {
-	switch name {
-	case "sqlite":
-		return SQLite{}, true
-	case "mysql", "mariadb":
-		return MySQL{}, true
-	case "postgres", "postgresql":
-		return Postgres{}, true
-	case "sqlserver", "mssql":
-		return SQLServer{}, true
-	case "oracle":
-		return Oracle{}, true
+	for _, d := range all {
+		s := d.Spec()
+		if s.Name == name {
+			return d, true
+		}
+		for _, a := range s.Aliases {
+			if a == name {
+				return d, true
+			}
+		}
 	}
 	return nil, false
 }
 
-// Names lists the dialect names the configuration accepts.
+// Names lists the dialect names the configuration accepts, aliases aside.
 func Names() []string {
-	return []string{"sqlite", "mysql", "postgres", "sqlserver", "oracle"}
+	out := make([]string, len(all))
+	for i, d := range all {
+		out[i] = d.Spec().Name
+	}
+	return out
 }

@@ -32,11 +32,37 @@ var mysqlSyntax = &syntax{
 	identChar:   identCharDollar,
 }
 
+// mysqlSpec are MySQL's and MariaDB's facts.
+var mysqlSpec = Spec{
+	Name:        "mysql",
+	Aliases:     []string{"mariadb"},
+	Driver:      "mysql", // the name go-sql-driver/mysql registers
+	Networked:   true,
+	DefaultPort: 3306,
+	Required:    []Requirement{{Key: "name"}, {Key: "host"}, {Key: "user"}},
+	Forbidden:   []string{"instance", "service", "sid"},
+	Placeholder: Placeholders{Sigil: "?"},
+	// The most placeholders a prepared statement may hold.
+	MaxParams:      65535,
+	Routines:       true,
+	LastInsertID:   true,
+	MultiRowInsert: true,
+	// A routine's name compares as the server's lower_case_table_names setting says.
+	RoutineQuery: `SELECT r.ROUTINE_TYPE, (SELECT COUNT(*) FROM information_schema.PARAMETERS p
+		WHERE p.SPECIFIC_SCHEMA = r.ROUTINE_SCHEMA AND p.SPECIFIC_NAME = r.SPECIFIC_NAME AND p.ORDINAL_POSITION > 0)
+		FROM information_schema.ROUTINES r WHERE r.ROUTINE_SCHEMA = COALESCE(NULLIF(?, ''), DATABASE()) AND r.ROUTINE_NAME = ?`,
+	UserErrors:  "`SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = '…'`",
+	UserMessage: mysqlUserMessage,
+}
+
+// Spec returns MySQL's and MariaDB's facts.
+func (MySQL) Spec() Spec { return mysqlSpec }
+
 // Name returns "mysql"; "mariadb" is an alias (see Lookup).
-func (MySQL) Name() string { return "mysql" }
+func (MySQL) Name() string { return mysqlSpec.Name }
 
 // Driver returns "mysql", the name go-sql-driver/mysql registers.
-func (MySQL) Driver() string { return "mysql" }
+func (MySQL) Driver() string { return mysqlSpec.Driver }
 
 // mysqlIgnored are Connector/J properties with no go-sql-driver counterpart that an
 // admin copying a JDBC URL may bring along. They are dropped: the time-zone ones are
@@ -109,7 +135,7 @@ func (MySQL) DSN(c Connection) (string, error) {
 		} else {
 			port := c.Port
 			if port == 0 {
-				port = 3306
+				port = mysqlSpec.DefaultPort
 			}
 			cfg.Net, cfg.Addr = "tcp", net.JoinHostPort(host, strconv.Itoa(port))
 		}
@@ -227,7 +253,7 @@ func (MySQL) Rewrite(sqlText string) (string, int, error) {
 }
 
 // Placeholder returns "?".
-func (MySQL) Placeholder(int) string { return "?" }
+func (MySQL) Placeholder(n int) string { return mysqlSpec.Placeholder.Nth(n) }
 
 // Quote returns `ident`, with embedded backticks doubled. Backticks work whatever
 // the sql_mode, unlike double quotes.
@@ -242,7 +268,7 @@ func (MySQL) Call(name string, modes []ParamMode, _ Routine) (string, error) {
 	if err := mysqlSyntax.checkName(name); err != nil {
 		return "", err
 	}
-	if err := checkModes("mysql", modes); err != nil {
+	if err := checkModes(mysqlSpec, modes); err != nil {
 		return "", err
 	}
 	return "CALL " + name + "(" + placeholderList(MySQL{}, len(modes)) + ")", nil
@@ -252,7 +278,7 @@ func (MySQL) Call(name string, modes []ParamMode, _ Routine) (string, error) {
 // first result set; closing the rows discards any further result sets and the
 // CALL's final status, so the connection is ready for the next statement.
 func (MySQL) Query(ctx context.Context, q Querier, text string, args []Arg) (*sql.Rows, error) {
-	a, err := inArgs("mysql", args)
+	a, err := inArgs(mysqlSpec, args)
 	if err != nil {
 		return nil, err
 	}
@@ -261,7 +287,7 @@ func (MySQL) Query(ctx context.Context, q Querier, text string, args []Arg) (*sq
 
 // Exec runs a statement, or a CALL of a procedure, and discards any result set.
 func (MySQL) Exec(ctx context.Context, q Querier, text string, args []Arg) (sql.Result, error) {
-	a, err := inArgs("mysql", args)
+	a, err := inArgs(mysqlSpec, args)
 	if err != nil {
 		return nil, err
 	}
@@ -270,7 +296,7 @@ func (MySQL) Exec(ctx context.Context, q Querier, text string, args []Arg) (sql.
 
 // LastInsertID returns true: sql.Result.LastInsertId is the AUTO_INCREMENT value of
 // the statement's first inserted row (not reliable after a CALL).
-func (MySQL) LastInsertID() bool { return true }
+func (MySQL) LastInsertID() bool { return mysqlSpec.LastInsertID }
 
 // MySQL and MariaDB error numbers that Classify knows.
 var mysqlErrorKinds = map[uint16]ErrorKind{
@@ -364,4 +390,13 @@ func (MySQL) Like(expr, pattern string) string {
 // limit becomes the largest unsigned BIGINT, which MySQL needs before OFFSET.
 func (MySQL) Limit(limit, offset string) string {
 	return limitOffset(limit, offset, "18446744073709551615")
+}
+
+// mysqlUserMessage recognises SIGNAL SQLSTATE '45000' (error 1644, ER_SIGNAL_EXCEPTION).
+func mysqlUserMessage(err error) (string, bool) {
+	var my *mysql.MySQLError
+	if errors.As(err, &my) && (my.Number == 1644 || string(my.SQLState[:]) == "45000") {
+		return my.Message, true
+	}
+	return "", false
 }

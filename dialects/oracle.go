@@ -33,7 +33,7 @@ var oracleSyntax = &syntax{
 	identChar:   func(c byte) bool { return isWordStart(c) || c == '$' || c == '#' },
 	// :1 is bound by position; :name binds would be bound by position too, in an
 	// order that is easy to get wrong, so they are refused. ":=" is not a bind.
-	native: anyNative(numbered(":", 65535), namedUnsupported(":")),
+	native: anyNative(numbered(":", oracleSpec.MaxParams), namedUnsupported(":")),
 }
 
 // oracleQuoted is the alternative quoting q'X...X' at src[i] == '\”, where X is any
@@ -59,11 +59,37 @@ func oracleQuoted(src string, i int) (int, bool, string) {
 	return 0, false, "unterminated q'' string literal"
 }
 
+// oracleSpec are Oracle's facts.
+var oracleSpec = Spec{
+	Name:        "oracle",
+	Driver:      "oracle", // the name go-ora registers
+	Networked:   true,
+	DefaultPort: 1521,
+	Required: []Requirement{
+		{Key: "service", Or: []string{"sid", "name"}, Hint: "or sid: the Oracle service name or SID to connect to"},
+		{Key: "host"}, {Key: "user"},
+	},
+	Exclusive:    []string{"service", "sid"},
+	Forbidden:    []string{"instance"},
+	Placeholder:  Placeholders{Sigil: ":", Numbered: true},
+	MaxParams:    65535,
+	Routines:     true,
+	OutParams:    true,
+	CursorParams: true, // one SYS_REFCURSOR
+	// No multi-row VALUES: INSERT ALL would be needed.
+	MultiRowInsert: false,
+	UserErrors:     "`RAISE_APPLICATION_ERROR(-20001, '…')` (ORA-20000 to ORA-20999)",
+	UserMessage:    oracleUserMessage,
+}
+
+// Spec returns Oracle's facts.
+func (Oracle) Spec() Spec { return oracleSpec }
+
 // Name returns "oracle".
-func (Oracle) Name() string { return "oracle" }
+func (Oracle) Name() string { return oracleSpec.Name }
 
 // Driver returns "oracle", the name go-ora registers.
-func (Oracle) Driver() string { return "oracle" }
+func (Oracle) Driver() string { return oracleSpec.Driver }
 
 // DSN builds an oracle:// URL with net/url: oracle://user:password@host:port/service,
 // with Service (or Name when Service is empty) as the service name, or SID=... when
@@ -81,7 +107,7 @@ func (Oracle) DSN(c Connection) (string, error) {
 	}
 	port := c.Port
 	if port == 0 {
-		port = 1521
+		port = oracleSpec.DefaultPort
 	}
 	q := url.Values{}
 	for k, v := range c.Properties {
@@ -114,7 +140,7 @@ func (Oracle) Rewrite(sqlText string) (string, int, error) {
 }
 
 // Placeholder returns ":n".
-func (Oracle) Placeholder(n int) string { return ":" + strconv.Itoa(n) }
+func (Oracle) Placeholder(n int) string { return oracleSpec.Placeholder.Nth(n) }
 
 // Quote returns "ident", with embedded double quotes doubled. A quoted identifier is
 // case-sensitive: unquoted names are stored in upper case.
@@ -243,7 +269,7 @@ func oracleCursorQuerier(q Querier) error {
 }
 
 // LastInsertID returns false: use RETURNING id INTO with an Out parameter.
-func (Oracle) LastInsertID() bool { return false }
+func (Oracle) LastInsertID() bool { return oracleSpec.LastInsertID }
 
 // Oracle error numbers (ORA-nnnnn) that Classify knows.
 var oracleErrorKinds = map[int]ErrorKind{
@@ -312,3 +338,20 @@ func (Oracle) Like(expr, pattern string) string {
 
 // Limit returns "OFFSET offset ROWS FETCH NEXT limit ROWS ONLY" (Oracle 12c and later).
 func (Oracle) Limit(limit, offset string) string { return offsetFetch(limit, offset) }
+
+// oracleUserMessage recognises RAISE_APPLICATION_ERROR (ORA-20000 to ORA-20999).
+func oracleUserMessage(err error) (string, bool) {
+	var oe *network.OracleError
+	if errors.As(err, &oe) && oe != nil && oe.ErrCode >= 20000 && oe.ErrCode <= 20999 {
+		m := oe.ErrMsg
+		// go-ora keeps the "ORA-20001: " prefix and the PL/SQL stack lines.
+		if i := strings.Index(m, ": "); strings.HasPrefix(m, "ORA-") && i > 0 {
+			m = m[i+2:]
+		}
+		if i := strings.IndexByte(m, '\n'); i >= 0 {
+			m = m[:i]
+		}
+		return strings.TrimSpace(m), true
+	}
+	return "", false
+}

@@ -32,15 +32,46 @@ var postgresSyntax = &syntax{
 	},
 	identQuotes:    []spanRule{quoted('"', '"', false, true, `"quoted identifier"`)},
 	identChar:      identCharDollar,
-	native:         numbered("$", 65535),
+	native:         numbered("$", postgresSpec.MaxParams),
 	questionEscape: true,
 }
 
+// postgresSpec are PostgreSQL's facts.
+var postgresSpec = Spec{
+	Name:        "postgres",
+	Aliases:     []string{"postgresql"},
+	Driver:      "pgx", // the name pgx's stdlib package registers
+	Networked:   true,
+	DefaultPort: 5432,
+	Required:    []Requirement{{Key: "name"}, {Key: "host"}, {Key: "user"}},
+	Forbidden:   []string{"instance", "service", "sid"},
+	Placeholder: Placeholders{Sigil: "$", Numbered: true},
+	// The protocol numbers parameters with 16 bits.
+	MaxParams: 65535,
+	Routines:  true,
+	// CALL for a procedure, SELECT * FROM for a function: PostgreSQL refuses the
+	// other (SQLSTATE 42809), so the configuration says which one it calls.
+	Functions:      true,
+	OutParams:      true, // a procedure's INOUT/OUT, returned as one row
+	MultiRowInsert: true,
+	// An unquoted name in a call folds to lower case, so the name is compared as
+	// PostgreSQL would resolve it; a schema-qualified name must match its schema,
+	// an unqualified one any schema on the search path.
+	RoutineQuery: `SELECT CASE p.prokind WHEN 'p' THEN 'PROCEDURE' ELSE 'FUNCTION' END, p.pronargs
+		FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+		WHERE p.proname = lower($2) AND (($1 = '' AND n.nspname = ANY (current_schemas(false))) OR n.nspname = lower($1))`,
+	UserErrors:  "`RAISE EXCEPTION '…'` (SQLSTATE P0001)",
+	UserMessage: postgresUserMessage,
+}
+
+// Spec returns PostgreSQL's facts.
+func (Postgres) Spec() Spec { return postgresSpec }
+
 // Name returns "postgres"; "postgresql" is an alias (see Lookup).
-func (Postgres) Name() string { return "postgres" }
+func (Postgres) Name() string { return postgresSpec.Name }
 
 // Driver returns "pgx", the name pgx's stdlib package registers.
-func (Postgres) Driver() string { return "pgx" }
+func (Postgres) Driver() string { return postgresSpec.Driver }
 
 // postgresProperties maps pgJDBC property names, which an admin copying a JDBC URL
 // brings along, onto libpq/pgx connection parameters.
@@ -115,7 +146,7 @@ func (Postgres) DSN(c Connection) (string, error) {
 		}
 		port := c.Port
 		if port == 0 {
-			port = 5432
+			port = postgresSpec.DefaultPort
 		}
 		u.Host = net.JoinHostPort(host, strconv.Itoa(port))
 	}
@@ -169,7 +200,7 @@ func (Postgres) Rewrite(sqlText string) (string, int, error) {
 }
 
 // Placeholder returns "$n".
-func (Postgres) Placeholder(n int) string { return "$" + strconv.Itoa(n) }
+func (Postgres) Placeholder(n int) string { return postgresSpec.Placeholder.Nth(n) }
 
 // Quote returns "ident", with embedded double quotes doubled. A quoted identifier
 // is case-sensitive in PostgreSQL: "Users" is not users.
@@ -286,7 +317,7 @@ func (Postgres) Exec(ctx context.Context, q Querier, text string, args []Arg) (s
 }
 
 // LastInsertID returns false: pgx has no LastInsertId; use INSERT ... RETURNING.
-func (Postgres) LastInsertID() bool { return false }
+func (Postgres) LastInsertID() bool { return postgresSpec.LastInsertID }
 
 // Classify reads the SQLSTATE of a *pgconn.PgError, then pgx's own timeout and
 // connection errors.
@@ -348,3 +379,12 @@ func (Postgres) Like(expr, pattern string) string {
 
 // Limit returns "LIMIT limit OFFSET offset"; either may be empty.
 func (Postgres) Limit(limit, offset string) string { return limitOffset(limit, offset, "") }
+
+// postgresUserMessage recognises RAISE EXCEPTION (SQLSTATE P0001, raise_exception).
+func postgresUserMessage(err error) (string, bool) {
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) && pg.Code == "P0001" {
+		return pg.Message, true
+	}
+	return "", false
+}

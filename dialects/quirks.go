@@ -44,19 +44,3 @@ func (SQLite) ExactSubstring(expr string, where Substring, lit func() string) st
 	}
 	return "substr(" + expr + ", -length(" + lit() + ")) = " + lit()
 }
-
-// InsertRows is how many rows one multi-row INSERT ... VALUES (...), (...) may
-// carry for a statement of params parameters per row, or 0 where the database has
-// no multi-row VALUES (Oracle). It keeps every statement under 2,000 bound values,
-// below SQL Server's limit of 2,100 per statement and SQLite's of 32,766, and under
-// SQL Server's limit of 1,000 rows per VALUES list.
-func InsertRows(d Dialect, params int) int {
-	if params <= 0 || d.Name() == "oracle" {
-		return 0
-	}
-	rows := 2000 / params
-	if d.Name() == "sqlserver" {
-		rows = min(rows, 1000)
-	}
-	return rows
-}

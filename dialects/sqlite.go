@@ -33,14 +33,33 @@ var sqliteSyntax = &syntax{
 	identChar: identCharDollar,
 	// ?NNN and $NNN are bound by position by modernc.org/sqlite; SQLite allows
 	// numbers up to SQLITE_MAX_VARIABLE_NUMBER (32766).
-	native: anyNative(numbered("?", 32766), numbered("$", 32766), namedUnsupported(":@$")),
+	native: anyNative(numbered("?", sqliteSpec.MaxParams), numbered("$", sqliteSpec.MaxParams), namedUnsupported(":@$")),
 }
 
+// sqliteSpec are SQLite's facts.
+var sqliteSpec = Spec{
+	Name:   "sqlite",
+	Driver: "sqlite", // the name modernc.org/sqlite registers
+	// An embedded database: name is the file.
+	Networked: false,
+	Required:  []Requirement{{Key: "name", Hint: "the database file, relative to the config file's folder, or :memory:"}},
+	Forbidden: []string{"host", "port", "instance", "service", "sid", "user", "password"},
+	// ?NNN and $NNN are accepted too; "?" is what dbscim writes.
+	Placeholder:    Placeholders{Sigil: "?"},
+	MaxParams:      32766, // SQLITE_MAX_VARIABLE_NUMBER since 3.32
+	Init:           true,
+	LastInsertID:   true,
+	MultiRowInsert: true,
+}
+
+// Spec returns SQLite's facts.
+func (SQLite) Spec() Spec { return sqliteSpec }
+
 // Name returns "sqlite".
-func (SQLite) Name() string { return "sqlite" }
+func (SQLite) Name() string { return sqliteSpec.Name }
 
 // Driver returns "sqlite", the name modernc.org/sqlite registers.
-func (SQLite) Driver() string { return "sqlite" }
+func (SQLite) Driver() string { return sqliteSpec.Driver }
 
 // DSN returns the database file path (Connection.Name) with the connection options
 // dbscim relies on:
@@ -111,7 +130,7 @@ func (SQLite) Rewrite(sqlText string) (string, int, error) {
 
 // Placeholder returns "?": SQLite numbers an anonymous "?" one past the highest
 // number used before it, so appending "?" after n parameters binds the (n+1)-th.
-func (SQLite) Placeholder(int) string { return "?" }
+func (SQLite) Placeholder(n int) string { return sqliteSpec.Placeholder.Nth(n) }
 
 // Quote returns "ident", with embedded double quotes doubled.
 func (SQLite) Quote(ident string) string { return quoteWith(ident, '"') }
@@ -123,7 +142,7 @@ func (SQLite) Call(name string, _ []ParamMode, _ Routine) (string, error) {
 
 // Query runs a statement and returns its rows. Only In parameters exist.
 func (SQLite) Query(ctx context.Context, q Querier, text string, args []Arg) (*sql.Rows, error) {
-	a, err := inArgs("sqlite", args)
+	a, err := inArgs(sqliteSpec, args)
 	if err != nil {
 		return nil, err
 	}
@@ -132,7 +151,7 @@ func (SQLite) Query(ctx context.Context, q Querier, text string, args []Arg) (*s
 
 // Exec runs a statement that returns no rows. Only In parameters exist.
 func (SQLite) Exec(ctx context.Context, q Querier, text string, args []Arg) (sql.Result, error) {
-	a, err := inArgs("sqlite", args)
+	a, err := inArgs(sqliteSpec, args)
 	if err != nil {
 		return nil, err
 	}
@@ -140,7 +159,7 @@ func (SQLite) Exec(ctx context.Context, q Querier, text string, args []Arg) (sql
 }
 
 // LastInsertID returns true: sql.Result.LastInsertId is the inserted rowid.
-func (SQLite) LastInsertID() bool { return true }
+func (SQLite) LastInsertID() bool { return sqliteSpec.LastInsertID }
 
 // Classify reads the extended result code of a *sqlite.Error (modernc.org/sqlite
 // turns extended codes on): constraint kinds, SQLITE_BUSY and SQLITE_LOCKED as

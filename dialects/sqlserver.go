@@ -33,14 +33,37 @@ var sqlserverSyntax = &syntax{
 	identChar: func(c byte) bool { return isWordStart(c) || c == '$' || c == '#' || c == '@' },
 	// @p1 is go-mssqldb's name for the first positional argument; any other @name
 	// is a T-SQL variable and stays text. 2100 is SQL Server's parameter limit.
-	native: numbered("@p", 2100),
+	native: numbered("@p", sqlserverSpec.MaxParams),
 }
 
+// sqlserverSpec are SQL Server's facts.
+var sqlserverSpec = Spec{
+	Name:      "sqlserver",
+	Aliases:   []string{"mssql"},
+	Driver:    "sqlserver", // the name go-mssqldb registers for URL DSNs
+	Networked: true,
+	// Not applied to a named instance: the SQL Browser service answers with its port.
+	DefaultPort:    1433,
+	Required:       []Requirement{{Key: "host"}, {Key: "user"}},
+	Forbidden:      []string{"service", "sid"},
+	Placeholder:    Placeholders{Sigil: "@p", Numbered: true},
+	MaxParams:      2100,
+	Routines:       true,
+	OutParams:      true, // OUTPUT
+	MultiRowInsert: true,
+	MaxInsertRows:  1000, // rows per VALUES list
+	UserErrors:     "`THROW 50000, '…', 1` or `RAISERROR` with a number from 50000",
+	UserMessage:    sqlserverUserMessage,
+}
+
+// Spec returns SQL Server's facts.
+func (SQLServer) Spec() Spec { return sqlserverSpec }
+
 // Name returns "sqlserver"; "mssql" is an alias (see Lookup).
-func (SQLServer) Name() string { return "sqlserver" }
+func (SQLServer) Name() string { return sqlserverSpec.Name }
 
 // Driver returns "sqlserver", the name go-mssqldb registers for URL DSNs.
-func (SQLServer) Driver() string { return "sqlserver" }
+func (SQLServer) Driver() string { return sqlserverSpec.Driver }
 
 // sqlserverProperties maps Microsoft JDBC driver property names onto go-mssqldb's.
 var sqlserverProperties = map[string]string{
@@ -104,7 +127,7 @@ func (SQLServer) Rewrite(sqlText string) (string, int, error) {
 }
 
 // Placeholder returns "@pn".
-func (SQLServer) Placeholder(n int) string { return "@p" + strconv.Itoa(n) }
+func (SQLServer) Placeholder(n int) string { return sqlserverSpec.Placeholder.Nth(n) }
 
 // Quote returns [ident], with embedded closing brackets doubled. Brackets work
 // whatever QUOTED_IDENTIFIER says.
@@ -189,7 +212,7 @@ func (SQLServer) Exec(ctx context.Context, q Querier, text string, args []Arg) (
 
 // LastInsertID returns false: go-mssqldb has no LastInsertId; use OUTPUT INSERTED.id
 // or SELECT SCOPE_IDENTITY().
-func (SQLServer) LastInsertID() bool { return false }
+func (SQLServer) LastInsertID() bool { return sqlserverSpec.LastInsertID }
 
 // SQL Server error numbers that Classify knows. 547 is handled apart: it is both the
 // foreign-key and the check violation.
@@ -285,4 +308,18 @@ func offsetFetch(limit, offset string) string {
 		return "OFFSET " + offset + " ROWS"
 	}
 	return "OFFSET " + offset + " ROWS FETCH NEXT " + limit + " ROWS ONLY"
+}
+
+// sqlserverUserMessage recognises THROW and RAISERROR with an error number from
+// 50000, the range left to applications.
+func sqlserverUserMessage(err error) (string, bool) {
+	var me mssql.Error
+	if errors.As(err, &me) && me.Number >= 50000 {
+		return me.Message, true
+	}
+	var mp *mssql.Error
+	if errors.As(err, &mp) && mp != nil && mp.Number >= 50000 {
+		return mp.Message, true
+	}
+	return "", false
 }
