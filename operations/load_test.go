@@ -682,6 +682,16 @@ func TestErrors(t *testing.T) {
 			`5:38: port: expected an integer from 1 to 65535, got "0"`,
 			"5:63: properties.b: expected a string, got a list",
 		}},
+		{"sqlite needs", replace(`{dialect: sqlite, name: ":memory:"}`, `{dialect: sqlite, host: db, port: 1, user: u, password: p}`), []string{
+			"5:5: database: missing name (the database file, relative to the config file's folder, or :memory:)",
+			"5:33: host: not used by sqlite",
+			"5:43: port: not used by sqlite",
+			"5:52: user: not used by sqlite",
+			"5:61: password: not used by sqlite",
+		}},
+		{"init elsewhere", replace(`{dialect: sqlite, name: ":memory:"}`, `{dialect: postgres, host: db, name: app, user: u, init: x.sql}`), []string{
+			"5:65: init: only for sqlite (create the schema of a postgres database with its own tools)",
+		}},
 		{"sqlserver and oracle", `version: 1
 targets:
   ms:

@@ -109,8 +109,8 @@ func (p *parser) operation(e entry, d dialects.Dialect, cols *columns) *Operatio
 	op.RoutineKind = dialects.Procedure
 	if kind == "function" {
 		op.RoutineKind = dialects.Function
-		if d != nil && d.Name() != "postgres" {
-			p.errorf(stmt.key, "function: only for postgres (a set-returning function); for %s use call: or sql:", d.Name())
+		if d != nil && !d.Spec().Functions {
+			p.errorf(stmt.key, "function: only for %s (a set-returning function); for %s use call: or sql:", dialectsWith(func(s dialects.Spec) bool { return s.Functions }), d.Name())
 			return op
 		}
 	}

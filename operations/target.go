@@ -258,9 +258,6 @@ func isToken(s string) bool {
 var databaseKeys = []string{"dialect", "host", "port", "instance", "name", "service", "sid", "user",
 	"password", "password_file", "dsn", "dsn_file", "properties", "max_open", "max_idle", "conn_max_lifetime", "max_queue", "init"}
 
-// defaultPorts are the servers' standard ports, by dialect name.
-var defaultPorts = map[string]int{"mysql": 3306, "postgres": 5432, "sqlserver": 1433, "oracle": 1521}
-
 // Pool defaults. MaxIdle defaults to MaxOpen so that a steady load does not churn
 // connections.
 const (
@@ -278,12 +275,13 @@ func (p *parser) database(e entry, db *Database) {
 	if o == nil {
 		return
 	}
-	dname := ""
+	var spec *dialects.Spec // nil when the dialect is missing or unknown
 	if d, ok := o.get("dialect"); ok {
 		if s, ok := p.str(d.val, "dialect"); ok {
 			if dl, ok := dialects.Lookup(s); ok {
 				db.Dialect = dl
-				dname = dl.Name()
+				sp := dl.Spec()
+				spec = &sp
 			} else {
 				p.errorf(deref(d.val), "unknown dialect %q (expected one of: %s)", s, strings.Join(dialects.Names(), ", "))
 			}
@@ -304,7 +302,7 @@ func (p *parser) database(e entry, db *Database) {
 			}
 		}
 	} else {
-		p.connection(o, dname, c)
+		p.connection(o, spec, c)
 		if db.Dialect != nil && len(p.errs) == errsBefore {
 			// Let the dialect refuse what it cannot connect with now rather than at the
 			// first request. Its message may quote the DSN: take the password out.
@@ -340,18 +338,27 @@ func (p *parser) database(e entry, db *Database) {
 		}
 	}
 	if v, ok := o.get("init"); ok {
-		if dname != "" && dname != "sqlite" {
-			p.errorf(v.key, "init: only for sqlite (create the schema of a %s database with its own tools)", dname)
+		if spec != nil && !spec.Init {
+			p.errorf(v.key, "init: only for %s (create the schema of a %s database with its own tools)", dialectsWith(func(s dialects.Spec) bool { return s.Init }), spec.Name)
 		} else if f, ok := p.existingFile(v.val, "init"); ok {
 			db.Init = f
 		}
 	}
 }
 
+// keyHints say what a connection key holds, for the message reporting it missing;
+// a Spec's Requirement.Hint says it instead where these words do not fit.
+var keyHints = map[string]string{
+	"name": "the database to connect to",
+	"host": "the database server's host name or IP address",
+	"user": "the database account dbscim connects as",
+}
+
 // connection reads the structured connection fields and checks them against what the
-// dialect needs, so that a missing host is reported here rather than as a driver
-// error at the first request.
-func (p *parser) connection(o *object, dname string, c *dialects.Connection) {
+// dialect's Spec needs, so that a missing host is reported here rather than as a
+// driver error at the first request. spec is nil for a missing or unknown dialect.
+// It fills in the dialect's default port.
+func (p *parser) connection(o *object, spec *dialects.Spec, c *dialects.Connection) {
 	str := func(k string) (string, *yaml.Node) {
 		v, ok := o.get(k)
 		if !ok {
@@ -401,50 +408,61 @@ func (p *parser) connection(o *object, dname string, c *dialects.Connection) {
 	if v, ok := o.get("properties"); ok {
 		c.Properties = p.properties(v)
 	}
-
-	notFor := func(keys ...string) {
-		for _, k := range keys {
-			if key := at[k]; key != nil {
-				p.errorf(key, "%s: not used by %s", k, dname)
-			}
-		}
-	}
-	need := func(k, hint string) {
-		if at[k] == nil {
-			p.missing(o, k, hint)
-		}
-	}
-	switch dname {
-	case "":
+	if spec == nil {
 		return // unknown dialect: already reported
-	case "sqlite":
-		notFor("host", "port", "instance", "service", "sid", "user", "password")
-		need("name", "the database file, relative to the config file's folder, or :memory:")
+	}
+
+	for _, k := range spec.Forbidden {
+		if key := at[k]; key != nil {
+			p.errorf(key, "%s: not used by %s", k, spec.Name)
+		}
+	}
+	var given []*yaml.Node
+	for _, k := range spec.Exclusive {
+		if at[k] != nil {
+			given = append(given, at[k])
+		}
+	}
+	if len(given) > 1 {
+		p.errorf(given[len(given)-1], "%s: give %s, not both", given[len(given)-1].Value, strings.Join(spec.Exclusive, " or "))
+	}
+	for _, r := range spec.Required {
+		found := at[r.Key] != nil
+		for _, k := range r.Or {
+			found = found || at[k] != nil
+		}
+		if !found {
+			hint := r.Hint
+			if hint == "" {
+				hint = keyHints[r.Key]
+			}
+			p.missing(o, r.Key, hint)
+		}
+	}
+	if !spec.Networked {
+		// The database is a file, found relative to the config file's folder.
 		if c.Name != "" && c.Name != ":memory:" && !strings.HasPrefix(c.Name, "file:") {
 			c.Name = p.path(c.Name)
 		}
 		return
-	case "oracle":
-		notFor("instance")
-		if at["service"] != nil && at["sid"] != nil {
-			p.errorf(at["sid"], "sid: give service or sid, not both")
-		}
-		if at["service"] == nil && at["sid"] == nil && at["name"] == nil {
-			p.missing(o, "service", "or sid: the Oracle service name or SID to connect to")
-		}
-	case "sqlserver":
-		notFor("service", "sid")
-	default:
-		notFor("instance", "service", "sid")
-		need("name", "the database to connect to")
 	}
-	need("host", "the database server's host name or IP address")
-	need("user", "the database account dbscim connects as")
 	if c.Port == 0 && c.Instance == "" {
 		// A SQL Server named instance is found through the SQL Browser service, which
-		// answers with the port: pinning 1433 would bypass it.
-		c.Port = defaultPorts[dname]
+		// answers with the port: pinning the default port would bypass it.
+		c.Port = spec.DefaultPort
 	}
+}
+
+// dialectsWith names the dialects whose Spec has a property, for messages such as
+// "init: only for sqlite".
+func dialectsWith(has func(dialects.Spec) bool) string {
+	var names []string
+	for _, s := range dialects.Specs() {
+		if has(s) {
+			names = append(names, s.Name)
+		}
+	}
+	return strings.Join(names, ", ")
 }
 
 // properties are driver options. Values are stringified: the DSN is text.
