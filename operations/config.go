@@ -89,8 +89,26 @@ type Target struct {
 	Pos            Position
 }
 
-// Auth says how a SCIM client proves itself to a target. Exactly one kind is set.
+// AuthKind is how a SCIM client proves itself to a target.
+type AuthKind string
+
+// The kinds of auth a target may declare.
+const (
+	// AuthBearer is a bearer token in the Authorization header (bearer or bearer_file).
+	AuthBearer AuthKind = "bearer"
+	// AuthBasic is HTTP Basic authentication.
+	AuthBasic AuthKind = "basic"
+	// AuthHeader is a secret in a named header.
+	AuthHeader AuthKind = "header"
+	// AuthNone serves without authentication; only an explicit none: true gives it.
+	AuthNone AuthKind = "none"
+)
+
+// Auth says how a SCIM client proves itself to a target. Kind says which; only the
+// fields of that kind are set.
 type Auth struct {
+	// Kind is the kind the file declares; Load always sets it.
+	Kind AuthKind
 	// Bearer tokens; two may be active at once while a token is rotated.
 	Bearer []string
 	// Basic credentials.
@@ -102,6 +120,25 @@ type Auth struct {
 	// None is true only when the file says auth: none explicitly.
 	None bool
 	Pos  Position
+}
+
+// Method returns Kind. For an Auth built by hand without a Kind it returns the kind
+// its credentials imply (bearer tokens, a Basic user, a header name, None, in that
+// order), or "" when none is set: such an Auth admits nobody.
+func (a Auth) Method() AuthKind {
+	switch {
+	case a.Kind != "":
+		return a.Kind
+	case len(a.Bearer) > 0:
+		return AuthBearer
+	case a.BasicUser != "":
+		return AuthBasic
+	case a.HeaderName != "":
+		return AuthHeader
+	case a.None:
+		return AuthNone
+	}
+	return ""
 }
 
 // Database is a target's connection and pool.

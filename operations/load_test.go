@@ -907,3 +907,48 @@ targets:
 		t.Errorf("ms create = %+v", ms.Create)
 	}
 }
+
+// TestAuthKind checks that the loader records the kind of auth the file declares,
+// which the server and the credentials command read, and what Method makes of an
+// Auth built by hand.
+func TestAuthKind(t *testing.T) {
+	bearer := "auth: {bearer: " + testToken + "}"
+	for _, tc := range []struct {
+		auth string
+		want AuthKind
+	}{
+		{bearer, AuthBearer},
+		{"auth: {bearer: [" + testToken + ", " + testToken + "x]}", AuthBearer},
+		{"auth: {bearer_file: secrets/api_key}", AuthBearer},
+		{"auth: {basic: {user: okta, password: pw}}", AuthBasic},
+		{"auth: {header: {name: X-Api-Key, value: k}}", AuthHeader},
+		{"auth: {none: true}", AuthNone},
+	} {
+		src := strings.Replace(minimal, bearer, tc.auth, 1)
+		cfg, errs := Parse("testdata/auth.yaml", []byte(src), mapEnv(nil))
+		if errs != nil {
+			t.Errorf("%s: %v", tc.auth, errs)
+			continue
+		}
+		if a := cfg.Targets[0].Auth; a.Kind != tc.want || a.Method() != tc.want {
+			t.Errorf("%s: Kind = %q, Method() = %q, want %q", tc.auth, a.Kind, a.Method(), tc.want)
+		}
+	}
+
+	for _, tc := range []struct {
+		name string
+		a    Auth
+		want AuthKind
+	}{
+		{"kind wins", Auth{Kind: AuthHeader, Bearer: []string{"t"}}, AuthHeader},
+		{"bearer", Auth{Bearer: []string{"t"}}, AuthBearer},
+		{"basic", Auth{BasicUser: "u"}, AuthBasic},
+		{"header", Auth{HeaderName: "X-Key"}, AuthHeader},
+		{"none", Auth{None: true}, AuthNone},
+		{"nothing", Auth{}, ""},
+	} {
+		if got := tc.a.Method(); got != tc.want {
+			t.Errorf("%s: Method() = %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}

@@ -111,10 +111,11 @@ func (p *parser) auth(e entry, a *Auth) {
 		v := o.keys[kind]
 		switch kind {
 		case "bearer":
-			a.Bearer = p.bearer(v.val)
+			a.Kind, a.Bearer = AuthBearer, p.bearer(v.val)
 		case "bearer_file":
-			a.Bearer = p.bearerFile(v.val)
+			a.Kind, a.Bearer = AuthBearer, p.bearerFile(v.val)
 		case "basic":
+			a.Kind = AuthBasic
 			bo := p.object(v.key, v.val, "auth.basic", "a mapping with user and password", "user", "password", "password_file")
 			if bo == nil {
 				continue
@@ -132,6 +133,7 @@ func (p *parser) auth(e entry, a *Auth) {
 				p.missing(bo, "password", "or password_file")
 			}
 		case "header":
+			a.Kind = AuthHeader
 			ho := p.object(v.key, v.val, "auth.header", "a mapping with name and value", "name", "value", "value_file")
 			if ho == nil {
 				continue
@@ -153,8 +155,8 @@ func (p *parser) auth(e entry, a *Auth) {
 		case "none":
 			if b, ok := p.boolean(v.val, "none"); ok && !b {
 				p.errorf(deref(v.val), "none: only none: true is meaningful; choose bearer, basic or header to authenticate")
-			} else {
-				a.None = b
+			} else if ok {
+				a.Kind, a.None = AuthNone, true
 			}
 		}
 	}

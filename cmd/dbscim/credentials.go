@@ -83,8 +83,8 @@ func publicBase(s operations.Server) string {
 }
 
 func printAuth(w io.Writer, a operations.Auth) {
-	switch {
-	case len(a.Bearer) > 0:
+	switch a.Method() {
+	case operations.AuthBearer:
 		fmt.Fprintln(w, "  authentication:  bearer token (HTTP header Authorization: Bearer <token>)")
 		if len(a.Bearer) == 1 {
 			fmt.Fprintf(w, "  token (secret):  %s\n", a.Bearer[0])
@@ -94,11 +94,11 @@ func printAuth(w io.Writer, a operations.Auth) {
 		// one to switch to; both are accepted.
 		fmt.Fprintf(w, "  token 1 (secret, current): %s\n", a.Bearer[0])
 		fmt.Fprintf(w, "  token 2 (secret, next):    %s\n", a.Bearer[1])
-	case a.BasicUser != "":
+	case operations.AuthBasic:
 		fmt.Fprintf(w, "  authentication:  HTTP Basic, user %q; the password is in the configuration (not printed)\n", a.BasicUser)
-	case a.HeaderName != "":
+	case operations.AuthHeader:
 		fmt.Fprintf(w, "  authentication:  header %s; its value is in the configuration (not printed)\n", a.HeaderName)
-	case a.None:
+	case operations.AuthNone:
 		fmt.Fprintln(w, "  authentication:  none (auth: {none: true}); anyone who reaches the port can provision")
 	}
 }

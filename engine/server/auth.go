@@ -15,7 +15,7 @@ import (
 // Secrets are compared as SHA-256 digests in constant time, so neither their content
 // nor their length leaks through timing.
 type authenticator struct {
-	kind   string // "bearer", "basic", "header", "none", "deny"
+	kind   operations.AuthKind // "" refuses everything
 	tokens [][32]byte
 	user   [32]byte
 	pass   [32]byte
@@ -26,24 +26,25 @@ type authenticator struct {
 	value     [32]byte
 }
 
+// newAuthenticator reads the kind the configuration declares. A target whose
+// credentials are incomplete refuses everything rather than serving openly.
 func newAuthenticator(a operations.Auth) authenticator {
-	switch {
-	case len(a.Bearer) > 0:
-		au := authenticator{kind: "bearer"}
+	switch kind := a.Method(); {
+	case kind == operations.AuthBearer && len(a.Bearer) > 0:
+		au := authenticator{kind: kind}
 		for _, t := range a.Bearer {
 			au.tokens = append(au.tokens, sha256.Sum256([]byte(t)))
 		}
 		return au
-	case a.BasicUser != "":
-		return authenticator{kind: "basic", user: sha256.Sum256([]byte(a.BasicUser)), basicUser: a.BasicUser,
+	case kind == operations.AuthBasic && a.BasicUser != "":
+		return authenticator{kind: kind, user: sha256.Sum256([]byte(a.BasicUser)), basicUser: a.BasicUser,
 			pass: sha256.Sum256([]byte(a.BasicPassword))}
-	case a.HeaderName != "":
-		return authenticator{kind: "header", header: a.HeaderName, value: sha256.Sum256([]byte(a.HeaderValue))}
-	case a.None:
-		return authenticator{kind: "none"}
+	case kind == operations.AuthHeader && a.HeaderName != "":
+		return authenticator{kind: kind, header: a.HeaderName, value: sha256.Sum256([]byte(a.HeaderValue))}
+	case kind == operations.AuthNone && a.None:
+		return authenticator{kind: kind}
 	}
-	// A target without credentials refuses everything rather than serving openly.
-	return authenticator{kind: "deny"}
+	return authenticator{}
 }
 
 func equal(a [32]byte, b string) bool {
@@ -57,9 +58,9 @@ func equal(a [32]byte, b string) bool {
 // "anonymous". The identity never contains a secret.
 func (a authenticator) identify(r *http.Request) (string, bool) {
 	switch a.kind {
-	case "none":
+	case operations.AuthNone:
 		return "anonymous", true
-	case "bearer":
+	case operations.AuthBearer:
 		h := r.Header.Get("Authorization")
 		scheme, tok, ok := strings.Cut(h, " ")
 		if !ok || !strings.EqualFold(scheme, "Bearer") {
@@ -78,13 +79,13 @@ func (a authenticator) identify(r *http.Request) (string, bool) {
 			return "", false
 		}
 		return "bearer#" + strconv.Itoa(match), true
-	case "basic":
+	case operations.AuthBasic:
 		u, p, ok := r.BasicAuth()
 		if ok && equal(a.user, u) && equal(a.pass, p) {
 			return "basic:" + a.basicUser, true
 		}
 		return "", false
-	case "header":
+	case operations.AuthHeader:
 		v := r.Header.Get(a.header)
 		if v != "" && equal(a.value, v) {
 			return "header:" + a.header, true
@@ -96,9 +97,9 @@ func (a authenticator) identify(r *http.Request) (string, bool) {
 
 func (a authenticator) challenge() string {
 	switch a.kind {
-	case "basic":
+	case operations.AuthBasic:
 		return `Basic realm="dbscim"`
-	case "header":
+	case operations.AuthHeader:
 		return a.header
 	}
 	return `Bearer realm="dbscim"`
@@ -107,11 +108,11 @@ func (a authenticator) challenge() string {
 // schemes describes the target's authentication for /ServiceProviderConfig.
 func (a authenticator) schemes() []scim.AuthScheme {
 	switch a.kind {
-	case "bearer":
+	case operations.AuthBearer:
 		return []scim.AuthScheme{{Type: "oauthbearertoken", Name: "OAuth Bearer Token", Description: "Authentication with a bearer token in the Authorization header", Primary: true}}
-	case "basic":
+	case operations.AuthBasic:
 		return []scim.AuthScheme{{Type: "httpbasic", Name: "HTTP Basic", Description: "Authentication with HTTP Basic", Primary: true}}
-	case "header":
+	case operations.AuthHeader:
 		return []scim.AuthScheme{{Type: "apikey", Name: "API key header", Description: "Authentication with the " + a.header + " header", Primary: true}}
 	}
 	return nil
