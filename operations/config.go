@@ -83,8 +83,9 @@ type Target struct {
 	Groups *Groups
 	// Entitlements are the target's entitlement types, in file order.
 	Entitlements []*EntitlementType
-	// RequestTimeout bounds each request's database work on this target; zero means
-	// the server's RequestTimeout.
+	// RequestTimeout bounds each request's database work on this target. Load fills
+	// in the server's RequestTimeout when the target gives none; zero only appears
+	// in a Target built by hand and means the server's.
 	RequestTimeout time.Duration
 	Pos            Position
 }

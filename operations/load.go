@@ -101,6 +101,11 @@ func (p *parser) parse(data []byte) *Config {
 	} else {
 		p.missing(top, "targets", "a mapping of target name to target")
 	}
+	for _, t := range cfg.Targets {
+		if t.RequestTimeout == 0 {
+			t.RequestTimeout = cfg.Server.RequestTimeout
+		}
+	}
 	return cfg
 }
 

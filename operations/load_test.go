@@ -371,8 +371,11 @@ func TestDefaults(t *testing.T) {
 	if db.MaxOpen != 10 || db.MaxIdle != 10 || db.ConnMaxLifetime != 30*time.Minute || db.MaxQueue != 40 {
 		t.Errorf("pool = %d/%d/%v/%d", db.MaxOpen, db.MaxIdle, db.ConnMaxLifetime, db.MaxQueue)
 	}
-	if s.AuditFile != "" || cfg.Targets[0].RequestTimeout != 0 {
-		t.Errorf("audit_file = %q, target request_timeout = %v; want none", s.AuditFile, cfg.Targets[0].RequestTimeout)
+	if s.AuditFile != "" || cfg.Targets[0].RequestTimeout != 30*time.Second {
+		t.Errorf("audit_file = %q, target request_timeout = %v; want none and the server's", s.AuditFile, cfg.Targets[0].RequestTimeout)
+	}
+	if got := mustParse(t, minimal+"server: {request_timeout: 12s}\n", nil).Targets[0].RequestTimeout; got != 12*time.Second {
+		t.Errorf("target request_timeout = %v, want the server's 12s", got)
 	}
 	set := mustParse(t, strings.Replace(minimal, `name: ":memory:"}`, `name: ":memory:", max_open: 3, max_queue: 0}`, 1)+
 		"    request_timeout: 5s\nserver: {audit_file: audit.log}\n", nil)
