@@ -112,7 +112,7 @@ func redact(err error, dsn string) string {
 // CI=true.
 func MySQL(t testing.TB) string {
 	t.Helper()
-	return adminDSN(t, MySQLEnv, "mysql", "root@tcp(127.0.0.1:3306)/", true)
+	return adminDSN(t, MySQLEnv, dialects.MySQL{}.Driver(), "root@tcp(127.0.0.1:3306)/", true)
 }
 
 // Postgres returns the PostgreSQL admin DSN from DBSCIM_TEST_POSTGRES_DSN, after
@@ -120,7 +120,7 @@ func MySQL(t testing.TB) string {
 // CI=true.
 func Postgres(t testing.TB) string {
 	t.Helper()
-	return adminDSN(t, PostgresEnv, "pgx", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable", true)
+	return adminDSN(t, PostgresEnv, dialects.Postgres{}.Driver(), "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable", true)
 }
 
 // SQLServer returns the SQL Server admin DSN from DBSCIM_TEST_SQLSERVER_DSN, after
@@ -128,7 +128,7 @@ func Postgres(t testing.TB) string {
 // CI has no SQL Server.
 func SQLServer(t testing.TB) string {
 	t.Helper()
-	return adminDSN(t, SQLServerEnv, "sqlserver", "sqlserver://sa:password@127.0.0.1:1433?encrypt=disable", false)
+	return adminDSN(t, SQLServerEnv, dialects.SQLServer{}.Driver(), "sqlserver://sa:password@127.0.0.1:1433?encrypt=disable", false)
 }
 
 // Oracle returns the Oracle admin DSN from DBSCIM_TEST_ORACLE_DSN, after checking
@@ -136,7 +136,7 @@ func SQLServer(t testing.TB) string {
 // no Oracle.
 func Oracle(t testing.TB) string {
 	t.Helper()
-	return adminDSN(t, OracleEnv, "oracle", "oracle://system:password@127.0.0.1:1521/FREEPDB1", false)
+	return adminDSN(t, OracleEnv, dialects.Oracle{}.Driver(), "oracle://system:password@127.0.0.1:1521/FREEPDB1", false)
 }
 
 // Each runs fn as a subtest named after each dialect of dialects.Names(), with a
@@ -176,16 +176,16 @@ func NewDatabase(t testing.TB, dialect string) (dialects.Dialect, *sql.DB, diale
 	}
 	name := databaseName(t)
 	var c dialects.Connection
-	switch d.Name() {
-	case "sqlite":
+	switch d.(type) {
+	case dialects.SQLite:
 		c = dialects.Connection{Name: filepath.Join(t.TempDir(), name+".db")}
-	case "mysql":
+	case dialects.MySQL:
 		c = createMySQL(t, MySQL(t), name)
-	case "postgres":
+	case dialects.Postgres:
 		c = createPostgres(t, Postgres(t), name)
-	case "sqlserver":
+	case dialects.SQLServer:
 		c = createSQLServer(t, SQLServer(t), name)
-	case "oracle":
+	case dialects.Oracle:
 		c = createOracle(t, Oracle(t))
 	default:
 		t.Fatalf("dialecttest: no test server support for %s", d.Name())
@@ -258,7 +258,7 @@ func createMySQL(t testing.TB, adminDSN, name string) dialects.Connection {
 	if err != nil {
 		t.Fatalf("dialecttest: %s cannot be parsed", MySQLEnv)
 	}
-	db := admin(t, "mysql", adminDSN)
+	db := admin(t, dialects.MySQL{}.Driver(), adminDSN)
 	q := dialects.MySQL{}.Quote(name)
 	MustExec(t, db, "CREATE DATABASE "+q+" CHARACTER SET utf8mb4")
 	t.Cleanup(func() {
@@ -289,7 +289,7 @@ func createPostgres(t testing.TB, adminDSN, name string) dialects.Connection {
 	if err != nil {
 		t.Fatalf("dialecttest: %s cannot be parsed", PostgresEnv)
 	}
-	db := admin(t, "pgx", adminDSN)
+	db := admin(t, dialects.Postgres{}.Driver(), adminDSN)
 	q := dialects.Postgres{}.Quote(name)
 	MustExec(t, db, "CREATE DATABASE "+q)
 	t.Cleanup(func() {
@@ -312,7 +312,7 @@ func createSQLServer(t testing.TB, adminDSN, name string) dialects.Connection {
 	if err != nil {
 		t.Fatalf("dialecttest: %s cannot be parsed", SQLServerEnv)
 	}
-	db := admin(t, "sqlserver", adminDSN)
+	db := admin(t, dialects.SQLServer{}.Driver(), adminDSN)
 	q := dialects.SQLServer{}.Quote(name)
 	MustExec(t, db, "CREATE DATABASE "+q)
 	t.Cleanup(func() {
@@ -348,7 +348,7 @@ func createOracle(t testing.TB, adminDSN string) dialects.Connection {
 	}
 	user := "DBSCIM_" + strings.ToUpper(hex.EncodeToString(rnd[:6])) // within the 30-byte limit of Oracle 12.1
 	password := "Pw" + hex.EncodeToString(rnd[:])
-	db := admin(t, "oracle", adminDSN)
+	db := admin(t, dialects.Oracle{}.Driver(), adminDSN)
 	MustExec(t, db,
 		"CREATE USER "+user+` IDENTIFIED BY "`+password+`"`,
 		"GRANT CREATE SESSION, CREATE TABLE, CREATE PROCEDURE, CREATE SEQUENCE, CREATE VIEW, UNLIMITED TABLESPACE TO "+user)
