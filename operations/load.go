@@ -11,18 +11,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"time"
 
 	"gopkg.in/yaml.v3"
-)
-
-// Defaults of the server section, applied when the file leaves a key out.
-const (
-	DefaultListen         = "127.0.0.1:8443"
-	DefaultDataDir        = "data" // relative to the config file's folder
-	DefaultMaxBodyBytes   = 1 << 20
-	DefaultRequestTimeout = 30 * time.Second
-	DefaultMaxResults     = 1000
 )
 
 // Load reads and parses the configuration file at path. A file that cannot be read is

@@ -5,7 +5,6 @@ import (
 	"net"
 	"regexp"
 	"strings"
-	"time"
 
 	"github.com/dbscim/dbscim/dialects"
 	"gopkg.in/yaml.v3"
@@ -259,15 +258,6 @@ func isToken(s string) bool {
 
 var databaseKeys = []string{"dialect", "host", "port", "instance", "name", "service", "sid", "user",
 	"password", "password_file", "dsn", "dsn_file", "properties", "max_open", "max_idle", "conn_max_lifetime", "max_queue", "init"}
-
-// Pool defaults. MaxIdle defaults to MaxOpen so that a steady load does not churn
-// connections.
-const (
-	DefaultMaxOpen         = 10
-	DefaultConnMaxLifetime = 30 * time.Minute
-	// DefaultQueueFactor times max_open is the default max_queue.
-	DefaultQueueFactor = 4
-)
 
 func (p *parser) database(e entry, db *Database) {
 	db.Pos = p.pos(e.key)
