@@ -15,8 +15,9 @@ type RoutineInfo struct {
 }
 
 // Catalog is implemented by the dialects whose catalogs dbscim can read (those whose
-// Spec has a RoutineQuery) to check declared routine calls: that the routine exists, takes the declared number of
-// parameters, and is a procedure or a function as the call form says.
+// Spec has a RoutineQuery) to check declared routine calls: that the routine
+// exists, takes the declared number of parameters, and is a procedure or a
+// function as the call form says.
 type Catalog interface {
 	// Routine reports what the catalog holds under a routine name as written in the
 	// configuration (optionally schema-qualified). A routine that does not exist
