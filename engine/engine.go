@@ -2,7 +2,7 @@
 // database: it binds parameters, executes statements and procedure calls (in a
 // transaction when they write), scans rows into records, maps records to and from
 // SCIM resources, and pushes filters and paging into SQL where it can. It serves the
-// SCIM layer through scim.Store and knows nothing about HTTP.
+// SCIM layer through resource.Store and knows nothing about HTTP.
 package engine
 
 import (

@@ -8,6 +8,7 @@ import (
 
 	"github.com/dbscim/dbscim/dialects"
 	"github.com/dbscim/dbscim/engine/fault"
+	"github.com/dbscim/dbscim/engine/resource"
 	"github.com/dbscim/dbscim/engine/scim"
 	"github.com/dbscim/dbscim/operations"
 )
@@ -18,7 +19,7 @@ import (
 type EntitlementStore struct {
 	t      *Target
 	cfg    *operations.EntitlementType
-	schema *scim.Schema
+	schema *resource.Schema
 	// attr is the user attribute carrying the grants: "entitlements" or "roles".
 	attr string
 	// usersID is the users' id column, bound for the user in of_user, grant and revoke.
@@ -26,14 +27,14 @@ type EntitlementStore struct {
 }
 
 func newEntitlementStore(t *Target, cfg *operations.EntitlementType, usersID string) *EntitlementStore {
-	urn, attr, desc := scim.OktaEntitlementURN, "entitlements", "An entitlement a user can be granted"
+	urn, attr, desc := resource.OktaEntitlementURN, "entitlements", "An entitlement a user can be granted"
 	if cfg.Kind == "role" {
-		urn, attr, desc = scim.OktaRoleURN, "roles", "A role a user can be granted"
+		urn, attr, desc = resource.OktaRoleURN, "roles", "A role a user can be granted"
 	}
-	str := func(name, d string, mut string) *scim.Attribute {
-		return &scim.Attribute{Name: name, Type: "string", Mutability: mut, Returned: "default", Uniqueness: "none", Description: d}
+	str := func(name, d string, mut string) *resource.Attribute {
+		return &resource.Attribute{Name: name, Type: "string", Mutability: mut, Returned: "default", Uniqueness: "none", Description: d}
 	}
-	schema := &scim.Schema{ID: urn, Name: cfg.Name, Description: desc, Attributes: []*scim.Attribute{
+	schema := &resource.Schema{ID: urn, Name: cfg.Name, Description: desc, Attributes: []*resource.Attribute{
 		{Name: "id", Type: "string", CaseExact: true, Mutability: "readOnly", Returned: "always", Uniqueness: "server", Description: "The entitlement's id, the value of a grant"},
 		str("displayName", "The entitlement's name", "readOnly"),
 		str("type", "The entitlement type", "readOnly"),
@@ -51,8 +52,8 @@ func (s *EntitlementStore) ResourceType() scim.ResourceType {
 	}
 }
 
-func (s *EntitlementStore) resource(r Record) scim.Resource {
-	res := scim.Resource{"type": s.cfg.Name}
+func (s *EntitlementStore) resource(r Record) resource.Resource {
+	res := resource.Resource{"type": s.cfg.Name}
 	if v, ok := r.Get(s.cfg.ID); ok && v != nil {
 		res["id"] = text(v)
 	}
@@ -69,18 +70,18 @@ func (s *EntitlementStore) resource(r Record) scim.Resource {
 
 // Get returns one entitlement, through the get operation when declared and
 // otherwise by scanning the list.
-func (s *EntitlementStore) Get(ctx context.Context, id string, _ scim.Projection) (scim.Resource, error) {
+func (s *EntitlementStore) Get(ctx context.Context, id string, _ resource.Projection) (resource.Resource, error) {
 	return s.get(ctx, s.t.DB, id)
 }
 
-func (s *EntitlementStore) get(ctx context.Context, q dialects.Querier, id string) (scim.Resource, error) {
+func (s *EntitlementStore) get(ctx context.Context, q dialects.Querier, id string) (resource.Resource, error) {
 	op := s.cfg.Operations.Get
 	if op == nil {
 		op = s.cfg.Operations.List
 	}
 	in := Record{}
 	in.Set(s.cfg.ID, id)
-	var found scim.Resource
+	var found resource.Resource
 	err := s.t.query(ctx, q, op, in, func(r Record) (bool, error) {
 		v, ok := r.Get(s.cfg.ID)
 		if !ok || text(v) != id {
@@ -100,13 +101,13 @@ func (s *EntitlementStore) get(ctx context.Context, q dialects.Querier, id strin
 
 // List pages through the list operation, filtering in memory: entitlement
 // catalogues are small.
-func (s *EntitlementStore) List(ctx context.Context, q scim.Query) (*scim.Page, error) {
-	page := &scim.Page{}
+func (s *EntitlementStore) List(ctx context.Context, q resource.Query) (*resource.Page, error) {
+	page := &resource.Page{}
 	skip := q.StartIndex - 1
 	err := s.t.query(ctx, s.t.DB, s.cfg.Operations.List, Record{}, func(r Record) (bool, error) {
 		res := s.resource(r)
 		if q.Filter != nil {
-			ok, err := scim.Match(q.Filter, res, s.schema)
+			ok, err := resource.Match(q.Filter, res, s.schema)
 			if err != nil || !ok {
 				return err == nil, err
 			}
@@ -126,17 +127,17 @@ func (s *EntitlementStore) List(ctx context.Context, q scim.Query) (*scim.Page, 
 }
 
 // Create is not offered: entitlements are the application's catalogue.
-func (s *EntitlementStore) Create(context.Context, scim.Change) (scim.Resource, error) {
+func (s *EntitlementStore) Create(context.Context, resource.Change) (resource.Resource, error) {
 	return nil, fault.New(fault.NotDeclared, "%s values are read-only", s.cfg.Name)
 }
 
 // Replace is not offered.
-func (s *EntitlementStore) Replace(context.Context, string, scim.Change) (scim.Resource, error) {
+func (s *EntitlementStore) Replace(context.Context, string, resource.Change) (resource.Resource, error) {
 	return nil, fault.New(fault.NotDeclared, "%s values are read-only", s.cfg.Name)
 }
 
 // Patch is not offered.
-func (s *EntitlementStore) Patch(context.Context, string, scim.Change) (scim.Resource, error) {
+func (s *EntitlementStore) Patch(context.Context, string, resource.Change) (resource.Resource, error) {
 	return nil, fault.New(fault.NotDeclared, "%s values are read-only", s.cfg.Name)
 }
 
@@ -230,7 +231,7 @@ func (s *EntitlementStore) apply(ctx context.Context, q dialects.Querier, userID
 
 // wantedGrants picks the values of this type out of a user resource's attribute.
 // A value without a type belongs to this type when it is the only type of its kind.
-func (s *EntitlementStore) wantedGrants(res scim.Resource, alone bool) ([]string, bool, error) {
+func (s *EntitlementStore) wantedGrants(res resource.Resource, alone bool) ([]string, bool, error) {
 	raw, present := res[s.attr]
 	if !present || raw == nil {
 		return nil, present, nil

@@ -10,6 +10,7 @@ import (
 
 	"github.com/dbscim/dbscim/dialects"
 	"github.com/dbscim/dbscim/engine/fault"
+	"github.com/dbscim/dbscim/engine/resource"
 	"github.com/dbscim/dbscim/engine/scim"
 	"github.com/dbscim/dbscim/operations"
 )
@@ -30,10 +31,10 @@ func newGroupStore(t *Target, cfg *operations.Groups, maxResults int) *GroupStor
 	if maxResults <= 0 {
 		maxResults = 1000
 	}
-	schema := scim.GroupSchema()
+	schema := resource.GroupSchema()
 	s := &GroupStore{cfg: cfg, ops: cfg.Operations}
 	s.table = table{t: t, kind: "Group", idColumn: cfg.ID, cols: resolve(cfg.Attributes, schema),
-		schemas: []*scim.Schema{schema}, maxResults: maxResults, listOp: cfg.Operations.List, getOp: cfg.Operations.Get, cursors: newCursorCache()}
+		schemas: []*resource.Schema{schema}, maxResults: maxResults, listOp: cfg.Operations.List, getOp: cfg.Operations.Get, cursors: newCursorCache()}
 	for i := range s.cols {
 		if s.cols[i].attr == "displayname" && s.cols[i].sub == "" {
 			s.displayName = &s.cols[i]
@@ -61,7 +62,7 @@ func (s *GroupStore) ResourceType() scim.ResourceType {
 }
 
 // Get returns one group, with its members when the projection asks for them.
-func (s *GroupStore) Get(ctx context.Context, id string, p scim.Projection) (scim.Resource, error) {
+func (s *GroupStore) Get(ctx context.Context, id string, p resource.Projection) (resource.Resource, error) {
 	rec, err := s.get(ctx, s.t.DB, id)
 	if err != nil {
 		return nil, err
@@ -74,7 +75,7 @@ func (s *GroupStore) Get(ctx context.Context, id string, p scim.Projection) (sci
 }
 
 // List answers one page of groups.
-func (s *GroupStore) List(ctx context.Context, q scim.Query) (*scim.Page, error) {
+func (s *GroupStore) List(ctx context.Context, q resource.Query) (*resource.Page, error) {
 	if q.Filter != nil && mentions(q.Filter, "members") && s.ops.Members != nil {
 		return s.listByMembers(ctx, q)
 	}
@@ -89,8 +90,8 @@ func (s *GroupStore) List(ctx context.Context, q scim.Query) (*scim.Page, error)
 // members are read and the filter evaluated in memory. The groups are read first,
 // and the members one group at a time, so memory holds the groups but never every
 // membership at once.
-func (s *GroupStore) listByMembers(ctx context.Context, q scim.Query) (*scim.Page, error) {
-	var groups []scim.Resource
+func (s *GroupStore) listByMembers(ctx context.Context, q resource.Query) (*resource.Page, error) {
+	var groups []resource.Resource
 	err := s.t.query(ctx, s.t.DB, s.listOp, Record{}, func(r Record) (bool, error) {
 		res, err := toResource(s.idColumn, s.cols, r)
 		if err == nil {
@@ -101,9 +102,9 @@ func (s *GroupStore) listByMembers(ctx context.Context, q scim.Query) (*scim.Pag
 	if err != nil {
 		return nil, err
 	}
-	page := &scim.Page{}
+	page := &resource.Page{}
 	skip := q.StartIndex - 1
-	var matched []scim.Resource
+	var matched []resource.Resource
 	for _, g := range groups {
 		id, _ := g["id"].(string)
 		members, err := s.members(ctx, s.t.DB, id)
@@ -113,7 +114,7 @@ func (s *GroupStore) listByMembers(ctx context.Context, q scim.Query) (*scim.Pag
 		if len(members) > 0 {
 			g["members"] = members
 		}
-		ok, err := scim.Match(q.Filter, g, s.schemas...)
+		ok, err := resource.Match(q.Filter, g, s.schemas...)
 		if err != nil {
 			return nil, err
 		}
@@ -125,7 +126,7 @@ func (s *GroupStore) listByMembers(ctx context.Context, q scim.Query) (*scim.Pag
 		}
 		matched = append(matched, g)
 	}
-	scim.SortResources(matched, q.SortBy, q.Descending, s.schemas...)
+	resource.SortResources(matched, q.SortBy, q.Descending, s.schemas...)
 	page.Total = len(matched)
 	if skip < len(matched) {
 		page.Resources = matched[skip:min(len(matched), skip+q.Count)]
@@ -148,7 +149,7 @@ func mentions(e filter.Expression, attr string) bool {
 	return false
 }
 
-func (s *GroupStore) attachMembers(ctx context.Context, q dialects.Querier, p scim.Projection, groups ...scim.Resource) error {
+func (s *GroupStore) attachMembers(ctx context.Context, q dialects.Querier, p resource.Projection, groups ...resource.Resource) error {
 	if s.ops.Members == nil || !p.Wants("members") {
 		return nil
 	}
@@ -207,7 +208,7 @@ func (s *GroupStore) groupRecord(groupID, member string) Record {
 }
 
 // Create stores a new group with its members, in one transaction.
-func (s *GroupStore) Create(ctx context.Context, c scim.Change) (scim.Resource, error) {
+func (s *GroupStore) Create(ctx context.Context, c resource.Change) (resource.Resource, error) {
 	if s.ops.Create == nil {
 		return nil, fault.New(fault.NotDeclared, "this target declares no groups.create operation")
 	}
@@ -220,9 +221,9 @@ func (s *GroupStore) Create(ctx context.Context, c scim.Change) (scim.Resource, 
 	if c.Members != nil {
 		members = c.Members.Result(nil)
 	}
-	var out scim.Resource
+	var out resource.Resource
 	err = s.t.inTx(ctx, func(tx *sql.Tx) error {
-		name, _ := scim.GetValue(res, "displayName")
+		name, _ := resource.GetValue(res, "displayName")
 		if err := s.unique(ctx, tx, "displayName", text(name), ""); err != nil {
 			return err
 		}
@@ -241,7 +242,7 @@ func (s *GroupStore) Create(ctx context.Context, c scim.Change) (scim.Resource, 
 			return err
 		}
 		if len(members) > 0 {
-			return s.attachMembers(ctx, tx, scim.Projection{}, out)
+			return s.attachMembers(ctx, tx, resource.Projection{}, out)
 		}
 		return nil
 	})
@@ -250,9 +251,9 @@ func (s *GroupStore) Create(ctx context.Context, c scim.Change) (scim.Resource, 
 
 // Replace is PUT: attributes replaced, and members replaced when the body carries
 // them, applied as the difference.
-func (s *GroupStore) Replace(ctx context.Context, id string, c scim.Change) (scim.Resource, error) {
+func (s *GroupStore) Replace(ctx context.Context, id string, c resource.Change) (resource.Resource, error) {
 	res := c.Resource
-	var out scim.Resource
+	var out resource.Resource
 	err := s.t.inTx(ctx, func(tx *sql.Tx) error {
 		old, err := s.get(ctx, tx, id)
 		if err != nil {
@@ -273,13 +274,13 @@ func (s *GroupStore) Replace(ctx context.Context, id string, c scim.Change) (sci
 		if out, err = toResource(s.idColumn, s.cols, stored); err != nil {
 			return err
 		}
-		return s.attachMembers(ctx, tx, scim.Projection{}, out)
+		return s.attachMembers(ctx, tx, resource.Projection{}, out)
 	})
 	return out, err
 }
 
 // writeAttributes runs the update operation when a mapped attribute changed.
-func (s *GroupStore) writeAttributes(ctx context.Context, tx *sql.Tx, id string, old Record, res scim.Resource) error {
+func (s *GroupStore) writeAttributes(ctx context.Context, tx *sql.Tx, id string, old Record, res resource.Resource) error {
 	oldRes, err := toResource(s.idColumn, s.cols, old)
 	if err != nil {
 		return err
@@ -290,8 +291,8 @@ func (s *GroupStore) writeAttributes(ctx context.Context, tx *sql.Tx, id string,
 		if strings.EqualFold(c.Column, s.idColumn) {
 			continue
 		}
-		a, _ := scim.GetValue(oldRes, c.Path)
-		b, _ := scim.GetValue(res, c.Path)
+		a, _ := resource.GetValue(oldRes, c.Path)
+		b, _ := resource.GetValue(res, c.Path)
 		if !sameValue(a, b) {
 			changed = true
 		}
@@ -302,8 +303,8 @@ func (s *GroupStore) writeAttributes(ctx context.Context, tx *sql.Tx, id string,
 	if s.ops.Update == nil {
 		return fault.New(fault.NotDeclared, "this target declares no groups.update operation")
 	}
-	newName, _ := scim.GetValue(res, "displayName")
-	oldName, _ := scim.GetValue(oldRes, "displayName")
+	newName, _ := resource.GetValue(res, "displayName")
+	oldName, _ := resource.GetValue(oldRes, "displayName")
 	if newName == nil {
 		return fault.New(fault.Invalid, "displayName is required")
 	}
@@ -324,7 +325,7 @@ func (s *GroupStore) writeAttributes(ctx context.Context, tx *sql.Tx, id string,
 // Patch applies a patch: the member change straight to the membership (never
 // loading the group's members into a resource), the attribute operations to the
 // group's attributes; all in one transaction. It answers 204.
-func (s *GroupStore) Patch(ctx context.Context, id string, c scim.Change) (scim.Resource, error) {
+func (s *GroupStore) Patch(ctx context.Context, id string, c resource.Change) (resource.Resource, error) {
 	err := s.t.inTx(ctx, func(tx *sql.Tx) error {
 		old, err := s.get(ctx, tx, id)
 		if err != nil {
@@ -335,7 +336,7 @@ func (s *GroupStore) Patch(ctx context.Context, id string, c scim.Change) (scim.
 			if err != nil {
 				return err
 			}
-			newRes, err := scim.ApplyPatch(oldRes, c.Patch, s.schemas...)
+			newRes, err := resource.ApplyPatch(oldRes, c.Patch, s.schemas...)
 			if err != nil {
 				return err
 			}
@@ -353,7 +354,7 @@ func (s *GroupStore) Patch(ctx context.Context, id string, c scim.Change) (scim.
 
 // applyMembers brings the group's members to what the change asks for, by the
 // difference from the current members.
-func (s *GroupStore) applyMembers(ctx context.Context, tx dialects.Querier, id string, m *scim.MemberChange) error {
+func (s *GroupStore) applyMembers(ctx context.Context, tx dialects.Querier, id string, m *resource.MemberChange) error {
 	current, err := s.memberSet(ctx, tx, id)
 	if err != nil {
 		return err

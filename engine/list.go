@@ -6,12 +6,12 @@ import (
 	"strings"
 
 	"github.com/dbscim/dbscim/dialects"
-	"github.com/dbscim/dbscim/engine/scim"
+	"github.com/dbscim/dbscim/engine/resource"
 	"github.com/dbscim/dbscim/operations"
 )
 
 // List answers one page of users.
-func (s *UserStore) List(ctx context.Context, q scim.Query) (*scim.Page, error) {
+func (s *UserStore) List(ctx context.Context, q resource.Query) (*resource.Page, error) {
 	page, err := s.list(ctx, s.t.DB, q)
 	if err != nil {
 		return nil, err
@@ -19,7 +19,7 @@ func (s *UserStore) List(ctx context.Context, q scim.Query) (*scim.Page, error) 
 	return page, s.attachGrants(ctx, s.t.DB, q.Projection, page.Resources...)
 }
 
-func (s *table) list(ctx context.Context, db dialects.Querier, q scim.Query) (*scim.Page, error) {
+func (s *table) list(ctx context.Context, db dialects.Querier, q resource.Query) (*resource.Page, error) {
 	if q.StartIndex < 1 {
 		q.StartIndex = 1
 	}
@@ -45,18 +45,18 @@ func (s *table) list(ctx context.Context, db dialects.Querier, q scim.Query) (*s
 // checkFilter applies the schema's type rules to a filter before either path runs
 // it, so that SQL and memory refuse the same filters (active eq 0 compares a
 // boolean with a number in both).
-func (s *table) checkFilter(q scim.Query) error {
+func (s *table) checkFilter(q resource.Query) error {
 	if q.Filter == nil {
 		return nil
 	}
-	_, err := scim.Match(q.Filter, scim.Resource{}, s.schemas...)
+	_, err := resource.Match(q.Filter, resource.Resource{}, s.schemas...)
 	return err
 }
 
 // listSQL pushes the filter and the page into SQL around the list statement, used
 // as a derived table. A page that starts at 1 and comes back short already tells the
 // total, which spares the COUNT for the lookups IdPs make before every create.
-func (s *table) listSQL(ctx context.Context, db dialects.Querier, op *operations.Operation, q scim.Query) (*scim.Page, error) {
+func (s *table) listSQL(ctx context.Context, db dialects.Querier, op *operations.Operation, q resource.Query) (*resource.Page, error) {
 	d := s.t.Dialect
 	if err := s.learnColumns(ctx, db, op); err != nil {
 		return nil, err
@@ -73,7 +73,7 @@ func (s *table) listSQL(ctx context.Context, db dialects.Querier, op *operations
 	from := " FROM " + d.DerivedTable(op.Text, "t") + cond
 	base := bind(op, Record{})
 	filterArgs := append(append([]dialects.Arg{}, base...), w.args...)
-	page := &scim.Page{Total: -1}
+	page := &resource.Page{Total: -1}
 	// Sequential pages in id order continue from the previous page's last id.
 	keyed := q.SortBy == ""
 	walk := cursorKey{query: cond + argsKey(filterArgs), start: q.StartIndex}
@@ -163,7 +163,7 @@ func (s *table) rows(ctx context.Context, db dialects.Querier, op *operations.Op
 
 // orderBy is the ORDER BY of a pushed-down page: the sort attribute if one was
 // asked for, then the id column, so that pages are stable.
-func (s *table) orderBy(q scim.Query) (string, error) {
+func (s *table) orderBy(q resource.Query) (string, error) {
 	id := s.ref(s.idColumn)
 	if q.SortBy == "" {
 		return id, nil
@@ -193,16 +193,16 @@ func (s *table) orderBy(q scim.Query) (string, error) {
 // listStream runs the list operation as declared (a procedure, or a statement whose
 // filter cannot be pushed down), evaluates the filter on each row as it streams, and
 // keeps only the requested page: memory stays flat however many users there are.
-func (s *table) listStream(ctx context.Context, db dialects.Querier, op *operations.Operation, q scim.Query) (*scim.Page, error) {
-	page := &scim.Page{}
+func (s *table) listStream(ctx context.Context, db dialects.Querier, op *operations.Operation, q resource.Query) (*resource.Page, error) {
+	page := &resource.Page{}
 	skip := q.StartIndex - 1
 	// A sorted page needs the first startIndex-1+count resources in sort order: keep
 	// at most twice that many, trimming as rows stream, so memory stays bounded by
 	// the page's position rather than the size of the list.
 	keep := skip + q.Count
-	var sorted []scim.Resource
+	var sorted []resource.Resource
 	trim := func() {
-		scim.SortResources(sorted, q.SortBy, q.Descending, s.schemas...)
+		resource.SortResources(sorted, q.SortBy, q.Descending, s.schemas...)
 		if len(sorted) > keep {
 			sorted = sorted[:keep]
 		}
@@ -213,7 +213,7 @@ func (s *table) listStream(ctx context.Context, db dialects.Querier, op *operati
 			return false, err
 		}
 		if q.Filter != nil {
-			ok, err := scim.Match(q.Filter, res, s.schemas...)
+			ok, err := resource.Match(q.Filter, res, s.schemas...)
 			if err != nil {
 				return false, err
 			}
@@ -263,7 +263,7 @@ func (s *table) columnFor(path string) *column {
 		if c.sub != "" {
 			name += "." + strings.ToLower(c.sub)
 		}
-		if name == p || (strings.HasPrefix(p, "urn:") && strings.EqualFold(strings.ToLower(scim.UserSchemaURN)+":"+name, p)) {
+		if name == p || (strings.HasPrefix(p, "urn:") && strings.EqualFold(strings.ToLower(resource.UserSchemaURN)+":"+name, p)) {
 			return c
 		}
 	}

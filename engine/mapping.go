@@ -8,7 +8,7 @@ import (
 	filter "github.com/scim2/filter-parser/v2"
 
 	"github.com/dbscim/dbscim/engine/fault"
-	"github.com/dbscim/dbscim/engine/scim"
+	"github.com/dbscim/dbscim/engine/resource"
 	"github.com/dbscim/dbscim/operations"
 )
 
@@ -30,7 +30,7 @@ type column struct {
 }
 
 // resolve works out the SCIM type and filterability of each mapping from the schemas.
-func resolve(maps []operations.Mapping, core *scim.Schema, exts ...*scim.Schema) []column {
+func resolve(maps []operations.Mapping, core *resource.Schema, exts ...*resource.Schema) []column {
 	cols := make([]column, 0, len(maps))
 	for _, m := range maps {
 		c := column{Mapping: m, kind: "string", caseFold: true}
@@ -181,8 +181,8 @@ func (c *column) toDB(v any) (any, error) {
 }
 
 // toResource maps a record to a SCIM resource.
-func toResource(idColumn string, cols []column, rec Record) (scim.Resource, error) {
-	res := scim.Resource{}
+func toResource(idColumn string, cols []column, rec Record) (resource.Resource, error) {
+	res := resource.Resource{}
 	if v, ok := rec.Get(idColumn); ok && v != nil {
 		res["id"] = text(v)
 	}
@@ -196,7 +196,7 @@ func toResource(idColumn string, cols []column, rec Record) (scim.Resource, erro
 		if !ok {
 			continue
 		}
-		if err := scim.SetValue(res, c.Path, sv); err != nil {
+		if err := resource.SetValue(res, c.Path, sv); err != nil {
 			return nil, err
 		}
 	}
@@ -205,11 +205,11 @@ func toResource(idColumn string, cols []column, rec Record) (scim.Resource, erro
 
 // toRecord maps a SCIM resource to the record its write operations bind. Attributes
 // the resource does not carry become NULL, as a full replace requires.
-func toRecord(cols []column, res scim.Resource) (Record, error) {
+func toRecord(cols []column, res resource.Resource) (Record, error) {
 	rec := Record{}
 	for i := range cols {
 		c := &cols[i]
-		v, _ := scim.GetValue(res, c.Path)
+		v, _ := resource.GetValue(res, c.Path)
 		dv, err := c.toDB(v)
 		if err != nil {
 			return nil, err

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/dbscim/dbscim/engine/fault"
-	"github.com/dbscim/dbscim/engine/scim"
+	"github.com/dbscim/dbscim/engine/resource"
 	"github.com/dbscim/dbscim/operations"
 )
 
@@ -100,14 +100,14 @@ func TestResourceRecordRoundTrip(t *testing.T) {
 		{Path: "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department", Column: "DEPARTMENT"},
 		{Path: "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value", Column: "MANAGERID"},
 	}
-	cols := resolve(maps, scim.UserSchema(), scim.EnterpriseUserSchema())
+	cols := resolve(maps, resource.UserSchema(), resource.EnterpriseUserSchema())
 	rec := Record{"user_id": int64(10007), "username": "luke", "firstname": "Luke", "email": "luke@galaxy.local",
 		"is_active": int64(1), "department": "Jedi", "managerid": "yoda"}
 	res, err := toResource("USER_ID", cols, rec)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := scim.Resource{
+	want := resource.Resource{
 		"id": "10007", "userName": "luke", "name": map[string]any{"givenName": "Luke"},
 		"emails": []any{map[string]any{"type": "work", "value": "luke@galaxy.local"}},
 		"active": true,
@@ -126,7 +126,7 @@ func TestResourceRecordRoundTrip(t *testing.T) {
 			t.Errorf("%s: %#v, want %#v", k, back[k], rec[k])
 		}
 	}
-	if !resolve(maps, scim.UserSchema())[0].simple || cols[2].simple {
+	if !resolve(maps, resource.UserSchema())[0].simple || cols[2].simple {
 		t.Errorf("userName must be filterable in SQL, a value-filtered email not")
 	}
 }
@@ -138,7 +138,7 @@ func TestReadOnlyMappings(t *testing.T) {
 		{Path: "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.displayName", Column: "MANAGER"},
 		{Path: "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value", Column: "MANAGERID"},
 		{Path: "title", Column: "TITLE"},
-	}, scim.UserSchema(), scim.EnterpriseUserSchema())
+	}, resource.UserSchema(), resource.EnterpriseUserSchema())
 	if !cols[0].readOnly || cols[1].readOnly || cols[2].readOnly {
 		t.Fatalf("readOnly: manager.displayName %v, manager.value %v, title %v", cols[0].readOnly, cols[1].readOnly, cols[2].readOnly)
 	}

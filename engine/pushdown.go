@@ -9,7 +9,7 @@ import (
 
 	"github.com/dbscim/dbscim/dialects"
 	"github.com/dbscim/dbscim/engine/fault"
-	"github.com/dbscim/dbscim/engine/scim"
+	"github.com/dbscim/dbscim/engine/resource"
 )
 
 // errNoPushdown says a filter cannot be written as SQL over the list statement's
@@ -75,7 +75,7 @@ func (w *where) multiValued(ap filter.AttributePath) []*column {
 	name := strings.ToLower(ap.AttributeName)
 	if ap.URIPrefix != nil {
 		name = strings.ToLower(*ap.URIPrefix + ":" + ap.AttributeName)
-		if strings.EqualFold(*ap.URIPrefix, scim.UserSchemaURN) || strings.EqualFold(*ap.URIPrefix, scim.GroupSchemaURN) {
+		if strings.EqualFold(*ap.URIPrefix, resource.UserSchemaURN) || strings.EqualFold(*ap.URIPrefix, resource.GroupSchemaURN) {
 			name = strings.ToLower(ap.AttributeName)
 		}
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/dbscim/dbscim/dialects/dialecttest"
 	"github.com/dbscim/dbscim/engine/fault"
+	"github.com/dbscim/dbscim/engine/resource"
 	"github.com/dbscim/dbscim/engine/scim"
 	"github.com/dbscim/dbscim/operations"
 )
@@ -126,11 +127,11 @@ func pushdownTarget(t testing.TB, dialect string) (*Target, *sql.DB) {
 // compareFilter runs one filter through SQL and through memory and reports a
 // difference; pushed is false when the filter could not be translated.
 func compareFilter(ctx context.Context, s *UserStore, f string) (pushed bool, problem error) {
-	expr, err := scim.ParseFilter(f)
+	expr, err := resource.ParseFilter(f)
 	if err != nil {
 		return false, nil
 	}
-	q := scim.Query{Filter: expr, StartIndex: 1, Count: 100}
+	q := resource.Query{Filter: expr, StartIndex: 1, Count: 100}
 	if err := s.checkFilter(q); err != nil {
 		return true, nil // refused before either path runs
 	}
@@ -148,7 +149,7 @@ func compareFilter(ctx context.Context, s *UserStore, f string) (pushed bool, pr
 		}
 		return true, fmt.Errorf("%s: SQL error %v, memory error %v", f, sqlErr, memErr)
 	}
-	ids := func(p *scim.Page) string {
+	ids := func(p *resource.Page) string {
 		var out []string
 		for _, r := range p.Resources {
 			out = append(out, r["id"].(string))
@@ -242,15 +243,15 @@ targets:
 				t.Fatal(err)
 			}
 			defer target.Close()
-			expr, _ := scim.ParseFilter(`userName eq "ALICE"`)
-			page, err := target.Users.List(context.Background(), scim.Query{Filter: expr, StartIndex: 1, Count: 10})
+			expr, _ := resource.ParseFilter(`userName eq "ALICE"`)
+			page, err := target.Users.List(context.Background(), resource.Query{Filter: expr, StartIndex: 1, Count: 10})
 			if err != nil {
 				t.Fatal(err)
 			}
 			if page.Total != 1 || page.Resources[0]["id"] != "a1" {
 				t.Fatalf("userName eq ALICE: %+v", page)
 			}
-			page, err = target.Users.List(context.Background(), scim.Query{StartIndex: 2, Count: 1})
+			page, err = target.Users.List(context.Background(), resource.Query{StartIndex: 2, Count: 1})
 			if err != nil || page.Total != 2 || page.Resources[0]["id"] != "a2" {
 				t.Fatalf("second page: %+v %v", page, err)
 			}
@@ -273,7 +274,7 @@ func sortAgrees(t *testing.T, dialect string) {
 	for _, sortBy := range []string{"userName", "name.familyName", "title"} {
 		for _, desc := range []bool{false, true} {
 			for _, start := range []int{1, 2, 5} {
-				q := scim.Query{StartIndex: start, Count: 3, SortBy: sortBy, Descending: desc}
+				q := resource.Query{StartIndex: start, Count: 3, SortBy: sortBy, Descending: desc}
 				sqlPage, err := s.listSQL(ctx, target.DB, s.listOp, q)
 				if err != nil {
 					t.Fatal(err)
@@ -295,7 +296,7 @@ func sortAgrees(t *testing.T, dialect string) {
 	}
 }
 
-func pageIDs(p *scim.Page) string {
+func pageIDs(p *resource.Page) string {
 	var out []string
 	for _, r := range p.Resources {
 		out = append(out, r["id"].(string))

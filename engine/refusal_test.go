@@ -7,6 +7,7 @@ import (
 
 	"github.com/dbscim/dbscim/dialects/dialecttest"
 	"github.com/dbscim/dbscim/engine/fault"
+	"github.com/dbscim/dbscim/engine/resource"
 	"github.com/dbscim/dbscim/engine/scim"
 	"github.com/dbscim/dbscim/operations"
 )
@@ -69,10 +70,10 @@ targets:
 			}
 			defer target.Close()
 			ctx := context.Background()
-			if _, err := target.Users.Get(ctx, "1", scim.Projection{}); err != nil {
+			if _, err := target.Users.Get(ctx, "1", resource.Projection{}); err != nil {
 				t.Fatalf("Get(1): %v", err)
 			}
-			_, err = target.Users.Get(ctx, "locked", scim.Projection{})
+			_, err = target.Users.Get(ctx, "locked", resource.Projection{})
 			if !fault.Is(err, fault.Refused) {
 				t.Fatalf("Get(locked) = %v, want the routine's refusal", err)
 			}
@@ -80,7 +81,7 @@ targets:
 			if e == nil || e.Status != 400 || e.Detail != "get: GET_USER: this account is locked" {
 				t.Errorf("answered as %+v, want 400 with the routine's message", e)
 			}
-			if _, err := target.Users.Get(ctx, "nobody", scim.Projection{}); !fault.Is(err, fault.NotFound) {
+			if _, err := target.Users.Get(ctx, "nobody", resource.Projection{}); !fault.Is(err, fault.NotFound) {
 				t.Errorf("Get(nobody) = %v, want not found", err)
 			}
 		})

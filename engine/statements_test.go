@@ -7,7 +7,7 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/dbscim/dbscim/engine/scim"
+	"github.com/dbscim/dbscim/engine/resource"
 )
 
 // TestStatementCacheUnderChurn drives concurrent mixed lookups and list pages
@@ -49,11 +49,11 @@ func TestStatementCacheUnderChurn(t *testing.T) {
 						}
 						var err error
 						if i%5 == 0 {
-							_, err = users.Get(ctx, fmt.Sprintf("p0%d", 1+i%6), scim.Projection{})
+							_, err = users.Get(ctx, fmt.Sprintf("p0%d", 1+i%6), resource.Projection{})
 						} else {
-							q := scim.Query{StartIndex: 1, Count: 1 + i%3}
+							q := resource.Query{StartIndex: 1, Count: 1 + i%3}
 							if f := filters[i%len(filters)]; f != "" {
-								if q.Filter, err = scim.ParseFilter(f); err != nil {
+								if q.Filter, err = resource.ParseFilter(f); err != nil {
 									t.Error(err)
 									return
 								}

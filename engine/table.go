@@ -10,7 +10,7 @@ import (
 
 	"github.com/dbscim/dbscim/dialects"
 	"github.com/dbscim/dbscim/engine/fault"
-	"github.com/dbscim/dbscim/engine/scim"
+	"github.com/dbscim/dbscim/engine/resource"
 	"github.com/dbscim/dbscim/operations"
 )
 
@@ -22,7 +22,7 @@ type table struct {
 	kind       string // the resource type, for messages ("User", "Group")
 	idColumn   string
 	cols       []column
-	schemas    []*scim.Schema
+	schemas    []*resource.Schema
 	maxResults int
 	listOp     *operations.Operation
 	getOp      *operations.Operation
@@ -132,7 +132,7 @@ func (s *table) idBy(ctx context.Context, q dialects.Querier, attr, value string
 		Operator:      filter.EQ,
 		CompareValue:  value,
 	}
-	page, err := s.list(ctx, q, scim.Query{Filter: expr, StartIndex: 1, Count: 1})
+	page, err := s.list(ctx, q, resource.Query{Filter: expr, StartIndex: 1, Count: 1})
 	if err != nil || len(page.Resources) == 0 {
 		return "", err
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/dbscim/dbscim/dialects"
 	"github.com/dbscim/dbscim/engine/fault"
+	"github.com/dbscim/dbscim/engine/resource"
 	"github.com/dbscim/dbscim/engine/scim"
 	"github.com/dbscim/dbscim/operations"
 )
@@ -31,10 +32,10 @@ func newUserStore(t *Target, cfg *operations.Users, maxResults int, ents []*Enti
 	if maxResults <= 0 {
 		maxResults = 1000
 	}
-	core, ent := scim.UserSchema(), scim.EnterpriseUserSchema()
+	core, ent := resource.UserSchema(), resource.EnterpriseUserSchema()
 	s := &UserStore{cfg: cfg, ops: cfg.Operations}
 	s.table = table{t: t, kind: "User", idColumn: cfg.ID, cols: resolve(cfg.Attributes, core, ent),
-		schemas: []*scim.Schema{core, ent}, maxResults: maxResults, listOp: cfg.Operations.List, getOp: cfg.Operations.Get, cursors: newCursorCache()}
+		schemas: []*resource.Schema{core, ent}, maxResults: maxResults, listOp: cfg.Operations.List, getOp: cfg.Operations.Get, cursors: newCursorCache()}
 	s.ents = ents
 	count := map[string]int{}
 	for _, e := range ents {
@@ -76,7 +77,7 @@ func (s *UserStore) ResourceType() scim.ResourceType {
 }
 
 // Get returns one user by id.
-func (s *UserStore) Get(ctx context.Context, id string, p scim.Projection) (scim.Resource, error) {
+func (s *UserStore) Get(ctx context.Context, id string, p resource.Projection) (resource.Resource, error) {
 	rec, err := s.get(ctx, s.t.DB, id)
 	if err != nil {
 		return nil, err
@@ -91,7 +92,7 @@ func (s *UserStore) Get(ctx context.Context, id string, p scim.Projection) (scim
 // attachGrants reads the grants of every entitlement type the projection asks for
 // into the users' entitlements and roles attributes. It runs after a result set is
 // closed, because a connection (or transaction) runs one statement at a time.
-func (s *UserStore) attachGrants(ctx context.Context, q dialects.Querier, p scim.Projection, users ...scim.Resource) error {
+func (s *UserStore) attachGrants(ctx context.Context, q dialects.Querier, p resource.Projection, users ...resource.Resource) error {
 	if g := s.groups; g != nil && g.ops.GroupsOfUser != nil && p.Wants("groups") {
 		for _, res := range users {
 			id, _ := res["id"].(string)
@@ -139,7 +140,7 @@ func (s *UserStore) attachGrants(ctx context.Context, q dialects.Querier, p scim
 
 // writeGrants brings each entitlement type's grants to what res asks for. An
 // attribute the resource does not carry leaves that type's grants as they are.
-func (s *UserStore) writeGrants(ctx context.Context, q dialects.Querier, id string, res scim.Resource, fresh bool) error {
+func (s *UserStore) writeGrants(ctx context.Context, q dialects.Querier, id string, res resource.Resource, fresh bool) error {
 	for _, e := range s.ents {
 		wanted, present, err := e.wantedGrants(res, s.alone[e.attr])
 		if err != nil {
@@ -166,7 +167,7 @@ func (s *UserStore) writeGrants(ctx context.Context, q dialects.Querier, id stri
 }
 
 // Create stores a new user and answers with the user as stored.
-func (s *UserStore) Create(ctx context.Context, c scim.Change) (scim.Resource, error) {
+func (s *UserStore) Create(ctx context.Context, c resource.Change) (resource.Resource, error) {
 	res := c.Resource
 	if s.ops.Create == nil {
 		return nil, fault.New(fault.NotDeclared, "this target declares no users.create operation")
@@ -175,10 +176,10 @@ func (s *UserStore) Create(ctx context.Context, c scim.Change) (scim.Resource, e
 	if err != nil {
 		return nil, err
 	}
-	var out scim.Resource
+	var out resource.Resource
 	err = s.t.inTx(ctx, func(tx *sql.Tx) error {
 		if s.userName != nil {
-			if name, ok := scim.GetValue(res, s.userName.Path); ok {
+			if name, ok := resource.GetValue(res, s.userName.Path); ok {
 				if err := s.unique(ctx, tx, "userName", text(name), ""); err != nil {
 					return err
 				}
@@ -186,7 +187,7 @@ func (s *UserStore) Create(ctx context.Context, c scim.Change) (scim.Resource, e
 		}
 		name := ""
 		if s.userName != nil {
-			v, _ := scim.GetValue(res, s.userName.Path)
+			v, _ := resource.GetValue(res, s.userName.Path)
 			name = text(v)
 		}
 		id, err := s.insert(ctx, tx, s.ops.Create, rec, "userName", name)
@@ -200,7 +201,7 @@ func (s *UserStore) Create(ctx context.Context, c scim.Change) (scim.Resource, e
 		// A create that does not bind the active column leaves the database default;
 		// a client that creates a disabled user gets the deactivate operation too.
 		if s.active != nil {
-			if want, ok := scim.GetValue(res, s.active.Path); ok {
+			if want, ok := resource.GetValue(res, s.active.Path); ok {
 				if stored, err = s.setActive(ctx, tx, id, stored, want); err != nil {
 					return err
 				}
@@ -212,15 +213,15 @@ func (s *UserStore) Create(ctx context.Context, c scim.Change) (scim.Resource, e
 		if out, err = toResource(s.cfg.ID, s.cols, stored); err != nil {
 			return err
 		}
-		return s.attachGrants(ctx, tx, scim.Projection{}, out)
+		return s.attachGrants(ctx, tx, resource.Projection{}, out)
 	})
 	return out, err
 }
 
 // Replace is PUT: the resource replaces the stored one.
-func (s *UserStore) Replace(ctx context.Context, id string, c scim.Change) (scim.Resource, error) {
+func (s *UserStore) Replace(ctx context.Context, id string, c resource.Change) (resource.Resource, error) {
 	res := c.Resource
-	var out scim.Resource
+	var out resource.Resource
 	err := s.t.inTx(ctx, func(tx *sql.Tx) error {
 		old, err := s.get(ctx, tx, id)
 		if err != nil {
@@ -233,8 +234,8 @@ func (s *UserStore) Replace(ctx context.Context, id string, c scim.Change) (scim
 }
 
 // Patch applies a patch to the stored user and writes the difference.
-func (s *UserStore) Patch(ctx context.Context, id string, c scim.Change) (scim.Resource, error) {
-	var out scim.Resource
+func (s *UserStore) Patch(ctx context.Context, id string, c resource.Change) (resource.Resource, error) {
+	var out resource.Resource
 	err := s.t.inTx(ctx, func(tx *sql.Tx) error {
 		old, err := s.get(ctx, tx, id)
 		if err != nil {
@@ -244,7 +245,7 @@ func (s *UserStore) Patch(ctx context.Context, id string, c scim.Change) (scim.R
 		if err != nil {
 			return err
 		}
-		if err := s.attachGrants(ctx, tx, scim.Projection{}, oldRes); err != nil {
+		if err := s.attachGrants(ctx, tx, resource.Projection{}, oldRes); err != nil {
 			return err
 		}
 		newRes, err := c.Apply(oldRes, s.schemas...)
@@ -284,14 +285,14 @@ func (s *UserStore) Delete(ctx context.Context, id string) error {
 // write brings the stored user (old) to the state of res: the update operation when
 // any mapped attribute other than active changed, then activate or deactivate when
 // active changed. It answers with the user as stored afterwards.
-func (s *UserStore) write(ctx context.Context, tx *sql.Tx, id string, old Record, res scim.Resource) (scim.Resource, error) {
+func (s *UserStore) write(ctx context.Context, tx *sql.Tx, id string, old Record, res resource.Resource) (resource.Resource, error) {
 	oldRes, err := toResource(s.cfg.ID, s.cols, old)
 	if err != nil {
 		return nil, err
 	}
 	if s.userName != nil {
-		newName, _ := scim.GetValue(res, s.userName.Path)
-		oldName, _ := scim.GetValue(oldRes, s.userName.Path)
+		newName, _ := resource.GetValue(res, s.userName.Path)
+		oldName, _ := resource.GetValue(oldRes, s.userName.Path)
 		if newName == nil {
 			return nil, fault.New(fault.Invalid, "userName is required")
 		}
@@ -316,8 +317,8 @@ func (s *UserStore) write(ctx context.Context, tx *sql.Tx, id string, old Record
 		if c == s.active || strings.EqualFold(c.Column, s.cfg.ID) {
 			continue
 		}
-		a, _ := scim.GetValue(oldRes, c.Path)
-		b, _ := scim.GetValue(res, c.Path)
+		a, _ := resource.GetValue(oldRes, c.Path)
+		b, _ := resource.GetValue(res, c.Path)
 		if !sameValue(a, b) {
 			changed = true
 			break
@@ -327,8 +328,8 @@ func (s *UserStore) write(ctx context.Context, tx *sql.Tx, id string, old Record
 	var want any
 	if s.active != nil {
 		var ok bool
-		if want, ok = scim.GetValue(res, s.active.Path); ok {
-			was, _ := scim.GetValue(oldRes, s.active.Path)
+		if want, ok = resource.GetValue(res, s.active.Path); ok {
+			was, _ := resource.GetValue(oldRes, s.active.Path)
 			wb, _ := parseBool(want)
 			ob, _ := parseBool(was)
 			activeChanged = was == nil || wb != ob
@@ -362,7 +363,7 @@ func (s *UserStore) write(ctx context.Context, tx *sql.Tx, id string, old Record
 	if err != nil {
 		return nil, err
 	}
-	return out, s.attachGrants(ctx, tx, scim.Projection{}, out)
+	return out, s.attachGrants(ctx, tx, resource.Projection{}, out)
 }
 
 // setActive runs activate or deactivate when the stored state differs from want.

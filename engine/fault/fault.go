@@ -31,6 +31,11 @@ const (
 	InvalidFilter
 	// InvalidPath: an attribute path the target cannot apply.
 	InvalidPath
+	// InvalidSyntax: a request that does not have the form the protocol wants
+	// (an operation that is not an object, an unknown op).
+	InvalidSyntax
+	// NoTarget: a patch path that names nothing to change.
+	NoTarget
 	// ReadOnly: the change touches something the target does not let clients
 	// change (no grant operation, no member operation).
 	ReadOnly
@@ -60,6 +65,8 @@ var kindNames = [...]string{
 	Invalid:       "invalid value",
 	InvalidFilter: "invalid filter",
 	InvalidPath:   "invalid path",
+	InvalidSyntax: "invalid syntax",
+	NoTarget:      "no target",
 	ReadOnly:      "read-only",
 	Refused:       "refused",
 	Uniqueness:    "uniqueness",

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/dbscim/dbscim/engine/resource"
 	filter "github.com/scim2/filter-parser/v2"
 )
 
@@ -17,43 +18,43 @@ func TestChangeSummary(t *testing.T) {
 		}
 		return &p
 	}
-	op := func(o, p string, v any) PatchOp {
-		out := PatchOp{Op: o, Value: v}
+	op := func(o, p string, v any) resource.PatchOp {
+		out := resource.PatchOp{Op: o, Value: v}
 		if p != "" {
 			out.Path = path(p)
 		}
 		return out
 	}
-	users := NewHandler(Config{ResourceTypes: []ResourceType{{Name: "User", Schema: UserSchema()}}}).types[0]
-	groups := NewHandler(Config{ResourceTypes: []ResourceType{{Name: "Group", Schema: GroupSchema()}}}).types[0]
+	users := NewHandler(Config{ResourceTypes: []ResourceType{{Name: "User", Schema: resource.UserSchema()}}}).types[0]
+	groups := NewHandler(Config{ResourceTypes: []ResourceType{{Name: "Group", Schema: resource.GroupSchema()}}}).types[0]
 	members := []any{map[string]any{"value": "u1"}, map[string]any{"value": "u2"}}
 	for _, tc := range []struct {
 		name   string
 		rt     *resourceType
-		ops    []PatchOp
+		ops    []resource.PatchOp
 		kind   string
 		values []string
 	}{
-		{"Okta deactivate", users, []PatchOp{op("replace", "", map[string]any{"active": false})}, "deactivate", nil},
-		{"Entra deactivate", users, []PatchOp{op("replace", "active", false)}, "deactivate", nil},
-		{"activate", users, []PatchOp{op("replace", "active", true)}, "activate", nil},
-		{"active and title", users, []PatchOp{op("replace", "active", true), op("replace", "title", "x")}, "patch", nil},
-		{"active with other keys", users, []PatchOp{op("replace", "", map[string]any{"active": false, "title": "x"})}, "patch", nil},
-		{"active as text", users, []PatchOp{op("replace", "active", "False")}, "patch", nil},
-		{"add members", groups, []PatchOp{op("add", "members", members)}, "add_members", []string{"u1", "u2"}},
-		{"remove a member (Entra)", groups, []PatchOp{op("remove", `members[value eq "u3"]`, nil)}, "remove_members", []string{"u3"}},
-		{"remove members by a filter with or", groups, []PatchOp{op("remove", `members[value eq "a" or value eq "b"]`, nil)}, "remove_members", []string{"a", "b"}},
-		{"remove members (Okta)", groups, []PatchOp{op("remove", "members", members)}, "remove_members", []string{"u1", "u2"}},
-		{"remove every member", groups, []PatchOp{op("remove", "members", nil)}, "remove_members", nil},
-		{"add members without a path", groups, []PatchOp{op("add", "", map[string]any{"members": members})}, "add_members", []string{"u1", "u2"}},
-		{"add then remove one", groups, []PatchOp{op("add", "members", members), op("remove", `members[value eq "u2"]`, nil)}, "patch", nil},
-		{"replace members", groups, []PatchOp{op("replace", "members", members)}, "patch", nil},
-		{"members and rename", groups, []PatchOp{op("add", "members", members), op("replace", "displayName", "Ops")}, "patch", nil},
-		{"grant", users, []PatchOp{op("add", "roles", []any{map[string]any{"value": "admin"}})}, "grant", []string{"admin"}},
-		{"revoke", users, []PatchOp{op("remove", `entitlements[value eq "e1"]`, nil)}, "revoke", []string{"e1"}},
-		{"revoke two by a filter with or", users, []PatchOp{op("remove", `entitlements[value eq "e1" or value eq "e2"]`, nil)}, "revoke", []string{"e1", "e2"}},
-		{"grant and revoke", users, []PatchOp{op("add", "roles", "a"), op("remove", "roles", "b")}, "patch", nil},
-		{"rename", groups, []PatchOp{op("replace", "displayName", "Ops")}, "patch", nil},
+		{"Okta deactivate", users, []resource.PatchOp{op("replace", "", map[string]any{"active": false})}, "deactivate", nil},
+		{"Entra deactivate", users, []resource.PatchOp{op("replace", "active", false)}, "deactivate", nil},
+		{"activate", users, []resource.PatchOp{op("replace", "active", true)}, "activate", nil},
+		{"active and title", users, []resource.PatchOp{op("replace", "active", true), op("replace", "title", "x")}, "patch", nil},
+		{"active with other keys", users, []resource.PatchOp{op("replace", "", map[string]any{"active": false, "title": "x"})}, "patch", nil},
+		{"active as text", users, []resource.PatchOp{op("replace", "active", "False")}, "patch", nil},
+		{"add members", groups, []resource.PatchOp{op("add", "members", members)}, "add_members", []string{"u1", "u2"}},
+		{"remove a member (Entra)", groups, []resource.PatchOp{op("remove", `members[value eq "u3"]`, nil)}, "remove_members", []string{"u3"}},
+		{"remove members by a filter with or", groups, []resource.PatchOp{op("remove", `members[value eq "a" or value eq "b"]`, nil)}, "remove_members", []string{"a", "b"}},
+		{"remove members (Okta)", groups, []resource.PatchOp{op("remove", "members", members)}, "remove_members", []string{"u1", "u2"}},
+		{"remove every member", groups, []resource.PatchOp{op("remove", "members", nil)}, "remove_members", nil},
+		{"add members without a path", groups, []resource.PatchOp{op("add", "", map[string]any{"members": members})}, "add_members", []string{"u1", "u2"}},
+		{"add then remove one", groups, []resource.PatchOp{op("add", "members", members), op("remove", `members[value eq "u2"]`, nil)}, "patch", nil},
+		{"replace members", groups, []resource.PatchOp{op("replace", "members", members)}, "patch", nil},
+		{"members and rename", groups, []resource.PatchOp{op("add", "members", members), op("replace", "displayName", "Ops")}, "patch", nil},
+		{"grant", users, []resource.PatchOp{op("add", "roles", []any{map[string]any{"value": "admin"}})}, "grant", []string{"admin"}},
+		{"revoke", users, []resource.PatchOp{op("remove", `entitlements[value eq "e1"]`, nil)}, "revoke", []string{"e1"}},
+		{"revoke two by a filter with or", users, []resource.PatchOp{op("remove", `entitlements[value eq "e1" or value eq "e2"]`, nil)}, "revoke", []string{"e1", "e2"}},
+		{"grant and revoke", users, []resource.PatchOp{op("add", "roles", "a"), op("remove", "roles", "b")}, "patch", nil},
+		{"rename", groups, []resource.PatchOp{op("replace", "displayName", "Ops")}, "patch", nil},
 		{"none", users, nil, "patch", nil},
 	} {
 		c, e := patchChange(tc.rt, tc.ops)
@@ -66,7 +67,7 @@ func TestChangeSummary(t *testing.T) {
 			t.Errorf("%s: %s %v, want %s %v", tc.name, kind, values, tc.kind, tc.values)
 		}
 	}
-	c, _ := patchChange(groups, []PatchOp{op("replace", "displayName", "Ops")})
+	c, _ := patchChange(groups, []resource.PatchOp{op("replace", "displayName", "Ops")})
 	if got := c.Sets("displayName"); got != "Ops" {
 		t.Errorf("Sets(displayName) = %q", got)
 	}
@@ -83,25 +84,25 @@ func TestMemberChange(t *testing.T) {
 		return out
 	}
 	path := func(s string) *filter.Path {
-		p, err := ParsePath(s)
+		p, err := resource.ParsePath(s)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return p
 	}
-	groups := NewHandler(Config{ResourceTypes: []ResourceType{{Name: "Group", Schema: GroupSchema()}}}).types[0]
+	groups := NewHandler(Config{ResourceTypes: []ResourceType{{Name: "Group", Schema: resource.GroupSchema()}}}).types[0]
 	for _, tc := range []struct {
 		name    string
-		ops     []PatchOp
+		ops     []resource.PatchOp
 		current []string
 		want    []string
 	}{
-		{"add", []PatchOp{{Op: "add", Path: path("members"), Value: ids("c")}}, []string{"a", "b"}, []string{"a", "b", "c"}},
-		{"remove by or filter", []PatchOp{{Op: "remove", Path: path(`members[value eq "a" or value eq "b"]`)}}, []string{"a", "b", "c"}, []string{"c"}},
-		{"remove all then add", []PatchOp{{Op: "remove", Path: path("members")}, {Op: "add", Path: path("members"), Value: ids("z")}}, []string{"a"}, []string{"z"}},
-		{"remove then add back", []PatchOp{{Op: "remove", Path: path(`members[value eq "a"]`)}, {Op: "add", Path: path("members"), Value: ids("a")}}, []string{"a", "b"}, []string{"a", "b"}},
-		{"add then remove", []PatchOp{{Op: "add", Path: path("members"), Value: ids("c")}, {Op: "remove", Path: path(`members[value eq "c"]`)}}, []string{"a"}, []string{"a"}},
-		{"replace", []PatchOp{{Op: "replace", Path: path("members"), Value: ids("x", "y")}}, []string{"a"}, []string{"x", "y"}},
+		{"add", []resource.PatchOp{{Op: "add", Path: path("members"), Value: ids("c")}}, []string{"a", "b"}, []string{"a", "b", "c"}},
+		{"remove by or filter", []resource.PatchOp{{Op: "remove", Path: path(`members[value eq "a" or value eq "b"]`)}}, []string{"a", "b", "c"}, []string{"c"}},
+		{"remove all then add", []resource.PatchOp{{Op: "remove", Path: path("members")}, {Op: "add", Path: path("members"), Value: ids("z")}}, []string{"a"}, []string{"z"}},
+		{"remove then add back", []resource.PatchOp{{Op: "remove", Path: path(`members[value eq "a"]`)}, {Op: "add", Path: path("members"), Value: ids("a")}}, []string{"a", "b"}, []string{"a", "b"}},
+		{"add then remove", []resource.PatchOp{{Op: "add", Path: path("members"), Value: ids("c")}, {Op: "remove", Path: path(`members[value eq "c"]`)}}, []string{"a"}, []string{"a"}},
+		{"replace", []resource.PatchOp{{Op: "replace", Path: path("members"), Value: ids("x", "y")}}, []string{"a"}, []string{"x", "y"}},
 	} {
 		c, e := patchChange(groups, tc.ops)
 		if e != nil {
@@ -111,11 +112,11 @@ func TestMemberChange(t *testing.T) {
 			t.Errorf("%s: members %v, want %v", tc.name, got, tc.want)
 		}
 	}
-	bad := []PatchOp{{Op: "remove", Path: path(`members[value co "a"]`)}}
+	bad := []resource.PatchOp{{Op: "remove", Path: path(`members[value co "a"]`)}}
 	if _, e := patchChange(groups, bad); e == nil || e.ScimType != InvalidFilter {
 		t.Errorf("a members filter other than value eq: %v, want invalidFilter", e)
 	}
-	bad = []PatchOp{{Op: "add", Path: path(`members[value eq "a"]`), Value: ids("a")}}
+	bad = []resource.PatchOp{{Op: "add", Path: path(`members[value eq "a"]`), Value: ids("a")}}
 	if _, e := patchChange(groups, bad); e == nil || e.ScimType != InvalidPath {
 		t.Errorf("add through a members filter: %v, want invalidPath", e)
 	}

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/dbscim/dbscim/engine/resource"
 )
 
 // The discovery documents of RFC 7643 §5-§7, served as RFC 7644 §4 says: a single
@@ -153,7 +155,7 @@ func (h *Handler) resourceTypes(w http.ResponseWriter, r *http.Request, rest []s
 				return
 			}
 		}
-		h.writeError(w, Errorf(http.StatusNotFound, "", "no resource type %s", quoteForDetail(rest[0])))
+		h.writeError(w, Errorf(http.StatusNotFound, "", "no resource type %s", resource.QuoteForDetail(rest[0])))
 		return
 	}
 	if h.refuseFilter(w, r) {
@@ -167,8 +169,8 @@ func (h *Handler) resourceTypes(w http.ResponseWriter, r *http.Request, rest []s
 }
 
 // schemaList returns the schemas of the configured types, each once.
-func (h *Handler) schemaList() []*Schema {
-	var out []*Schema
+func (h *Handler) schemaList() []*resource.Schema {
+	var out []*resource.Schema
 	seen := map[string]bool{}
 	for _, rt := range h.types {
 		for _, s := range rt.schemas {
@@ -190,7 +192,7 @@ func (h *Handler) schemasEndpoint(w http.ResponseWriter, r *http.Request, rest [
 				return
 			}
 		}
-		h.writeError(w, Errorf(http.StatusNotFound, "", "no schema %s", quoteForDetail(rest[0])))
+		h.writeError(w, Errorf(http.StatusNotFound, "", "no schema %s", resource.QuoteForDetail(rest[0])))
 		return
 	}
 	if h.refuseFilter(w, r) {
@@ -212,7 +214,7 @@ func (h *Handler) writeDiscoveryList(w http.ResponseWriter, docs []any) {
 	})
 }
 
-func schemaDocOf(s *Schema, base string) schemaDoc {
+func schemaDocOf(s *resource.Schema, base string) schemaDoc {
 	d := schemaDoc{
 		Schemas:     []string{SchemaURN},
 		ID:          s.ID,
@@ -224,19 +226,19 @@ func schemaDocOf(s *Schema, base string) schemaDoc {
 	return d
 }
 
-func attributeDocs(attrs []*Attribute) []attributeDoc {
+func attributeDocs(attrs []*resource.Attribute) []attributeDoc {
 	out := make([]attributeDoc, 0, len(attrs))
 	for _, a := range attrs {
 		d := attributeDoc{
 			Name:            a.Name,
-			Type:            orDefault(a.Type, TypeString),
+			Type:            orDefault(a.Type, resource.TypeString),
 			MultiValued:     a.MultiValued,
 			Description:     a.Description,
 			Required:        a.Required,
 			CaseExact:       a.CaseExact,
-			Mutability:      orDefault(a.Mutability, MutabilityReadWrite),
-			Returned:        orDefault(a.Returned, ReturnedDefault),
-			Uniqueness:      orDefault(a.Uniqueness, UniquenessNone),
+			Mutability:      orDefault(a.Mutability, resource.MutabilityReadWrite),
+			Returned:        orDefault(a.Returned, resource.ReturnedDefault),
+			Uniqueness:      orDefault(a.Uniqueness, resource.UniquenessNone),
 			CanonicalValues: a.CanonicalValues,
 			ReferenceTypes:  a.ReferenceTypes,
 		}

@@ -3,6 +3,8 @@ package scim
 import (
 	"net/url"
 	"testing"
+
+	"github.com/dbscim/dbscim/engine/resource"
 )
 
 func TestServiceProviderConfig(t *testing.T) {
@@ -12,7 +14,7 @@ func TestServiceProviderConfig(t *testing.T) {
 	b := r.body
 	check := func(path string, want any) {
 		t.Helper()
-		if got, _ := GetValue(b, path); got != want {
+		if got, _ := resource.GetValue(b, path); got != want {
 			t.Errorf("%s = %v, want %v", path, got, want)
 		}
 	}
@@ -48,11 +50,11 @@ func TestResourceTypes(t *testing.T) {
 		t.Errorf("list: %s", r.raw)
 	}
 	user := r.body["Resources"].([]any)[0].(map[string]any)
-	if user["id"] != "User" || user["name"] != "User" || user["endpoint"] != "/Users" || user["schema"] != UserSchemaURN || user["description"] != "User Account" {
+	if user["id"] != "User" || user["name"] != "User" || user["endpoint"] != "/Users" || user["schema"] != resource.UserSchemaURN || user["description"] != "User Account" {
 		t.Errorf("User: %v", user)
 	}
 	ext, _ := user["schemaExtensions"].([]any)
-	if len(ext) != 1 || ext[0].(map[string]any)["schema"] != EnterpriseUserURN || ext[0].(map[string]any)["required"] != false {
+	if len(ext) != 1 || ext[0].(map[string]any)["schema"] != resource.EnterpriseUserURN || ext[0].(map[string]any)["required"] != false {
 		t.Errorf("schemaExtensions %v", user["schemaExtensions"])
 	}
 	if m := user["meta"].(map[string]any); m["location"] != base+"/ResourceTypes/User" || m["resourceType"] != "ResourceType" {
@@ -64,7 +66,7 @@ func TestResourceTypes(t *testing.T) {
 	}
 	r = f.do(t, "GET", "/ResourceTypes/Group", "")
 	r.want(t, 200)
-	if r.body["id"] != "Group" || r.body["schema"] != GroupSchemaURN {
+	if r.body["id"] != "Group" || r.body["schema"] != resource.GroupSchemaURN {
 		t.Errorf("by id: %s", r.raw)
 	}
 	// Exactly the configured types.
@@ -86,10 +88,10 @@ func TestSchemasEndpoint(t *testing.T) {
 	for _, x := range r.body["Resources"].([]any) {
 		ids = append(ids, x.(map[string]any)["id"].(string))
 	}
-	if len(ids) != 3 || ids[0] != UserSchemaURN || ids[1] != EnterpriseUserURN || ids[2] != GroupSchemaURN {
+	if len(ids) != 3 || ids[0] != resource.UserSchemaURN || ids[1] != resource.EnterpriseUserURN || ids[2] != resource.GroupSchemaURN {
 		t.Errorf("schemas %v", ids)
 	}
-	r = f.do(t, "GET", "/Schemas/"+url.PathEscape(UserSchemaURN), "")
+	r = f.do(t, "GET", "/Schemas/"+url.PathEscape(resource.UserSchemaURN), "")
 	r.want(t, 200)
 	attrs := map[string]map[string]any{}
 	for _, a := range r.body["attributes"].([]any) {
@@ -124,10 +126,10 @@ func TestSchemasEndpoint(t *testing.T) {
 	if len(sub) != 4 || sub[0] != "value" || sub[1] != "display" || sub[2] != "type" || sub[3] != "primary" {
 		t.Errorf("entitlements sub-attributes %v", sub)
 	}
-	if m := r.body["meta"].(map[string]any); m["resourceType"] != "Schema" || m["location"] != base+"/Schemas/"+UserSchemaURN {
+	if m := r.body["meta"].(map[string]any); m["resourceType"] != "Schema" || m["location"] != base+"/Schemas/"+resource.UserSchemaURN {
 		t.Errorf("meta %v", m)
 	}
-	r = f.do(t, "GET", "/Schemas/"+EnterpriseUserURN, "")
+	r = f.do(t, "GET", "/Schemas/"+resource.EnterpriseUserURN, "")
 	r.want(t, 200)
 	if a := r.body["attributes"].([]any); a[len(a)-1].(map[string]any)["name"] != "manager" {
 		t.Errorf("enterprise: %s", r.raw)
@@ -136,26 +138,28 @@ func TestSchemasEndpoint(t *testing.T) {
 }
 
 func TestSchemaDefinitions(t *testing.T) {
-	u, e, g := UserSchema(), EnterpriseUserSchema(), GroupSchema()
+	u, e, g := resource.UserSchema(), resource.EnterpriseUserSchema(), resource.GroupSchema()
 	tests := []struct {
-		s    *Schema
+		s    *resource.Schema
 		name string
-		ok   func(*Attribute) bool
+		ok   func(*resource.Attribute) bool
 	}{
-		{u, "USERNAME", func(a *Attribute) bool {
+		{u, "USERNAME", func(a *resource.Attribute) bool {
 			return a.Name == "userName" && !a.CaseExact && a.Uniqueness == "server" && a.Required
 		}},
-		{u, "emails.value", func(a *Attribute) bool { return a.Name == "value" && !a.CaseExact }},
-		{u, "id", func(a *Attribute) bool { return a.CaseExact && a.Mutability == "readOnly" && a.Returned == "always" }},
-		{u, "groups", func(a *Attribute) bool { return a.Mutability == "readOnly" && a.MultiValued }},
-		{u, "roles.primary", func(a *Attribute) bool { return a.Type == "boolean" }},
-		{u, "password", func(a *Attribute) bool { return a.Mutability == "writeOnly" && a.Returned == "never" }},
-		{u, "meta.lastModified", func(a *Attribute) bool { return a.Type == "dateTime" }},
-		{u, UserSchemaURN + ":name.familyName", func(a *Attribute) bool { return a.Name == "familyName" }},
-		{e, "manager.$ref", func(a *Attribute) bool { return a.Type == "reference" }},
-		{e, "manager.displayName", func(a *Attribute) bool { return a.Mutability == "readOnly" }},
-		{g, "displayName", func(a *Attribute) bool { return a.Required }},
-		{g, "members.value", func(a *Attribute) bool { return a.Mutability == "immutable" }},
+		{u, "emails.value", func(a *resource.Attribute) bool { return a.Name == "value" && !a.CaseExact }},
+		{u, "id", func(a *resource.Attribute) bool {
+			return a.CaseExact && a.Mutability == "readOnly" && a.Returned == "always"
+		}},
+		{u, "groups", func(a *resource.Attribute) bool { return a.Mutability == "readOnly" && a.MultiValued }},
+		{u, "roles.primary", func(a *resource.Attribute) bool { return a.Type == "boolean" }},
+		{u, "password", func(a *resource.Attribute) bool { return a.Mutability == "writeOnly" && a.Returned == "never" }},
+		{u, "meta.lastModified", func(a *resource.Attribute) bool { return a.Type == "dateTime" }},
+		{u, resource.UserSchemaURN + ":name.familyName", func(a *resource.Attribute) bool { return a.Name == "familyName" }},
+		{e, "manager.$ref", func(a *resource.Attribute) bool { return a.Type == "reference" }},
+		{e, "manager.displayName", func(a *resource.Attribute) bool { return a.Mutability == "readOnly" }},
+		{g, "displayName", func(a *resource.Attribute) bool { return a.Required }},
+		{g, "members.value", func(a *resource.Attribute) bool { return a.Mutability == "immutable" }},
 	}
 	for _, tt := range tests {
 		a := tt.s.Attribute(tt.name)
@@ -166,9 +170,9 @@ func TestSchemaDefinitions(t *testing.T) {
 	if u.Attribute("nope") != nil || u.Attribute("name.nope") != nil {
 		t.Error("unknown attributes found")
 	}
-	a, b := UserSchema(), UserSchema()
+	a, b := resource.UserSchema(), resource.UserSchema()
 	a.Attributes[0].Required = false
-	if !b.Attributes[0].Required || !UserSchema().Attributes[0].Required {
+	if !b.Attributes[0].Required || !resource.UserSchema().Attributes[0].Required {
 		t.Error("UserSchema must return a fresh copy each time")
 	}
 }

@@ -78,6 +78,8 @@ var faultResponses = map[fault.Kind]Error{
 	fault.Invalid:       {Status: http.StatusBadRequest, ScimType: InvalidValue},
 	fault.InvalidFilter: {Status: http.StatusBadRequest, ScimType: InvalidFilter},
 	fault.InvalidPath:   {Status: http.StatusBadRequest, ScimType: InvalidPath},
+	fault.InvalidSyntax: {Status: http.StatusBadRequest, ScimType: InvalidSyntax},
+	fault.NoTarget:      {Status: http.StatusBadRequest, ScimType: NoTarget},
 	fault.ReadOnly:      {Status: http.StatusBadRequest, ScimType: Mutability},
 	fault.Refused:       {Status: http.StatusBadRequest, ScimType: InvalidValue},
 	fault.Uniqueness:    {Status: http.StatusConflict, ScimType: Uniqueness},

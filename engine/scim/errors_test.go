@@ -9,6 +9,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/dbscim/dbscim/engine/resource"
 )
 
 const patchOp = `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":%s}`
@@ -134,25 +136,27 @@ func TestMethodNotDeclared(t *testing.T) {
 
 // stubStore is a Store whose answers the test chooses.
 type stubStore struct {
-	get   func(id string) (Resource, error)
-	patch func(id string, ops []PatchOp) (Resource, error)
-	list  func(q Query) (*Page, error)
+	get   func(id string) (resource.Resource, error)
+	patch func(id string, ops []resource.PatchOp) (resource.Resource, error)
+	list  func(q resource.Query) (*resource.Page, error)
 	gotID string
-	gotOp []PatchOp
+	gotOp []resource.PatchOp
 }
 
-func (s *stubStore) Get(_ context.Context, id string, _ Projection) (Resource, error) {
+func (s *stubStore) Get(_ context.Context, id string, _ resource.Projection) (resource.Resource, error) {
 	s.gotID = id
 	return s.get(id)
 }
-func (s *stubStore) List(_ context.Context, q Query) (*Page, error) { return s.list(q) }
-func (s *stubStore) Create(context.Context, Change) (Resource, error) {
+func (s *stubStore) List(_ context.Context, q resource.Query) (*resource.Page, error) {
+	return s.list(q)
+}
+func (s *stubStore) Create(context.Context, resource.Change) (resource.Resource, error) {
 	return nil, errors.New("dial tcp 10.0.0.5:3306: connection refused; table USERS")
 }
-func (s *stubStore) Replace(context.Context, string, Change) (Resource, error) {
+func (s *stubStore) Replace(context.Context, string, resource.Change) (resource.Resource, error) {
 	return nil, &Error{Status: 503, Detail: "the database is unavailable", RetryAfter: 30}
 }
-func (s *stubStore) Patch(_ context.Context, id string, c Change) (Resource, error) {
+func (s *stubStore) Patch(_ context.Context, id string, c resource.Change) (resource.Resource, error) {
 	s.gotID, s.gotOp = id, c.Patch
 	return s.patch(id, c.Patch)
 }
@@ -162,21 +166,23 @@ func (s *stubStore) Delete(context.Context, string) error {
 
 func newStubFixture(t *testing.T, s *stubStore) *fixture {
 	return newFixture(t, func(c *Config) {
-		c.ResourceTypes = []ResourceType{{ID: "User", Name: "User", Endpoint: "Users", Schema: UserSchema(),
-			Extensions: []*Schema{EnterpriseUserSchema()}, Methods: allMethods, Store: s}}
+		c.ResourceTypes = []ResourceType{{ID: "User", Name: "User", Endpoint: "Users", Schema: resource.UserSchema(),
+			Extensions: []*resource.Schema{resource.EnterpriseUserSchema()}, Methods: allMethods, Store: s}}
 	})
 }
 
 func TestStoreErrors(t *testing.T) {
 	s := &stubStore{
-		get: func(id string) (Resource, error) {
+		get: func(id string) (resource.Resource, error) {
 			if id == "boom" {
 				panic("nil map in store")
 			}
-			return Resource{"id": id, "userName": "u", "password": "secret", "meta": map[string]any{"version": "v1"}}, nil
+			return resource.Resource{"id": id, "userName": "u", "password": "secret", "meta": map[string]any{"version": "v1"}}, nil
 		},
-		patch: func(string, []PatchOp) (Resource, error) { return nil, nil },
-		list:  func(Query) (*Page, error) { return nil, errors.New("ORA-00942: table or view does not exist") },
+		patch: func(string, []resource.PatchOp) (resource.Resource, error) { return nil, nil },
+		list: func(resource.Query) (*resource.Page, error) {
+			return nil, errors.New("ORA-00942: table or view does not exist")
+		},
 	}
 	f := newStubFixture(t, s)
 
@@ -226,7 +232,9 @@ func TestStoreErrors(t *testing.T) {
 }
 
 func TestPatchNormalisation(t *testing.T) {
-	s := &stubStore{patch: func(id string, _ []PatchOp) (Resource, error) { return Resource{"id": id, "userName": "u"}, nil }}
+	s := &stubStore{patch: func(id string, _ []resource.PatchOp) (resource.Resource, error) {
+		return resource.Resource{"id": id, "userName": "u"}, nil
+	}}
 	f := newStubFixture(t, s)
 	r := f.do(t, "PATCH", "/Users/u1", fmt.Sprintf(patchOp, `[
 		{"op":"Replace","path":"active","value":"False"},
@@ -250,7 +258,7 @@ func TestPatchNormalisation(t *testing.T) {
 	want := map[string]any{
 		"active":         true,
 		"name.givenName": "A",
-		EnterpriseUserURN: map[string]any{
+		resource.EnterpriseUserURN: map[string]any{
 			"department": "D",
 			"manager":    map[string]any{"value": "m", "displayName": "M"},
 		},
@@ -267,7 +275,7 @@ func TestPatchNormalisation(t *testing.T) {
 }
 
 func TestRouting(t *testing.T) {
-	s := &stubStore{get: func(id string) (Resource, error) { return Resource{"id": id, "userName": "u"}, nil }}
+	s := &stubStore{get: func(id string) (resource.Resource, error) { return resource.Resource{"id": id, "userName": "u"}, nil }}
 	f := newStubFixture(t, s)
 	for _, tt := range []struct{ path, id string }{
 		{"/Users/abc", "abc"},

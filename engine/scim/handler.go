@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"runtime/debug"
 	"strings"
+
+	"github.com/dbscim/dbscim/engine/resource"
 )
 
 // Config configures a Handler.
@@ -19,11 +21,6 @@ type Config struct {
 	MaxResults int
 	// Sort enables sortBy/sortOrder (passed to the stores) and advertises it.
 	Sort bool
-	// ETag is kept for compatibility and has no effect: every resource has an
-	// ETag (the store's meta.version, or one computed from its content), If-Match
-	// and If-None-Match are always honoured, and /ServiceProviderConfig always
-	// advertises etag.supported. See etag.go.
-	ETag bool
 	// Logger receives store errors (with their real text, which clients never see)
 	// and recovered panics; nil means slog.Default().
 	Logger *slog.Logger
@@ -63,8 +60,8 @@ type Handler struct {
 // resourceType is a configured type with its schemas prepared.
 type resourceType struct {
 	ResourceType
-	ss       *schemaSet
-	schemas  []*Schema
+	ss       *resource.SchemaSet
+	schemas  []*resource.Schema
 	endpoint string // without slashes
 }
 
@@ -90,9 +87,9 @@ func NewHandler(c Config) *Handler {
 			rt.endpoint = rt.Name + "s"
 		}
 		if t.Schema != nil {
-			rt.schemas = append([]*Schema{t.Schema}, t.Extensions...)
+			rt.schemas = append([]*resource.Schema{t.Schema}, t.Extensions...)
 		}
-		rt.ss = newSchemaSet(rt.schemas)
+		rt.ss = resource.NewSchemaSet(rt.schemas)
 		h.types = append(h.types, rt)
 	}
 	return h
@@ -172,7 +169,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) route(w http.ResponseWriter, r *http.Request) {
 	segs, ok := segments(r)
 	if !ok {
-		h.writeError(w, Errorf(http.StatusNotFound, "", "malformed path %s", quoteForDetail(r.URL.Path)))
+		h.writeError(w, Errorf(http.StatusNotFound, "", "malformed path %s", resource.QuoteForDetail(r.URL.Path)))
 		return
 	}
 	method := r.Method
@@ -211,7 +208,7 @@ func (h *Handler) route(w http.ResponseWriter, r *http.Request) {
 	}
 	rt := h.typeFor(first)
 	if rt == nil || len(segs) > 2 {
-		h.writeError(w, Errorf(http.StatusNotFound, "", "no SCIM endpoint at %s", quoteForDetail("/"+strings.Join(segs, "/"))))
+		h.writeError(w, Errorf(http.StatusNotFound, "", "no SCIM endpoint at %s", resource.QuoteForDetail("/"+strings.Join(segs, "/"))))
 		return
 	}
 	if len(segs) == 1 {

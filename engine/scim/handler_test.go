@@ -11,29 +11,32 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/dbscim/dbscim/engine/resource"
+	"github.com/dbscim/dbscim/engine/scim/memory"
 )
 
 const allMethods = MethodGet | MethodList | MethodCreate | MethodReplace | MethodPatch | MethodDelete
 
 type fixture struct {
 	h      *Handler
-	users  *MemoryStore
-	groups *MemoryStore
+	users  *memory.Store
+	groups *memory.Store
 	logs   *bytes.Buffer
 }
 
 func newFixture(t *testing.T, edit ...func(*Config)) *fixture {
 	t.Helper()
 	f := &fixture{
-		users:  NewMemoryStore("User", UserSchema(), EnterpriseUserSchema()),
-		groups: NewMemoryStore("Group", GroupSchema()),
+		users:  memory.New("User", resource.UserSchema(), resource.EnterpriseUserSchema()),
+		groups: memory.New("Group", resource.GroupSchema()),
 		logs:   &bytes.Buffer{},
 	}
 	c := Config{
 		ResourceTypes: []ResourceType{
-			{ID: "User", Name: "User", Endpoint: "Users", Description: "User Account", Schema: UserSchema(),
-				Extensions: []*Schema{EnterpriseUserSchema()}, Methods: allMethods, Store: f.users},
-			{ID: "Group", Name: "Group", Endpoint: "Groups", Schema: GroupSchema(), Methods: allMethods, Store: f.groups},
+			{ID: "User", Name: "User", Endpoint: "Users", Description: "User Account", Schema: resource.UserSchema(),
+				Extensions: []*resource.Schema{resource.EnterpriseUserSchema()}, Methods: allMethods, Store: f.users},
+			{ID: "Group", Name: "Group", Endpoint: "Groups", Schema: resource.GroupSchema(), Methods: allMethods, Store: f.groups},
 		},
 		Sort:   true,
 		Logger: slog.New(slog.NewTextHandler(f.logs, nil)),
@@ -143,6 +146,11 @@ const entraCreateUser = `{
 
 const base = "https://scim.example.com:8443/scim/v2/oktademo"
 
+const (
+	department = resource.EnterpriseUserURN + ":department"
+	managerID  = resource.EnterpriseUserURN + ":manager.value"
+)
+
 func TestOktaUserLifecycle(t *testing.T) {
 	f := newFixture(t)
 
@@ -178,11 +186,11 @@ func TestOktaUserLifecycle(t *testing.T) {
 	if _, ok := r.body["groups"]; ok {
 		t.Error("read-only groups stored from the request")
 	}
-	if s, _ := r.body["schemas"].([]any); len(s) != 1 || s[0] != UserSchemaURN {
+	if s, _ := r.body["schemas"].([]any); len(s) != 1 || s[0] != resource.UserSchemaURN {
 		t.Errorf("schemas %v", r.body["schemas"])
 	}
 	// The store received the password (writeOnly is for the store to use).
-	stored, _ := f.users.Get(context.Background(), id, Projection{})
+	stored, _ := f.users.Get(context.Background(), id, resource.Projection{})
 	if stored["password"] != "1mz050nq" {
 		t.Errorf("the store did not receive the password: %v", stored)
 	}
@@ -235,7 +243,7 @@ func TestEntraUserLifecycle(t *testing.T) {
 	r = f.do(t, "POST", "/Users", entraCreateUser)
 	r.want(t, 201)
 	id := r.body["id"].(string)
-	if s, _ := r.body["schemas"].([]any); len(s) != 2 || s[1] != EnterpriseUserURN {
+	if s, _ := r.body["schemas"].([]any); len(s) != 2 || s[1] != resource.EnterpriseUserURN {
 		t.Errorf("schemas %v", r.body["schemas"])
 	}
 
@@ -263,28 +271,28 @@ func TestEntraUserLifecycle(t *testing.T) {
 	r = patch(`[{"op":"Add","path":"emails[type eq \"work\"].value","value":"new@testuser.com"},
 		{"op":"Replace","path":"name.givenName","value":"Barbara"}]`)
 	r.want(t, 200)
-	if v, _ := GetValue(r.body, workEmail); v != "new@testuser.com" {
+	if v, _ := resource.GetValue(r.body, `emails[type eq "work"].value`); v != "new@testuser.com" {
 		t.Errorf("Add work email: %s", r.raw)
 	}
-	if v, _ := GetValue(r.body, "name.givenName"); v != "Barbara" {
+	if v, _ := resource.GetValue(r.body, "name.givenName"); v != "Barbara" {
 		t.Errorf("name.givenName: %s", r.raw)
 	}
 	r = patch(`[{"op":"Replace","value":{"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department":"Sales","displayName":"B"}}]`)
 	r.want(t, 200)
-	if v, _ := GetValue(r.body, department); v != "Sales" {
+	if v, _ := resource.GetValue(r.body, department); v != "Sales" {
 		t.Errorf("URN-keyed replace: %s", r.raw)
 	}
 	r = patch(`[{"op":"Add","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager","value":"2819c223"}]`)
 	r.want(t, 200)
-	if v, _ := GetValue(r.body, managerID); v != "2819c223" {
+	if v, _ := resource.GetValue(r.body, managerID); v != "2819c223" {
 		t.Errorf("manager set with a bare id: %s", r.raw)
 	}
 	r = patch(`[{"op":"replace","value":{"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"employeeNumber":"7"}}}]`)
 	r.want(t, 200)
-	if v, _ := GetValue(r.body, EnterpriseUserURN+":employeeNumber"); v != "7" {
+	if v, _ := resource.GetValue(r.body, resource.EnterpriseUserURN+":employeeNumber"); v != "7" {
 		t.Errorf("extension object replace: %s", r.raw)
 	}
-	if v, _ := GetValue(r.body, department); v != "Sales" {
+	if v, _ := resource.GetValue(r.body, department); v != "Sales" {
 		t.Errorf("extension object replace lost a sibling: %s", r.raw)
 	}
 	// Removing the manager with the manager named as the value: another one is
@@ -292,13 +300,13 @@ func TestEntraUserLifecycle(t *testing.T) {
 	for _, v := range []string{`[{"value":"someone-else"}]`, `"2819c223"`} {
 		r = patch(`[{"op":"Remove","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager","value":` + v + `}]`)
 		r.want(t, 200)
-		if got, _ := GetValue(r.body, managerID); (got == nil) != (v == `"2819c223"`) {
+		if got, _ := resource.GetValue(r.body, managerID); (got == nil) != (v == `"2819c223"`) {
 			t.Errorf("remove manager with value %s: %s", v, r.raw)
 		}
 	}
 	patch(`[{"op":"Add","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager","value":"2819c223"}]`).want(t, 200)
 	r = patch(`[{"op":"Remove","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager","value":{"value":"2819c223"}}]`)
-	if got, _ := GetValue(r.body, managerID); got != nil {
+	if got, _ := resource.GetValue(r.body, managerID); got != nil {
 		t.Errorf("remove manager with an object value: %s", r.raw)
 	}
 
@@ -451,24 +459,24 @@ func TestProjection(t *testing.T) {
 		{"?attributes=userName,name.givenName", []string{"id", "userName", "name.givenName"}, []string{"name.familyName", "emails", "meta", "active"}},
 		{"?attributes=emails.value", []string{"id", "emails.value"}, []string{`emails[type eq "work"].primary`, "userName"}},
 		{"?attributes=" + q(department), []string{department}, []string{"userName"}},
-		{"?attributes=" + q(EnterpriseUserURN), []string{department}, []string{"userName"}},
-		{"?attributes=" + q(UserSchemaURN+":userName"), []string{"userName"}, []string{"active"}},
+		{"?attributes=" + q(resource.EnterpriseUserURN), []string{department}, []string{"userName"}},
+		{"?attributes=" + q(resource.UserSchemaURN+":userName"), []string{"userName"}, []string{"active"}},
 		{"?attributes=ID", []string{"id"}, []string{"userName"}},
 		{"?excludedAttributes=emails,meta", []string{"id", "userName", "active", department}, []string{"emails", "meta"}},
 		{"?excludedAttributes=id,name.givenName", []string{"id", "name.familyName"}, []string{"name.givenName"}}, // id is always returned
-		{"?excludedAttributes=" + q(EnterpriseUserURN), []string{"userName"}, []string{department}},
+		{"?excludedAttributes=" + q(resource.EnterpriseUserURN), []string{"userName"}, []string{department}},
 		{"?attributes=password", []string{"id"}, []string{"password"}}, // never returned
 	}
 	for _, tt := range tests {
 		r := f.do(t, "GET", "/Users/"+id+tt.query, "")
 		r.want(t, 200)
 		for _, p := range tt.present {
-			if _, ok := GetValue(r.body, p); !ok {
+			if _, ok := resource.GetValue(r.body, p); !ok {
 				t.Errorf("%s: %s missing in %s", tt.query, p, r.raw)
 			}
 		}
 		for _, p := range tt.absent {
-			if v, ok := GetValue(r.body, p); ok {
+			if v, ok := resource.GetValue(r.body, p); ok {
 				t.Errorf("%s: %s = %v returned", tt.query, p, v)
 			}
 		}
@@ -481,21 +489,21 @@ func TestProjection(t *testing.T) {
 
 func TestProjectionWants(t *testing.T) {
 	tests := []struct {
-		p    Projection
+		p    resource.Projection
 		attr string
 		want bool
 	}{
-		{Projection{}, "members", true},
-		{Projection{Excluded: []string{"members"}}, "members", false},
-		{Projection{Excluded: []string{"Members"}}, "members", false},
-		{Projection{Excluded: []string{"members.display"}}, "members", true},
-		{Projection{Excluded: []string{"id"}}, "id", true},
-		{Projection{Attributes: []string{"displayName"}}, "members", false},
-		{Projection{Attributes: []string{"displayName"}}, "id", true},
-		{Projection{Attributes: []string{"members.value"}}, "members", true},
-		{Projection{Attributes: []string{GroupSchemaURN + ":members"}}, "members", true},
-		{Projection{Attributes: []string{department}}, EnterpriseUserURN, true},
-		{Projection{Attributes: []string{EnterpriseUserURN}}, EnterpriseUserURN, true},
+		{resource.Projection{}, "members", true},
+		{resource.Projection{Excluded: []string{"members"}}, "members", false},
+		{resource.Projection{Excluded: []string{"Members"}}, "members", false},
+		{resource.Projection{Excluded: []string{"members.display"}}, "members", true},
+		{resource.Projection{Excluded: []string{"id"}}, "id", true},
+		{resource.Projection{Attributes: []string{"displayName"}}, "members", false},
+		{resource.Projection{Attributes: []string{"displayName"}}, "id", true},
+		{resource.Projection{Attributes: []string{"members.value"}}, "members", true},
+		{resource.Projection{Attributes: []string{resource.GroupSchemaURN + ":members"}}, "members", true},
+		{resource.Projection{Attributes: []string{department}}, resource.EnterpriseUserURN, true},
+		{resource.Projection{Attributes: []string{resource.EnterpriseUserURN}}, resource.EnterpriseUserURN, true},
 	}
 	for _, tt := range tests {
 		if got := tt.p.Wants(tt.attr); got != tt.want {

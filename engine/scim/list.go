@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/dbscim/dbscim/engine/resource"
 	filter "github.com/scim2/filter-parser/v2"
 )
 
@@ -17,7 +18,7 @@ type listRequest struct {
 	count      int // -1: not given
 	sortBy     string
 	sortOrder  string
-	projection Projection
+	projection resource.Projection
 }
 
 // listResponse is RFC 7644 §3.4.2's ListResponse. Resources is always present,
@@ -55,7 +56,7 @@ func listFromQuery(r *http.Request) (listRequest, *Error) {
 	lr.filter, _ = first(q["filter"])
 	lr.sortBy, _ = first(q["sortby"])
 	lr.sortOrder, _ = first(q["sortorder"])
-	lr.projection = parseProjection(q["attributes"], q["excludedattributes"])
+	lr.projection = resource.ParseProjection(q["attributes"], q["excludedattributes"])
 	if s, ok := first(q["startindex"]); ok && strings.TrimSpace(s) != "" {
 		n, e := parseInt("startIndex", s)
 		if e != nil {
@@ -85,7 +86,7 @@ func parseInt(name, s string) (int, *Error) {
 			}
 			return math.MaxInt32, nil
 		}
-		return 0, Errorf(400, InvalidValue, "%s must be an integer, not %s", name, quoteForDetail(s))
+		return 0, Errorf(400, InvalidValue, "%s must be an integer, not %s", name, resource.QuoteForDetail(s))
 	}
 	return int(max(min(n, math.MaxInt32), math.MinInt32)), nil
 }
@@ -142,32 +143,32 @@ func listFromBody(body map[string]any) (listRequest, *Error) {
 	}
 	attrs, _ := field(body, "attributes")
 	excl, _ := field(body, "excludedAttributes")
-	a, ok1 := stringList(attrs)
-	x, ok2 := stringList(excl)
+	a, ok1 := resource.StringList(attrs)
+	x, ok2 := resource.StringList(excl)
 	if !ok1 || !ok2 {
 		return lr, Errorf(400, InvalidValue, "attributes and excludedAttributes must be arrays of strings")
 	}
-	lr.projection = parseProjection(a, x)
+	lr.projection = resource.ParseProjection(a, x)
 	return lr, nil
 }
 
 // query turns a list request into the Query a store receives for one type.
-func (h *Handler) query(rt *resourceType, lr listRequest, expr filter.Expression) (Query, *Error) {
-	q := Query{Filter: expr, StartIndex: lr.startIndex, Count: lr.count, Projection: lr.projection}
+func (h *Handler) query(rt *resourceType, lr listRequest, expr filter.Expression) (resource.Query, *Error) {
+	q := resource.Query{Filter: expr, StartIndex: lr.startIndex, Count: lr.count, Projection: lr.projection}
 	if q.Count < 0 || q.Count > h.cfg.MaxResults {
 		q.Count = h.cfg.MaxResults
 	}
 	if expr != nil {
-		if err := rt.ss.checkFilter(expr, nil, false); err != nil {
+		if err := rt.ss.CheckFilter(expr, nil, false); err != nil {
 			return q, toError(err)
 		}
 	}
 	if h.cfg.Sort && strings.TrimSpace(lr.sortBy) != "" {
 		ap, err := filter.ParseAttrPath([]byte(strings.TrimSpace(lr.sortBy)))
 		if err != nil {
-			return q, Errorf(400, InvalidValue, "sortBy %s is not an attribute path", quoteForDetail(lr.sortBy))
+			return q, Errorf(400, InvalidValue, "sortBy %s is not an attribute path", resource.QuoteForDetail(lr.sortBy))
 		}
-		if t, ok := rt.ss.resolve(ap, nil); ok && t.compareAttr().returned() == ReturnedNever {
+		if t, ok := rt.ss.Resolve(ap, nil); ok && t.CompareAttr().ReturnWhen() == resource.ReturnedNever {
 			return q, Errorf(400, InvalidValue, "cannot sort by %s", lr.sortBy)
 		}
 		q.SortBy = strings.TrimSpace(lr.sortBy)
@@ -176,7 +177,7 @@ func (h *Handler) query(rt *resourceType, lr listRequest, expr filter.Expression
 		case "descending":
 			q.Descending = true
 		default:
-			return q, Errorf(400, InvalidValue, "sortOrder must be ascending or descending, not %s", quoteForDetail(lr.sortOrder))
+			return q, Errorf(400, InvalidValue, "sortOrder must be ascending or descending, not %s", resource.QuoteForDetail(lr.sortOrder))
 		}
 	}
 	return q, nil
@@ -186,7 +187,7 @@ func parseListFilter(s string) (filter.Expression, *Error) {
 	if strings.TrimSpace(s) == "" {
 		return nil, nil
 	}
-	expr, err := ParseFilter(s)
+	expr, err := resource.ParseFilter(s)
 	if err != nil {
 		return nil, toError(err)
 	}
@@ -234,8 +235,8 @@ func (h *Handler) runList(w http.ResponseWriter, r *http.Request, rt *resourceTy
 	}
 	resp := listResponse{Schemas: []string{ListResponseURN}, StartIndex: q.StartIndex, Resources: []any{}}
 	if page != nil {
-		base, pr := requestBaseURL(r), newProjector(rt.ss, q.Projection)
-		complete := !rt.ss.partial(q.Projection)
+		base, pr := requestBaseURL(r), resource.NewProjector(rt.ss, q.Projection)
+		complete := !rt.ss.Partial(q.Projection)
 		resp.TotalResults = page.Total
 		for _, res := range page.Resources {
 			if len(resp.Resources) >= q.Count {
@@ -300,7 +301,7 @@ func (h *Handler) rootSearch(w http.ResponseWriter, r *http.Request) {
 		}
 		resp.TotalResults += page.Total
 		skip = max(skip-page.Total, 0)
-		pr, complete := newProjector(rt.ss, q.Projection), !rt.ss.partial(q.Projection)
+		pr, complete := resource.NewProjector(rt.ss, q.Projection), !rt.ss.Partial(q.Projection)
 		for _, res := range page.Resources {
 			if len(resp.Resources) >= want {
 				break

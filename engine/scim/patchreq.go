@@ -2,6 +2,8 @@ package scim
 
 import (
 	"strings"
+
+	"github.com/dbscim/dbscim/engine/resource"
 )
 
 // parsePatch reads a PatchOp request (RFC 7644 §3.5.2) and normalises it into what
@@ -19,7 +21,7 @@ import (
 //     sends the group's id along with a rename), but an id different from the URL's
 //     is 400 mutability; an explicit path to a read-only attribute is 400
 //     mutability; remove without a path is 400 noTarget.
-func parsePatch(ss *schemaSet, body map[string]any, id string) ([]PatchOp, *Error) {
+func parsePatch(ss *resource.SchemaSet, body map[string]any, id string) ([]resource.PatchOp, *Error) {
 	if !hasSchema(body, PatchOpURN) {
 		return nil, Errorf(400, InvalidSyntax, "a PATCH body must list %s in schemas", PatchOpURN)
 	}
@@ -28,7 +30,7 @@ func parsePatch(ss *schemaSet, body map[string]any, id string) ([]PatchOp, *Erro
 	if !ok || len(list) == 0 {
 		return nil, Errorf(400, InvalidSyntax, "a PATCH body needs a non-empty Operations array")
 	}
-	ops := make([]PatchOp, 0, len(list))
+	ops := make([]resource.PatchOp, 0, len(list))
 	for i, x := range list {
 		m, ok := x.(map[string]any)
 		if !ok {
@@ -43,21 +45,21 @@ func parsePatch(ss *schemaSet, body map[string]any, id string) ([]PatchOp, *Erro
 	// The same rules ApplyPatch enforces, checked before the store is called so
 	// that every store sees only valid operations.
 	for _, op := range ops {
-		if _, err := ss.expand(op, id); err != nil {
+		if _, err := ss.Expand(op, id); err != nil {
 			return nil, toError(err)
 		}
 	}
 	return ops, nil
 }
 
-func parseOp(ss *schemaSet, m map[string]any, id string, i int) (PatchOp, *Error) {
+func parseOp(ss *resource.SchemaSet, m map[string]any, id string, i int) (resource.PatchOp, *Error) {
 	rawOp, _ := field(m, "op")
 	name, _ := rawOp.(string)
-	op := PatchOp{Op: strings.ToLower(strings.TrimSpace(name))}
+	op := resource.PatchOp{Op: strings.ToLower(strings.TrimSpace(name))}
 	switch op.Op {
 	case "add", "replace", "remove":
 	default:
-		return op, Errorf(400, InvalidSyntax, "Operations[%d]: unknown op %s; use add, replace or remove", i, quoteForDetail(name))
+		return op, Errorf(400, InvalidSyntax, "Operations[%d]: unknown op %s; use add, replace or remove", i, resource.QuoteForDetail(name))
 	}
 	rawPath, _ := field(m, "path")
 	path, isString := rawPath.(string)
@@ -86,20 +88,20 @@ func parseOp(ss *schemaSet, m map[string]any, id string, i int) (PatchOp, *Error
 		op.Value = nv
 		return op, nil
 	}
-	p, err := ParsePath(path)
+	p, err := resource.ParsePath(path)
 	if err != nil {
 		return op, toError(err)
 	}
 	op.Path = p
-	t, known := ss.resolve(p.AttributePath, nil)
-	if known && (t.attr.readOnly() || t.sub.readOnly() || (p.SubAttribute != nil && t.attr.SubAttribute(*p.SubAttribute).readOnly())) {
+	t, known := ss.Resolve(p.AttributePath, nil)
+	if known && (t.Attr.ReadOnly() || t.Sub.ReadOnly() || (p.SubAttribute != nil && t.Attr.SubAttribute(*p.SubAttribute).ReadOnly())) {
 		return op, Errorf(400, Mutability, "Operations[%d]: %s is read-only", i, path)
 	}
 	if p.ValueExpression != nil && known {
-		if t.attr != nil && (t.attr.Type != TypeComplex || !t.attr.MultiValued) {
-			return op, Errorf(400, InvalidPath, "Operations[%d]: %s is not a multi-valued complex attribute; [filter] does not apply", i, t.name)
+		if t.Attr != nil && (t.Attr.Type != resource.TypeComplex || !t.Attr.MultiValued) {
+			return op, Errorf(400, InvalidPath, "Operations[%d]: %s is not a multi-valued complex attribute; [filter] does not apply", i, t.Name)
 		}
-		if err := ss.checkFilter(p.ValueExpression, t.attr, true); err != nil {
+		if err := ss.CheckFilter(p.ValueExpression, t.Attr, true); err != nil {
 			return op, toError(err)
 		}
 	}
@@ -109,27 +111,27 @@ func parseOp(ss *schemaSet, m map[string]any, id string, i int) (PatchOp, *Error
 	if op.Op == "remove" && op.Value == nil {
 		return op, nil
 	}
-	if known && !t.wholeExt {
-		a, element := t.attr, p.ValueExpression != nil
-		sub := t.sub
+	if known && !t.WholeExt {
+		a, element := t.Attr, p.ValueExpression != nil
+		sub := t.Sub
 		if p.SubAttribute != nil {
-			sub = t.attr.SubAttribute(*p.SubAttribute)
-			if sub == nil && t.attr != nil {
+			sub = t.Attr.SubAttribute(*p.SubAttribute)
+			if sub == nil && t.Attr != nil {
 				return op, nil // an undeclared sub-attribute passes as sent
 			}
 		}
 		if sub != nil {
 			a, element = sub, false
 		}
-		if a != nil && op.Op == "remove" && a.Type == TypeComplex && !a.MultiValued && !element {
+		if a != nil && op.Op == "remove" && a.Type == resource.TypeComplex && !a.MultiValued && !element {
 			// The manager to remove, as an id, {"value": id} or a list of either.
-			given, isList := asList(op.Value)
+			given, isList := resource.AsList(op.Value)
 			if !isList {
 				given = []any{op.Value}
 			}
 			out := make([]any, len(given))
 			for j, x := range given {
-				v, err := valueFor(a, x, false, path)
+				v, err := resource.ValueFor(a, x, false, path)
 				if err != nil {
 					return op, toError(err)
 				}
@@ -139,18 +141,18 @@ func parseOp(ss *schemaSet, m map[string]any, id string, i int) (PatchOp, *Error
 			return op, nil
 		}
 		if a != nil {
-			v, err := valueFor(a, op.Value, element, path)
+			v, err := resource.ValueFor(a, op.Value, element, path)
 			if err != nil {
 				return op, toError(err)
 			}
 			op.Value = v
 		}
 	}
-	if known && t.wholeExt {
+	if known && t.WholeExt {
 		if m, ok := op.Value.(map[string]any); ok {
-			if ext := ss.extension(t.ext); ext != nil {
+			if ext := ss.Extension(t.Ext); ext != nil {
 				out := map[string]any{}
-				canonObject(out, m, ext.Attributes, nil)
+				resource.CanonObject(out, m, ext.Attributes, nil)
 				op.Value = out
 			}
 		}
@@ -161,55 +163,55 @@ func parseOp(ss *schemaSet, m map[string]any, id string, i int) (PatchOp, *Error
 // normalizeValueMap canonicalises the object of a path-less add/replace. Its keys
 // are attribute paths; plain names take the schema's casing and values their
 // types, extension objects are canonicalised inside, read-only keys are dropped.
-func normalizeValueMap(ss *schemaSet, v map[string]any, id string) (map[string]any, *Error) {
+func normalizeValueMap(ss *resource.SchemaSet, v map[string]any, id string) (map[string]any, *Error) {
 	out := make(map[string]any, len(v))
 	for k, x := range v {
 		if strings.EqualFold(k, "schemas") {
 			continue
 		}
-		if ext := ss.extension(k); ext != nil {
+		if ext := ss.Extension(k); ext != nil {
 			m, ok := x.(map[string]any)
 			if !ok {
 				out[ext.ID] = x
 				continue
 			}
 			inner := map[string]any{}
-			canonObject(inner, m, ext.Attributes, nil)
+			resource.CanonObject(inner, m, ext.Attributes, nil)
 			for ik := range inner {
-				if a := findAttribute(ext.Attributes, ik); a.readOnly() {
+				if a := resource.FindAttribute(ext.Attributes, ik); a.ReadOnly() {
 					delete(inner, ik)
 				}
 			}
 			out[ext.ID] = inner
 			continue
 		}
-		p, err := ParsePath(k)
+		p, err := resource.ParsePath(k)
 		if err != nil {
 			return nil, toError(err)
 		}
-		t, known := ss.resolve(p.AttributePath, nil)
-		if !known || t.wholeExt || p.ValueExpression != nil || p.SubAttribute != nil {
+		t, known := ss.Resolve(p.AttributePath, nil)
+		if !known || t.WholeExt || p.ValueExpression != nil || p.SubAttribute != nil {
 			out[k] = x
 			continue
 		}
-		if t.attr != nil && t.attr.Name == "id" && t.subName == "" {
+		if t.Attr != nil && t.Attr.Name == "id" && t.SubName == "" {
 			if s, ok := x.(string); !ok || s != id {
-				return nil, Errorf(400, Mutability, "id is read-only; it cannot change from %s", quoteForDetail(id))
+				return nil, Errorf(400, Mutability, "id is read-only; it cannot change from %s", resource.QuoteForDetail(id))
 			}
 			continue
 		}
-		if t.attr.readOnly() || t.sub.readOnly() {
+		if t.Attr.ReadOnly() || t.Sub.ReadOnly() {
 			continue
 		}
 		name := k
-		a := t.attr
-		if a != nil && t.ext == "" && t.subName == "" && !strings.Contains(k, ":") {
+		a := t.Attr
+		if a != nil && t.Ext == "" && t.SubName == "" && !strings.Contains(k, ":") {
 			name = a.Name
-		} else if t.sub != nil {
-			a = t.sub
+		} else if t.Sub != nil {
+			a = t.Sub
 		}
 		if a != nil && x != nil {
-			cv, err := valueFor(a, x, false, k)
+			cv, err := resource.ValueFor(a, x, false, k)
 			if err != nil {
 				return nil, toError(err)
 			}

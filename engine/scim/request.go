@@ -8,6 +8,8 @@ import (
 	"mime"
 	"net/http"
 	"strings"
+
+	"github.com/dbscim/dbscim/engine/resource"
 )
 
 // checkContentType accepts the media types RFC 7644 §3.1 names for requests,
@@ -22,7 +24,7 @@ func checkContentType(r *http.Request) *Error {
 	if err == nil && (mt == "application/scim+json" || mt == "application/json") {
 		return nil
 	}
-	return Errorf(http.StatusUnsupportedMediaType, "", "unsupported Content-Type %s; send application/scim+json or application/json", quoteForDetail(ct))
+	return Errorf(http.StatusUnsupportedMediaType, "", "unsupported Content-Type %s; send application/scim+json or application/json", resource.QuoteForDetail(ct))
 }
 
 // decodeObject reads a request body that must be one JSON object.
@@ -87,35 +89,14 @@ func jsonKind(v any) string {
 // field reads a member of a request object case-insensitively: clients differ in
 // "Operations" / "operations".
 func field(m map[string]any, name string) (any, bool) {
-	_, v, ok := lookup(m, name)
+	_, v, ok := resource.Lookup(m, name)
 	return v, ok
-}
-
-// stringList reads a list of strings, or one (comma-separated) string.
-func stringList(v any) ([]string, bool) {
-	switch v := v.(type) {
-	case nil:
-		return nil, true
-	case string:
-		return []string{v}, true
-	case []any:
-		out := make([]string, 0, len(v))
-		for _, x := range v {
-			s, ok := x.(string)
-			if !ok {
-				return nil, false
-			}
-			out = append(out, s)
-		}
-		return out, true
-	}
-	return nil, false
 }
 
 // hasSchema reports whether a request's "schemas" lists urn.
 func hasSchema(m map[string]any, urn string) bool {
 	v, _ := field(m, "schemas")
-	l, _ := stringList(v)
+	l, _ := resource.StringList(v)
 	for _, s := range l {
 		if strings.EqualFold(strings.TrimSpace(s), urn) {
 			return true

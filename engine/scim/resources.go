@@ -3,12 +3,14 @@ package scim
 import (
 	"net/http"
 	"strings"
+
+	"github.com/dbscim/dbscim/engine/resource"
 )
 
 // projectionOf reads attributes / excludedAttributes from the query string.
-func projectionOf(r *http.Request) Projection {
+func projectionOf(r *http.Request) resource.Projection {
 	q := queryParams(r)
-	return parseProjection(q["attributes"], q["excludedattributes"])
+	return resource.ParseProjection(q["attributes"], q["excludedattributes"])
 }
 
 func (h *Handler) get(w http.ResponseWriter, r *http.Request, rt *resourceType, id string) {
@@ -16,9 +18,9 @@ func (h *Handler) get(w http.ResponseWriter, r *http.Request, rt *resourceType, 
 	base := requestBaseURL(r)
 	// A projection may let the store leave attributes out; a conditional request
 	// needs the whole resource's version, so it reads everything.
-	fetch, complete := p, !rt.ss.partial(p)
+	fetch, complete := p, !rt.ss.Partial(p)
 	if !complete && conditional(r) {
-		fetch, complete = Projection{}, true
+		fetch, complete = resource.Projection{}, true
 	}
 	res, err := rt.Store.Get(r.Context(), id, fetch)
 	if err != nil {
@@ -29,7 +31,7 @@ func (h *Handler) get(w http.ResponseWriter, r *http.Request, rt *resourceType, 
 		h.writeError(w, ErrNotFound(rt.Name, id))
 		return
 	}
-	o := h.present(rt, res, base, newProjector(rt.ss, p), complete)
+	o := h.present(rt, res, base, resource.NewProjector(rt.ss, p), complete)
 	if tags := splitTags(r.Header.Values("If-Match")); len(tags) > 0 && !tagsMatch(tags, o.etag) {
 		if o.etag != "" {
 			w.Header().Set("ETag", o.etag)
@@ -59,7 +61,7 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request, rt *resourceTyp
 		h.writeError(w, e)
 		return
 	}
-	c, e := wholeChange(rt, OpCreate, res)
+	c, e := wholeChange(rt, resource.OpCreate, res)
 	if e != nil {
 		h.writeError(w, e)
 		return
@@ -83,7 +85,7 @@ func (h *Handler) replace(w http.ResponseWriter, r *http.Request, rt *resourceTy
 		h.writeError(w, e)
 		return
 	}
-	c, e := wholeChange(rt, OpReplace, res)
+	c, e := wholeChange(rt, resource.OpReplace, res)
 	if e != nil {
 		h.writeError(w, e)
 		return
@@ -136,7 +138,7 @@ func (h *Handler) patch(w http.ResponseWriter, r *http.Request, rt *resourceType
 			return
 		}
 		base := requestBaseURL(r)
-		h.writeResource(w, http.StatusOK, h.present(rt, res, base, newProjector(rt.ss, p), !rt.ss.partial(p)), base)
+		h.writeResource(w, http.StatusOK, h.present(rt, res, base, resource.NewProjector(rt.ss, p), !rt.ss.Partial(p)), base)
 		return
 	}
 	if stored == nil {
@@ -161,13 +163,13 @@ func (h *Handler) delete(w http.ResponseWriter, r *http.Request, rt *resourceTyp
 
 // answerWrite answers POST, PUT and PATCH with the stored resource, projected as
 // the query string asks (RFC 7644 §3.9 applies attributes to these too).
-func (h *Handler) answerWrite(w http.ResponseWriter, r *http.Request, rt *resourceType, stored Resource, status int) {
+func (h *Handler) answerWrite(w http.ResponseWriter, r *http.Request, rt *resourceType, stored resource.Resource, status int) {
 	if stored == nil {
 		h.fail(w, r, errNilResource)
 		return
 	}
 	base := requestBaseURL(r)
-	h.writeResource(w, status, h.present(rt, stored, base, newProjector(rt.ss, projectionOf(r)), true), base)
+	h.writeResource(w, status, h.present(rt, stored, base, resource.NewProjector(rt.ss, projectionOf(r)), true), base)
 }
 
 type nilResourceError struct{}
@@ -183,18 +185,18 @@ var errNilResource error = nilResourceError{}
 // attributes a client sends back (id, meta, groups, manager.displayName) removed;
 // required attributes present. password stays: writeOnly means the store may use
 // it, the handler just never returns it.
-func prepareWrite(rt *resourceType, body map[string]any) (Resource, *Error) {
+func prepareWrite(rt *resourceType, body map[string]any) (resource.Resource, *Error) {
 	ss := rt.ss
-	res := Canonicalize(body, rt.schemas...)
+	res := resource.Canonicalize(body, rt.schemas...)
 	delete(res, "schemas")
 	for k, v := range res {
-		if ss.core == nil {
+		if ss.Core() == nil {
 			if strings.EqualFold(k, "id") || strings.EqualFold(k, "meta") {
 				delete(res, k)
 			}
 			continue
 		}
-		if ext := ss.extension(k); ext != nil {
+		if ext := ss.Extension(k); ext != nil {
 			m, ok := v.(map[string]any)
 			if !ok {
 				if v == nil {
@@ -207,14 +209,14 @@ func prepareWrite(rt *resourceType, body map[string]any) (Resource, *Error) {
 			}
 			continue
 		}
-		a := findAttribute(ss.core.Attributes, k)
+		a := resource.FindAttribute(ss.Core().Attributes, k)
 		if a == nil {
-			a = findAttribute(commonAttributes, k)
+			a = resource.FindAttribute(resource.CommonAttributes, k)
 		}
 		if a == nil {
 			continue
 		}
-		if a.readOnly() {
+		if a.ReadOnly() {
 			delete(res, k)
 			continue
 		}
@@ -227,12 +229,12 @@ func prepareWrite(rt *resourceType, body map[string]any) (Resource, *Error) {
 		}
 		res[k] = cv
 	}
-	if ss.core != nil {
-		for _, a := range ss.core.Attributes {
+	if ss.Core() != nil {
+		for _, a := range ss.Core().Attributes {
 			if !a.Required {
 				continue
 			}
-			if _, v, _ := lookup(res, a.Name); isEmpty(v) {
+			if _, v, _ := resource.Lookup(res, a.Name); resource.IsEmpty(v) {
 				return nil, Errorf(400, InvalidValue, "%s is required", a.Name)
 			}
 		}
@@ -241,13 +243,13 @@ func prepareWrite(rt *resourceType, body map[string]any) (Resource, *Error) {
 }
 
 // prepareObject applies prepareWrite's rules inside an extension object.
-func prepareObject(m map[string]any, attrs []*Attribute, path string) *Error {
+func prepareObject(m map[string]any, attrs []*resource.Attribute, path string) *Error {
 	for k, v := range m {
-		a := findAttribute(attrs, k)
+		a := resource.FindAttribute(attrs, k)
 		if a == nil || v == nil {
 			continue
 		}
-		if a.readOnly() {
+		if a.ReadOnly() {
 			delete(m, k)
 			continue
 		}
@@ -261,15 +263,15 @@ func prepareObject(m map[string]any, attrs []*Attribute, path string) *Error {
 }
 
 // checkedValue type-checks a value and strips read-only sub-attributes.
-func checkedValue(a *Attribute, v any) (any, *Error) {
-	cv, err := valueFor(a, v, false, a.Name)
+func checkedValue(a *resource.Attribute, v any) (any, *Error) {
+	cv, err := resource.ValueFor(a, v, false, a.Name)
 	if err != nil {
 		return nil, toError(err)
 	}
-	if a.Type == TypeComplex {
-		cv = mapElements(cv, func(m map[string]any) map[string]any {
+	if a.Type == resource.TypeComplex {
+		cv = resource.MapElements(cv, func(m map[string]any) map[string]any {
 			for k := range m {
-				if a.SubAttribute(k).readOnly() {
+				if a.SubAttribute(k).ReadOnly() {
 					delete(m, k)
 				}
 			}

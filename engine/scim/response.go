@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/dbscim/dbscim/engine/resource"
 )
 
 // contentType is the media type of every response (RFC 7644 §3.1).
@@ -83,9 +85,9 @@ func location(base string, rt *resourceType, id string) string {
 
 // idString reads a resource's id as the opaque string SCIM wants, also when a
 // store put a database integer there.
-func idString(res Resource) string {
-	_, v, _ := lookup(res, "id")
-	s, _ := toText(v)
+func idString(res resource.Resource) string {
+	_, v, _ := resource.Lookup(res, "id")
+	s, _ := resource.ToText(v)
 	return s
 }
 
@@ -95,14 +97,14 @@ func idString(res Resource) string {
 // res is the whole resource (not one a store may have trimmed for a projection),
 // so that its content ETag can be computed and set as meta.version when the store
 // set no version.
-func (h *Handler) present(rt *resourceType, res Resource, base string, pr *projector, complete bool) *outResource {
-	out := make(Resource, len(res)+2)
+func (h *Handler) present(rt *resourceType, res resource.Resource, base string, pr *resource.Projector, complete bool) *outResource {
+	out := make(resource.Resource, len(res)+2)
 	for k, v := range res {
 		if v == nil || strings.EqualFold(k, "schemas") {
 			continue
 		}
 		if m, ok := v.(map[string]any); ok && strings.HasPrefix(strings.ToLower(k), "urn:") {
-			if m = withoutNulls(m); len(m) == 0 {
+			if m = resource.WithoutNulls(m); len(m) == 0 {
 				continue
 			}
 			v = m
@@ -110,12 +112,12 @@ func (h *Handler) present(rt *resourceType, res Resource, base string, pr *proje
 		out[k] = v
 	}
 	id := idString(res)
-	if k, _, ok := lookup(out, "id"); ok {
+	if k, _, ok := resource.Lookup(out, "id"); ok {
 		delete(out, k)
 		out["id"] = id
 	}
 	meta := map[string]any{}
-	if k, v, ok := lookup(out, "meta"); ok {
+	if k, v, ok := resource.Lookup(out, "meta"); ok {
 		if m, isMap := v.(map[string]any); isMap {
 			for mk, mv := range m {
 				meta[mk] = mv
@@ -129,36 +131,26 @@ func (h *Handler) present(rt *resourceType, res Resource, base string, pr *proje
 	}
 	out["meta"] = meta
 	out["schemas"] = schemasOf(rt, out)
-	o := &outResource{rt: rt, id: id, etag: storeETag(out)}
+	o := &outResource{rt: rt, id: id, etag: resource.StoreETag(out)}
 	if o.etag == "" && complete {
-		o.etag = rt.ss.contentETag(out)
+		o.etag = rt.ss.ContentETag(out)
 		meta["version"] = o.etag
 	}
 	if pr != nil {
-		out = pr.apply(out)
+		out = pr.Apply(out)
 	}
 	o.r = out
 	return o
 }
 
-func withoutNulls(m map[string]any) map[string]any {
-	out := make(map[string]any, len(m))
-	for k, v := range m {
-		if v != nil {
-			out[k] = v
-		}
-	}
-	return out
-}
-
 // schemasOf lists the core schema and each extension the resource has data for.
-func schemasOf(rt *resourceType, res Resource) []string {
+func schemasOf(rt *resourceType, res resource.Resource) []string {
 	var out []string
 	if rt.Schema != nil {
 		out = append(out, rt.Schema.ID)
 	}
 	for _, e := range rt.Extensions {
-		if _, _, ok := lookup(res, e.ID); ok {
+		if _, _, ok := resource.Lookup(res, e.ID); ok {
 			out = append(out, e.ID)
 		}
 	}
@@ -168,7 +160,7 @@ func schemasOf(rt *resourceType, res Resource) []string {
 // outResource marshals a resource in a readable order: schemas, id, externalId,
 // the core attributes in schema order, other attributes, extensions, meta.
 type outResource struct {
-	r        Resource
+	r        resource.Resource
 	rt       *resourceType
 	id, etag string // taken before the projection, which may drop meta
 }

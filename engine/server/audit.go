@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/dbscim/dbscim/engine/resource"
 	"github.com/dbscim/dbscim/engine/scim"
 )
 
@@ -135,13 +136,13 @@ func (s *auditSink) write(e AuditEvent) {
 	}
 }
 
-// observedStore wraps a target's scim.Store: it times each operation for the
+// observedStore wraps a target's resource.Store: it times each operation for the
 // operation latency histogram and notes each attempted change in the request's
 // audit trail. Doing this at the store rather than parsing HTTP bodies gives the
 // normalised resource (userName whatever the client's casing) and the id the
 // database assigned.
 type observedStore struct {
-	inner    scim.Store
+	inner    resource.Store
 	target   string
 	resource string // "User"
 	m        *metrics
@@ -151,7 +152,7 @@ func (s *observedStore) observe(op string, start time.Time, err error) {
 	s.m.operations.WithLabelValues(s.target, s.resource, op, outcomeLabel(err)).Observe(time.Since(start).Seconds())
 }
 
-func (s *observedStore) note(ctx context.Context, id string, res scim.Resource, c scim.Change) {
+func (s *observedStore) note(ctx context.Context, id string, res resource.Resource, c resource.Change) {
 	op, values := c.Summary()
 	e := AuditEvent{Target: s.target, Resource: s.resource, Operation: op, ID: id, Values: values}
 	e.UserName = stringAttr(res, "userName")
@@ -171,24 +172,24 @@ func (s *observedStore) note(ctx context.Context, id string, res scim.Resource, 
 	trailOf(ctx).add(e)
 }
 
-// Get implements scim.Store.
-func (s *observedStore) Get(ctx context.Context, id string, p scim.Projection) (scim.Resource, error) {
+// Get implements resource.Store.
+func (s *observedStore) Get(ctx context.Context, id string, p resource.Projection) (resource.Resource, error) {
 	start := time.Now()
 	r, err := s.inner.Get(ctx, id, p)
 	s.observe("get", start, err)
 	return r, err
 }
 
-// List implements scim.Store.
-func (s *observedStore) List(ctx context.Context, q scim.Query) (*scim.Page, error) {
+// List implements resource.Store.
+func (s *observedStore) List(ctx context.Context, q resource.Query) (*resource.Page, error) {
 	start := time.Now()
 	p, err := s.inner.List(ctx, q)
 	s.observe("list", start, err)
 	return p, err
 }
 
-// Create implements scim.Store.
-func (s *observedStore) Create(ctx context.Context, c scim.Change) (scim.Resource, error) {
+// Create implements resource.Store.
+func (s *observedStore) Create(ctx context.Context, c resource.Change) (resource.Resource, error) {
 	start := time.Now()
 	out, err := s.inner.Create(ctx, c)
 	s.observe("create", start, err)
@@ -196,8 +197,8 @@ func (s *observedStore) Create(ctx context.Context, c scim.Change) (scim.Resourc
 	return out, err
 }
 
-// Replace implements scim.Store.
-func (s *observedStore) Replace(ctx context.Context, id string, c scim.Change) (scim.Resource, error) {
+// Replace implements resource.Store.
+func (s *observedStore) Replace(ctx context.Context, id string, c resource.Change) (resource.Resource, error) {
 	start := time.Now()
 	out, err := s.inner.Replace(ctx, id, c)
 	s.observe("replace", start, err)
@@ -205,10 +206,10 @@ func (s *observedStore) Replace(ctx context.Context, id string, c scim.Change) (
 	return out, err
 }
 
-// Patch implements scim.Store. The metrics and the audit name a patch by what the
+// Patch implements resource.Store. The metrics and the audit name a patch by what the
 // change does (Change.Summary): activate, deactivate, grant, revoke, add_members,
 // remove_members or patch. That is what an auditor looks for.
-func (s *observedStore) Patch(ctx context.Context, id string, c scim.Change) (scim.Resource, error) {
+func (s *observedStore) Patch(ctx context.Context, id string, c resource.Change) (resource.Resource, error) {
 	op, _ := c.Summary()
 	start := time.Now()
 	out, err := s.inner.Patch(ctx, id, c)
@@ -217,7 +218,7 @@ func (s *observedStore) Patch(ctx context.Context, id string, c scim.Change) (sc
 	return out, err
 }
 
-// Delete implements scim.Store.
+// Delete implements resource.Store.
 func (s *observedStore) Delete(ctx context.Context, id string) error {
 	start := time.Now()
 	err := s.inner.Delete(ctx, id)
@@ -237,7 +238,7 @@ func outcomeLabel(err error) string {
 }
 
 // stringAttr reads a top-level string attribute whatever its case.
-func stringAttr(r scim.Resource, name string) string {
+func stringAttr(r resource.Resource, name string) string {
 	for k, v := range r {
 		if strings.EqualFold(k, name) {
 			s, _ := v.(string)

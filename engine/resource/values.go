@@ -1,4 +1,4 @@
-package scim
+package resource
 
 import (
 	"encoding/json"
@@ -8,10 +8,10 @@ import (
 	"time"
 )
 
-// lookup finds a key in a JSON object case-insensitively (RFC 7643 §2.1: attribute
+// Lookup finds a key in a JSON object case-insensitively (RFC 7643 §2.1: attribute
 // names are case-insensitive), preferring an exact match. It returns the key as
 // stored.
-func lookup(m map[string]any, name string) (string, any, bool) {
+func Lookup(m map[string]any, name string) (string, any, bool) {
 	if v, ok := m[name]; ok {
 		return name, v, true
 	}
@@ -23,26 +23,26 @@ func lookup(m map[string]any, name string) (string, any, bool) {
 	return "", nil, false
 }
 
-// deepCopy copies JSON values so that a PATCH applied to a copy leaves the original
+// DeepCopy copies JSON values so that a PATCH applied to a copy leaves the original
 // untouched.
-func deepCopy(v any) any {
+func DeepCopy(v any) any {
 	switch v := v.(type) {
 	case map[string]any:
 		m := make(map[string]any, len(v))
 		for k, x := range v {
-			m[k] = deepCopy(x)
+			m[k] = DeepCopy(x)
 		}
 		return m
 	case []any:
 		s := make([]any, len(v))
 		for i, x := range v {
-			s[i] = deepCopy(x)
+			s[i] = DeepCopy(x)
 		}
 		return s
 	case []map[string]any:
 		s := make([]any, len(v))
 		for i, x := range v {
-			s[i] = deepCopy(x)
+			s[i] = DeepCopy(x)
 		}
 		return s
 	case []string:
@@ -56,16 +56,16 @@ func deepCopy(v any) any {
 	}
 }
 
-func copyResource(r Resource) Resource {
+func CopyResource(r Resource) Resource {
 	if r == nil {
 		return Resource{}
 	}
-	return deepCopy(r).(map[string]any)
+	return DeepCopy(r).(map[string]any)
 }
 
-// asList returns a multi-valued attribute's elements. Stores may build resources
+// AsList returns a multi-valued attribute's elements. Stores may build resources
 // with typed slices; they are read like []any.
-func asList(v any) ([]any, bool) {
+func AsList(v any) ([]any, bool) {
 	switch v := v.(type) {
 	case []any:
 		return v, true
@@ -85,8 +85,8 @@ func asList(v any) ([]any, bool) {
 	return nil, false
 }
 
-// isEmpty reports the "unassigned" values of RFC 7643 §2.5: null, "", [] and {}.
-func isEmpty(v any) bool {
+// IsEmpty reports the "unassigned" values of RFC 7643 §2.5: null, "", [] and {}.
+func IsEmpty(v any) bool {
 	switch v := v.(type) {
 	case nil:
 		return true
@@ -94,13 +94,13 @@ func isEmpty(v any) bool {
 		return v == ""
 	case map[string]any:
 		for _, x := range v {
-			if !isEmpty(x) {
+			if !IsEmpty(x) {
 				return false
 			}
 		}
 		return true
 	}
-	if l, ok := asList(v); ok {
+	if l, ok := AsList(v); ok {
 		return len(l) == 0
 	}
 	return false
@@ -193,9 +193,9 @@ func toTime(v any) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-// toText renders a simple value as the string a string attribute compares with:
+// ToText renders a simple value as the string a string attribute compares with:
 // Entra's unquoted `externalId eq 12345` must find the string "12345".
-func toText(v any) (string, bool) {
+func ToText(v any) (string, bool) {
 	switch v := v.(type) {
 	case string:
 		return v, true
@@ -273,8 +273,8 @@ func Compare(a, b any, caseExact bool) int {
 		y, _ := toTime(b)
 		return x.Compare(y)
 	case rankString:
-		x, _ := toText(a)
-		y, _ := toText(b)
+		x, _ := ToText(a)
+		y, _ := ToText(b)
 		if tx, ok := toTime(x); ok && looksLikeDateTime(x) {
 			if ty, ok := toTime(y); ok && looksLikeDateTime(y) {
 				return tx.Compare(ty)
@@ -334,4 +334,41 @@ func cmpInt(a, b int) int {
 		return 1
 	}
 	return 0
+}
+
+// StringList reads a list of strings, or one (comma-separated) string.
+func StringList(v any) ([]string, bool) {
+	switch v := v.(type) {
+	case nil:
+		return nil, true
+	case string:
+		return []string{v}, true
+	case []any:
+		out := make([]string, 0, len(v))
+		for _, x := range v {
+			s, ok := x.(string)
+			if !ok {
+				return nil, false
+			}
+			out = append(out, s)
+		}
+		return out, true
+	}
+	return nil, false
+}
+
+func WithoutNulls(m map[string]any) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		if v != nil {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// textOf is a value as text, "" when it has none.
+func textOf(v any) string {
+	s, _ := ToText(v)
+	return s
 }

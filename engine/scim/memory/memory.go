@@ -1,4 +1,7 @@
-package scim
+// Package memory is a resource store that keeps resources in memory: the
+// reference backend of the SCIM layer's tests and of the conformance suite,
+// with no database behind it.
+package memory
 
 import (
 	"context"
@@ -8,68 +11,71 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/dbscim/dbscim/engine/fault"
+	"github.com/dbscim/dbscim/engine/resource"
 )
 
-// MemoryStore is a Store that keeps resources in memory. It serves this package's
-// tests and those of packages that need a working SCIM backend without a database;
+// Store is a resource.Store that keeps resources in memory. It serves the tests of
+// packages that need a working SCIM backend without a database;
 // it evaluates filters with Match, PATCH with ApplyPatch, sorts with
 // SortResources, and enforces uniqueness "server" attributes (userName,
 // case-insensitively) with 409 uniqueness.
-type MemoryStore struct {
+type Store struct {
 	mu           sync.RWMutex
 	resourceType string
-	schemas      []*Schema
-	byID         map[string]Resource
+	schemas      []*resource.Schema
+	byID         map[string]resource.Resource
 	order        []string // ids in creation order: the default, stable list order
 	version      int
 	// Now returns the time for meta.created and meta.lastModified; tests may set it.
 	Now func() time.Time
 }
 
-// NewMemoryStore returns an empty store for a resource type ("User") whose schemas
+// New returns an empty store for a resource type ("User") whose schemas
 // are the core schema followed by its extensions.
-func NewMemoryStore(resourceType string, schemas ...*Schema) *MemoryStore {
-	return &MemoryStore{resourceType: resourceType, schemas: schemas, byID: map[string]Resource{}, Now: time.Now}
+func New(resourceType string, schemas ...*resource.Schema) *Store {
+	return &Store{resourceType: resourceType, schemas: schemas, byID: map[string]resource.Resource{}, Now: time.Now}
 }
 
-var _ Store = (*MemoryStore)(nil)
+var _ resource.Store = (*Store)(nil)
 
 // Len returns how many resources the store holds.
-func (m *MemoryStore) Len() int {
+func (m *Store) Len() int {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	return len(m.byID)
 }
 
 // Get returns a copy of the resource.
-func (m *MemoryStore) Get(_ context.Context, id string, _ Projection) (Resource, error) {
+func (m *Store) Get(_ context.Context, id string, _ resource.Projection) (resource.Resource, error) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	r, ok := m.byID[id]
 	if !ok {
-		return nil, ErrNotFound(m.resourceType, id)
+		return nil, fault.New(fault.NotFound, "%s %q not found", m.resourceType, id)
 	}
-	return copyResource(r), nil
+	return resource.CopyResource(r), nil
 }
 
 // List filters, sorts and pages the resources.
-func (m *MemoryStore) List(_ context.Context, q Query) (*Page, error) {
+func (m *Store) List(_ context.Context, q resource.Query) (*resource.Page, error) {
 	m.mu.RLock()
-	var matched []Resource
+	var matched []resource.Resource
 	for _, id := range m.order {
 		r := m.byID[id]
-		ok, err := Match(q.Filter, r, m.schemas...)
+		ok, err := resource.Match(q.Filter, r, m.schemas...)
 		if err != nil {
 			m.mu.RUnlock()
 			return nil, err
 		}
 		if ok {
-			matched = append(matched, copyResource(r))
+			matched = append(matched, resource.CopyResource(r))
 		}
 	}
 	m.mu.RUnlock()
-	SortResources(matched, q.SortBy, q.Descending, m.schemas...)
-	page := &Page{Total: len(matched)}
+	resource.SortResources(matched, q.SortBy, q.Descending, m.schemas...)
+	page := &resource.Page{Total: len(matched)}
 	start := max(q.StartIndex, 1) - 1
 	if start < len(matched) {
 		end := min(start+max(q.Count, 0), len(matched))
@@ -79,10 +85,10 @@ func (m *MemoryStore) List(_ context.Context, q Query) (*Page, error) {
 }
 
 // Create stores a new resource with a generated id.
-func (m *MemoryStore) Create(_ context.Context, c Change) (Resource, error) {
+func (m *Store) Create(_ context.Context, c resource.Change) (resource.Resource, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	r, err := c.Apply(Resource{}, m.schemas...)
+	r, err := c.Apply(resource.Resource{}, m.schemas...)
 	if err != nil {
 		return nil, err
 	}
@@ -95,16 +101,16 @@ func (m *MemoryStore) Create(_ context.Context, c Change) (Resource, error) {
 	m.stamp(r, now, now)
 	m.byID[id] = r
 	m.order = append(m.order, id)
-	return copyResource(r), nil
+	return resource.CopyResource(r), nil
 }
 
 // Replace replaces a resource's attributes, keeping its id and meta.created.
-func (m *MemoryStore) Replace(_ context.Context, id string, c Change) (Resource, error) {
+func (m *Store) Replace(_ context.Context, id string, c resource.Change) (resource.Resource, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	old, ok := m.byID[id]
 	if !ok {
-		return nil, ErrNotFound(m.resourceType, id)
+		return nil, fault.New(fault.NotFound, "%s %q not found", m.resourceType, id)
 	}
 	r, err := c.Apply(old, m.schemas...)
 	if err != nil {
@@ -116,16 +122,16 @@ func (m *MemoryStore) Replace(_ context.Context, id string, c Change) (Resource,
 	r["id"] = id
 	m.stamp(r, created(old), m.Now().UTC().Format(time.RFC3339Nano))
 	m.byID[id] = r
-	return copyResource(r), nil
+	return resource.CopyResource(r), nil
 }
 
 // Patch applies the change with Change.Apply: all or nothing.
-func (m *MemoryStore) Patch(_ context.Context, id string, c Change) (Resource, error) {
+func (m *Store) Patch(_ context.Context, id string, c resource.Change) (resource.Resource, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	old, ok := m.byID[id]
 	if !ok {
-		return nil, ErrNotFound(m.resourceType, id)
+		return nil, fault.New(fault.NotFound, "%s %q not found", m.resourceType, id)
 	}
 	r, err := c.Apply(old, m.schemas...)
 	if err != nil {
@@ -137,15 +143,15 @@ func (m *MemoryStore) Patch(_ context.Context, id string, c Change) (Resource, e
 	r["id"] = id
 	m.stamp(r, created(old), m.Now().UTC().Format(time.RFC3339Nano))
 	m.byID[id] = r
-	return copyResource(r), nil
+	return resource.CopyResource(r), nil
 }
 
 // Delete removes a resource.
-func (m *MemoryStore) Delete(_ context.Context, id string) error {
+func (m *Store) Delete(_ context.Context, id string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if _, ok := m.byID[id]; !ok {
-		return ErrNotFound(m.resourceType, id)
+		return fault.New(fault.NotFound, "%s %q not found", m.resourceType, id)
 	}
 	delete(m.byID, id)
 	for i, x := range m.order {
@@ -158,9 +164,13 @@ func (m *MemoryStore) Delete(_ context.Context, id string) error {
 }
 
 // stamp sets meta (created, lastModified, a new version) as a database would.
-func (m *MemoryStore) stamp(r Resource, createdAt, modified string) {
+func (m *Store) stamp(r resource.Resource, createdAt, modified string) {
 	m.version++
-	deleteKey(r, "meta")
+	for k := range r {
+		if strings.EqualFold(k, "meta") {
+			delete(r, k)
+		}
+	}
 	r["meta"] = map[string]any{
 		"created":      createdAt,
 		"lastModified": modified,
@@ -168,7 +178,7 @@ func (m *MemoryStore) stamp(r Resource, createdAt, modified string) {
 	}
 }
 
-func created(r Resource) string {
+func created(r resource.Resource) string {
 	meta, _ := r["meta"].(map[string]any)
 	s, _ := meta["created"].(string)
 	return s
@@ -176,26 +186,26 @@ func created(r Resource) string {
 
 // checkUnique enforces the schemas' uniqueness "server" and "global" attributes
 // among the stored resources other than self.
-func (m *MemoryStore) checkUnique(r Resource, self string) error {
-	ss := newSchemaSet(m.schemas)
-	if ss.core == nil {
+func (m *Store) checkUnique(r resource.Resource, self string) error {
+	ss := resource.NewSchemaSet(m.schemas)
+	if ss.Core() == nil {
 		return nil
 	}
-	for _, a := range ss.core.Attributes {
-		if a.Uniqueness != UniquenessServer && a.Uniqueness != UniquenessGlobal || a.MultiValued || a.Type == TypeComplex {
+	for _, a := range ss.Core().Attributes {
+		if a.Uniqueness != resource.UniquenessServer && a.Uniqueness != resource.UniquenessGlobal || a.MultiValued || a.Type == resource.TypeComplex {
 			continue
 		}
-		_, v, _ := lookup(r, a.Name)
-		if isEmpty(v) {
+		_, v, _ := resource.Lookup(r, a.Name)
+		if resource.IsEmpty(v) {
 			continue
 		}
 		for id, other := range m.byID {
 			if id == self {
 				continue
 			}
-			_, ov, _ := lookup(other, a.Name)
-			if !isEmpty(ov) && Compare(v, ov, a.CaseExact) == 0 {
-				return Errorf(409, Uniqueness, "%s %s is already taken", a.Name, quoteForDetail(textOf(v)))
+			_, ov, _ := resource.Lookup(other, a.Name)
+			if !resource.IsEmpty(ov) && resource.Compare(v, ov, a.CaseExact) == 0 {
+				return fault.New(fault.Uniqueness, "%s %s is already taken", a.Name, resource.QuoteForDetail(textOf(v)))
 			}
 		}
 	}
@@ -203,7 +213,7 @@ func (m *MemoryStore) checkUnique(r Resource, self string) error {
 }
 
 func textOf(v any) string {
-	s, _ := toText(v)
+	s, _ := resource.ToText(v)
 	return s
 }
 

@@ -1,10 +1,11 @@
-package scim
+package resource
 
 import (
 	"reflect"
 	"sort"
 	"strings"
 
+	"github.com/dbscim/dbscim/engine/fault"
 	filter "github.com/scim2/filter-parser/v2"
 )
 
@@ -44,11 +45,11 @@ import (
 // names, turn "True"/"False" into booleans and mark read-only attributes.
 // Attributes they do not declare are patched as sent.
 func ApplyPatch(r Resource, ops []PatchOp, schemas ...*Schema) (Resource, error) {
-	ss := newSchemaSet(schemas)
-	out := copyResource(r)
+	ss := NewSchemaSet(schemas)
+	out := CopyResource(r)
 	id, _ := r["id"].(string)
 	for _, op := range ops {
-		expanded, err := ss.expand(op, id)
+		expanded, err := ss.Expand(op, id)
 		if err != nil {
 			return nil, err
 		}
@@ -64,42 +65,25 @@ func ApplyPatch(r Resource, ops []PatchOp, schemas ...*Schema) (Resource, error)
 	return out, nil
 }
 
-// ExpandOps rewrites operations into the one-attribute-per-operation form that is
-// easiest to map onto columns: an add or replace without a path becomes one
-// operation per key of its value, an object value for a single-valued complex
-// attribute ("name", an extension URN, manager) becomes one operation per
-// sub-attribute, and add/replace with a null value becomes remove. Read-only keys
-// of a path-less value (id, meta, groups) are dropped. The result applies exactly
-// as the input does.
-func ExpandOps(ops []PatchOp, schemas ...*Schema) ([]PatchOp, error) {
-	ss := newSchemaSet(schemas)
-	var out []PatchOp
-	for _, op := range ops {
-		e, err := ss.expand(op, "")
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, e...)
-	}
-	return out, nil
-}
-
-// expand normalises one operation into path operations (see ExpandOps). A
-// non-empty id is compared with an "id" key of a path-less value.
-func (ss *schemaSet) expand(op PatchOp, id string) ([]PatchOp, error) {
+// Expand normalises one operation into path operations: an add or replace without
+// a path becomes one operation per key of its value, an object value for a
+// single-valued complex attribute one operation per sub-attribute, and add or
+// replace with a null value becomes remove. A non-empty id is compared with an
+// "id" key of a path-less value.
+func (ss *SchemaSet) Expand(op PatchOp, id string) ([]PatchOp, error) {
 	kind := strings.ToLower(op.Op)
 	switch kind {
 	case "add", "replace", "remove":
 	default:
-		return nil, Errorf(400, InvalidSyntax, "unknown PATCH op %q; use add, replace or remove", op.Op)
+		return nil, fault.New(fault.InvalidSyntax, "unknown PATCH op %q; use add, replace or remove", op.Op)
 	}
 	if op.Path == nil {
 		if kind == "remove" {
-			return nil, Errorf(400, NoTarget, "remove needs a path")
+			return nil, fault.New(fault.NoTarget, "remove needs a path")
 		}
 		m, ok := op.Value.(map[string]any)
 		if !ok {
-			return nil, Errorf(400, InvalidValue, "%s without a path needs an object value", kind)
+			return nil, fault.New(fault.Invalid, "%s without a path needs an object value", kind)
 		}
 		var out []PatchOp
 		for _, k := range sortedKeys(m) {
@@ -127,9 +111,9 @@ func (ss *schemaSet) expand(op PatchOp, id string) ([]PatchOp, error) {
 			if err != nil {
 				return nil, err
 			}
-			if t, ok := ss.resolve(p.AttributePath, nil); ok && t.attr != nil && t.attr.Name == "id" && p.ValueExpression == nil && t.subName == "" {
+			if t, ok := ss.Resolve(p.AttributePath, nil); ok && t.Attr != nil && t.Attr.Name == "id" && p.ValueExpression == nil && t.SubName == "" {
 				if s, isStr := v.(string); id != "" && (!isStr || s != id) {
-					return nil, Errorf(400, Mutability, "id is read-only")
+					return nil, fault.New(fault.ReadOnly, "id is read-only")
 				}
 				continue
 			}
@@ -147,30 +131,30 @@ func (ss *schemaSet) expand(op PatchOp, id string) ([]PatchOp, error) {
 // expandPath checks mutability and splits object values of single-valued complex
 // attributes. lenient skips read-only targets instead of failing: they came as
 // keys of a path-less value.
-func (ss *schemaSet) expandPath(op PatchOp, lenient bool) ([]PatchOp, error) {
+func (ss *SchemaSet) expandPath(op PatchOp, lenient bool) ([]PatchOp, error) {
 	t, ok := ss.resolveAny(op.Path.AttributePath)
 	if !ok {
-		return nil, Errorf(400, InvalidPath, "invalid path %s", op.Path)
+		return nil, fault.New(fault.InvalidPath, "invalid path %s", op.Path)
 	}
-	if ro := t.attr.readOnly() || (op.Path.SubAttribute == nil && t.sub.readOnly()); ro {
+	if ro := t.Attr.ReadOnly() || (op.Path.SubAttribute == nil && t.Sub.ReadOnly()); ro {
 		if lenient {
 			return nil, nil
 		}
-		return nil, Errorf(400, Mutability, "%s is read-only", op.Path)
+		return nil, fault.New(fault.ReadOnly, "%s is read-only", op.Path)
 	}
-	if op.Path.SubAttribute != nil && t.attr != nil {
-		if s := t.attr.SubAttribute(*op.Path.SubAttribute); s.readOnly() {
+	if op.Path.SubAttribute != nil && t.Attr != nil {
+		if s := t.Attr.SubAttribute(*op.Path.SubAttribute); s.ReadOnly() {
 			if lenient {
 				return nil, nil
 			}
-			return nil, Errorf(400, Mutability, "%s is read-only", op.Path)
+			return nil, fault.New(fault.ReadOnly, "%s is read-only", op.Path)
 		}
 	}
 	if op.Op != "remove" && op.Value == nil {
 		op.Op = "remove"
 	}
 	m, isMap := op.Value.(map[string]any)
-	single := t.wholeExt || (t.subName == "" && op.Path.ValueExpression == nil && (t.attr == nil || (t.attr.Type == TypeComplex && !t.attr.MultiValued)))
+	single := t.WholeExt || (t.SubName == "" && op.Path.ValueExpression == nil && (t.Attr == nil || (t.Attr.Type == TypeComplex && !t.Attr.MultiValued)))
 	if op.Op == "remove" || !isMap || !single {
 		return []PatchOp{op}, nil
 	}
@@ -181,15 +165,15 @@ func (ss *schemaSet) expandPath(op PatchOp, lenient bool) ([]PatchOp, error) {
 	for _, k := range sortedKeys(m) {
 		var p filter.Path
 		switch {
-		case t.wholeExt:
-			pp, err := cachedPath(t.ext + ":" + k)
+		case t.WholeExt:
+			pp, err := cachedPath(t.Ext + ":" + k)
 			if err != nil {
 				return nil, err
 			}
 			p = *pp
 		default:
 			if !isAttrName(k) {
-				return nil, Errorf(400, InvalidPath, "%s is not an attribute name", quoteForDetail(k))
+				return nil, fault.New(fault.InvalidPath, "%s is not an attribute name", QuoteForDetail(k))
 			}
 			sub := k
 			p = filter.Path{AttributePath: op.Path.AttributePath}
@@ -208,12 +192,12 @@ func (ss *schemaSet) expandPath(op PatchOp, lenient bool) ([]PatchOp, error) {
 
 // resolveAny resolves with the schemas, falling back to the value's own shape for
 // attributes they do not declare.
-func (ss *schemaSet) resolveAny(ap filter.AttributePath) (target, bool) {
-	if t, ok := ss.resolve(ap, nil); ok {
+func (ss *SchemaSet) resolveAny(ap filter.AttributePath) (Target, bool) {
+	if t, ok := ss.Resolve(ap, nil); ok {
 		return t, true
 	}
-	g := &schemaSet{generic: true, core: nil, exts: ss.exts}
-	return g.resolve(ap, nil)
+	g := &SchemaSet{generic: true, core: nil, exts: ss.exts}
+	return g.Resolve(ap, nil)
 }
 
 // isAttrName reports whether s is an ATTRNAME of RFC 7644's grammar:
@@ -242,18 +226,18 @@ func sortedKeys(m map[string]any) []string {
 }
 
 // apply applies one expanded operation to out.
-func (ss *schemaSet) apply(out Resource, op PatchOp) error {
+func (ss *SchemaSet) apply(out Resource, op PatchOp) error {
 	p := op.Path
 	t, ok := ss.resolveAny(p.AttributePath)
 	if !ok {
-		return Errorf(400, InvalidPath, "invalid path %s", p)
+		return fault.New(fault.InvalidPath, "invalid path %s", p)
 	}
-	if t.wholeExt {
+	if t.WholeExt {
 		if op.Op == "remove" {
-			deleteKey(out, t.ext)
+			deleteKey(out, t.Ext)
 			return nil
 		}
-		return Errorf(400, InvalidValue, "%s needs an object value", p)
+		return fault.New(fault.Invalid, "%s needs an object value", p)
 	}
 	c := t.container(out)
 	if c == nil {
@@ -261,14 +245,14 @@ func (ss *schemaSet) apply(out Resource, op PatchOp) error {
 			return nil
 		}
 		c = map[string]any{}
-		out[keyFor(out, t.ext)] = c
+		out[keyFor(out, t.Ext)] = c
 	}
 	defer pruneExtension(out, t)
-	sub := t.subName
+	sub := t.SubName
 	if p.SubAttribute != nil {
 		sub = *p.SubAttribute
-		if t.attr != nil {
-			if s := t.attr.SubAttribute(sub); s != nil {
+		if t.Attr != nil {
+			if s := t.Attr.SubAttribute(sub); s != nil {
 				sub = s.Name
 			}
 		}
@@ -282,19 +266,19 @@ func (ss *schemaSet) apply(out Resource, op PatchOp) error {
 	return ss.applyAttr(c, t, op)
 }
 
-// valueFor canonicalises and type-checks a value for an attribute (nil: unknown).
-func valueFor(a *Attribute, v any, element bool, path string) (any, error) {
+// ValueFor canonicalises and type-checks a value for an attribute (nil: unknown).
+func ValueFor(a *Attribute, v any, element bool, path string) (any, error) {
 	if a == nil {
 		return v, nil
 	}
 	if a.MultiValued && !element {
-		l, ok := asList(v)
+		l, ok := AsList(v)
 		if !ok {
 			l = []any{v} // a single element where an array belongs: Entra sends both
 		}
 		out := make([]any, len(l))
 		for i, x := range l {
-			cv, err := valueFor(a, x, true, path)
+			cv, err := ValueFor(a, x, true, path)
 			if err != nil {
 				return nil, err
 			}
@@ -310,63 +294,63 @@ func valueFor(a *Attribute, v any, element bool, path string) (any, error) {
 			// "value": "<id>" and members with bare ids.
 			va := a.SubAttribute("value")
 			if va == nil || isMapValue(cv) || isListValue(cv) || cv == nil {
-				return nil, Errorf(400, InvalidValue, "%s is complex; its value must be an object", path)
+				return nil, fault.New(fault.Invalid, "%s is complex; its value must be an object", path)
 			}
 			cv = map[string]any{va.Name: cv}
 		}
 	case TypeBoolean:
 		if _, ok := cv.(bool); !ok {
-			return nil, Errorf(400, InvalidValue, "%s is boolean; %v is not", path, v)
+			return nil, fault.New(fault.Invalid, "%s is boolean; %v is not", path, v)
 		}
 	default:
 		switch cv.(type) {
 		case map[string]any, []any:
-			return nil, Errorf(400, InvalidValue, "%s is a single %s value", path, a.Type)
+			return nil, fault.New(fault.Invalid, "%s is a single %s value", path, a.Type)
 		}
 	}
 	return cv, nil
 }
 
 // applyAttr handles a path naming a whole attribute.
-func (ss *schemaSet) applyAttr(c map[string]any, t target, op PatchOp) error {
-	k := keyFor(c, t.name)
-	_, cur, _ := lookup(c, t.name)
-	multiValued := (t.attr != nil && t.attr.MultiValued) || (t.attr == nil && isListValue(cur))
+func (ss *SchemaSet) applyAttr(c map[string]any, t Target, op PatchOp) error {
+	k := keyFor(c, t.Name)
+	_, cur, _ := Lookup(c, t.Name)
+	multiValued := (t.Attr != nil && t.Attr.MultiValued) || (t.Attr == nil && isListValue(cur))
 	if op.Op == "remove" {
 		if multiValued && op.Value != nil {
-			return removeElements(c, k, cur, op.Value, t.attr)
+			return removeElements(c, k, cur, op.Value, t.Attr)
 		}
-		if op.Value != nil && isMapValue(cur) && t.attr != nil && t.attr.Type == TypeComplex {
+		if op.Value != nil && isMapValue(cur) && t.Attr != nil && t.Attr.Type == TypeComplex {
 			// A single-valued complex attribute removed with a value (the manager
 			// named in the request): removed only when it is still that one.
-			given, ok := asList(op.Value)
+			given, ok := AsList(op.Value)
 			if !ok {
 				given = []any{op.Value}
 			}
-			if indexOfElement(given, cur, t.attr) < 0 {
+			if indexOfElement(given, cur, t.Attr) < 0 {
 				return nil
 			}
 		}
 		delete(c, k)
 		return nil
 	}
-	v, err := valueFor(t.attr, op.Value, false, t.name)
+	v, err := ValueFor(t.Attr, op.Value, false, t.Name)
 	if err != nil {
 		return err
 	}
 	switch {
 	case multiValued:
-		add, _ := asList(v)
-		if !isListValue(v) && t.attr == nil {
+		add, _ := AsList(v)
+		if !isListValue(v) && t.Attr == nil {
 			add = []any{v}
 		}
 		var list []any
 		var touched []int
 		if op.Op == "add" {
-			list, _ = asList(cur)
+			list, _ = AsList(cur)
 			list = append([]any(nil), list...)
 			for _, x := range add {
-				if i := indexOfElement(list, x, t.attr); i >= 0 {
+				if i := indexOfElement(list, x, t.Attr); i >= 0 {
 					list[i] = mergeElement(list[i], x)
 					touched = append(touched, i)
 					continue
@@ -398,21 +382,21 @@ func (ss *schemaSet) applyAttr(c map[string]any, t target, op PatchOp) error {
 }
 
 // applySub handles name.givenName, manager.value and emails.value (every element).
-func (ss *schemaSet) applySub(c map[string]any, t target, sub string, op PatchOp) error {
-	k := keyFor(c, t.name)
-	_, cur, _ := lookup(c, t.name)
+func (ss *SchemaSet) applySub(c map[string]any, t Target, sub string, op PatchOp) error {
+	k := keyFor(c, t.Name)
+	_, cur, _ := Lookup(c, t.Name)
 	var v any
 	if op.Op != "remove" {
 		var err error
 		var subAttr *Attribute
-		if t.attr != nil {
-			subAttr = t.attr.SubAttribute(sub)
+		if t.Attr != nil {
+			subAttr = t.Attr.SubAttribute(sub)
 		}
-		if v, err = valueFor(subAttr, op.Value, false, t.name+"."+sub); err != nil {
+		if v, err = ValueFor(subAttr, op.Value, false, t.Name+"."+sub); err != nil {
 			return err
 		}
 	}
-	if list, ok := asList(cur); ok {
+	if list, ok := AsList(cur); ok {
 		if len(list) == 0 {
 			if v != nil {
 				storeList(c, k, []any{map[string]any{sub: v}})
@@ -437,7 +421,7 @@ func (ss *schemaSet) applySub(c map[string]any, t target, sub string, op PatchOp
 			return nil
 		}
 		m = map[string]any{}
-		if t.attr != nil && t.attr.MultiValued {
+		if t.Attr != nil && t.Attr.MultiValued {
 			storeList(c, k, []any{m})
 		} else {
 			c[k] = m
@@ -451,31 +435,31 @@ func (ss *schemaSet) applySub(c map[string]any, t target, sub string, op PatchOp
 }
 
 // applyFiltered handles emails[type eq "work"] and emails[type eq "work"].value.
-func (ss *schemaSet) applyFiltered(c map[string]any, t target, p *filter.Path, sub string, op PatchOp) error {
-	if t.attr != nil && (t.attr.Type != TypeComplex || !t.attr.MultiValued) {
-		return Errorf(400, InvalidPath, "%s is not a multi-valued complex attribute; [filter] does not apply", t.name)
+func (ss *SchemaSet) applyFiltered(c map[string]any, t Target, p *filter.Path, sub string, op PatchOp) error {
+	if t.Attr != nil && (t.Attr.Type != TypeComplex || !t.Attr.MultiValued) {
+		return fault.New(fault.InvalidPath, "%s is not a multi-valued complex attribute; [filter] does not apply", t.Name)
 	}
-	if err := ss.checkFilter(p.ValueExpression, t.attr, true); err != nil {
+	if err := ss.CheckFilter(p.ValueExpression, t.Attr, true); err != nil {
 		return err
 	}
-	k := keyFor(c, t.name)
-	_, cur, _ := lookup(c, t.name)
-	list, _ := asList(cur)
+	k := keyFor(c, t.Name)
+	_, cur, _ := Lookup(c, t.Name)
+	list, _ := AsList(cur)
 	list = append([]any(nil), list...)
 	var matched []int
 	for i, x := range list {
-		if el, ok := x.(map[string]any); ok && ss.match(p.ValueExpression, el, t.attr, true) {
+		if el, ok := x.(map[string]any); ok && ss.match(p.ValueExpression, el, t.Attr, true) {
 			matched = append(matched, i)
 		}
 	}
 	var v any
 	if op.Op != "remove" {
 		var err error
-		a := t.attr
+		a := t.Attr
 		if sub != "" && a != nil {
 			a = a.SubAttribute(sub)
 		}
-		if v, err = valueFor(a, op.Value, sub == "", p.String()); err != nil {
+		if v, err = ValueFor(a, op.Value, sub == "", p.String()); err != nil {
 			return err
 		}
 	}
@@ -501,10 +485,10 @@ func (ss *schemaSet) applyFiltered(c map[string]any, t target, p *filter.Path, s
 	case len(matched) == 0:
 		el, ok := elementFromFilter(p.ValueExpression)
 		if op.Op == "replace" && len(list) > 0 && !ok {
-			return Errorf(400, NoTarget, "no value of %s matches %v", t.name, p.ValueExpression)
+			return fault.New(fault.NoTarget, "no value of %s matches %v", t.Name, p.ValueExpression)
 		}
 		if !ok && sub != "" {
-			return Errorf(400, NoTarget, "no value of %s matches %v, and the filter cannot describe a new one", t.name, p.ValueExpression)
+			return fault.New(fault.NoTarget, "no value of %s matches %v, and the filter cannot describe a new one", t.Name, p.ValueExpression)
 		}
 		if !ok {
 			el = map[string]any{}
@@ -512,7 +496,7 @@ func (ss *schemaSet) applyFiltered(c map[string]any, t target, p *filter.Path, s
 		if sub == "" {
 			vm, isMap := v.(map[string]any)
 			if !isMap {
-				return Errorf(400, InvalidValue, "an element of %s must be an object", t.name)
+				return fault.New(fault.Invalid, "an element of %s must be an object", t.Name)
 			}
 			for mk, mv := range vm {
 				el[mk] = mv
@@ -520,7 +504,7 @@ func (ss *schemaSet) applyFiltered(c map[string]any, t target, p *filter.Path, s
 		} else {
 			el[sub] = v
 		}
-		el, _ = canonSingleMap(el, t.attr)
+		el, _ = canonSingleMap(el, t.Attr)
 		list = append(list, el)
 		matched = []int{len(list) - 1}
 	case sub == "" && op.Op == "replace":
@@ -554,8 +538,8 @@ func canonSingleMap(el map[string]any, a *Attribute) (map[string]any, bool) {
 // removeElements removes the given elements from a multi-valued attribute
 // (Entra's {"op": "Remove", "path": "members", "value": [{"value": "id"}]}).
 func removeElements(c map[string]any, k string, cur, value any, a *Attribute) error {
-	list, _ := asList(cur)
-	drop, ok := asList(value)
+	list, _ := AsList(cur)
+	drop, ok := AsList(value)
 	if !ok {
 		drop = []any{value}
 	}
@@ -585,8 +569,8 @@ func indexOfElement(list []any, x any, a *Attribute) int {
 		ym, yIsMap := y.(map[string]any)
 		switch {
 		case xIsMap && yIsMap:
-			_, xv, xok := lookup(xm, "value")
-			_, yv, yok := lookup(ym, "value")
+			_, xv, xok := Lookup(xm, "value")
+			_, yv, yok := Lookup(ym, "value")
 			if !xok || !yok {
 				if reflect.DeepEqual(xm, ym) {
 					return i
@@ -596,8 +580,8 @@ func indexOfElement(list []any, x any, a *Attribute) int {
 			if Compare(xv, yv, exact) != 0 {
 				continue
 			}
-			_, xt, xtok := lookup(xm, "type")
-			_, yt, ytok := lookup(ym, "type")
+			_, xt, xtok := Lookup(xm, "type")
+			_, yt, ytok := Lookup(ym, "type")
 			if xtok && ytok && xt != nil && yt != nil && Compare(xt, yt, false) != 0 {
 				continue
 			}
@@ -650,12 +634,12 @@ func isPrimary(x any) bool {
 	if !ok {
 		return false
 	}
-	_, p, _ := lookup(el, "primary")
+	_, p, _ := Lookup(el, "primary")
 	b, _ := toBool(p)
 	return b
 }
 
-func isListValue(v any) bool { _, ok := asList(v); return ok }
+func isListValue(v any) bool { _, ok := AsList(v); return ok }
 
 func isMapValue(v any) bool { _, ok := v.(map[string]any); return ok }
 
@@ -670,7 +654,7 @@ func contains(s []int, i int) bool {
 
 // checkRequiredKept fails when the operations removed a required attribute the
 // resource had (PATCH must not leave a User without userName).
-func (ss *schemaSet) checkRequiredKept(before, after Resource) error {
+func (ss *SchemaSet) checkRequiredKept(before, after Resource) error {
 	if ss.core == nil {
 		return nil
 	}
@@ -678,11 +662,11 @@ func (ss *schemaSet) checkRequiredKept(before, after Resource) error {
 		if !a.Required {
 			continue
 		}
-		_, was, _ := lookup(before, a.Name)
-		_, is, _ := lookup(after, a.Name)
-		if !isEmpty(was) && isEmpty(is) {
+		_, was, _ := Lookup(before, a.Name)
+		_, is, _ := Lookup(after, a.Name)
+		if !IsEmpty(was) && IsEmpty(is) {
 			// RFC 7644 §3.5.2.2: removing a required attribute is a mutability error.
-			return Errorf(400, Mutability, "%s is required and cannot be removed", a.Name)
+			return fault.New(fault.ReadOnly, "%s is required and cannot be removed", a.Name)
 		}
 	}
 	return nil

@@ -1,4 +1,4 @@
-package scim
+package resource
 
 import (
 	"strings"
@@ -57,22 +57,22 @@ func afterURN(s string) string {
 
 // projPath is a parsed attributes/excludedAttributes entry, names lower-cased.
 type projPath struct {
-	ext, name, sub string
-	wholeExt       bool
+	Ext, Name, Sub string
+	WholeExt       bool
 }
 
-// projector applies a Projection to resources (RFC 7644 §3.4.2.5, §3.9) using
+// Projector applies a Projection to resources (RFC 7644 §3.4.2.5, §3.9) using
 // the "returned" characteristic of RFC 7643 §7: "always" attributes (id) are kept
 // even when excluded, "never" ones (password) are always dropped, "request" ones
 // only appear when named in attributes.
-type projector struct {
-	ss         *schemaSet
+type Projector struct {
+	ss         *SchemaSet
 	attributes []projPath
 	excluded   []projPath
 }
 
-func newProjector(ss *schemaSet, p Projection) *projector {
-	pr := &projector{ss: ss}
+func NewProjector(ss *SchemaSet, p Projection) *Projector {
+	pr := &Projector{ss: ss}
 	for _, s := range p.Attributes {
 		if pp, ok := ss.parseProjPath(s); ok {
 			pr.attributes = append(pr.attributes, pp)
@@ -86,13 +86,13 @@ func newProjector(ss *schemaSet, p Projection) *projector {
 	return pr
 }
 
-func (ss *schemaSet) parseProjPath(s string) (projPath, bool) {
+func (ss *SchemaSet) parseProjPath(s string) (projPath, bool) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return projPath{}, false
 	}
-	if e := ss.extension(s); e != nil {
-		return projPath{ext: strings.ToLower(e.ID), wholeExt: true}, true
+	if e := ss.Extension(s); e != nil {
+		return projPath{Ext: strings.ToLower(e.ID), WholeExt: true}, true
 	}
 	ap, err := filter.ParseAttrPath([]byte(s))
 	if err != nil {
@@ -102,11 +102,11 @@ func (ss *schemaSet) parseProjPath(s string) (projPath, bool) {
 	if !ok {
 		return projPath{}, false
 	}
-	return projPath{ext: strings.ToLower(t.ext), name: strings.ToLower(t.name), sub: strings.ToLower(t.subName), wholeExt: t.wholeExt}, true
+	return projPath{Ext: strings.ToLower(t.Ext), Name: strings.ToLower(t.Name), Sub: strings.ToLower(t.SubName), WholeExt: t.WholeExt}, true
 }
 
-// apply returns the projected copy of a resource (shallow where nothing changes).
-func (pr *projector) apply(r Resource) Resource {
+// Apply returns the projected copy of a resource (shallow where nothing changes).
+func (pr *Projector) Apply(r Resource) Resource {
 	out := make(Resource, len(r))
 	for k, v := range r {
 		if strings.EqualFold(k, "schemas") {
@@ -119,12 +119,12 @@ func (pr *projector) apply(r Resource) Resource {
 				continue
 			}
 			var attrs []*Attribute
-			if e := pr.ss.extension(urn); e != nil {
+			if e := pr.ss.Extension(urn); e != nil {
 				attrs = e.Attributes
 			}
 			sub := make(map[string]any, len(m))
 			for sk, sv := range m {
-				if nv, keep := pr.decide(strings.ToLower(urn), sk, findAttribute(attrs, sk), sv); keep {
+				if nv, keep := pr.decide(strings.ToLower(urn), sk, FindAttribute(attrs, sk), sv); keep {
 					sub[sk] = nv
 				}
 			}
@@ -135,10 +135,10 @@ func (pr *projector) apply(r Resource) Resource {
 		}
 		var a *Attribute
 		if pr.ss.core != nil {
-			a = findAttribute(pr.ss.core.Attributes, k)
+			a = FindAttribute(pr.ss.core.Attributes, k)
 		}
 		if a == nil {
-			a = findAttribute(commonAttributes, k)
+			a = FindAttribute(CommonAttributes, k)
 		}
 		if nv, keep := pr.decide("", k, a, v); keep {
 			out[k] = nv
@@ -149,9 +149,9 @@ func (pr *projector) apply(r Resource) Resource {
 
 // decide says whether an attribute is returned and with which of its
 // sub-attributes.
-func (pr *projector) decide(ext, name string, a *Attribute, v any) (any, bool) {
+func (pr *Projector) decide(ext, name string, a *Attribute, v any) (any, bool) {
 	lname := strings.ToLower(name)
-	switch a.returned() {
+	switch a.ReturnWhen() {
 	case ReturnedNever:
 		return nil, false
 	case ReturnedAlways:
@@ -161,13 +161,13 @@ func (pr *projector) decide(ext, name string, a *Attribute, v any) (any, bool) {
 		var subs []string
 		for _, p := range pr.attributes {
 			switch {
-			case p.wholeExt && p.ext == ext && ext != "":
+			case p.WholeExt && p.Ext == ext && ext != "":
 				return dropNeverSubs(v, a), true
-			case p.ext != ext || p.name != lname:
-			case p.sub == "":
+			case p.Ext != ext || p.Name != lname:
+			case p.Sub == "":
 				return dropNeverSubs(v, a), true
 			default:
-				subs = append(subs, p.sub)
+				subs = append(subs, p.Sub)
 			}
 		}
 		if len(subs) == 0 {
@@ -175,29 +175,29 @@ func (pr *projector) decide(ext, name string, a *Attribute, v any) (any, bool) {
 		}
 		return keepSubs(v, a, subs), true
 	}
-	if a.returned() == ReturnedRequest {
+	if a.ReturnWhen() == ReturnedRequest {
 		return nil, false
 	}
 	var drop []string
 	for _, p := range pr.excluded {
 		switch {
-		case p.wholeExt && p.ext == ext && ext != "":
+		case p.WholeExt && p.Ext == ext && ext != "":
 			return nil, false
-		case p.ext != ext || p.name != lname:
-		case p.sub == "":
+		case p.Ext != ext || p.Name != lname:
+		case p.Sub == "":
 			return nil, false
 		default:
-			drop = append(drop, p.sub)
+			drop = append(drop, p.Sub)
 		}
 	}
 	v = dropNeverSubs(v, a)
 	if len(drop) == 0 {
 		return v, true
 	}
-	return mapElements(v, func(m map[string]any) map[string]any {
+	return MapElements(v, func(m map[string]any) map[string]any {
 		out := make(map[string]any, len(m))
 		for k, x := range m {
-			if !containsFold(drop, k) || a.SubAttribute(k).returned() == ReturnedAlways {
+			if !containsFold(drop, k) || a.SubAttribute(k).ReturnWhen() == ReturnedAlways {
 				out[k] = x
 			}
 		}
@@ -207,14 +207,14 @@ func (pr *projector) decide(ext, name string, a *Attribute, v any) (any, bool) {
 
 // keepSubs keeps the named sub-attributes (and those returned always).
 func keepSubs(v any, a *Attribute, subs []string) any {
-	return mapElements(v, func(m map[string]any) map[string]any {
+	return MapElements(v, func(m map[string]any) map[string]any {
 		out := make(map[string]any, len(subs))
 		for k, x := range m {
 			sa := a.SubAttribute(k)
-			if sa.returned() == ReturnedNever {
+			if sa.ReturnWhen() == ReturnedNever {
 				continue
 			}
-			if containsFold(subs, k) || sa.returned() == ReturnedAlways {
+			if containsFold(subs, k) || sa.ReturnWhen() == ReturnedAlways {
 				out[k] = x
 			}
 		}
@@ -229,17 +229,17 @@ func dropNeverSubs(v any, a *Attribute) any {
 	}
 	never := false
 	for _, s := range a.SubAttributes {
-		if s.returned() == ReturnedNever {
+		if s.ReturnWhen() == ReturnedNever {
 			never = true
 		}
 	}
 	if !never {
 		return v
 	}
-	return mapElements(v, func(m map[string]any) map[string]any {
+	return MapElements(v, func(m map[string]any) map[string]any {
 		out := make(map[string]any, len(m))
 		for k, x := range m {
-			if a.SubAttribute(k).returned() != ReturnedNever {
+			if a.SubAttribute(k).ReturnWhen() != ReturnedNever {
 				out[k] = x
 			}
 		}
@@ -247,13 +247,13 @@ func dropNeverSubs(v any, a *Attribute) any {
 	})
 }
 
-// mapElements applies f to a complex value or to each element of a multi-valued
+// MapElements applies f to a complex value or to each element of a multi-valued
 // one, leaving other values alone.
-func mapElements(v any, f func(map[string]any) map[string]any) any {
+func MapElements(v any, f func(map[string]any) map[string]any) any {
 	if m, ok := v.(map[string]any); ok {
 		return f(m)
 	}
-	if l, ok := asList(v); ok {
+	if l, ok := AsList(v); ok {
 		out := make([]any, len(l))
 		for i, x := range l {
 			if m, ok := x.(map[string]any); ok {
@@ -276,8 +276,8 @@ func containsFold(list []string, s string) bool {
 	return false
 }
 
-// parseProjection reads the comma-separated attributes / excludedAttributes.
-func parseProjection(attributes, excluded []string) Projection {
+// ParseProjection reads the comma-separated attributes / excludedAttributes.
+func ParseProjection(attributes, excluded []string) Projection {
 	split := func(in []string) []string {
 		var out []string
 		for _, s := range in {

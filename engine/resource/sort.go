@@ -1,4 +1,4 @@
-package scim
+package resource
 
 import (
 	"slices"
@@ -6,38 +6,16 @@ import (
 	filter "github.com/scim2/filter-parser/v2"
 )
 
-// SortValue returns the value a resource sorts by for sortBy (RFC 7644
-// §3.4.2.3): the attribute's value, and for a multi-valued attribute the value of
-// its primary element, else of its first. nil means no value (sorted last when
-// ascending). It also reports whether the comparison is case-exact, from the
-// schemas (core first, then extensions).
-func SortValue(r Resource, sortBy string, schemas ...*Schema) (any, bool) {
-	ap, err := filter.ParseAttrPath([]byte(sortBy))
-	if err != nil {
-		return nil, false
-	}
-	ss := newSchemaSet(schemas)
-	t, ok := ss.resolveAny(ap)
-	if !ok {
-		return nil, false
-	}
-	exact := false
-	if a := t.compareAttr(); a != nil {
-		exact = a.CaseExact
-	}
-	return sortValue(t, r), exact
-}
-
-func sortValue(t target, r Resource) any {
+func sortValue(t Target, r Resource) any {
 	c := t.container(r)
 	if c == nil {
 		return nil
 	}
-	_, v, ok := lookup(c, t.name)
+	_, v, ok := Lookup(c, t.Name)
 	if !ok {
 		return nil
 	}
-	if l, ok := asList(v); ok {
+	if l, ok := AsList(v); ok {
 		if len(l) == 0 {
 			return nil
 		}
@@ -45,16 +23,16 @@ func sortValue(t target, r Resource) any {
 		if el == nil {
 			return l[0]
 		}
-		sub := t.subName
+		sub := t.SubName
 		if sub == "" {
 			sub = "value"
 		}
-		_, sv, _ := lookup(el, sub)
+		_, sv, _ := Lookup(el, sub)
 		return sv
 	}
-	if t.subName != "" {
+	if t.SubName != "" {
 		m, _ := v.(map[string]any)
-		_, sv, _ := lookup(m, t.subName)
+		_, sv, _ := Lookup(m, t.SubName)
 		return sv
 	}
 	return v
@@ -71,13 +49,13 @@ func SortResources(rs []Resource, sortBy string, descending bool, schemas ...*Sc
 	if err != nil {
 		return
 	}
-	ss := newSchemaSet(schemas)
+	ss := NewSchemaSet(schemas)
 	t, ok := ss.resolveAny(ap)
 	if !ok {
 		return
 	}
 	exact := false
-	if a := t.compareAttr(); a != nil {
+	if a := t.CompareAttr(); a != nil {
 		exact = a.CaseExact
 	}
 	type keyed struct {

@@ -1,10 +1,11 @@
-package scim
+package resource
 
 import (
 	"encoding/json"
 	"fmt"
 	"strings"
 
+	"github.com/dbscim/dbscim/engine/fault"
 	filter "github.com/scim2/filter-parser/v2"
 )
 
@@ -17,14 +18,14 @@ const maxFilterLen = 4096
 // (`emails[type eq "work"].value eq "x"`, unquoted values such as
 // `externalId eq jyoung`) are rewritten into the RFC grammar first. Numbers become
 // int or float64, strings have their JSON escapes decoded. Every failure is an
-// *Error 400 invalidFilter.
+// fault.InvalidFilter error.
 func ParseFilter(s string) (expr filter.Expression, err error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return nil, Errorf(400, InvalidFilter, "the filter is empty")
+		return nil, fault.New(fault.InvalidFilter, "the filter is empty")
 	}
 	if len(s) > maxFilterLen {
-		return nil, Errorf(400, InvalidFilter, "the filter is longer than %d characters", maxFilterLen)
+		return nil, fault.New(fault.InvalidFilter, "the filter is longer than %d characters", maxFilterLen)
 	}
 	if e, ok := fastComparison(s); ok {
 		return e, nil
@@ -33,35 +34,35 @@ func ParseFilter(s string) (expr filter.Expression, err error) {
 		// The parser is third-party code fed with client input: a panic in it must
 		// be the client's 400, never the server's crash.
 		if r := recover(); r != nil {
-			expr, err = nil, Errorf(400, InvalidFilter, "invalid filter %s", quoteForDetail(s))
+			expr, err = nil, fault.New(fault.InvalidFilter, "invalid filter %s", QuoteForDetail(s))
 		}
 	}()
 	expr, err = filter.ParseFilter([]byte(normalizeFilter(s)))
 	if err != nil {
-		return nil, Errorf(400, InvalidFilter, "invalid filter %s: %v", quoteForDetail(s), parserMessage(err))
+		return nil, fault.New(fault.InvalidFilter, "invalid filter %s: %v", QuoteForDetail(s), parserMessage(err))
 	}
 	return unescapeExpr(expr), nil
 }
 
 // ParsePath parses a PATCH path or an attribute path (RFC 7644 §3.5.2), with the
 // same rewriting of unquoted values inside a value filter as ParseFilter. Every
-// failure is an *Error 400 invalidPath.
+// failure is a fault.InvalidPath error.
 func ParsePath(s string) (p *filter.Path, err error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return nil, Errorf(400, InvalidPath, "the path is empty")
+		return nil, fault.New(fault.InvalidPath, "the path is empty")
 	}
 	if len(s) > maxFilterLen {
-		return nil, Errorf(400, InvalidPath, "the path is longer than %d characters", maxFilterLen)
+		return nil, fault.New(fault.InvalidPath, "the path is longer than %d characters", maxFilterLen)
 	}
 	defer func() {
 		if r := recover(); r != nil {
-			p, err = nil, Errorf(400, InvalidPath, "invalid path %s", quoteForDetail(s))
+			p, err = nil, fault.New(fault.InvalidPath, "invalid path %s", QuoteForDetail(s))
 		}
 	}()
 	parsed, err := filter.ParsePath([]byte(normalizeFilter(s)))
 	if err != nil {
-		return nil, Errorf(400, InvalidPath, "invalid path %s: %v", quoteForDetail(s), parserMessage(err))
+		return nil, fault.New(fault.InvalidPath, "invalid path %s: %v", QuoteForDetail(s), parserMessage(err))
 	}
 	parsed.ValueExpression = unescapeExpr(parsed.ValueExpression)
 	return &parsed, nil
@@ -76,9 +77,9 @@ func parserMessage(err error) string {
 	return m
 }
 
-// quoteForDetail quotes client input for an error detail, shortened so that an
+// QuoteForDetail quotes client input for an error detail, shortened so that an
 // error response never grows with the request.
-func quoteForDetail(s string) string {
+func QuoteForDetail(s string) string {
 	if len(s) > 200 {
 		s = s[:200] + "..."
 	}

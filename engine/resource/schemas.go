@@ -1,4 +1,4 @@
-package scim
+package resource
 
 import "strings"
 
@@ -42,9 +42,9 @@ func (s *Schema) Attribute(name string) *Attribute {
 		name = name[len(s.ID)+1:]
 	}
 	top, sub, dotted := strings.Cut(name, ".")
-	a := findAttribute(s.Attributes, top)
+	a := FindAttribute(s.Attributes, top)
 	if a == nil {
-		a = findAttribute(commonAttributes, top)
+		a = FindAttribute(CommonAttributes, top)
 	}
 	if a == nil || !dotted {
 		return a
@@ -58,10 +58,10 @@ func (a *Attribute) SubAttribute(name string) *Attribute {
 	if a == nil {
 		return nil
 	}
-	return findAttribute(a.SubAttributes, name)
+	return FindAttribute(a.SubAttributes, name)
 }
 
-func findAttribute(attrs []*Attribute, name string) *Attribute {
+func FindAttribute(attrs []*Attribute, name string) *Attribute {
 	for _, a := range attrs {
 		if a.Name == name {
 			return a
@@ -75,16 +75,16 @@ func findAttribute(attrs []*Attribute, name string) *Attribute {
 	return nil
 }
 
-// returned is the attribute's "returned" characteristic with RFC 7643's default.
-func (a *Attribute) returned() string {
+// ReturnWhen is the attribute's "returned" characteristic with RFC 7643's default.
+func (a *Attribute) ReturnWhen() string {
 	if a == nil || a.Returned == "" {
 		return ReturnedDefault
 	}
 	return a.Returned
 }
 
-// readOnly reports whether clients may not set the attribute.
-func (a *Attribute) readOnly() bool {
+// ReadOnly reports whether clients may not set the attribute.
+func (a *Attribute) ReadOnly() bool {
 	return a != nil && a.Mutability == MutabilityReadOnly
 }
 
@@ -122,11 +122,11 @@ func sub(subs ...*Attribute) func(*Attribute) {
 	return func(a *Attribute) { a.Type = TypeComplex; a.SubAttributes = subs }
 }
 
-// commonAttributes are RFC 7643 §3.1's attributes of every resource. Schema
+// CommonAttributes are RFC 7643 §3.1's attributes of every resource. Schema
 // documents do not list them, but filters, sorting and PATCH must know their types:
 // id is case-exact (a database collation must not make "ABC" find "abc") and
 // meta.lastModified is a dateTime.
-var commonAttributes = []*Attribute{
+var CommonAttributes = []*Attribute{
 	attr("id", "Unique identifier for the SCIM resource as defined by the service provider.",
 		caseExact, readOnly, uniqueServer, func(a *Attribute) { a.Returned = ReturnedAlways }),
 	attr("externalId", "Identifier for the resource as defined by the provisioning client.", caseExact),

@@ -1,10 +1,10 @@
-package scim
+package resource
 
 import (
-	"errors"
 	"fmt"
 	"testing"
 
+	"github.com/dbscim/dbscim/engine/fault"
 	filter "github.com/scim2/filter-parser/v2"
 )
 
@@ -91,9 +91,8 @@ func TestParseFilterErrors(t *testing.T) {
 		string(make([]byte, maxFilterLen+1)),
 	} {
 		_, err := ParseFilter(in)
-		var e *Error
-		if !errors.As(err, &e) || e.Status != 400 || e.ScimType != "invalidFilter" {
-			t.Errorf("ParseFilter(%.40q) error = %v, want *Error 400 invalidFilter", in, err)
+		if !fault.Is(err, fault.InvalidFilter) {
+			t.Errorf("ParseFilter(%.40q) error = %v, want an invalid filter", in, err)
 		}
 	}
 }
@@ -119,9 +118,8 @@ func TestParsePath(t *testing.T) {
 	}
 	for _, in := range []string{``, `emails[`, `name..givenName`, `emails[type eq "work"]x`, `a b`} {
 		_, err := ParsePath(in)
-		var e *Error
-		if !errors.As(err, &e) || e.Status != 400 || e.ScimType != "invalidPath" {
-			t.Errorf("ParsePath(%q) error = %v, want *Error 400 invalidPath", in, err)
+		if !fault.Is(err, fault.InvalidPath) {
+			t.Errorf("ParsePath(%q) error = %v, want an invalid path", in, err)
 		}
 	}
 }

@@ -1,10 +1,10 @@
-package scim
+package resource
 
 import (
-	"errors"
 	"testing"
 	"time"
 
+	"github.com/dbscim/dbscim/engine/fault"
 	filter "github.com/scim2/filter-parser/v2"
 )
 
@@ -155,9 +155,8 @@ func TestMatchTypeErrors(t *testing.T) {
 			t.Fatalf("ParseFilter(%s): %v", f, err)
 		}
 		_, err = Match(expr, testUser(), schemas...)
-		var e *Error
-		if !errors.As(err, &e) || e.Status != 400 || e.ScimType != "invalidFilter" {
-			t.Errorf("Match(%s) error = %v, want 400 invalidFilter", f, err)
+		if !fault.Is(err, fault.InvalidFilter) {
+			t.Errorf("Match(%s) error = %v, want an invalid filter", f, err)
 		}
 	}
 }

@@ -1,9 +1,10 @@
-package scim
+package resource
 
 import (
 	"strings"
 	"sync"
 
+	"github.com/dbscim/dbscim/engine/fault"
 	filter "github.com/scim2/filter-parser/v2"
 )
 
@@ -50,24 +51,24 @@ func GetValue(r Resource, path string) (any, bool) {
 	if err != nil {
 		return nil, false
 	}
-	ss := newSchemaSet(nil)
-	t, ok := ss.resolve(p.AttributePath, r)
+	ss := NewSchemaSet(nil)
+	t, ok := ss.Resolve(p.AttributePath, r)
 	if !ok {
 		return nil, false
 	}
-	if t.wholeExt {
-		_, v, ok := lookup(r, t.ext)
+	if t.WholeExt {
+		_, v, ok := Lookup(r, t.Ext)
 		return v, ok && v != nil
 	}
 	c := t.container(r)
 	if c == nil {
 		return nil, false
 	}
-	_, v, ok := lookup(c, t.name)
+	_, v, ok := Lookup(c, t.Name)
 	if !ok || v == nil {
 		return nil, false
 	}
-	sub := t.subName
+	sub := t.SubName
 	if p.SubAttribute != nil {
 		sub = *p.SubAttribute
 	}
@@ -79,22 +80,22 @@ func GetValue(r Resource, path string) (any, bool) {
 		if sub == "" {
 			return el, true
 		}
-		_, sv, ok := lookup(el, sub)
+		_, sv, ok := Lookup(el, sub)
 		return sv, ok && sv != nil
 	}
 	if sub == "" {
 		return v, true
 	}
 	if m, ok := v.(map[string]any); ok {
-		_, sv, ok := lookup(m, sub)
+		_, sv, ok := Lookup(m, sub)
 		return sv, ok && sv != nil
 	}
-	if l, ok := asList(v); ok {
+	if l, ok := AsList(v); ok {
 		el := primaryOrFirst(l)
 		if el == nil {
 			return nil, false
 		}
-		_, sv, ok := lookup(el, sub)
+		_, sv, ok := Lookup(el, sub)
 		return sv, ok && sv != nil
 	}
 	return nil, false
@@ -102,8 +103,8 @@ func GetValue(r Resource, path string) (any, bool) {
 
 // firstMatching returns the first element of a multi-valued attribute that a value
 // filter selects.
-func firstMatching(ss *schemaSet, v any, expr filter.Expression) map[string]any {
-	l, _ := asList(v)
+func firstMatching(ss *SchemaSet, v any, expr filter.Expression) map[string]any {
+	l, _ := AsList(v)
 	for _, x := range l {
 		if m, ok := x.(map[string]any); ok && ss.match(expr, m, nil, true) {
 			return m
@@ -124,7 +125,7 @@ func primaryOrFirst(l []any) map[string]any {
 		if first == nil {
 			first = m
 		}
-		if _, p, ok := lookup(m, "primary"); ok {
+		if _, p, ok := Lookup(m, "primary"); ok {
 			if b, _ := toBool(p); b {
 				return m
 			}
@@ -139,23 +140,23 @@ func primaryOrFirst(l []any) map[string]any {
 // under r[urn]. A nil v removes the attribute, sub-attribute or element, and the
 // objects left empty. Existing keys keep their casing; new ones take the path's
 // (Canonicalize rewrites them to the schema's). A path that does not parse, or a
-// value filter that cannot describe a new element (type ne "work"), is an *Error.
+// value filter that cannot describe a new element (type ne "work"), is a fault.NoTarget error.
 func SetValue(r Resource, path string, v any) error {
 	p, err := cachedPath(path)
 	if err != nil {
 		return err
 	}
-	ss := newSchemaSet(nil)
-	t, ok := ss.resolve(p.AttributePath, r)
+	ss := NewSchemaSet(nil)
+	t, ok := ss.Resolve(p.AttributePath, r)
 	if !ok {
-		return Errorf(400, InvalidPath, "cannot resolve path %s", quoteForDetail(path))
+		return fault.New(fault.InvalidPath, "cannot resolve path %s", QuoteForDetail(path))
 	}
-	if t.wholeExt {
+	if t.WholeExt {
 		if v == nil {
-			deleteKey(r, t.ext)
+			deleteKey(r, t.Ext)
 			return nil
 		}
-		r[keyFor(r, t.ext)] = v
+		r[keyFor(r, t.Ext)] = v
 		return nil
 	}
 	c := t.container(r)
@@ -164,26 +165,26 @@ func SetValue(r Resource, path string, v any) error {
 			return nil
 		}
 		c = map[string]any{}
-		r[keyFor(r, t.ext)] = c
+		r[keyFor(r, t.Ext)] = c
 	}
 	defer pruneExtension(r, t)
-	sub := t.subName
+	sub := t.SubName
 	if p.SubAttribute != nil {
 		sub = *p.SubAttribute
 	}
 	if p.ValueExpression != nil {
-		return setFiltered(ss, c, t.name, p.ValueExpression, sub, v)
+		return setFiltered(ss, c, t.Name, p.ValueExpression, sub, v)
 	}
 	if sub == "" {
 		if v == nil {
-			deleteKey(c, t.name)
+			deleteKey(c, t.Name)
 		} else {
-			c[keyFor(c, t.name)] = v
+			c[keyFor(c, t.Name)] = v
 		}
 		return nil
 	}
-	k, cur, _ := lookup(c, t.name)
-	if l, ok := asList(cur); ok && len(l) > 0 {
+	k, cur, _ := Lookup(c, t.Name)
+	if l, ok := AsList(cur); ok && len(l) > 0 {
 		// "emails.value": the primary (or first) element, as GetValue reads it.
 		el := primaryOrFirst(l)
 		if el != nil {
@@ -198,7 +199,7 @@ func SetValue(r Resource, path string, v any) error {
 		}
 		m = map[string]any{}
 		if k == "" {
-			k = t.name
+			k = t.Name
 		}
 		c[k] = m
 	}
@@ -211,12 +212,12 @@ func SetValue(r Resource, path string, v any) error {
 
 // setFiltered writes through a value path: the first element the filter selects,
 // or a new element made from the filter's equalities.
-func setFiltered(ss *schemaSet, c map[string]any, name string, expr filter.Expression, sub string, v any) error {
-	k, cur, _ := lookup(c, name)
+func setFiltered(ss *SchemaSet, c map[string]any, name string, expr filter.Expression, sub string, v any) error {
+	k, cur, _ := Lookup(c, name)
 	if k == "" {
 		k = name
 	}
-	list, _ := asList(cur)
+	list, _ := AsList(cur)
 	for i, x := range list {
 		el, ok := x.(map[string]any)
 		if !ok || !ss.match(expr, el, nil, true) {
@@ -238,12 +239,12 @@ func setFiltered(ss *schemaSet, c map[string]any, name string, expr filter.Expre
 	}
 	el, ok := elementFromFilter(expr)
 	if !ok {
-		return Errorf(400, NoTarget, "no element matches %v and the filter cannot describe a new one", expr)
+		return fault.New(fault.NoTarget, "no element matches %v and the filter cannot describe a new one", expr)
 	}
 	if sub == "" {
 		m, ok := v.(map[string]any)
 		if !ok {
-			return Errorf(400, InvalidValue, "an element of %s must be an object", name)
+			return fault.New(fault.Invalid, "an element of %s must be an object", name)
 		}
 		for mk, mv := range m {
 			el[mk] = mv
@@ -264,7 +265,7 @@ func onlyFilterKeys(el map[string]any, expr filter.Expression, sub string) bool 
 		if equalFoldKey(k, sub) || equalFoldKey(k, "primary") || equalFoldKey(k, "display") {
 			continue
 		}
-		if _, _, ok := lookup(fromFilter, k); !ok {
+		if _, _, ok := Lookup(fromFilter, k); !ok {
 			return false
 		}
 	}
@@ -312,14 +313,14 @@ func storeList(c map[string]any, k string, l []any) {
 // keyFor returns the key under which a name is stored: the existing key that
 // matches it case-insensitively, else the name.
 func keyFor(m map[string]any, name string) string {
-	if k, _, ok := lookup(m, name); ok {
+	if k, _, ok := Lookup(m, name); ok {
 		return k
 	}
 	return name
 }
 
 func deleteKey(m map[string]any, name string) {
-	if k, _, ok := lookup(m, name); ok {
+	if k, _, ok := Lookup(m, name); ok {
 		delete(m, k)
 	}
 }
@@ -327,11 +328,11 @@ func deleteKey(m map[string]any, name string) {
 func equalFoldKey(a, b string) bool { return strings.EqualFold(a, b) }
 
 // pruneExtension removes an extension object left empty by a removal.
-func pruneExtension(r Resource, t target) {
-	if t.ext == "" {
+func pruneExtension(r Resource, t Target) {
+	if t.Ext == "" {
 		return
 	}
-	if k, v, ok := lookup(r, t.ext); ok {
+	if k, v, ok := Lookup(r, t.Ext); ok {
 		if m, ok := v.(map[string]any); ok && len(m) == 0 {
 			delete(r, k)
 		}

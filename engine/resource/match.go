@@ -1,8 +1,9 @@
-package scim
+package resource
 
 import (
 	"strings"
 
+	"github.com/dbscim/dbscim/engine/fault"
 	filter "github.com/scim2/filter-parser/v2"
 )
 
@@ -19,67 +20,67 @@ import (
 // every name is looked up and its type taken from the value. An operator that does
 // not fit the attribute's type (gt on a boolean, co on a number), a filter on an
 // attribute that is never returned (password) or a value of the wrong type is an
-// *Error 400 invalidFilter, whatever the resource.
+// fault.InvalidFilter error, whatever the resource.
 func Match(expr filter.Expression, r Resource, schemas ...*Schema) (bool, error) {
 	if expr == nil {
 		return true, nil
 	}
-	ss := newSchemaSet(schemas)
-	if err := ss.checkFilter(expr, nil, false); err != nil {
+	ss := NewSchemaSet(schemas)
+	if err := ss.CheckFilter(expr, nil, false); err != nil {
 		return false, err
 	}
 	return ss.match(expr, r, nil, false), nil
 }
 
-// checkFilter reports the type errors in a filter. inElement says the expression is
+// CheckFilter reports the type errors in a filter. inElement says the expression is
 // inside a value path's brackets, where names are sub-attributes of parent.
-func (ss *schemaSet) checkFilter(expr filter.Expression, parent *Attribute, inElement bool) error {
+func (ss *SchemaSet) CheckFilter(expr filter.Expression, parent *Attribute, inElement bool) error {
 	switch e := expr.(type) {
 	case *filter.LogicalExpression:
-		if err := ss.checkFilter(e.Left, parent, inElement); err != nil {
+		if err := ss.CheckFilter(e.Left, parent, inElement); err != nil {
 			return err
 		}
-		return ss.checkFilter(e.Right, parent, inElement)
+		return ss.CheckFilter(e.Right, parent, inElement)
 	case *filter.NotExpression:
-		return ss.checkFilter(e.Expression, parent, inElement)
+		return ss.CheckFilter(e.Expression, parent, inElement)
 	case *filter.ValuePath:
-		t, ok := ss.resolve(e.AttributePath, nil)
-		if !ok || t.attr == nil {
-			return ss.checkFilter(e.ValueFilter, nil, true)
+		t, ok := ss.Resolve(e.AttributePath, nil)
+		if !ok || t.Attr == nil {
+			return ss.CheckFilter(e.ValueFilter, nil, true)
 		}
-		if t.attr.Type != TypeComplex || t.sub != nil {
-			return Errorf(400, InvalidFilter, "%s is not a complex attribute; a [filter] needs one", e.AttributePath)
+		if t.Attr.Type != TypeComplex || t.Sub != nil {
+			return fault.New(fault.InvalidFilter, "%s is not a complex attribute; a [filter] needs one", e.AttributePath)
 		}
-		return ss.checkFilter(e.ValueFilter, t.attr, true)
+		return ss.CheckFilter(e.ValueFilter, t.Attr, true)
 	case *filter.AttributeExpression:
-		var t target
+		var t Target
 		var ok bool
 		if inElement {
 			t, ok = ss.resolveIn(parent, e.AttributePath)
 		} else {
-			t, ok = ss.resolve(e.AttributePath, nil)
+			t, ok = ss.Resolve(e.AttributePath, nil)
 		}
 		if !ok {
 			return nil
 		}
-		return checkComparison(e, t.compareAttr())
+		return checkComparison(e, t.CompareAttr())
 	case nil:
 		return nil
 	}
-	return Errorf(400, InvalidFilter, "unsupported filter expression %T", expr)
+	return fault.New(fault.InvalidFilter, "unsupported filter expression %T", expr)
 }
 
 // checkComparison checks an operator and its value against the attribute's type.
 func checkComparison(e *filter.AttributeExpression, a *Attribute) error {
 	if !knownOperator(e.Operator) {
-		return Errorf(400, InvalidFilter, "unknown operator %q", e.Operator)
+		return fault.New(fault.InvalidFilter, "unknown operator %q", e.Operator)
 	}
 	if a == nil {
 		return nil
 	}
 	path := e.AttributePath.String()
-	if a.returned() == ReturnedNever {
-		return Errorf(400, InvalidFilter, "%s cannot be used in a filter", path)
+	if a.ReturnWhen() == ReturnedNever {
+		return fault.New(fault.InvalidFilter, "%s cannot be used in a filter", path)
 	}
 	op, want := e.Operator, e.CompareValue
 	if op == filter.PR {
@@ -87,7 +88,7 @@ func checkComparison(e *filter.AttributeExpression, a *Attribute) error {
 	}
 	if want == nil {
 		if op != filter.EQ && op != filter.NE {
-			return Errorf(400, InvalidFilter, "%s null: only eq and ne compare with null", op)
+			return fault.New(fault.InvalidFilter, "%s null: only eq and ne compare with null", op)
 		}
 		return nil
 	}
@@ -95,32 +96,32 @@ func checkComparison(e *filter.AttributeExpression, a *Attribute) error {
 	substring := op == filter.CO || op == filter.SW || op == filter.EW
 	switch a.Type {
 	case TypeComplex:
-		return Errorf(400, InvalidFilter, "%s is complex; compare one of its sub-attributes", path)
+		return fault.New(fault.InvalidFilter, "%s is complex; compare one of its sub-attributes", path)
 	case TypeBoolean:
 		if ordering || substring {
-			return Errorf(400, InvalidFilter, "operator %s does not apply to the boolean %s", op, path)
+			return fault.New(fault.InvalidFilter, "operator %s does not apply to the boolean %s", op, path)
 		}
 		if _, ok := toBool(want); !ok {
-			return Errorf(400, InvalidFilter, "%s is boolean; compare it with true or false", path)
+			return fault.New(fault.InvalidFilter, "%s is boolean; compare it with true or false", path)
 		}
 	case TypeInteger, TypeDecimal:
 		if substring {
-			return Errorf(400, InvalidFilter, "operator %s does not apply to the number %s", op, path)
+			return fault.New(fault.InvalidFilter, "operator %s does not apply to the number %s", op, path)
 		}
 		if _, ok := toFloat(want); !ok {
-			return Errorf(400, InvalidFilter, "%s is a number; %v is not", path, want)
+			return fault.New(fault.InvalidFilter, "%s is a number; %v is not", path, want)
 		}
 	case TypeDateTime:
 		if _, ok := toTime(want); !ok && !substring {
-			return Errorf(400, InvalidFilter, "%s is a dateTime; %v is not (use RFC 3339, e.g. \"2024-01-31T12:00:00Z\")", path, want)
+			return fault.New(fault.InvalidFilter, "%s is a dateTime; %v is not (use RFC 3339, e.g. \"2024-01-31T12:00:00Z\")", path, want)
 		}
 	case TypeBinary:
 		if ordering {
-			return Errorf(400, InvalidFilter, "operator %s does not apply to the binary %s", op, path)
+			return fault.New(fault.InvalidFilter, "operator %s does not apply to the binary %s", op, path)
 		}
 	}
-	if _, ok := toText(want); !ok {
-		return Errorf(400, InvalidFilter, "unsupported value %v for %s", want, path)
+	if _, ok := ToText(want); !ok {
+		return fault.New(fault.InvalidFilter, "unsupported value %v for %s", want, path)
 	}
 	return nil
 }
@@ -135,7 +136,7 @@ func knownOperator(op filter.CompareOperator) bool {
 
 // match evaluates a checked filter. obj is the resource, or an element of a
 // multi-valued attribute when inElement.
-func (ss *schemaSet) match(expr filter.Expression, obj map[string]any, parent *Attribute, inElement bool) bool {
+func (ss *SchemaSet) match(expr filter.Expression, obj map[string]any, parent *Attribute, inElement bool) bool {
 	switch e := expr.(type) {
 	case *filter.LogicalExpression:
 		l := ss.match(e.Left, obj, parent, inElement)
@@ -149,12 +150,12 @@ func (ss *schemaSet) match(expr filter.Expression, obj map[string]any, parent *A
 		if inElement {
 			return false
 		}
-		t, ok := ss.resolve(e.AttributePath, obj)
-		if !ok || t.wholeExt {
+		t, ok := ss.Resolve(e.AttributePath, obj)
+		if !ok || t.WholeExt {
 			return false
 		}
 		for _, el := range elementsAt(t, obj) {
-			if ss.match(e.ValueFilter, el, t.attr, true) {
+			if ss.match(e.ValueFilter, el, t.Attr, true) {
 				return true
 			}
 		}
@@ -163,17 +164,17 @@ func (ss *schemaSet) match(expr filter.Expression, obj map[string]any, parent *A
 		if !inElement && isSchemasPath(e.AttributePath) {
 			return compareAll(e.Operator, schemasAttribute, schemaURNs(ss, obj), e.CompareValue)
 		}
-		var t target
+		var t Target
 		var ok bool
 		if inElement {
 			t, ok = ss.resolveIn(parent, e.AttributePath)
 		} else {
-			t, ok = ss.resolve(e.AttributePath, obj)
+			t, ok = ss.Resolve(e.AttributePath, obj)
 		}
 		if !ok {
 			return false
 		}
-		return compareAll(e.Operator, t.compareAttr(), candidates(t, obj), e.CompareValue)
+		return compareAll(e.Operator, t.CompareAttr(), candidates(t, obj), e.CompareValue)
 	}
 	return false
 }
@@ -191,9 +192,9 @@ func isSchemasPath(ap filter.AttributePath) bool {
 // schemaURNs returns the schemas a resource has: its own "schemas" when it carries
 // them, else the core schema and each extension it holds data for, as the handler
 // will list them (a store's resource has no "schemas" of its own).
-func schemaURNs(ss *schemaSet, r map[string]any) []any {
-	if _, v, ok := lookup(r, "schemas"); ok {
-		if l, ok := stringList(v); ok && len(l) > 0 {
+func schemaURNs(ss *SchemaSet, r map[string]any) []any {
+	if _, v, ok := Lookup(r, "schemas"); ok {
+		if l, ok := StringList(v); ok && len(l) > 0 {
 			out := make([]any, len(l))
 			for i, s := range l {
 				out[i] = s
@@ -206,8 +207,8 @@ func schemaURNs(ss *schemaSet, r map[string]any) []any {
 		out = append(out, ss.core.ID)
 	}
 	for _, e := range ss.exts {
-		if _, v, ok := lookup(r, e.ID); ok {
-			if m, isMap := v.(map[string]any); isMap && len(withoutNulls(m)) > 0 {
+		if _, v, ok := Lookup(r, e.ID); ok {
+			if m, isMap := v.(map[string]any); isMap && len(WithoutNulls(m)) > 0 {
 				out = append(out, e.ID)
 			}
 		}
@@ -217,19 +218,19 @@ func schemaURNs(ss *schemaSet, r map[string]any) []any {
 
 // elementsAt returns the objects a value path filters: the elements of a
 // multi-valued complex attribute, or a single complex value.
-func elementsAt(t target, r map[string]any) []map[string]any {
+func elementsAt(t Target, r map[string]any) []map[string]any {
 	c := t.container(r)
 	if c == nil {
 		return nil
 	}
-	_, v, ok := lookup(c, t.name)
+	_, v, ok := Lookup(c, t.Name)
 	if !ok {
 		return nil
 	}
 	if m, ok := v.(map[string]any); ok {
 		return []map[string]any{m}
 	}
-	l, _ := asList(v)
+	l, _ := AsList(v)
 	out := make([]map[string]any, 0, len(l))
 	for _, x := range l {
 		if m, ok := x.(map[string]any); ok {
@@ -239,23 +240,23 @@ func elementsAt(t target, r map[string]any) []map[string]any {
 	return out
 }
 
-// candidates returns the simple values a comparison on the target looks at: any of
+// candidates returns the simple values a comparison on the Target looks at: any of
 // them may satisfy it (emails.value co "x" matches when one email does).
-func candidates(t target, r map[string]any) []any {
-	if t.wholeExt {
-		_, v, _ := lookup(r, t.ext)
+func candidates(t Target, r map[string]any) []any {
+	if t.WholeExt {
+		_, v, _ := Lookup(r, t.Ext)
 		return []any{v}
 	}
 	c := t.container(r)
 	if c == nil {
 		return nil
 	}
-	_, v, ok := lookup(c, t.name)
+	_, v, ok := Lookup(c, t.Name)
 	if !ok {
 		return nil
 	}
-	sub := t.subName
-	list, isList := asList(v)
+	sub := t.SubName
+	list, isList := AsList(v)
 	if sub == "" && isList {
 		// emails co "x" compares emails.value (RFC 7644 §3.4.2.2).
 		sub = "value"
@@ -274,7 +275,7 @@ func candidates(t target, r map[string]any) []any {
 	var out []any
 	for _, x := range list {
 		if m, ok := x.(map[string]any); ok {
-			if _, sv, ok := lookup(m, sub); ok {
+			if _, sv, ok := Lookup(m, sub); ok {
 				out = append(out, sv)
 			}
 		}
@@ -287,7 +288,7 @@ func candidates(t target, r map[string]any) []any {
 func compareAll(op filter.CompareOperator, a *Attribute, have []any, want any) bool {
 	present := false
 	for _, h := range have {
-		if !isEmpty(h) {
+		if !IsEmpty(h) {
 			present = true
 			break
 		}
@@ -305,7 +306,7 @@ func compareAll(op filter.CompareOperator, a *Attribute, have []any, want any) b
 		return !compareAll(filter.EQ, a, have, want)
 	}
 	for _, h := range have {
-		if l, ok := asList(h); ok {
+		if l, ok := AsList(h); ok {
 			// A multi-valued simple attribute named through a sub-attribute path.
 			if compareAll(op, a, l, want) {
 				return true
@@ -354,8 +355,8 @@ func compareOne(op filter.CompareOperator, a *Attribute, have, want any) bool {
 		}
 		return ordered(op, h.Compare(w))
 	}
-	h, ok1 := toText(have)
-	w, ok2 := toText(want)
+	h, ok1 := ToText(have)
+	w, ok2 := ToText(want)
 	if !ok1 || !ok2 {
 		return false
 	}

@@ -1,4 +1,4 @@
-package scim
+package resource
 
 import "strings"
 
@@ -11,23 +11,23 @@ import "strings"
 // prefix. Names no schema declares are kept as sent. schemas are the core schema
 // followed by its extensions.
 func Canonicalize(r Resource, schemas ...*Schema) Resource {
-	ss := newSchemaSet(schemas)
+	ss := NewSchemaSet(schemas)
 	out := make(Resource, len(r))
 	if ss.core == nil {
 		for k, v := range r {
-			out[k] = deepCopy(v)
+			out[k] = DeepCopy(v)
 		}
 		return out
 	}
 	for k, v := range r {
 		if strings.EqualFold(k, "schemas") {
-			out["schemas"] = deepCopy(v)
+			out["schemas"] = DeepCopy(v)
 			continue
 		}
-		if ext := ss.extension(k); ext != nil {
+		if ext := ss.Extension(k); ext != nil {
 			m, ok := v.(map[string]any)
 			if !ok {
-				putCanonical(out, ext.ID, k, deepCopy(v))
+				putCanonical(out, ext.ID, k, DeepCopy(v))
 				continue
 			}
 			dst, _ := out[ext.ID].(map[string]any)
@@ -35,13 +35,13 @@ func Canonicalize(r Resource, schemas ...*Schema) Resource {
 				dst = map[string]any{}
 				out[ext.ID] = dst
 			}
-			canonObject(dst, m, ext.Attributes, nil)
+			CanonObject(dst, m, ext.Attributes, nil)
 			continue
 		}
 		if ext, name, ok := ss.splitPrefixed(k); ok {
 			// A flat "urn:...:attr" key.
 			if ext == nil {
-				canonObject(out, map[string]any{name: v}, ss.core.Attributes, commonAttributes)
+				CanonObject(out, map[string]any{name: v}, ss.core.Attributes, CommonAttributes)
 				continue
 			}
 			dst, _ := out[ext.ID].(map[string]any)
@@ -49,17 +49,17 @@ func Canonicalize(r Resource, schemas ...*Schema) Resource {
 				dst = map[string]any{}
 				out[ext.ID] = dst
 			}
-			canonObject(dst, map[string]any{name: v}, ext.Attributes, nil)
+			CanonObject(dst, map[string]any{name: v}, ext.Attributes, nil)
 			continue
 		}
-		canonObject(out, map[string]any{k: v}, ss.core.Attributes, commonAttributes)
+		CanonObject(out, map[string]any{k: v}, ss.core.Attributes, CommonAttributes)
 	}
 	return out
 }
 
 // splitPrefixed splits "urn:...:User:department" into the schema it names (nil for
 // the core schema) and "department".
-func (ss *schemaSet) splitPrefixed(k string) (*Schema, string, bool) {
+func (ss *SchemaSet) splitPrefixed(k string) (*Schema, string, bool) {
 	for _, s := range append([]*Schema{ss.core}, ss.exts...) {
 		if len(k) > len(s.ID)+1 && strings.EqualFold(k[:len(s.ID)], s.ID) && k[len(s.ID)] == ':' {
 			if s == ss.core {
@@ -71,15 +71,15 @@ func (ss *schemaSet) splitPrefixed(k string) (*Schema, string, bool) {
 	return nil, "", false
 }
 
-// canonObject copies src into dst with canonical names and values.
-func canonObject(dst, src map[string]any, attrs, fallback []*Attribute) {
+// CanonObject copies src into dst with canonical names and values.
+func CanonObject(dst, src map[string]any, attrs, fallback []*Attribute) {
 	for k, v := range src {
-		a := findAttribute(attrs, k)
+		a := FindAttribute(attrs, k)
 		if a == nil && fallback != nil {
-			a = findAttribute(fallback, k)
+			a = FindAttribute(fallback, k)
 		}
 		if a == nil {
-			putCanonical(dst, k, k, deepCopy(v))
+			putCanonical(dst, k, k, DeepCopy(v))
 			continue
 		}
 		putCanonical(dst, a.Name, k, canonValue(v, a))
@@ -99,7 +99,7 @@ func putCanonical(dst map[string]any, canonical, sent string, v any) {
 // canonValue canonicalises one value of an attribute.
 func canonValue(v any, a *Attribute) any {
 	if a.MultiValued {
-		if l, ok := asList(v); ok {
+		if l, ok := AsList(v); ok {
 			out := make([]any, len(l))
 			for i, x := range l {
 				out[i] = canonSingle(x, a)
@@ -121,9 +121,9 @@ func canonSingle(v any, a *Attribute) any {
 	case TypeComplex:
 		if m, ok := v.(map[string]any); ok {
 			out := make(map[string]any, len(m))
-			canonObject(out, m, a.SubAttributes, nil)
+			CanonObject(out, m, a.SubAttributes, nil)
 			return out
 		}
 	}
-	return deepCopy(v)
+	return DeepCopy(v)
 }

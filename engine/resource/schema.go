@@ -1,4 +1,4 @@
-package scim
+package resource
 
 // Schema is a SCIM schema definition (RFC 7643 §7): what /Schemas returns and what
 // filters, PATCH and PUT consult for types, case sensitivity and mutability.
@@ -33,18 +33,11 @@ type Attribute struct {
 	ReferenceTypes  []string
 }
 
-// Well-known schema URNs.
+// The URNs of the schemas the resource model defines.
 const (
 	UserSchemaURN      = "urn:ietf:params:scim:schemas:core:2.0:User"
 	GroupSchemaURN     = "urn:ietf:params:scim:schemas:core:2.0:Group"
 	EnterpriseUserURN  = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
-	ListResponseURN    = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
-	PatchOpURN         = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
-	ErrorURN           = "urn:ietf:params:scim:api:messages:2.0:Error"
-	SearchRequestURN   = "urn:ietf:params:scim:api:messages:2.0:SearchRequest"
-	ServiceProviderURN = "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"
-	ResourceTypeURN    = "urn:ietf:params:scim:schemas:core:2.0:ResourceType"
-	SchemaURN          = "urn:ietf:params:scim:schemas:core:2.0:Schema"
 	OktaEntitlementURN = "urn:okta:scim:schemas:core:1.0:Entitlement"
 	OktaRoleURN        = "urn:okta:scim:schemas:core:1.0:Role"
 )

@@ -1,9 +1,10 @@
-package scim
+package resource
 
 import (
-	"errors"
 	"reflect"
 	"testing"
+
+	"github.com/dbscim/dbscim/engine/fault"
 )
 
 const (
@@ -84,7 +85,7 @@ func TestSetValue(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := copyResource(tt.start)
+			r := CopyResource(tt.start)
 			if err := SetValue(r, tt.path, tt.v); err != nil {
 				t.Fatal(err)
 			}
@@ -98,11 +99,10 @@ func TestSetValue(t *testing.T) {
 			}
 		})
 	}
-	var e *Error
-	if err := SetValue(Resource{}, "emails[", "x"); !errors.As(err, &e) || e.ScimType != "invalidPath" {
+	if err := SetValue(Resource{}, "emails[", "x"); !fault.Is(err, fault.InvalidPath) {
 		t.Errorf("SetValue with a bad path: %v", err)
 	}
-	if err := SetValue(Resource{}, `emails[type ne "work"].value`, "x"); !errors.As(err, &e) {
+	if err := SetValue(Resource{}, `emails[type ne "work"].value`, "x"); !fault.Is(err, fault.NoTarget) {
 		t.Errorf("SetValue through a filter that cannot build an element: %v", err)
 	}
 }
