@@ -233,11 +233,11 @@ func validate(args []string, stdout, stderr io.Writer) int {
 		cancel()
 		if err != nil {
 			t.Close()
-			fmt.Fprintf(stderr, "%s: target %s: database unreachable: %s\n", tc.Pos, tc.Name, t.Dialect.Classify(err))
+			fmt.Fprintf(stderr, "%s: target %s: database unreachable: %s\n", tc.Pos, tc.Name, t.Pool.Dialect.Classify(err))
 			failed = true
 			continue
 		}
-		fmt.Fprintf(stdout, "target %s: %s database reachable\n", tc.Name, t.Dialect.Name())
+		fmt.Fprintf(stdout, "target %s: %s database reachable\n", tc.Name, t.Pool.Dialect.Name())
 		cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 		problems := t.Check(cctx)
 		cancel()

@@ -155,7 +155,7 @@ func (p *poolStats) Describe(ch chan<- *prometheus.Desc) {
 // Collect implements prometheus.Collector.
 func (p *poolStats) Collect(ch chan<- prometheus.Metric) {
 	for _, t := range p.targets() {
-		s := t.target.DB.Stats()
+		s := t.target.Pool.DB.Stats()
 		name := t.target.Name
 		ch <- prometheus.MustNewConstMetric(p.open, prometheus.GaugeValue, float64(s.OpenConnections), name)
 		ch <- prometheus.MustNewConstMetric(p.inUse, prometheus.GaugeValue, float64(s.InUse), name)

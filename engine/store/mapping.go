@@ -1,4 +1,4 @@
-package engine
+package store
 
 import (
 	"strconv"
@@ -9,6 +9,7 @@ import (
 
 	"github.com/dbscim/dbscim/engine/fault"
 	"github.com/dbscim/dbscim/engine/resource"
+	"github.com/dbscim/dbscim/engine/run"
 	"github.com/dbscim/dbscim/operations"
 )
 
@@ -181,7 +182,7 @@ func (c *column) toDB(v any) (any, error) {
 }
 
 // toResource maps a record to a SCIM resource.
-func toResource(idColumn string, cols []column, rec Record) (resource.Resource, error) {
+func toResource(idColumn string, cols []column, rec run.Record) (resource.Resource, error) {
 	res := resource.Resource{}
 	if v, ok := rec.Get(idColumn); ok && v != nil {
 		res["id"] = text(v)
@@ -205,8 +206,8 @@ func toResource(idColumn string, cols []column, rec Record) (resource.Resource, 
 
 // toRecord maps a SCIM resource to the record its write operations bind. Attributes
 // the resource does not carry become NULL, as a full replace requires.
-func toRecord(cols []column, res resource.Resource) (Record, error) {
-	rec := Record{}
+func toRecord(cols []column, res resource.Resource) (run.Record, error) {
+	rec := run.Record{}
 	for i := range cols {
 		c := &cols[i]
 		v, _ := resource.GetValue(res, c.Path)

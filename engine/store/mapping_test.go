@@ -1,4 +1,4 @@
-package engine
+package store
 
 import (
 	"reflect"
@@ -7,6 +7,7 @@ import (
 
 	"github.com/dbscim/dbscim/engine/fault"
 	"github.com/dbscim/dbscim/engine/resource"
+	"github.com/dbscim/dbscim/engine/run"
 	"github.com/dbscim/dbscim/operations"
 )
 
@@ -101,7 +102,7 @@ func TestResourceRecordRoundTrip(t *testing.T) {
 		{Path: "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value", Column: "MANAGERID"},
 	}
 	cols := resolve(maps, resource.UserSchema(), resource.EnterpriseUserSchema())
-	rec := Record{"user_id": int64(10007), "username": "luke", "firstname": "Luke", "email": "luke@galaxy.local",
+	rec := run.Record{"user_id": int64(10007), "username": "luke", "firstname": "Luke", "email": "luke@galaxy.local",
 		"is_active": int64(1), "department": "Jedi", "managerid": "yoda"}
 	res, err := toResource("USER_ID", cols, rec)
 	if err != nil {

@@ -1,4 +1,4 @@
-package engine
+package store
 
 import (
 	"context"
@@ -9,15 +9,15 @@ import (
 	"github.com/dbscim/dbscim/dialects"
 	"github.com/dbscim/dbscim/engine/fault"
 	"github.com/dbscim/dbscim/engine/resource"
-	"github.com/dbscim/dbscim/engine/scim"
+	"github.com/dbscim/dbscim/engine/run"
 	"github.com/dbscim/dbscim/operations"
 )
 
-// EntitlementStore serves one declared entitlement type (Okta Identity Governance
+// Entitlements serves one declared entitlement type (Okta Identity Governance
 // entitlements, roles) as a read-only SCIM resource type, and reads and writes the
 // grants of users through the type's of_user, grant and revoke operations.
-type EntitlementStore struct {
-	t      *Target
+type Entitlements struct {
+	pool   *run.Pool
 	cfg    *operations.EntitlementType
 	schema *resource.Schema
 	// attr is the user attribute carrying the grants: "entitlements" or "roles".
@@ -26,7 +26,7 @@ type EntitlementStore struct {
 	usersID string
 }
 
-func newEntitlementStore(t *Target, cfg *operations.EntitlementType, usersID string) *EntitlementStore {
+func newEntitlements(pool *run.Pool, cfg *operations.EntitlementType, usersID string) *Entitlements {
 	urn, attr, desc := resource.OktaEntitlementURN, "entitlements", "An entitlement a user can be granted"
 	if cfg.Kind == "role" {
 		urn, attr, desc = resource.OktaRoleURN, "roles", "A role a user can be granted"
@@ -40,19 +40,18 @@ func newEntitlementStore(t *Target, cfg *operations.EntitlementType, usersID str
 		str("type", "The entitlement type", "readOnly"),
 		str("description", "What the entitlement gives", "readOnly"),
 	}}
-	return &EntitlementStore{t: t, cfg: cfg, schema: schema, attr: attr, usersID: usersID}
+	return &Entitlements{pool: pool, cfg: cfg, schema: schema, attr: attr, usersID: usersID}
 }
 
-// ResourceType describes the entitlement type: listable and readable by id.
-func (s *EntitlementStore) ResourceType() scim.ResourceType {
-	return scim.ResourceType{
-		ID: s.cfg.Name, Name: s.cfg.Name, Endpoint: s.cfg.Endpoint,
+// Type describes the entitlement type: listable and readable by id.
+func (s *Entitlements) Type() Type {
+	return Type{
+		ID: s.cfg.Name, Endpoint: s.cfg.Endpoint, Schemas: []*resource.Schema{s.schema},
 		Description: s.cfg.Name + " values that can be granted to users",
-		Schema:      s.schema, Methods: scim.MethodGet | scim.MethodList, Store: s,
 	}
 }
 
-func (s *EntitlementStore) resource(r Record) resource.Resource {
+func (s *Entitlements) resource(r run.Record) resource.Resource {
 	res := resource.Resource{"type": s.cfg.Name}
 	if v, ok := r.Get(s.cfg.ID); ok && v != nil {
 		res["id"] = text(v)
@@ -70,19 +69,19 @@ func (s *EntitlementStore) resource(r Record) resource.Resource {
 
 // Get returns one entitlement, through the get operation when declared and
 // otherwise by scanning the list.
-func (s *EntitlementStore) Get(ctx context.Context, id string, _ resource.Projection) (resource.Resource, error) {
-	return s.get(ctx, s.t.DB, id)
+func (s *Entitlements) Get(ctx context.Context, id string, _ resource.Projection) (resource.Resource, error) {
+	return s.get(ctx, s.pool.DB, id)
 }
 
-func (s *EntitlementStore) get(ctx context.Context, q dialects.Querier, id string) (resource.Resource, error) {
+func (s *Entitlements) get(ctx context.Context, q dialects.Querier, id string) (resource.Resource, error) {
 	op := s.cfg.Operations.Get
 	if op == nil {
 		op = s.cfg.Operations.List
 	}
-	in := Record{}
+	in := run.Record{}
 	in.Set(s.cfg.ID, id)
 	var found resource.Resource
-	err := s.t.query(ctx, q, op, in, func(r Record) (bool, error) {
+	err := s.pool.Query(ctx, q, op, in, func(r run.Record) (bool, error) {
 		v, ok := r.Get(s.cfg.ID)
 		if !ok || text(v) != id {
 			return true, nil
@@ -101,10 +100,10 @@ func (s *EntitlementStore) get(ctx context.Context, q dialects.Querier, id strin
 
 // List pages through the list operation, filtering in memory: entitlement
 // catalogues are small.
-func (s *EntitlementStore) List(ctx context.Context, q resource.Query) (*resource.Page, error) {
+func (s *Entitlements) List(ctx context.Context, q resource.Query) (*resource.Page, error) {
 	page := &resource.Page{}
 	skip := q.StartIndex - 1
-	err := s.t.query(ctx, s.t.DB, s.cfg.Operations.List, Record{}, func(r Record) (bool, error) {
+	err := s.pool.Query(ctx, s.pool.DB, s.cfg.Operations.List, run.Record{}, func(r run.Record) (bool, error) {
 		res := s.resource(r)
 		if q.Filter != nil {
 			ok, err := resource.Match(q.Filter, res, s.schema)
@@ -127,29 +126,29 @@ func (s *EntitlementStore) List(ctx context.Context, q resource.Query) (*resourc
 }
 
 // Create is not offered: entitlements are the application's catalogue.
-func (s *EntitlementStore) Create(context.Context, resource.Change) (resource.Resource, error) {
+func (s *Entitlements) Create(context.Context, resource.Change) (resource.Resource, error) {
 	return nil, fault.New(fault.NotDeclared, "%s values are read-only", s.cfg.Name)
 }
 
 // Replace is not offered.
-func (s *EntitlementStore) Replace(context.Context, string, resource.Change) (resource.Resource, error) {
+func (s *Entitlements) Replace(context.Context, string, resource.Change) (resource.Resource, error) {
 	return nil, fault.New(fault.NotDeclared, "%s values are read-only", s.cfg.Name)
 }
 
 // Patch is not offered.
-func (s *EntitlementStore) Patch(context.Context, string, resource.Change) (resource.Resource, error) {
+func (s *Entitlements) Patch(context.Context, string, resource.Change) (resource.Resource, error) {
 	return nil, fault.New(fault.NotDeclared, "%s values are read-only", s.cfg.Name)
 }
 
 // Delete is not offered.
-func (s *EntitlementStore) Delete(context.Context, string) error {
+func (s *Entitlements) Delete(context.Context, string) error {
 	return fault.New(fault.NotDeclared, "%s values are read-only", s.cfg.Name)
 }
 
 // userRecord is the record the user-side operations bind: the user's id under the
 // reserved name and under the users' id column, and the entitlement id.
-func (s *EntitlementStore) userRecord(userID, entID string) Record {
-	r := Record{}
+func (s *Entitlements) userRecord(userID, entID string) run.Record {
+	r := run.Record{}
 	r.Set(s.usersID, userID)
 	r.Set(operations.UserParam, userID)
 	if entID != "" {
@@ -159,9 +158,9 @@ func (s *EntitlementStore) userRecord(userID, entID string) Record {
 }
 
 // grants reads a user's grants of this type as SCIM values {value, display, type}.
-func (s *EntitlementStore) grants(ctx context.Context, q dialects.Querier, userID string) ([]any, error) {
+func (s *Entitlements) grants(ctx context.Context, q dialects.Querier, userID string) ([]any, error) {
 	var out []any
-	err := s.t.query(ctx, q, s.cfg.Operations.OfUser, s.userRecord(userID, ""), func(r Record) (bool, error) {
+	err := s.pool.Query(ctx, q, s.cfg.Operations.OfUser, s.userRecord(userID, ""), func(r run.Record) (bool, error) {
 		v, ok := r.Get(s.cfg.ID)
 		if !ok || v == nil {
 			return true, nil
@@ -178,7 +177,7 @@ func (s *EntitlementStore) grants(ctx context.Context, q dialects.Querier, userI
 
 // apply grants and revokes the difference between a user's current grants and the
 // wanted ones.
-func (s *EntitlementStore) apply(ctx context.Context, q dialects.Querier, userID string, current, wanted []string) error {
+func (s *Entitlements) apply(ctx context.Context, q dialects.Querier, userID string, current, wanted []string) error {
 	have := map[string]bool{}
 	for _, v := range current {
 		have[v] = true
@@ -204,7 +203,7 @@ func (s *EntitlementStore) apply(ctx context.Context, q dialects.Querier, userID
 	sort.Strings(add)
 	sort.Strings(remove)
 	for _, v := range remove {
-		if _, _, err := s.t.exec(ctx, q, s.cfg.Operations.Revoke, s.userRecord(userID, v), false); err != nil {
+		if _, _, err := s.pool.Exec(ctx, q, s.cfg.Operations.Revoke, s.userRecord(userID, v), false); err != nil {
 			return err
 		}
 	}
@@ -218,7 +217,7 @@ func (s *EntitlementStore) apply(ctx context.Context, q dialects.Querier, userID
 			}
 			return err
 		}
-		if _, _, err := s.t.exec(ctx, q, s.cfg.Operations.Grant, s.userRecord(userID, v), false); err != nil {
+		if _, _, err := s.pool.Exec(ctx, q, s.cfg.Operations.Grant, s.userRecord(userID, v), false); err != nil {
 			var fe *fault.Error
 			if errors.As(err, &fe) && (fe.Kind == fault.Invalid || fe.Kind == fault.Refused) {
 				return fault.Wrap(fe.Kind, fe.Cause, "%s %q cannot be granted: %s", s.cfg.Name, v, fe.Detail)
@@ -231,7 +230,7 @@ func (s *EntitlementStore) apply(ctx context.Context, q dialects.Querier, userID
 
 // wantedGrants picks the values of this type out of a user resource's attribute.
 // A value without a type belongs to this type when it is the only type of its kind.
-func (s *EntitlementStore) wantedGrants(res resource.Resource, alone bool) ([]string, bool, error) {
+func (s *Entitlements) wantedGrants(res resource.Resource, alone bool) ([]string, bool, error) {
 	raw, present := res[s.attr]
 	if !present || raw == nil {
 		return nil, present, nil

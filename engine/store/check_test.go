@@ -1,4 +1,4 @@
-package engine
+package store
 
 import (
 	"context"
@@ -58,11 +58,7 @@ targets:
 				if err != nil {
 					t.Fatal(err)
 				}
-				target, err := Open(context.Background(), cfg.Targets[0], Options{})
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer target.Close()
+				target := openStores(t, cfg.Targets[0])
 				return target.Check(context.Background())
 			}
 			good := ops(read+": list_users()", `call: "create_user(?, ?)", params: [id, user_name]`)

@@ -1,4 +1,4 @@
-package engine
+package store
 
 import (
 	"context"
@@ -7,16 +7,17 @@ import (
 
 	"github.com/dbscim/dbscim/dialects"
 	"github.com/dbscim/dbscim/engine/resource"
+	"github.com/dbscim/dbscim/engine/run"
 	"github.com/dbscim/dbscim/operations"
 )
 
 // List answers one page of users.
-func (s *UserStore) List(ctx context.Context, q resource.Query) (*resource.Page, error) {
-	page, err := s.list(ctx, s.t.DB, q)
+func (s *Users) List(ctx context.Context, q resource.Query) (*resource.Page, error) {
+	page, err := s.list(ctx, s.pool.DB, q)
 	if err != nil {
 		return nil, err
 	}
-	return page, s.attachGrants(ctx, s.t.DB, q.Projection, page.Resources...)
+	return page, s.attachGrants(ctx, s.pool.DB, q.Projection, page.Resources...)
 }
 
 func (s *table) list(ctx context.Context, db dialects.Querier, q resource.Query) (*resource.Page, error) {
@@ -57,7 +58,7 @@ func (s *table) checkFilter(q resource.Query) error {
 // as a derived table. A page that starts at 1 and comes back short already tells the
 // total, which spares the COUNT for the lookups IdPs make before every create.
 func (s *table) listSQL(ctx context.Context, db dialects.Querier, op *operations.Operation, q resource.Query) (*resource.Page, error) {
-	d := s.t.Dialect
+	d := s.pool.Dialect
 	if err := s.learnColumns(ctx, db, op); err != nil {
 		return nil, err
 	}
@@ -71,7 +72,7 @@ func (s *table) listSQL(ctx context.Context, db dialects.Querier, op *operations
 		cond = " WHERE " + cond
 	}
 	from := " FROM " + d.DerivedTable(op.Text, "t") + cond
-	base := bind(op, Record{})
+	base := run.Bind(op, run.Record{})
 	filterArgs := append(append([]dialects.Arg{}, base...), w.args...)
 	page := &resource.Page{Total: -1}
 	// Sequential pages in id order continue from the previous page's last id.
@@ -111,11 +112,11 @@ func (s *table) listSQL(ctx context.Context, db dialects.Querier, op *operations
 		}
 		args = append(args, dialects.Arg{Value: int64(q.Count)}, dialects.Arg{Value: skip})
 		pageOp := &operations.Operation{Name: op.Name, Text: text}
-		if err := s.rows(ctx, db, pageOp, args, func(r Record) error {
+		if err := s.pool.Rows(ctx, db, pageOp, args, func(r run.Record) error {
 			res, err := toResource(s.idColumn, s.cols, r)
 			if err == nil {
 				page.Resources = append(page.Resources, res)
-				last = r[key(s.idColumn)]
+				last = r[run.Key(s.idColumn)]
 			}
 			return err
 		}); err != nil {
@@ -127,7 +128,7 @@ func (s *table) listSQL(ctx context.Context, db dialects.Querier, op *operations
 	}
 	if page.Total < 0 {
 		countOp := &operations.Operation{Name: op.Name, Text: "SELECT COUNT(*) AS n" + from}
-		if err := s.rows(ctx, db, countOp, filterArgs, func(r Record) error {
+		if err := s.pool.Rows(ctx, db, countOp, filterArgs, func(r run.Record) error {
 			n, _ := (&column{kind: "integer"}).toSCIM(r["n"])
 			page.Total = int(n.(int64))
 			return nil
@@ -151,16 +152,6 @@ func argsKey(args []dialects.Arg) string {
 	return sb.String()
 }
 
-// rows runs a statement the engine built (derived table, count) with ready args.
-func (s *table) rows(ctx context.Context, db dialects.Querier, op *operations.Operation, args []dialects.Arg, fn func(Record) error) error {
-	q, release, err := s.t.stmts.querier(ctx, db, op.Text)
-	if err != nil {
-		return s.t.dbError(op, err)
-	}
-	defer release()
-	return s.t.each(ctx, q, op, args, func(r Record) (bool, error) { return true, fn(r) })
-}
-
 // orderBy is the ORDER BY of a pushed-down page: the sort attribute if one was
 // asked for, then the id column, so that pages are stable.
 func (s *table) orderBy(q resource.Query) (string, error) {
@@ -182,9 +173,9 @@ func (s *table) orderBy(q resource.Query) (string, error) {
 	value := col
 	if c.kind == "string" {
 		if c.caseFold {
-			value = s.t.Dialect.Fold(col)
+			value = s.pool.Dialect.Fold(col)
 		} else {
-			value = s.t.Dialect.Text(col)
+			value = s.pool.Dialect.Text(col)
 		}
 	}
 	return "CASE WHEN " + col + " IS NULL THEN 1 ELSE 0 END" + dir + ", " + value + dir + ", " + id, nil
@@ -207,7 +198,7 @@ func (s *table) listStream(ctx context.Context, db dialects.Querier, op *operati
 			sorted = sorted[:keep]
 		}
 	}
-	err := s.t.query(ctx, db, op, Record{}, func(r Record) (bool, error) {
+	err := s.pool.Query(ctx, db, op, run.Record{}, func(r run.Record) (bool, error) {
 		res, err := toResource(s.idColumn, s.cols, r)
 		if err != nil {
 			return false, err
@@ -281,19 +272,19 @@ func (s *table) learnColumns(ctx context.Context, db dialects.Querier, op *opera
 	if known {
 		return nil
 	}
-	d := s.t.Dialect
-	rows, err := d.Query(ctx, db, "SELECT * FROM "+d.DerivedTable(op.Text, "t")+" WHERE 1 = 0", bind(op, Record{}))
+	d := s.pool.Dialect
+	rows, err := d.Query(ctx, db, "SELECT * FROM "+d.DerivedTable(op.Text, "t")+" WHERE 1 = 0", run.Bind(op, run.Record{}))
 	if err != nil {
-		return s.t.dbError(op, err)
+		return s.pool.Error(op, err)
 	}
 	names, err := rows.Columns()
 	rows.Close()
 	if err != nil {
-		return s.t.dbError(op, err)
+		return s.pool.Error(op, err)
 	}
 	cols := make(map[string]string, len(names))
 	for _, n := range names {
-		cols[key(n)] = n
+		cols[run.Key(n)] = n
 	}
 	s.outMu.Lock()
 	s.outCols = cols
@@ -304,12 +295,12 @@ func (s *table) learnColumns(ctx context.Context, db dialects.Querier, op *opera
 // ref is a column of the derived table t, as the list statement spells it.
 func (s *table) ref(column string) string {
 	s.outMu.Lock()
-	actual, ok := s.outCols[key(column)]
+	actual, ok := s.outCols[run.Key(column)]
 	s.outMu.Unlock()
 	if ok {
-		return "t." + s.t.Dialect.Quote(actual)
+		return "t." + s.pool.Dialect.Quote(actual)
 	}
-	return "t." + ident(s.t.Dialect, column)
+	return "t." + ident(s.pool.Dialect, column)
 }
 
 // ident writes an identifier from the configuration as it is when it is a plain

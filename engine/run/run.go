@@ -1,4 +1,4 @@
-package engine
+package run
 
 import (
 	"context"
@@ -15,9 +15,9 @@ import (
 	"github.com/dbscim/dbscim/operations"
 )
 
-// bind turns an operation's declared parameters into dialect arguments, taking Field
+// Bind turns an operation's declared parameters into dialect arguments, taking Field
 // values from the record. Values are always bound, never written into SQL text.
-func bind(op *operations.Operation, rec Record) []dialects.Arg {
+func Bind(op *operations.Operation, rec Record) []dialects.Arg {
 	args := make([]dialects.Arg, len(op.Params))
 	for i, p := range op.Params {
 		switch p.Kind {
@@ -48,49 +48,49 @@ func readOuts(op *operations.Operation, args []dialects.Arg, rec Record) {
 	for i, p := range op.Params {
 		if p.Kind == operations.OutParam {
 			if d, ok := args[i].Dest.(*any); ok && *d != nil {
-				rec.Set(p.Name, normalise(*d))
+				rec.Set(p.Name, Normalise(*d))
 			}
 		}
 	}
 }
 
-// query runs a row-returning operation and calls fn for every row until fn returns
+// Query runs a row-returning operation and calls fn for every row until fn returns
 // false or an error.
-func (t *Target) query(ctx context.Context, q dialects.Querier, op *operations.Operation, rec Record, fn func(Record) (bool, error)) error {
-	q, release, err := t.session(ctx, q, op)
+func (p *Pool) Query(ctx context.Context, q dialects.Querier, op *operations.Operation, rec Record, fn func(Record) (bool, error)) error {
+	q, release, err := p.session(ctx, q, op)
 	if err != nil {
 		return err
 	}
 	defer release()
-	if plainInputs(op) {
+	if PlainInputs(op) {
 		// Reads on the pool run prepared: of_user and members run once per
 		// resource of a page.
 		var done func()
-		if q, done, err = t.stmts.querier(ctx, q, op.Text); err != nil {
-			return t.dbError(op, err)
+		if q, done, err = p.stmts.querier(ctx, q, op.Text); err != nil {
+			return p.Error(op, err)
 		}
 		defer done()
 	}
-	args := bind(op, rec)
-	if err := t.each(ctx, q, op, args, fn); err != nil {
+	args := Bind(op, rec)
+	if err := p.Each(ctx, q, op, args, fn); err != nil {
 		return err
 	}
 	readOuts(op, args, rec)
 	return nil
 }
 
-// each runs op's text with ready arguments and calls fn for every row, until fn
+// Each runs op's text with ready arguments and calls fn for every row, until fn
 // returns false or an error. Driver errors are classified against op.
-func (t *Target) each(ctx context.Context, q dialects.Querier, op *operations.Operation, args []dialects.Arg, fn func(Record) (bool, error)) error {
-	rows, err := t.Dialect.Query(ctx, q, op.Text, args)
+func (p *Pool) Each(ctx context.Context, q dialects.Querier, op *operations.Operation, args []dialects.Arg, fn func(Record) (bool, error)) error {
+	rows, err := p.Dialect.Query(ctx, q, op.Text, args)
 	if err != nil {
-		return t.dbError(op, err)
+		return p.Error(op, err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		r, err := scanRecord(rows)
 		if err != nil {
-			return t.dbError(op, err)
+			return p.Error(op, err)
 		}
 		more, err := fn(r)
 		if err != nil || !more {
@@ -98,27 +98,27 @@ func (t *Target) each(ctx context.Context, q dialects.Querier, op *operations.Op
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return t.dbError(op, err)
+		return p.Error(op, err)
 	}
 	return nil
 }
 
-// exec runs an operation that writes. If the statement returns rows (RETURNING,
+// Exec runs an operation that writes. If the statement returns rows (RETURNING,
 // OUTPUT INSERTED, a procedure's SELECT), the first row is returned so that a
 // generated id can be read from it. When wantID is set and the dialect reports
 // generated keys through sql.Result (MySQL, SQLite), a plain statement runs through
 // Exec and the generated key is returned too.
-func (t *Target) exec(ctx context.Context, q dialects.Querier, op *operations.Operation, rec Record, wantID bool) (first Record, lastID any, err error) {
-	q, release, err := t.session(ctx, q, op)
+func (p *Pool) Exec(ctx context.Context, q dialects.Querier, op *operations.Operation, rec Record, wantID bool) (first Record, lastID any, err error) {
+	q, release, err := p.session(ctx, q, op)
 	if err != nil {
 		return nil, nil, err
 	}
 	defer release()
-	args := bind(op, rec)
-	if wantID && op.Kind == operations.SQL && t.Dialect.LastInsertID() && !returnsRows(op.Text) {
-		res, err := t.Dialect.Exec(ctx, q, op.Text, args)
+	args := Bind(op, rec)
+	if wantID && op.Kind == operations.SQL && p.Dialect.LastInsertID() && !returnsRows(op.Text) {
+		res, err := p.Dialect.Exec(ctx, q, op.Text, args)
 		if err != nil {
-			return nil, nil, t.dbError(op, err)
+			return nil, nil, p.Error(op, err)
 		}
 		readOuts(op, args, rec)
 		if id, err := res.LastInsertId(); err == nil && id != 0 {
@@ -128,7 +128,7 @@ func (t *Target) exec(ctx context.Context, q dialects.Querier, op *operations.Op
 	}
 	// Every row is read, so that a procedure's result set is drained before the
 	// transaction's next statement.
-	err = t.each(ctx, q, op, args, func(r Record) (bool, error) {
+	err = p.Each(ctx, q, op, args, func(r Record) (bool, error) {
 		if first == nil {
 			first = r
 		}
@@ -148,9 +148,9 @@ func returnsRows(text string) bool {
 	return strings.Contains(u, "RETURNING") || strings.Contains(u, "OUTPUT")
 }
 
-// plainInputs reports whether every parameter of an operation is an input, so that
+// PlainInputs reports whether every parameter of an operation is an input, so that
 // it can run as a prepared statement.
-func plainInputs(op *operations.Operation) bool {
+func PlainInputs(op *operations.Operation) bool {
 	for _, p := range op.Params {
 		if p.Kind == operations.OutParam || p.Kind == operations.CursorParam {
 			return false
@@ -161,16 +161,16 @@ func plainInputs(op *operations.Operation) bool {
 
 // session pins an operation with a cursor parameter to one connection: a ref cursor
 // is read in the session that opened it, which a pool does not promise.
-func (t *Target) session(ctx context.Context, q dialects.Querier, op *operations.Operation) (dialects.Querier, func(), error) {
+func (p *Pool) session(ctx context.Context, q dialects.Querier, op *operations.Operation) (dialects.Querier, func(), error) {
 	db, ok := q.(*sql.DB)
 	if !ok {
 		return q, func() {}, nil
 	}
-	for _, p := range op.Params {
-		if p.Kind == operations.CursorParam {
+	for _, param := range op.Params {
+		if param.Kind == operations.CursorParam {
 			conn, err := db.Conn(ctx)
 			if err != nil {
-				return nil, nil, t.dbError(op, err)
+				return nil, nil, p.Error(op, err)
 			}
 			return conn, func() { conn.Close() }, nil
 		}
@@ -178,28 +178,28 @@ func (t *Target) session(ctx context.Context, q dialects.Querier, op *operations
 	return q, func() {}, nil
 }
 
-// inTx runs fn in a transaction, committing when it returns nil. Every write runs in
+// InTx runs fn in a transaction, committing when it returns nil. Every write runs in
 // one, because a procedure under autocommit is not atomic (MariaDB keeps the first
 // insert of a CALL that fails on its second).
-func (t *Target) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := t.DB.BeginTx(ctx, nil)
+func (p *Pool) InTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := p.DB.BeginTx(ctx, nil)
 	if err != nil {
-		return t.dbError(nil, err)
+		return p.Error(nil, err)
 	}
 	if err := fn(tx); err != nil {
 		tx.Rollback()
 		return err
 	}
 	if err := tx.Commit(); err != nil {
-		return t.dbError(nil, err)
+		return p.Error(nil, err)
 	}
 	return nil
 }
 
-// dbError turns a driver error into an engine error of the kind the client can act
-// on. The driver's text can carry table names and personal data: it is the cause,
+// Error turns a driver error met running op (nil: the transaction itself) into an
+// engine error of the kind the client can act on. The driver's text can carry table names and personal data: it is the cause,
 // which goes to the log, not to the IdP.
-func (t *Target) dbError(op *operations.Operation, err error) error {
+func (p *Pool) Error(op *operations.Operation, err error) error {
 	var fe *fault.Error
 	if errors.As(err, &fe) {
 		return fe
@@ -208,13 +208,16 @@ func (t *Target) dbError(op *operations.Operation, err error) error {
 	if op != nil {
 		name = op.Name
 	}
-	if msg, ok := dialects.UserMessage(err); ok {
-		// A routine refused the request with a message written for the caller.
-		t.log.Info("operation refused by the database", "target", t.Name, "operation", name, "message", msg)
-		return fault.Wrap(fault.Refused, err, "%s: %s", name, msg)
+	// A routine may refuse the request with a message written for the caller
+	// (a database without routines has no UserMessage).
+	if userMessage := p.Dialect.Spec().UserMessage; userMessage != nil {
+		if msg, ok := userMessage(err); ok {
+			p.log.Info("operation refused by the database", "target", p.Name, "operation", name, "message", msg)
+			return fault.Wrap(fault.Refused, err, "%s: %s", name, msg)
+		}
 	}
-	kind := t.Dialect.Classify(err)
-	t.log.Warn("database error", "target", t.Name, "operation", name, "kind", kind.String(), "error", err.Error())
+	kind := p.Dialect.Classify(err)
+	p.log.Warn("database error", "target", p.Name, "operation", name, "kind", kind.String(), "error", err.Error())
 	switch kind {
 	case dialects.UniqueViolation:
 		return fault.Wrap(fault.Uniqueness, err, "%s: a resource with the same unique value already exists", name)
@@ -227,12 +230,24 @@ func (t *Target) dbError(op *operations.Operation, err error) error {
 	case dialects.Conflict:
 		return fault.Wrap(fault.Conflict, err, "%s: the database reported a conflict; retry", name)
 	case dialects.Unavailable:
-		return fault.Wrap(fault.Unavailable, err, "the database of target %s is unavailable", t.Name)
+		return fault.Wrap(fault.Unavailable, err, "the database of target %s is unavailable", p.Name)
 	case dialects.Timeout:
 		if errors.Is(err, context.Canceled) {
 			return fault.Wrap(fault.Canceled, err, "the request was cancelled")
 		}
 		return fault.Wrap(fault.Timeout, err, "%s: the database did not answer in time", name)
 	}
-	return fmt.Errorf("target %s: %s: %w", t.Name, name, err)
+	return fmt.Errorf("target %s: %s: %w", p.Name, name, err)
+}
+
+// Rows runs a statement the engine built from the configuration (a derived table,
+// a count, a page) with ready arguments, prepared on the pool like the declared
+// reads, and calls fn for every row.
+func (p *Pool) Rows(ctx context.Context, q dialects.Querier, op *operations.Operation, args []dialects.Arg, fn func(Record) error) error {
+	q, release, err := p.stmts.querier(ctx, q, op.Text)
+	if err != nil {
+		return p.Error(op, err)
+	}
+	defer release()
+	return p.Each(ctx, q, op, args, func(r Record) (bool, error) { return true, fn(r) })
 }

@@ -1,4 +1,4 @@
-package engine
+package store
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"github.com/dbscim/dbscim/dialects"
 	"github.com/dbscim/dbscim/engine/fault"
 	"github.com/dbscim/dbscim/engine/resource"
+	"github.com/dbscim/dbscim/engine/run"
 	"github.com/dbscim/dbscim/operations"
 )
 
@@ -18,7 +19,7 @@ import (
 // resource: the id column, the attribute mappings resolved against the schemas, and
 // reading by id and listing with filter and paging push-down.
 type table struct {
-	t          *Target
+	pool       *run.Pool
 	kind       string // the resource type, for messages ("User", "Group")
 	idColumn   string
 	cols       []column
@@ -37,11 +38,11 @@ type table struct {
 // coerce '010007' to 10007 for a numeric column and MariaDB compares strings
 // case-insensitively: only a row whose id reads back as exactly the requested string
 // is the user.
-func (s *table) get(ctx context.Context, q dialects.Querier, id string) (Record, error) {
-	in := Record{}
+func (s *table) get(ctx context.Context, q dialects.Querier, id string) (run.Record, error) {
+	in := run.Record{}
 	in.Set(s.idColumn, id)
-	var found Record
-	err := s.t.query(ctx, q, s.getOp, in, func(r Record) (bool, error) {
+	var found run.Record
+	err := s.pool.Query(ctx, q, s.getOp, in, func(r run.Record) (bool, error) {
 		v, ok := r.Get(s.idColumn)
 		if !ok {
 			r.Set(s.idColumn, id)
@@ -70,7 +71,7 @@ func (s *table) get(ctx context.Context, q dialects.Querier, id string) (Record,
 // carries, a UUID when the statement binds the id column itself (SCIM ids are the
 // server's to choose), an OUT parameter, a returned row, the driver's generated key,
 // or, last, a lookup by the resource's unique attribute (attr eq value).
-func (s *table) insert(ctx context.Context, tx dialects.Querier, op *operations.Operation, rec Record, attr, value string) (string, error) {
+func (s *table) insert(ctx context.Context, tx dialects.Querier, op *operations.Operation, rec run.Record, attr, value string) (string, error) {
 	id := ""
 	if v, ok := rec.Get(s.idColumn); ok && v != nil {
 		id = text(v)
@@ -84,7 +85,7 @@ func (s *table) insert(ctx context.Context, tx dialects.Querier, op *operations.
 	for _, p := range op.Params {
 		generated = generated || p.Kind == operations.Generated
 	}
-	first, lastID, err := s.t.exec(ctx, tx, op, rec, id == "" && !generated)
+	first, lastID, err := s.pool.Exec(ctx, tx, op, rec, id == "" && !generated)
 	if err != nil {
 		return "", err
 	}

@@ -1,4 +1,4 @@
-package engine
+package store
 
 import (
 	"context"
@@ -8,33 +8,30 @@ import (
 	"github.com/dbscim/dbscim/dialects"
 	"github.com/dbscim/dbscim/engine/fault"
 	"github.com/dbscim/dbscim/engine/resource"
-	"github.com/dbscim/dbscim/engine/scim"
+	"github.com/dbscim/dbscim/engine/run"
 	"github.com/dbscim/dbscim/operations"
 )
 
-// UserStore serves the SCIM User resource from a target's declared user operations.
-type UserStore struct {
+// Users serves the SCIM User resource from a target's declared user operations.
+type Users struct {
 	table
 	cfg      *operations.Users
 	ops      operations.UserOperations
 	active   *column // the mapping of "active", if any
 	userName *column
 	// ents are the target's entitlement types, whose grants users carry.
-	ents []*EntitlementStore
+	ents []*Entitlements
 	// groups serves the read-only groups attribute through groups_of_user.
-	groups *GroupStore
+	groups *Groups
 	// alone says, per user attribute, whether one entitlement type owns it, so
 	// that a grant without a type can be placed.
 	alone map[string]bool
 }
 
-func newUserStore(t *Target, cfg *operations.Users, maxResults int, ents []*EntitlementStore) *UserStore {
-	if maxResults <= 0 {
-		maxResults = 1000
-	}
+func newUsers(pool *run.Pool, cfg *operations.Users, maxResults int, ents []*Entitlements) *Users {
 	core, ent := resource.UserSchema(), resource.EnterpriseUserSchema()
-	s := &UserStore{cfg: cfg, ops: cfg.Operations}
-	s.table = table{t: t, kind: "User", idColumn: cfg.ID, cols: resolve(cfg.Attributes, core, ent),
+	s := &Users{cfg: cfg, ops: cfg.Operations}
+	s.table = table{pool: pool, kind: "User", idColumn: cfg.ID, cols: resolve(cfg.Attributes, core, ent),
 		schemas: []*resource.Schema{core, ent}, maxResults: maxResults, listOp: cfg.Operations.List, getOp: cfg.Operations.Get, cursors: newCursorCache()}
 	s.ents = ents
 	count := map[string]int{}
@@ -57,28 +54,19 @@ func newUserStore(t *Target, cfg *operations.Users, maxResults int, ents []*Enti
 	return s
 }
 
-// ResourceType describes the User resource type with the methods the target declares.
-func (s *UserStore) ResourceType() scim.ResourceType {
-	m := scim.MethodGet | scim.MethodList
-	if s.ops.Create != nil {
-		m |= scim.MethodCreate
-	}
-	if s.ops.Update != nil || s.ops.Activate != nil || s.ops.Deactivate != nil {
-		m |= scim.MethodReplace | scim.MethodPatch
-	}
-	if s.ops.Delete != nil {
-		m |= scim.MethodDelete
-	}
-	return scim.ResourceType{
-		ID: "User", Name: "User", Endpoint: "Users",
-		Schema: s.schemas[0], Extensions: s.schemas[1:],
-		Methods: m, Store: s,
+// Type describes the User resource type with the writes the target declares.
+func (s *Users) Type() Type {
+	return Type{
+		ID: "User", Endpoint: "Users", Schemas: s.schemas,
+		Create: s.ops.Create != nil,
+		Modify: s.ops.Update != nil || s.ops.Activate != nil || s.ops.Deactivate != nil,
+		Delete: s.ops.Delete != nil,
 	}
 }
 
 // Get returns one user by id.
-func (s *UserStore) Get(ctx context.Context, id string, p resource.Projection) (resource.Resource, error) {
-	rec, err := s.get(ctx, s.t.DB, id)
+func (s *Users) Get(ctx context.Context, id string, p resource.Projection) (resource.Resource, error) {
+	rec, err := s.get(ctx, s.pool.DB, id)
 	if err != nil {
 		return nil, err
 	}
@@ -86,18 +74,18 @@ func (s *UserStore) Get(ctx context.Context, id string, p resource.Projection) (
 	if err != nil {
 		return nil, err
 	}
-	return res, s.attachGrants(ctx, s.t.DB, p, res)
+	return res, s.attachGrants(ctx, s.pool.DB, p, res)
 }
 
 // attachGrants reads the grants of every entitlement type the projection asks for
 // into the users' entitlements and roles attributes. It runs after a result set is
 // closed, because a connection (or transaction) runs one statement at a time.
-func (s *UserStore) attachGrants(ctx context.Context, q dialects.Querier, p resource.Projection, users ...resource.Resource) error {
+func (s *Users) attachGrants(ctx context.Context, q dialects.Querier, p resource.Projection, users ...resource.Resource) error {
 	if g := s.groups; g != nil && g.ops.GroupsOfUser != nil && p.Wants("groups") {
 		for _, res := range users {
 			id, _ := res["id"].(string)
 			var groups []any
-			err := s.t.query(ctx, q, g.ops.GroupsOfUser, g.groupRecord("", id), func(r Record) (bool, error) {
+			err := s.pool.Query(ctx, q, g.ops.GroupsOfUser, g.groupRecord("", id), func(r run.Record) (bool, error) {
 				v, ok := r.Get(g.idColumn)
 				if !ok || v == nil {
 					return true, nil
@@ -140,7 +128,7 @@ func (s *UserStore) attachGrants(ctx context.Context, q dialects.Querier, p reso
 
 // writeGrants brings each entitlement type's grants to what res asks for. An
 // attribute the resource does not carry leaves that type's grants as they are.
-func (s *UserStore) writeGrants(ctx context.Context, q dialects.Querier, id string, res resource.Resource, fresh bool) error {
+func (s *Users) writeGrants(ctx context.Context, q dialects.Querier, id string, res resource.Resource, fresh bool) error {
 	for _, e := range s.ents {
 		wanted, present, err := e.wantedGrants(res, s.alone[e.attr])
 		if err != nil {
@@ -167,7 +155,7 @@ func (s *UserStore) writeGrants(ctx context.Context, q dialects.Querier, id stri
 }
 
 // Create stores a new user and answers with the user as stored.
-func (s *UserStore) Create(ctx context.Context, c resource.Change) (resource.Resource, error) {
+func (s *Users) Create(ctx context.Context, c resource.Change) (resource.Resource, error) {
 	res := c.Resource
 	if s.ops.Create == nil {
 		return nil, fault.New(fault.NotDeclared, "this target declares no users.create operation")
@@ -177,7 +165,7 @@ func (s *UserStore) Create(ctx context.Context, c resource.Change) (resource.Res
 		return nil, err
 	}
 	var out resource.Resource
-	err = s.t.inTx(ctx, func(tx *sql.Tx) error {
+	err = s.pool.InTx(ctx, func(tx *sql.Tx) error {
 		if s.userName != nil {
 			if name, ok := resource.GetValue(res, s.userName.Path); ok {
 				if err := s.unique(ctx, tx, "userName", text(name), ""); err != nil {
@@ -219,10 +207,10 @@ func (s *UserStore) Create(ctx context.Context, c resource.Change) (resource.Res
 }
 
 // Replace is PUT: the resource replaces the stored one.
-func (s *UserStore) Replace(ctx context.Context, id string, c resource.Change) (resource.Resource, error) {
+func (s *Users) Replace(ctx context.Context, id string, c resource.Change) (resource.Resource, error) {
 	res := c.Resource
 	var out resource.Resource
-	err := s.t.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.pool.InTx(ctx, func(tx *sql.Tx) error {
 		old, err := s.get(ctx, tx, id)
 		if err != nil {
 			return err
@@ -234,9 +222,9 @@ func (s *UserStore) Replace(ctx context.Context, id string, c resource.Change) (
 }
 
 // Patch applies a patch to the stored user and writes the difference.
-func (s *UserStore) Patch(ctx context.Context, id string, c resource.Change) (resource.Resource, error) {
+func (s *Users) Patch(ctx context.Context, id string, c resource.Change) (resource.Resource, error) {
 	var out resource.Resource
-	err := s.t.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.pool.InTx(ctx, func(tx *sql.Tx) error {
 		old, err := s.get(ctx, tx, id)
 		if err != nil {
 			return err
@@ -268,16 +256,16 @@ func (s *UserStore) Patch(ctx context.Context, id string, c resource.Change) (re
 }
 
 // Delete runs the declared delete operation.
-func (s *UserStore) Delete(ctx context.Context, id string) error {
+func (s *Users) Delete(ctx context.Context, id string) error {
 	if s.ops.Delete == nil {
 		return fault.New(fault.NotDeclared, "this target declares no users.delete operation")
 	}
-	return s.t.inTx(ctx, func(tx *sql.Tx) error {
+	return s.pool.InTx(ctx, func(tx *sql.Tx) error {
 		rec, err := s.get(ctx, tx, id)
 		if err != nil {
 			return err
 		}
-		_, _, err = s.t.exec(ctx, tx, s.ops.Delete, rec, false)
+		_, _, err = s.pool.Exec(ctx, tx, s.ops.Delete, rec, false)
 		return err
 	})
 }
@@ -285,7 +273,7 @@ func (s *UserStore) Delete(ctx context.Context, id string) error {
 // write brings the stored user (old) to the state of res: the update operation when
 // any mapped attribute other than active changed, then activate or deactivate when
 // active changed. It answers with the user as stored afterwards.
-func (s *UserStore) write(ctx context.Context, tx *sql.Tx, id string, old Record, res resource.Resource) (resource.Resource, error) {
+func (s *Users) write(ctx context.Context, tx *sql.Tx, id string, old run.Record, res resource.Resource) (resource.Resource, error) {
 	oldRes, err := toResource(s.cfg.ID, s.cols, old)
 	if err != nil {
 		return nil, err
@@ -306,12 +294,12 @@ func (s *UserStore) write(ctx context.Context, tx *sql.Tx, id string, old Record
 	if err != nil {
 		return nil, err
 	}
-	rec.Set(s.cfg.ID, old[key(s.cfg.ID)])
+	rec.Set(s.cfg.ID, old[run.Key(s.cfg.ID)])
 	changed := false
 	for i := range s.cols {
 		c := &s.cols[i]
 		if c.readOnly {
-			rec.Set(c.Column, old[key(c.Column)])
+			rec.Set(c.Column, old[run.Key(c.Column)])
 			continue
 		}
 		if c == s.active || strings.EqualFold(c.Column, s.cfg.ID) {
@@ -335,7 +323,7 @@ func (s *UserStore) write(ctx context.Context, tx *sql.Tx, id string, old Record
 			activeChanged = was == nil || wb != ob
 		} else {
 			// PUT without active keeps the stored state.
-			rec.Set(s.active.Column, old[key(s.active.Column)])
+			rec.Set(s.active.Column, old[run.Key(s.active.Column)])
 		}
 	}
 	activeByUpdate := activeChanged && s.ops.Activate == nil && s.ops.Deactivate == nil
@@ -343,7 +331,7 @@ func (s *UserStore) write(ctx context.Context, tx *sql.Tx, id string, old Record
 		if s.ops.Update == nil {
 			return nil, fault.New(fault.NotDeclared, "this target declares no users.update operation")
 		}
-		if _, _, err := s.t.exec(ctx, tx, s.ops.Update, rec, false); err != nil {
+		if _, _, err := s.pool.Exec(ctx, tx, s.ops.Update, rec, false); err != nil {
 			return nil, err
 		}
 	}
@@ -367,12 +355,12 @@ func (s *UserStore) write(ctx context.Context, tx *sql.Tx, id string, old Record
 }
 
 // setActive runs activate or deactivate when the stored state differs from want.
-func (s *UserStore) setActive(ctx context.Context, tx *sql.Tx, id string, stored Record, want any) (Record, error) {
+func (s *Users) setActive(ctx context.Context, tx *sql.Tx, id string, stored run.Record, want any) (run.Record, error) {
 	wb, ok := parseBool(want)
 	if !ok {
 		return nil, fault.New(fault.Invalid, "active must be a boolean")
 	}
-	cur, known := s.active.toSCIM(stored[key(s.active.Column)])
+	cur, known := s.active.toSCIM(stored[run.Key(s.active.Column)])
 	if known && cur == wb {
 		return stored, nil
 	}
@@ -390,7 +378,7 @@ func (s *UserStore) setActive(ctx context.Context, tx *sql.Tx, id string, stored
 		}
 		return stored, nil
 	}
-	if _, _, err := s.t.exec(ctx, tx, op, stored, false); err != nil {
+	if _, _, err := s.pool.Exec(ctx, tx, op, stored, false); err != nil {
 		return nil, err
 	}
 	return s.get(ctx, tx, id)

@@ -1,4 +1,4 @@
-package engine
+package store
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/dbscim/dbscim/dialects"
+	"github.com/dbscim/dbscim/engine/run"
 	"github.com/dbscim/dbscim/operations"
 )
 
@@ -26,7 +27,7 @@ type batchInsert struct {
 
 func newBatchInsert(d dialects.Dialect, op *operations.Operation) *batchInsert {
 	rows := dialects.InsertRows(d, len(op.Params))
-	if op.Kind != operations.SQL || rows < 2 || !plainInputs(op) {
+	if op.Kind != operations.SQL || rows < 2 || !run.PlainInputs(op) {
 		return nil
 	}
 	src := strings.TrimSuffix(strings.TrimSpace(op.Source), ";")
@@ -93,7 +94,7 @@ func (b *batchInsert) text(n int) (string, error) {
 }
 
 // run inserts one row per key, rec giving each row's record.
-func (b *batchInsert) run(ctx context.Context, t *Target, q dialects.Querier, keys []string, rec func(string) Record) error {
+func (b *batchInsert) run(ctx context.Context, pool *run.Pool, q dialects.Querier, keys []string, rec func(string) run.Record) error {
 	for start := 0; start < len(keys); start += b.rows {
 		chunk := keys[start:min(start+b.rows, len(keys))]
 		text, err := b.text(len(chunk))
@@ -102,10 +103,10 @@ func (b *batchInsert) run(ctx context.Context, t *Target, q dialects.Querier, ke
 		}
 		args := make([]dialects.Arg, 0, len(chunk)*len(b.op.Params))
 		for _, k := range chunk {
-			args = append(args, bind(b.op, rec(k))...)
+			args = append(args, run.Bind(b.op, rec(k))...)
 		}
-		if _, err := t.Dialect.Exec(ctx, q, text, args); err != nil {
-			return t.dbError(b.op, err)
+		if _, err := pool.Dialect.Exec(ctx, q, text, args); err != nil {
+			return pool.Error(b.op, err)
 		}
 	}
 	return nil

@@ -1,4 +1,4 @@
-package engine
+package store
 
 import (
 	"context"
@@ -14,6 +14,7 @@ import (
 	"github.com/dbscim/dbscim/dialects/dialecttest"
 	"github.com/dbscim/dbscim/engine/fault"
 	"github.com/dbscim/dbscim/engine/resource"
+	"github.com/dbscim/dbscim/engine/run"
 	"github.com/dbscim/dbscim/engine/scim"
 	"github.com/dbscim/dbscim/operations"
 )
@@ -88,7 +89,7 @@ var pushdownFilters = []string{
 }
 
 // pushdownTarget loads pushdownRows into a fresh database and opens a target over it.
-func pushdownTarget(t testing.TB, dialect string) (*Target, *sql.DB) {
+func pushdownTarget(t testing.TB, dialect string) (*Stores, *sql.DB) {
 	d, db, conn := dialecttest.NewDatabase(t, dialect)
 	dialecttest.MustExec(t, db, pushdownDDL[dialect])
 	for _, r := range pushdownRows {
@@ -116,17 +117,23 @@ func pushdownTarget(t testing.TB, dialect string) (*Target, *sql.DB) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	target, err := Open(context.Background(), cfg.Targets[0], Options{})
+	return openStores(t, cfg.Targets[0]), db
+}
+
+// openStores opens a target's pool, closed when the test ends, and makes its
+// stores.
+func openStores(t testing.TB, cfg *operations.Target) *Stores {
+	pool, err := run.Open(context.Background(), cfg, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { target.Close() })
-	return target, db
+	t.Cleanup(func() { pool.Close() })
+	return New(pool, cfg, operations.DefaultMaxResults)
 }
 
 // compareFilter runs one filter through SQL and through memory and reports a
 // difference; pushed is false when the filter could not be translated.
-func compareFilter(ctx context.Context, s *UserStore, f string) (pushed bool, problem error) {
+func compareFilter(ctx context.Context, s *Users, f string) (pushed bool, problem error) {
 	expr, err := resource.ParseFilter(f)
 	if err != nil {
 		return false, nil
@@ -135,11 +142,11 @@ func compareFilter(ctx context.Context, s *UserStore, f string) (pushed bool, pr
 	if err := s.checkFilter(q); err != nil {
 		return true, nil // refused before either path runs
 	}
-	sqlPage, sqlErr := s.listSQL(ctx, s.t.DB, s.listOp, q)
+	sqlPage, sqlErr := s.listSQL(ctx, s.pool.DB, s.listOp, q)
 	if errors.Is(sqlErr, errNoPushdown) {
 		return false, nil
 	}
-	memPage, memErr := s.listStream(ctx, s.t.DB, s.listOp, q)
+	memPage, memErr := s.listStream(ctx, s.pool.DB, s.listOp, q)
 	if sqlErr != nil || memErr != nil {
 		if badRequest(sqlErr) && badRequest(memErr) {
 			return true, nil
@@ -238,11 +245,7 @@ targets:
 			if err != nil {
 				t.Fatal(err)
 			}
-			target, err := Open(context.Background(), cfg.Targets[0], Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer target.Close()
+			target := openStores(t, cfg.Targets[0])
 			expr, _ := resource.ParseFilter(`userName eq "ALICE"`)
 			page, err := target.Users.List(context.Background(), resource.Query{Filter: expr, StartIndex: 1, Count: 10})
 			if err != nil {
@@ -275,11 +278,11 @@ func sortAgrees(t *testing.T, dialect string) {
 		for _, desc := range []bool{false, true} {
 			for _, start := range []int{1, 2, 5} {
 				q := resource.Query{StartIndex: start, Count: 3, SortBy: sortBy, Descending: desc}
-				sqlPage, err := s.listSQL(ctx, target.DB, s.listOp, q)
+				sqlPage, err := s.listSQL(ctx, target.pool.DB, s.listOp, q)
 				if err != nil {
 					t.Fatal(err)
 				}
-				memPage, err := s.listStream(ctx, target.DB, s.listOp, q)
+				memPage, err := s.listStream(ctx, target.pool.DB, s.listOp, q)
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -1,4 +1,4 @@
-package engine
+package store
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/dbscim/dbscim/dialects"
+	"github.com/dbscim/dbscim/engine/run"
 	"github.com/dbscim/dbscim/operations"
 )
 
@@ -24,19 +25,19 @@ func (p Problem) String() string { return p.Pos.String() + ": " + p.Msg }
 // checked by the database itself), and the columns the attribute mappings read
 // must be among those the list and get statements return. Procedure calls are only
 // checked where they read: the list is run to its first row.
-func (t *Target) Check(ctx context.Context) []Problem {
+func (s *Stores) Check(ctx context.Context) []Problem {
 	var out []Problem
-	catalog, _ := t.Dialect.(dialects.Catalog)
-	for _, op := range t.operations() {
+	catalog, _ := s.pool.Dialect.(dialects.Catalog)
+	for _, op := range s.operations() {
 		if op.Kind == operations.Call {
 			if catalog != nil {
-				out = append(out, t.checkRoutine(ctx, catalog, op)...)
+				out = append(out, s.checkRoutine(ctx, catalog, op)...)
 			}
 			continue
 		}
-		st, err := t.DB.PrepareContext(ctx, op.Text)
+		st, err := s.pool.DB.PrepareContext(ctx, op.Text)
 		if err != nil {
-			out = append(out, Problem{op.Pos, fmt.Sprintf("%s: the database refuses the statement: %s", op.Name, t.Dialect.Classify(err))})
+			out = append(out, Problem{op.Pos, fmt.Sprintf("%s: the database refuses the statement: %s", op.Name, s.pool.Dialect.Classify(err))})
 			if msg := firstLine(err.Error()); msg != "" {
 				out[len(out)-1].Msg += " (" + msg + ")"
 			}
@@ -44,11 +45,11 @@ func (t *Target) Check(ctx context.Context) []Problem {
 		}
 		st.Close()
 	}
-	if t.Users != nil {
-		out = append(out, t.Users.checkColumns(ctx, t.Users.table.listOp, "users")...)
+	if s.Users != nil {
+		out = append(out, s.Users.checkColumns(ctx, s.Users.table.listOp, "users")...)
 	}
-	if t.Groups != nil {
-		out = append(out, t.Groups.checkColumns(ctx, t.Groups.table.listOp, "groups")...)
+	if s.Groups != nil {
+		out = append(out, s.Groups.checkColumns(ctx, s.Groups.table.listOp, "groups")...)
 	}
 	return out
 }
@@ -56,8 +57,8 @@ func (t *Target) Check(ctx context.Context) []Problem {
 // checkRoutine compares a call with the catalog: the routine exists, takes as many
 // parameters as the call binds, and is a procedure or a function as the call form
 // says (CALL cannot run a function; PostgreSQL refuses SELECT on a procedure too).
-func (t *Target) checkRoutine(ctx context.Context, catalog dialects.Catalog, op *operations.Operation) []Problem {
-	info, err := catalog.Routine(ctx, t.DB, op.Routine)
+func (s *Stores) checkRoutine(ctx context.Context, catalog dialects.Catalog, op *operations.Operation) []Problem {
+	info, err := catalog.Routine(ctx, s.pool.DB, op.Routine)
 	if err != nil {
 		return []Problem{{op.Pos, fmt.Sprintf("%s: cannot read the catalog for %s: %s", op.Name, op.Routine, firstLine(err.Error()))}}
 	}
@@ -85,7 +86,7 @@ func (t *Target) checkRoutine(ctx context.Context, catalog dialects.Catalog, op 
 // columns it does not return.
 func (s *table) checkColumns(ctx context.Context, op *operations.Operation, what string) []Problem {
 	var names []string
-	rows, err := s.t.Dialect.Query(ctx, s.t.DB, op.Text, bind(op, Record{}))
+	rows, err := s.pool.Dialect.Query(ctx, s.pool.DB, op.Text, run.Bind(op, run.Record{}))
 	if err != nil {
 		return []Problem{{op.Pos, fmt.Sprintf("%s.list: %s", what, firstLine(err.Error()))}}
 	}
@@ -96,15 +97,15 @@ func (s *table) checkColumns(ctx context.Context, op *operations.Operation, what
 	}
 	have := map[string]bool{}
 	for _, n := range names {
-		have[key(n)] = true
+		have[run.Key(n)] = true
 	}
 	sort.Strings(names)
 	var out []Problem
-	if !have[key(s.idColumn)] {
+	if !have[run.Key(s.idColumn)] {
 		out = append(out, Problem{op.Pos, fmt.Sprintf("%s.list does not return the id column %s (it returns %s)", what, s.idColumn, strings.Join(names, ", "))})
 	}
 	for _, c := range s.cols {
-		if !have[key(c.Column)] {
+		if !have[run.Key(c.Column)] {
 			out = append(out, Problem{c.Pos, fmt.Sprintf("%s: column %s is not among the columns %s.list returns (%s)", c.Path, c.Column, what, strings.Join(names, ", "))})
 		}
 	}
@@ -112,7 +113,7 @@ func (s *table) checkColumns(ctx context.Context, op *operations.Operation, what
 }
 
 // operations lists every operation the target declares.
-func (t *Target) operations() []*operations.Operation {
+func (s *Stores) operations() []*operations.Operation {
 	var ops []*operations.Operation
 	add := func(list ...*operations.Operation) {
 		for _, op := range list {
@@ -121,15 +122,15 @@ func (t *Target) operations() []*operations.Operation {
 			}
 		}
 	}
-	if u := t.Config.Users; u != nil {
+	if u := s.cfg.Users; u != nil {
 		o := u.Operations
 		add(o.List, o.Get, o.Create, o.Update, o.Activate, o.Deactivate, o.Delete)
 	}
-	if g := t.Config.Groups; g != nil {
+	if g := s.cfg.Groups; g != nil {
 		o := g.Operations
 		add(o.List, o.Get, o.Create, o.Update, o.Delete, o.Members, o.AddMember, o.RemoveMember, o.ClearMembers, o.GroupsOfUser)
 	}
-	for _, e := range t.Config.Entitlements {
+	for _, e := range s.cfg.Entitlements {
 		o := e.Operations
 		add(o.List, o.Get, o.OfUser, o.Grant, o.Revoke)
 	}
@@ -138,7 +139,7 @@ func (t *Target) operations() []*operations.Operation {
 
 // Operations lists every operation the target declares, in the order of the
 // configuration's blocks (users, groups, entitlement types).
-func (t *Target) Operations() []*operations.Operation { return t.operations() }
+func (s *Stores) Operations() []*operations.Operation { return s.operations() }
 
 func firstLine(s string) string {
 	if i := strings.IndexByte(s, '\n'); i >= 0 {

@@ -1,6 +1,6 @@
 //go:build !race
 
-package engine
+package run
 
 // raceEnabled is set when the tests run under the race detector.
 const raceEnabled = false

@@ -1,4 +1,4 @@
-package engine
+package store
 
 import (
 	"context"
@@ -11,15 +11,15 @@ import (
 	"github.com/dbscim/dbscim/dialects"
 	"github.com/dbscim/dbscim/engine/fault"
 	"github.com/dbscim/dbscim/engine/resource"
-	"github.com/dbscim/dbscim/engine/scim"
+	"github.com/dbscim/dbscim/engine/run"
 	"github.com/dbscim/dbscim/operations"
 )
 
-// GroupStore serves the SCIM Group resource from a target's declared group
+// Groups serves the SCIM Group resource from a target's declared group
 // operations. Members are read only when the client asks for them, and changed
 // membership by membership, so that a group with 100,000 members is never loaded
 // to rename it or to add one member.
-type GroupStore struct {
+type Groups struct {
 	table
 	cfg         *operations.Groups
 	ops         operations.GroupOperations
@@ -27,13 +27,10 @@ type GroupStore struct {
 	addBatch    *batchInsert // add_member as a multi-row INSERT, when it can be
 }
 
-func newGroupStore(t *Target, cfg *operations.Groups, maxResults int) *GroupStore {
-	if maxResults <= 0 {
-		maxResults = 1000
-	}
+func newGroups(pool *run.Pool, cfg *operations.Groups, maxResults int) *Groups {
 	schema := resource.GroupSchema()
-	s := &GroupStore{cfg: cfg, ops: cfg.Operations}
-	s.table = table{t: t, kind: "Group", idColumn: cfg.ID, cols: resolve(cfg.Attributes, schema),
+	s := &Groups{cfg: cfg, ops: cfg.Operations}
+	s.table = table{pool: pool, kind: "Group", idColumn: cfg.ID, cols: resolve(cfg.Attributes, schema),
 		schemas: []*resource.Schema{schema}, maxResults: maxResults, listOp: cfg.Operations.List, getOp: cfg.Operations.Get, cursors: newCursorCache()}
 	for i := range s.cols {
 		if s.cols[i].attr == "displayname" && s.cols[i].sub == "" {
@@ -41,29 +38,24 @@ func newGroupStore(t *Target, cfg *operations.Groups, maxResults int) *GroupStor
 		}
 	}
 	if cfg.Operations.AddMember != nil {
-		s.addBatch = newBatchInsert(t.Dialect, cfg.Operations.AddMember)
+		s.addBatch = newBatchInsert(pool.Dialect, cfg.Operations.AddMember)
 	}
 	return s
 }
 
-// ResourceType describes the Group resource type with the methods the target declares.
-func (s *GroupStore) ResourceType() scim.ResourceType {
-	m := scim.MethodGet | scim.MethodList
-	if s.ops.Create != nil {
-		m |= scim.MethodCreate
+// Type describes the Group resource type with the writes the target declares.
+func (s *Groups) Type() Type {
+	return Type{
+		ID: "Group", Endpoint: "Groups", Schemas: s.schemas,
+		Create: s.ops.Create != nil,
+		Modify: s.ops.Update != nil || s.ops.AddMember != nil || s.ops.RemoveMember != nil,
+		Delete: s.ops.Delete != nil,
 	}
-	if s.ops.Update != nil || s.ops.AddMember != nil || s.ops.RemoveMember != nil {
-		m |= scim.MethodReplace | scim.MethodPatch
-	}
-	if s.ops.Delete != nil {
-		m |= scim.MethodDelete
-	}
-	return scim.ResourceType{ID: "Group", Name: "Group", Endpoint: "Groups", Schema: s.schemas[0], Methods: m, Store: s}
 }
 
 // Get returns one group, with its members when the projection asks for them.
-func (s *GroupStore) Get(ctx context.Context, id string, p resource.Projection) (resource.Resource, error) {
-	rec, err := s.get(ctx, s.t.DB, id)
+func (s *Groups) Get(ctx context.Context, id string, p resource.Projection) (resource.Resource, error) {
+	rec, err := s.get(ctx, s.pool.DB, id)
 	if err != nil {
 		return nil, err
 	}
@@ -71,28 +63,28 @@ func (s *GroupStore) Get(ctx context.Context, id string, p resource.Projection) 
 	if err != nil {
 		return nil, err
 	}
-	return res, s.attachMembers(ctx, s.t.DB, p, res)
+	return res, s.attachMembers(ctx, s.pool.DB, p, res)
 }
 
 // List answers one page of groups.
-func (s *GroupStore) List(ctx context.Context, q resource.Query) (*resource.Page, error) {
+func (s *Groups) List(ctx context.Context, q resource.Query) (*resource.Page, error) {
 	if q.Filter != nil && mentions(q.Filter, "members") && s.ops.Members != nil {
 		return s.listByMembers(ctx, q)
 	}
-	page, err := s.list(ctx, s.t.DB, q)
+	page, err := s.list(ctx, s.pool.DB, q)
 	if err != nil {
 		return nil, err
 	}
-	return page, s.attachMembers(ctx, s.t.DB, q.Projection, page.Resources...)
+	return page, s.attachMembers(ctx, s.pool.DB, q.Projection, page.Resources...)
 }
 
 // listByMembers answers a filter on members ("the groups of user x"): each group's
 // members are read and the filter evaluated in memory. The groups are read first,
 // and the members one group at a time, so memory holds the groups but never every
 // membership at once.
-func (s *GroupStore) listByMembers(ctx context.Context, q resource.Query) (*resource.Page, error) {
+func (s *Groups) listByMembers(ctx context.Context, q resource.Query) (*resource.Page, error) {
 	var groups []resource.Resource
-	err := s.t.query(ctx, s.t.DB, s.listOp, Record{}, func(r Record) (bool, error) {
+	err := s.pool.Query(ctx, s.pool.DB, s.listOp, run.Record{}, func(r run.Record) (bool, error) {
 		res, err := toResource(s.idColumn, s.cols, r)
 		if err == nil {
 			groups = append(groups, res)
@@ -107,7 +99,7 @@ func (s *GroupStore) listByMembers(ctx context.Context, q resource.Query) (*reso
 	var matched []resource.Resource
 	for _, g := range groups {
 		id, _ := g["id"].(string)
-		members, err := s.members(ctx, s.t.DB, id)
+		members, err := s.members(ctx, s.pool.DB, id)
 		if err != nil {
 			return nil, err
 		}
@@ -149,7 +141,7 @@ func mentions(e filter.Expression, attr string) bool {
 	return false
 }
 
-func (s *GroupStore) attachMembers(ctx context.Context, q dialects.Querier, p resource.Projection, groups ...resource.Resource) error {
+func (s *Groups) attachMembers(ctx context.Context, q dialects.Querier, p resource.Projection, groups ...resource.Resource) error {
 	if s.ops.Members == nil || !p.Wants("members") {
 		return nil
 	}
@@ -167,9 +159,9 @@ func (s *GroupStore) attachMembers(ctx context.Context, q dialects.Querier, p re
 }
 
 // members reads a group's members as SCIM values {value, display, type}.
-func (s *GroupStore) members(ctx context.Context, q dialects.Querier, id string) ([]any, error) {
+func (s *Groups) members(ctx context.Context, q dialects.Querier, id string) ([]any, error) {
 	var out []any
-	err := s.eachMember(ctx, q, id, func(r Record, member string) {
+	err := s.eachMember(ctx, q, id, func(r run.Record, member string) {
 		m := map[string]any{"value": member, "type": "User"}
 		if s.cfg.MemberDisplay != "" {
 			if d, ok := r.Get(s.cfg.MemberDisplay); ok && d != nil {
@@ -181,11 +173,11 @@ func (s *GroupStore) members(ctx context.Context, q dialects.Querier, id string)
 	return out, err
 }
 
-func (s *GroupStore) eachMember(ctx context.Context, q dialects.Querier, id string, fn func(Record, string)) error {
+func (s *Groups) eachMember(ctx context.Context, q dialects.Querier, id string, fn func(run.Record, string)) error {
 	if s.ops.Members == nil {
 		return fault.New(fault.ReadOnly, "this target declares no groups.members operation")
 	}
-	return s.t.query(ctx, q, s.ops.Members, s.groupRecord(id, ""), func(r Record) (bool, error) {
+	return s.pool.Query(ctx, q, s.ops.Members, s.groupRecord(id, ""), func(r run.Record) (bool, error) {
 		if v, ok := r.Get(s.cfg.MemberID); ok && v != nil {
 			fn(r, text(v))
 		}
@@ -193,22 +185,22 @@ func (s *GroupStore) eachMember(ctx context.Context, q dialects.Querier, id stri
 	})
 }
 
-func (s *GroupStore) memberSet(ctx context.Context, q dialects.Querier, id string) (map[string]bool, error) {
+func (s *Groups) memberSet(ctx context.Context, q dialects.Querier, id string) (map[string]bool, error) {
 	set := map[string]bool{}
-	err := s.eachMember(ctx, q, id, func(_ Record, member string) { set[member] = true })
+	err := s.eachMember(ctx, q, id, func(_ run.Record, member string) { set[member] = true })
 	return set, err
 }
 
 // groupRecord is the record a member operation binds.
-func (s *GroupStore) groupRecord(groupID, member string) Record {
-	r := Record{}
+func (s *Groups) groupRecord(groupID, member string) run.Record {
+	r := run.Record{}
 	r.Set(s.idColumn, groupID)
 	r.Set(operations.MemberParam, member)
 	return r
 }
 
 // Create stores a new group with its members, in one transaction.
-func (s *GroupStore) Create(ctx context.Context, c resource.Change) (resource.Resource, error) {
+func (s *Groups) Create(ctx context.Context, c resource.Change) (resource.Resource, error) {
 	if s.ops.Create == nil {
 		return nil, fault.New(fault.NotDeclared, "this target declares no groups.create operation")
 	}
@@ -222,7 +214,7 @@ func (s *GroupStore) Create(ctx context.Context, c resource.Change) (resource.Re
 		members = c.Members.Result(nil)
 	}
 	var out resource.Resource
-	err = s.t.inTx(ctx, func(tx *sql.Tx) error {
+	err = s.pool.InTx(ctx, func(tx *sql.Tx) error {
 		name, _ := resource.GetValue(res, "displayName")
 		if err := s.unique(ctx, tx, "displayName", text(name), ""); err != nil {
 			return err
@@ -251,10 +243,10 @@ func (s *GroupStore) Create(ctx context.Context, c resource.Change) (resource.Re
 
 // Replace is PUT: attributes replaced, and members replaced when the body carries
 // them, applied as the difference.
-func (s *GroupStore) Replace(ctx context.Context, id string, c resource.Change) (resource.Resource, error) {
+func (s *Groups) Replace(ctx context.Context, id string, c resource.Change) (resource.Resource, error) {
 	res := c.Resource
 	var out resource.Resource
-	err := s.t.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.pool.InTx(ctx, func(tx *sql.Tx) error {
 		old, err := s.get(ctx, tx, id)
 		if err != nil {
 			return err
@@ -280,7 +272,7 @@ func (s *GroupStore) Replace(ctx context.Context, id string, c resource.Change) 
 }
 
 // writeAttributes runs the update operation when a mapped attribute changed.
-func (s *GroupStore) writeAttributes(ctx context.Context, tx *sql.Tx, id string, old Record, res resource.Resource) error {
+func (s *Groups) writeAttributes(ctx context.Context, tx *sql.Tx, id string, old run.Record, res resource.Resource) error {
 	oldRes, err := toResource(s.idColumn, s.cols, old)
 	if err != nil {
 		return err
@@ -317,16 +309,16 @@ func (s *GroupStore) writeAttributes(ctx context.Context, tx *sql.Tx, id string,
 	if err != nil {
 		return err
 	}
-	rec.Set(s.idColumn, old[key(s.idColumn)])
-	_, _, err = s.t.exec(ctx, tx, s.ops.Update, rec, false)
+	rec.Set(s.idColumn, old[run.Key(s.idColumn)])
+	_, _, err = s.pool.Exec(ctx, tx, s.ops.Update, rec, false)
 	return err
 }
 
 // Patch applies a patch: the member change straight to the membership (never
 // loading the group's members into a resource), the attribute operations to the
 // group's attributes; all in one transaction. It answers 204.
-func (s *GroupStore) Patch(ctx context.Context, id string, c resource.Change) (resource.Resource, error) {
-	err := s.t.inTx(ctx, func(tx *sql.Tx) error {
+func (s *Groups) Patch(ctx context.Context, id string, c resource.Change) (resource.Resource, error) {
+	err := s.pool.InTx(ctx, func(tx *sql.Tx) error {
 		old, err := s.get(ctx, tx, id)
 		if err != nil {
 			return err
@@ -354,7 +346,7 @@ func (s *GroupStore) Patch(ctx context.Context, id string, c resource.Change) (r
 
 // applyMembers brings the group's members to what the change asks for, by the
 // difference from the current members.
-func (s *GroupStore) applyMembers(ctx context.Context, tx dialects.Querier, id string, m *resource.MemberChange) error {
+func (s *Groups) applyMembers(ctx context.Context, tx dialects.Querier, id string, m *resource.MemberChange) error {
 	current, err := s.memberSet(ctx, tx, id)
 	if err != nil {
 		return err
@@ -367,28 +359,28 @@ func (s *GroupStore) applyMembers(ctx context.Context, tx dialects.Querier, id s
 }
 
 // Delete removes the group (and its memberships first, when clear_members is declared).
-func (s *GroupStore) Delete(ctx context.Context, id string) error {
+func (s *Groups) Delete(ctx context.Context, id string) error {
 	if s.ops.Delete == nil {
 		return fault.New(fault.NotDeclared, "this target declares no groups.delete operation")
 	}
-	return s.t.inTx(ctx, func(tx *sql.Tx) error {
+	return s.pool.InTx(ctx, func(tx *sql.Tx) error {
 		rec, err := s.get(ctx, tx, id)
 		if err != nil {
 			return err
 		}
 		if s.ops.ClearMembers != nil {
-			if _, _, err := s.t.exec(ctx, tx, s.ops.ClearMembers, s.groupRecord(id, ""), false); err != nil {
+			if _, _, err := s.pool.Exec(ctx, tx, s.ops.ClearMembers, s.groupRecord(id, ""), false); err != nil {
 				return err
 			}
 		}
-		_, _, err = s.t.exec(ctx, tx, s.ops.Delete, rec, false)
+		_, _, err = s.pool.Exec(ctx, tx, s.ops.Delete, rec, false)
 		return err
 	})
 }
 
 // changeMembers brings the membership from current (nil for a new group) to wanted:
 // removals first, then additions, batched where the dialect and statement allow.
-func (s *GroupStore) changeMembers(ctx context.Context, tx dialects.Querier, id string, current map[string]bool, wanted []string) error {
+func (s *Groups) changeMembers(ctx context.Context, tx dialects.Querier, id string, current map[string]bool, wanted []string) error {
 	want := map[string]bool{}
 	var add []string
 	for _, m := range wanted {
@@ -412,7 +404,7 @@ func (s *GroupStore) changeMembers(ctx context.Context, tx dialects.Querier, id 
 	// one statement and add back the ones that stay, in batches.
 	if len(remove) >= 100 && len(remove) > len(want) && s.ops.ClearMembers != nil && s.addBatch != nil {
 		remove = remove[:0]
-		if _, _, err := s.t.exec(ctx, tx, s.ops.ClearMembers, s.groupRecord(id, ""), false); err != nil {
+		if _, _, err := s.pool.Exec(ctx, tx, s.ops.ClearMembers, s.groupRecord(id, ""), false); err != nil {
 			return err
 		}
 		add = add[:0]
@@ -423,7 +415,7 @@ func (s *GroupStore) changeMembers(ctx context.Context, tx dialects.Querier, id 
 	}
 	if len(remove) > 0 {
 		if len(want) == 0 && s.ops.ClearMembers != nil {
-			if _, _, err := s.t.exec(ctx, tx, s.ops.ClearMembers, s.groupRecord(id, ""), false); err != nil {
+			if _, _, err := s.pool.Exec(ctx, tx, s.ops.ClearMembers, s.groupRecord(id, ""), false); err != nil {
 				return err
 			}
 		} else {
@@ -431,7 +423,7 @@ func (s *GroupStore) changeMembers(ctx context.Context, tx dialects.Querier, id 
 				return fault.New(fault.ReadOnly, "this target declares no groups.remove_member operation")
 			}
 			for _, m := range remove {
-				if _, _, err := s.t.exec(ctx, tx, s.ops.RemoveMember, s.groupRecord(id, m), false); err != nil {
+				if _, _, err := s.pool.Exec(ctx, tx, s.ops.RemoveMember, s.groupRecord(id, m), false); err != nil {
 					return err
 				}
 			}
@@ -444,10 +436,10 @@ func (s *GroupStore) changeMembers(ctx context.Context, tx dialects.Querier, id 
 		return fault.New(fault.ReadOnly, "this target declares no groups.add_member operation")
 	}
 	if s.addBatch != nil {
-		return s.addBatch.run(ctx, s.t, tx, add, func(m string) Record { return s.groupRecord(id, m) })
+		return s.addBatch.run(ctx, s.pool, tx, add, func(m string) run.Record { return s.groupRecord(id, m) })
 	}
 	for _, m := range add {
-		if _, _, err := s.t.exec(ctx, tx, s.ops.AddMember, s.groupRecord(id, m), false); err != nil {
+		if _, _, err := s.pool.Exec(ctx, tx, s.ops.AddMember, s.groupRecord(id, m), false); err != nil {
 			return err
 		}
 	}

@@ -1,59 +1,11 @@
-package engine
+package store
 
 import (
-	"database/sql"
 	"fmt"
-	"math/big"
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/jmoiron/sqlx"
 )
-
-// Record is one row, keyed by lower-cased column name. Column names are compared
-// case-insensitively because databases fold unquoted identifiers differently
-// (PostgreSQL to lower case, Oracle to upper case) while the configuration keeps the
-// DBA's spelling.
-type Record map[string]any
-
-// key is the Record key of a column name.
-func key(column string) string { return strings.ToLower(column) }
-
-// Get returns a column's value.
-func (r Record) Get(column string) (any, bool) {
-	v, ok := r[key(column)]
-	return v, ok
-}
-
-// Set sets a column's value.
-func (r Record) Set(column string, v any) { r[key(column)] = v }
-
-// scanRecord reads the current row into a new Record, with driver values normalised:
-// []byte becomes string, and times are UTC.
-func scanRecord(rows *sql.Rows) (Record, error) {
-	raw := make(map[string]any)
-	if err := sqlx.MapScan(rows, raw); err != nil {
-		return nil, err
-	}
-	rec := make(Record, len(raw))
-	for k, v := range raw {
-		rec[key(k)] = normalise(v)
-	}
-	return rec, nil
-}
-
-func normalise(v any) any {
-	switch x := v.(type) {
-	case []byte:
-		return string(x)
-	case time.Time:
-		return x.UTC()
-	case *big.Int:
-		return x.String()
-	}
-	return v
-}
 
 // text renders a column value as a SCIM string. Ids are opaque strings, so a number
 // renders in its shortest exact form.
