@@ -17,6 +17,7 @@ func TestLayers(t *testing.T) {
 		"engine/scim":        {"database/sql", mod + "engine/store", mod + "engine/run", mod + "engine/server", mod + "dialects", mod + "operations"},
 		"engine/scim/memory": {"net/http", "database/sql", mod + "engine/scim"},
 		"engine/store":       {"net/http", mod + "engine/scim", mod + "engine/server"},
+		"engine/sqlgen":      {"net/http", mod + "engine/store", mod + "engine/run", mod + "engine/scim", mod + "operations"},
 		"engine/run":         {"net/http", mod + "engine/resource", mod + "engine/store", mod + "engine/scim"},
 		"dialects":           {"net/http", mod + "engine", mod + "operations"},
 		"operations":         {"net/http", mod + "engine"},

@@ -8,6 +8,7 @@ import (
 	"github.com/dbscim/dbscim/dialects"
 	"github.com/dbscim/dbscim/engine/resource"
 	"github.com/dbscim/dbscim/engine/run"
+	"github.com/dbscim/dbscim/engine/sqlgen"
 	"github.com/dbscim/dbscim/operations"
 )
 
@@ -36,7 +37,7 @@ func (s *table) list(ctx context.Context, db dialects.Querier, q resource.Query)
 	op := s.listOp
 	if op.Kind == operations.SQL {
 		page, err := s.listSQL(ctx, db, op, q)
-		if !errors.Is(err, errNoPushdown) {
+		if !errors.Is(err, sqlgen.ErrNoPushdown) {
 			return page, err
 		}
 	}
@@ -58,61 +59,34 @@ func (s *table) checkFilter(q resource.Query) error {
 // as a derived table. A page that starts at 1 and comes back short already tells the
 // total, which spares the COUNT for the lookups IdPs make before every create.
 func (s *table) listSQL(ctx context.Context, db dialects.Querier, op *operations.Operation, q resource.Query) (*resource.Page, error) {
-	d := s.pool.Dialect
-	if err := s.learnColumns(ctx, db, op); err != nil {
+	gen, err := s.sqlTable(ctx, db, op)
+	if err != nil {
 		return nil, err
 	}
-	w := &where{d: d, store: s, next: len(op.Params) + 1}
-	cond := ""
-	if q.Filter != nil {
-		var err error
-		if cond, err = w.expr(q.Filter); err != nil {
-			return nil, err
-		}
-		cond = " WHERE " + cond
+	cond, filterArgs, err := gen.Where(q.Filter)
+	if err != nil {
+		return nil, err
 	}
-	from := " FROM " + d.DerivedTable(op.Text, "t") + cond
 	base := run.Bind(op, run.Record{})
-	filterArgs := append(append([]dialects.Arg{}, base...), w.args...)
 	page := &resource.Page{Total: -1}
 	// Sequential pages in id order continue from the previous page's last id.
 	keyed := q.SortBy == ""
-	walk := cursorKey{query: cond + argsKey(filterArgs), start: q.StartIndex}
-	var resume *cursor
+	walk := cursorKey{query: cond + argsKey(append(append([]dialects.Arg{}, base...), filterArgs...)), start: q.StartIndex}
+	req := sqlgen.Page{Filter: q.Filter, SortBy: q.SortBy, Descending: q.Descending, Skip: int64(q.StartIndex - 1), Count: q.Count}
 	if keyed && q.StartIndex > 1 && q.Count > 0 {
 		if c, ok := s.cursors.take(walk); ok {
-			resume = &c
+			req.After = &c.last
 			page.Total = c.total
 		}
 	}
 	var last any
 	if q.Count > 0 {
-		order, err := s.orderBy(q)
+		st, err := gen.Page(req)
 		if err != nil {
 			return nil, err
 		}
-		args := append([]dialects.Arg{}, filterArgs...)
-		pageFrom := from
-		if resume != nil {
-			idCol := s.ref(s.idColumn)
-			if cond == "" {
-				pageFrom += " WHERE " + idCol + " > " + d.Placeholder(w.next)
-			} else {
-				pageFrom += " AND " + idCol + " > " + d.Placeholder(w.next)
-			}
-			args = append(args, dialects.Arg{Value: resume.last})
-			w.next++
-		}
-		limit := d.Placeholder(w.next)
-		offset := d.Placeholder(w.next + 1)
-		text := "SELECT *" + pageFrom + " ORDER BY " + order + " " + d.Limit(limit, offset)
-		skip := int64(q.StartIndex - 1)
-		if resume != nil {
-			skip = 0
-		}
-		args = append(args, dialects.Arg{Value: int64(q.Count)}, dialects.Arg{Value: skip})
-		pageOp := &operations.Operation{Name: op.Name, Text: text}
-		if err := s.pool.Rows(ctx, db, pageOp, args, func(r run.Record) error {
+		pageOp := &operations.Operation{Name: op.Name, Text: st.Text}
+		if err := s.pool.Rows(ctx, db, pageOp, append(append([]dialects.Arg{}, base...), st.Args...), func(r run.Record) error {
 			res, err := toResource(s.idColumn, s.cols, r)
 			if err == nil {
 				page.Resources = append(page.Resources, res)
@@ -127,8 +101,12 @@ func (s *table) listSQL(ctx context.Context, db dialects.Querier, op *operations
 		}
 	}
 	if page.Total < 0 {
-		countOp := &operations.Operation{Name: op.Name, Text: "SELECT COUNT(*) AS n" + from}
-		if err := s.pool.Rows(ctx, db, countOp, filterArgs, func(r run.Record) error {
+		st, err := gen.Count(q.Filter)
+		if err != nil {
+			return nil, err
+		}
+		countOp := &operations.Operation{Name: op.Name, Text: st.Text}
+		if err := s.pool.Rows(ctx, db, countOp, append(append([]dialects.Arg{}, base...), st.Args...), func(r run.Record) error {
 			n, _ := (&column{kind: "integer"}).toSCIM(r["n"])
 			page.Total = int(n.(int64))
 			return nil
@@ -150,35 +128,6 @@ func argsKey(args []dialects.Arg) string {
 		sb.WriteString(text(a.Value))
 	}
 	return sb.String()
-}
-
-// orderBy is the ORDER BY of a pushed-down page: the sort attribute if one was
-// asked for, then the id column, so that pages are stable.
-func (s *table) orderBy(q resource.Query) (string, error) {
-	id := s.ref(s.idColumn)
-	if q.SortBy == "" {
-		return id, nil
-	}
-	c := s.columnFor(q.SortBy)
-	if c == nil {
-		return "", errNoPushdown
-	}
-	dir := " ASC"
-	if q.Descending {
-		dir = " DESC"
-	}
-	// RFC 7644 §3.4.2.3: resources without the attribute sort last in ascending
-	// order and first in descending order, and case follows the attribute's caseExact.
-	col := s.ref(c.Column)
-	value := col
-	if c.kind == "string" {
-		if c.caseFold {
-			value = s.pool.Dialect.Fold(col)
-		} else {
-			value = s.pool.Dialect.Text(col)
-		}
-	}
-	return "CASE WHEN " + col + " IS NULL THEN 1 ELSE 0 END" + dir + ", " + value + dir + ", " + id, nil
 }
 
 // listStream runs the list operation as declared (a procedure, or a statement whose
@@ -241,26 +190,6 @@ func (s *table) listStream(ctx context.Context, db dialects.Querier, op *operati
 	return page, nil
 }
 
-// columnFor finds the mapping of a filterable attribute path ("userName",
-// "name.familyName", an extension URN path), or nil.
-func (s *table) columnFor(path string) *column {
-	p := strings.ToLower(path)
-	for i := range s.cols {
-		c := &s.cols[i]
-		if !c.simple {
-			continue
-		}
-		name := c.attr
-		if c.sub != "" {
-			name += "." + strings.ToLower(c.sub)
-		}
-		if name == p || (strings.HasPrefix(p, "urn:") && strings.EqualFold(strings.ToLower(resource.UserSchemaURN)+":"+name, p)) {
-			return c
-		}
-	}
-	return nil
-}
-
 // learnColumns reads, once, the names of the columns the list statement returns, so
 // that the SQL built around it names each column exactly as the database spells it:
 // PostgreSQL folds an unquoted USER_NAME to user_name, but a column created quoted
@@ -273,7 +202,7 @@ func (s *table) learnColumns(ctx context.Context, db dialects.Querier, op *opera
 		return nil
 	}
 	d := s.pool.Dialect
-	rows, err := d.Query(ctx, db, "SELECT * FROM "+d.DerivedTable(op.Text, "t")+" WHERE 1 = 0", run.Bind(op, run.Record{}))
+	rows, err := d.Query(ctx, db, sqlgen.Columns(d, op.Text), run.Bind(op, run.Record{}))
 	if err != nil {
 		return s.pool.Error(op, err)
 	}
@@ -300,17 +229,31 @@ func (s *table) ref(column string) string {
 	if ok {
 		return "t." + s.pool.Dialect.Quote(actual)
 	}
-	return "t." + ident(s.pool.Dialect, column)
+	return "t." + sqlgen.Ident(s.pool.Dialect, column)
 }
 
-// ident writes an identifier from the configuration as it is when it is a plain
-// identifier, so that the database folds it exactly as it folded the same name in the
-// list statement, and quotes it otherwise.
-func ident(d dialects.Dialect, name string) string {
-	for i, r := range name {
-		if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || i > 0 && r >= '0' && r <= '9') {
-			return d.Quote(name)
-		}
+// sqlTable describes the list statement and the mapped columns to SQL generation,
+// with the columns spelled as the list statement returns them.
+func (s *table) sqlTable(ctx context.Context, db dialects.Querier, op *operations.Operation) (*sqlgen.Table, error) {
+	if err := s.learnColumns(ctx, db, op); err != nil {
+		return nil, err
 	}
-	return name
+	s.outMu.Lock()
+	gen := s.gen
+	s.outMu.Unlock()
+	if gen != nil && gen.List == op.Text {
+		return gen, nil
+	}
+	gen = &sqlgen.Table{Dialect: s.pool.Dialect, List: op.Text, Params: len(op.Params), ID: s.ref(s.idColumn)}
+	for i := range s.cols {
+		c := &s.cols[i]
+		gen.Columns = append(gen.Columns, sqlgen.Column{
+			Ref: s.ref(c.Column), Kind: c.kind, Fold: c.caseFold, Simple: c.simple,
+			Attr: c.attr, Sub: c.sub, ElemAttr: c.elemAttr, ElemValue: c.elemValue, ToDB: c.toDB,
+		})
+	}
+	s.outMu.Lock()
+	s.gen = gen
+	s.outMu.Unlock()
+	return gen, nil
 }

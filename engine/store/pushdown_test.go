@@ -16,6 +16,7 @@ import (
 	"github.com/dbscim/dbscim/engine/resource"
 	"github.com/dbscim/dbscim/engine/run"
 	"github.com/dbscim/dbscim/engine/scim"
+	"github.com/dbscim/dbscim/engine/sqlgen"
 	"github.com/dbscim/dbscim/operations"
 )
 
@@ -143,7 +144,7 @@ func compareFilter(ctx context.Context, s *Users, f string) (pushed bool, proble
 		return true, nil // refused before either path runs
 	}
 	sqlPage, sqlErr := s.listSQL(ctx, s.pool.DB, s.listOp, q)
-	if errors.Is(sqlErr, errNoPushdown) {
+	if errors.Is(sqlErr, sqlgen.ErrNoPushdown) {
 		return false, nil
 	}
 	memPage, memErr := s.listStream(ctx, s.pool.DB, s.listOp, q)

@@ -12,6 +12,7 @@ import (
 	"github.com/dbscim/dbscim/engine/fault"
 	"github.com/dbscim/dbscim/engine/resource"
 	"github.com/dbscim/dbscim/engine/run"
+	"github.com/dbscim/dbscim/engine/sqlgen"
 	"github.com/dbscim/dbscim/operations"
 )
 
@@ -32,6 +33,9 @@ type table struct {
 	// learned on first use.
 	outMu   sync.Mutex
 	outCols map[string]string
+	// gen is the list statement described to SQL generation, made once the
+	// columns are learned.
+	gen *sqlgen.Table
 }
 
 // get runs the get operation. SCIM ids are opaque, case-exact strings, but databases

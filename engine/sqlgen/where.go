@@ -1,4 +1,4 @@
-package store
+package sqlgen
 
 import (
 	"errors"
@@ -12,15 +12,16 @@ import (
 	"github.com/dbscim/dbscim/engine/resource"
 )
 
-// errNoPushdown says a filter cannot be written as SQL over the list statement's
-// columns; the list is then filtered in memory while it streams.
-var errNoPushdown = errors.New("filter cannot be pushed down")
+// ErrNoPushdown says a filter or a sort cannot be written as SQL over the list
+// statement's columns; the caller then filters the list in memory while it
+// streams.
+var ErrNoPushdown = errors.New("filter cannot be pushed down")
 
 // where translates a SCIM filter into a WHERE condition over the derived table "t",
 // with every compared value bound as a parameter.
 type where struct {
 	d     dialects.Dialect
-	store *table
+	table *Table
 	next  int // the number of the next placeholder
 	args  []dialects.Arg
 }
@@ -59,7 +60,7 @@ func (w *where) expr(e filter.Expression) (string, error) {
 	case *filter.ValuePath:
 		return w.valuePath(x)
 	}
-	return "", errNoPushdown
+	return "", ErrNoPushdown
 }
 
 // Every condition is two-valued (never SQL NULL), so that NOT and ne mean what they
@@ -71,7 +72,7 @@ const (
 
 // multiValued returns the mappings that fill elements of a multi-valued attribute
 // (emails[type eq "work"].value, emails[type eq "home"].value, ...).
-func (w *where) multiValued(ap filter.AttributePath) []*column {
+func (w *where) multiValued(ap filter.AttributePath) []*Column {
 	name := strings.ToLower(ap.AttributeName)
 	if ap.URIPrefix != nil {
 		name = strings.ToLower(*ap.URIPrefix + ":" + ap.AttributeName)
@@ -79,10 +80,10 @@ func (w *where) multiValued(ap filter.AttributePath) []*column {
 			name = strings.ToLower(ap.AttributeName)
 		}
 	}
-	var out []*column
-	for i := range w.store.cols {
-		c := &w.store.cols[i]
-		if !c.simple && c.attr == name && c.elemAttr != "" && c.sub != "" {
+	var out []*Column
+	for i := range w.table.Columns {
+		c := &w.table.Columns[i]
+		if !c.Simple && c.Attr == name && c.ElemAttr != "" && c.Sub != "" {
 			out = append(out, c)
 		}
 	}
@@ -93,11 +94,11 @@ func (w *where) multiValued(ap filter.AttributePath) []*column {
 // when one of the attribute's mapped elements exists and satisfies the filter.
 func (w *where) valuePath(x *filter.ValuePath) (string, error) {
 	if x.AttributePath.SubAttribute != nil {
-		return "", errNoPushdown
+		return "", ErrNoPushdown
 	}
 	cols := w.multiValued(x.AttributePath)
 	if len(cols) == 0 {
-		return "", errNoPushdown
+		return "", ErrNoPushdown
 	}
 	var branches []string
 	for _, c := range cols {
@@ -105,14 +106,14 @@ func (w *where) valuePath(x *filter.ValuePath) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		branches = append(branches, "("+w.colRef(c)+" IS NOT NULL AND "+cond+")")
+		branches = append(branches, "("+c.Ref+" IS NOT NULL AND "+cond+")")
 	}
 	return "(" + strings.Join(branches, " OR ") + ")", nil
 }
 
 // element translates a filter over one mapped element of a multi-valued attribute:
 // its mapped sub-attribute is the column, its filter attribute (type) a constant.
-func (w *where) element(c *column, e filter.Expression) (string, error) {
+func (w *where) element(c *Column, e filter.Expression) (string, error) {
 	switch x := e.(type) {
 	case *filter.LogicalExpression:
 		l, err := w.element(c, x.Left)
@@ -137,16 +138,16 @@ func (w *where) element(c *column, e filter.Expression) (string, error) {
 	case *filter.AttributeExpression:
 		name := x.AttributePath.AttributeName
 		if x.AttributePath.SubAttribute != nil || x.AttributePath.URIPrefix != nil {
-			return "", errNoPushdown
+			return "", ErrNoPushdown
 		}
 		switch {
-		case strings.EqualFold(name, c.sub):
+		case strings.EqualFold(name, c.Sub):
 			return w.columnCompare(c, x, x.AttributePath.String())
-		case strings.EqualFold(name, c.elemAttr):
-			return constantCompare(x.Operator, c.elemValue, x.CompareValue)
+		case strings.EqualFold(name, c.ElemAttr):
+			return constantCompare(x.Operator, c.ElemValue, x.CompareValue)
 		}
 	}
-	return "", errNoPushdown
+	return "", ErrNoPushdown
 }
 
 // constantCompare evaluates a comparison whose left side is a mapping's constant
@@ -154,7 +155,7 @@ func (w *where) element(c *column, e filter.Expression) (string, error) {
 func constantCompare(op filter.CompareOperator, have string, want any) (string, error) {
 	s, ok := want.(string)
 	if !ok && op != filter.PR {
-		return "", errNoPushdown
+		return "", ErrNoPushdown
 	}
 	h, v := strings.ToLower(have), strings.ToLower(s)
 	var r bool
@@ -172,7 +173,7 @@ func constantCompare(op filter.CompareOperator, have string, want any) (string, 
 	case filter.EW:
 		r = strings.HasSuffix(h, v)
 	default:
-		return "", errNoPushdown
+		return "", ErrNoPushdown
 	}
 	if r {
 		return sqlTrue, nil
@@ -180,13 +181,11 @@ func constantCompare(op filter.CompareOperator, have string, want any) (string, 
 	return sqlFalse, nil
 }
 
-func (w *where) colRef(c *column) string { return w.store.ref(c.Column) }
-
 func (w *where) compare(x *filter.AttributeExpression) (string, error) {
 	path := x.AttributePath.String()
 	if strings.EqualFold(path, "id") {
 		s, ok := x.CompareValue.(string)
-		col := w.store.ref(w.store.idColumn)
+		col := w.table.ID
 		switch {
 		case x.Operator == filter.PR:
 			return col + " IS NOT NULL", nil
@@ -195,9 +194,9 @@ func (w *where) compare(x *filter.AttributeExpression) (string, error) {
 		case ok && x.Operator == filter.NE:
 			return "(" + col + " IS NULL OR " + w.d.Text(col) + " <> " + w.param(s) + ")", nil
 		}
-		return "", errNoPushdown
+		return "", ErrNoPushdown
 	}
-	if c := w.store.columnFor(path); c != nil {
+	if c := w.table.column(path); c != nil {
 		return w.columnCompare(c, x, path)
 	}
 	// A sub-attribute of a multi-valued attribute (emails.value, emails.type, or
@@ -208,7 +207,7 @@ func (w *where) compare(x *filter.AttributeExpression) (string, error) {
 	}
 	cols := w.multiValued(filter.AttributePath{URIPrefix: x.AttributePath.URIPrefix, AttributeName: x.AttributePath.AttributeName})
 	if len(cols) == 0 {
-		return "", errNoPushdown
+		return "", ErrNoPushdown
 	}
 	if x.Operator == filter.NE {
 		eq := *x
@@ -226,17 +225,17 @@ func (w *where) compare(x *filter.AttributeExpression) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		branches = append(branches, "("+w.colRef(c)+" IS NOT NULL AND "+cond+")")
+		branches = append(branches, "("+c.Ref+" IS NOT NULL AND "+cond+")")
 	}
 	return "(" + strings.Join(branches, " OR ") + ")", nil
 }
 
 // columnCompare compares one mapped column, two-valued: an absent (NULL) value
 // matches only ne.
-func (w *where) columnCompare(c *column, x *filter.AttributeExpression, path string) (string, error) {
-	col := w.colRef(c)
+func (w *where) columnCompare(c *Column, x *filter.AttributeExpression, path string) (string, error) {
+	col := c.Ref
 	if x.Operator == filter.PR {
-		if c.kind == "string" {
+		if c.Kind == "string" {
 			return "(" + col + " IS NOT NULL AND " + col + " <> " + w.param("") + ")", nil
 		}
 		return col + " IS NOT NULL", nil
@@ -250,19 +249,19 @@ func (w *where) columnCompare(c *column, x *filter.AttributeExpression, path str
 		}
 		return "", fault.New(fault.InvalidFilter, "%s null: only eq and ne compare with null", x.Operator)
 	}
-	if c.kind != "string" {
-		v, err := c.toDB(x.CompareValue)
+	if c.Kind != "string" {
+		v, err := c.ToDB(x.CompareValue)
 		if err != nil {
 			return "", fault.New(fault.InvalidFilter, "%s cannot be compared with %v", path, x.CompareValue)
 		}
-		return w.ordered(col, x.Operator, v, c.kind, path)
+		return w.ordered(col, x.Operator, v, c.Kind, path)
 	}
 	s, ok := x.CompareValue.(string)
 	if !ok {
-		s = text(x.CompareValue)
+		s, _ = resource.ToText(x.CompareValue)
 	}
 	lhs := col
-	fold := c.caseFold
+	fold := c.Fold
 	if fold {
 		lhs = w.d.Fold(lhs)
 	} else {
@@ -303,7 +302,7 @@ func (w *where) columnCompare(c *column, x *filter.AttributeExpression, path str
 	case filter.LE:
 		cmp = lhs + " <= " + arg(s)
 	default:
-		return "", errNoPushdown
+		return "", ErrNoPushdown
 	}
 	return "(" + col + " IS NOT NULL AND " + cmp + ")", nil
 }
@@ -329,7 +328,7 @@ func (w *where) exactSubstring(col string, op filter.CompareOperator, s string, 
 // already converted to its stored form.
 func (w *where) ordered(col string, op filter.CompareOperator, v any, kind, path string) (string, error) {
 	if v == nil {
-		return "", errNoPushdown
+		return "", ErrNoPushdown
 	}
 	sym := map[filter.CompareOperator]string{filter.EQ: "=", filter.GT: ">", filter.GE: ">=", filter.LT: "<", filter.LE: "<="}
 	switch op {
@@ -343,7 +342,7 @@ func (w *where) ordered(col string, op filter.CompareOperator, v any, kind, path
 	}
 	s, ok := sym[op]
 	if !ok {
-		return "", fmt.Errorf("%w: operator %s", errNoPushdown, op)
+		return "", fmt.Errorf("%w: operator %s", ErrNoPushdown, op)
 	}
 	lhs, rhs := col, w.param(v)
 	if tt, ok := w.d.(dialects.TextTimes); ok && kind == "dateTime" {

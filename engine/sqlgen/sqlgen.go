@@ -1,0 +1,206 @@
+// Package sqlgen builds the SQL dbscim sends around the statements a DBA
+// declares: the list statement used as a derived table, a SCIM filter pushed into
+// its WHERE clause with every compared value bound, keyset and OFFSET paging, the
+// COUNT of a filtered list, and multi-row INSERTs from a declared single-row one.
+// Every function is pure: the same dialect, declared statement and request give
+// the same text and arguments, which the golden files under testdata pin for each
+// dialect. It runs nothing.
+package sqlgen
+
+import (
+	"strings"
+
+	filter "github.com/scim2/filter-parser/v2"
+
+	"github.com/dbscim/dbscim/dialects"
+	"github.com/dbscim/dbscim/engine/resource"
+)
+
+// Table is a declared list statement and the columns mapped from it, around which
+// SQL is built. The list statement is used as the derived table "t".
+type Table struct {
+	Dialect dialects.Dialect
+	// List is the list statement's native text; Params is the number of
+	// placeholders it holds (the SQL built around it numbers its own after them).
+	List   string
+	Params int
+	// ID is the id column as the derived table names it ("t.user_id").
+	ID string
+	// Columns are the mapped columns.
+	Columns []Column
+}
+
+// Column is one attribute mapping, as SQL generation needs it.
+type Column struct {
+	// Ref is the column as the derived table names it ("t.user_name").
+	Ref string
+	// Kind is the SCIM type: "string", "boolean", "integer", "decimal" or
+	// "dateTime".
+	Kind string
+	// Fold says the attribute compares case-insensitively (caseExact false).
+	Fold bool
+	// Simple says the mapping is a single-valued attribute or a sub-attribute of
+	// a complex one, which a filter compares directly.
+	Simple bool
+	// Attr is the top-level attribute, lower case ("name", "emails",
+	// "urn:...:user:department"); Sub its sub-attribute as the schema spells it.
+	Attr, Sub string
+	// ElemAttr and ElemValue are the value filter of a multi-valued mapping such
+	// as emails[type eq "work"].value: the element it fills has ElemAttr = ElemValue.
+	ElemAttr, ElemValue string
+	// ToDB converts a value a filter compares a non-string column with into the
+	// column's stored form, refusing values of the wrong type.
+	ToDB func(any) (any, error)
+}
+
+// Statement is built SQL: its native text and the arguments bound to its
+// placeholders after the list statement's own.
+type Statement struct {
+	Text string
+	Args []dialects.Arg
+}
+
+// Page asks for one page of a list.
+type Page struct {
+	// Filter is the SCIM filter, nil for none.
+	Filter filter.Expression
+	// SortBy is an attribute path, "" for id order; Descending reverses it.
+	SortBy     string
+	Descending bool
+	// After, when set, continues a walk in id order after the id it holds
+	// (keyset paging); Skip is the OFFSET otherwise.
+	After *any
+	Skip  int64
+	// Count is the page size.
+	Count int
+}
+
+// Where translates a filter into the condition of a WHERE clause over the derived
+// table, and the values it binds. It returns ErrNoPushdown for a filter that
+// SQL over these columns cannot express, and an engine error (invalid filter)
+// for one no evaluation could accept.
+func (t *Table) Where(f filter.Expression) (string, []dialects.Arg, error) {
+	if f == nil {
+		return "", nil, nil
+	}
+	w := &where{d: t.Dialect, table: t, next: t.Params + 1}
+	cond, err := w.expr(f)
+	if err != nil {
+		return "", nil, err
+	}
+	return cond, w.args, nil
+}
+
+// Page builds the statement of one page: the filtered list in the requested
+// order, from After's id on or skipping Skip rows, at most Count rows.
+func (t *Table) Page(p Page) (Statement, error) {
+	w := &where{d: t.Dialect, table: t, next: t.Params + 1}
+	var conds []string
+	if p.Filter != nil {
+		cond, err := w.expr(p.Filter)
+		if err != nil {
+			return Statement{}, err
+		}
+		conds = append(conds, cond)
+	}
+	order, err := t.orderBy(p.SortBy, p.Descending)
+	if err != nil {
+		return Statement{}, err
+	}
+	skip := p.Skip
+	if p.After != nil {
+		conds = append(conds, t.ID+" > "+w.param(*p.After))
+		skip = 0
+	}
+	d := t.Dialect
+	limit := w.param(int64(p.Count))
+	offset := w.param(skip)
+	text := "SELECT * FROM " + d.DerivedTable(t.List, "t") + whereClause(conds) + " ORDER BY " + order + " " + d.Limit(limit, offset)
+	return Statement{Text: text, Args: w.args}, nil
+}
+
+// Count builds the statement that counts the filtered list, as one row with the
+// column n.
+func (t *Table) Count(f filter.Expression) (Statement, error) {
+	cond, args, err := t.Where(f)
+	if err != nil {
+		return Statement{}, err
+	}
+	var conds []string
+	if cond != "" {
+		conds = append(conds, cond)
+	}
+	return Statement{Text: "SELECT COUNT(*) AS n FROM " + t.Dialect.DerivedTable(t.List, "t") + whereClause(conds), Args: args}, nil
+}
+
+// Columns builds the statement that returns no row but the list statement's
+// columns, to learn how the database spells them.
+func Columns(d dialects.Dialect, list string) string {
+	return "SELECT * FROM " + d.DerivedTable(list, "t") + " WHERE 1 = 0"
+}
+
+func whereClause(conds []string) string {
+	if len(conds) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(conds, " AND ")
+}
+
+// orderBy is the ORDER BY of a page: the sort attribute if one was asked for, then
+// the id column, so that pages are stable.
+func (t *Table) orderBy(sortBy string, descending bool) (string, error) {
+	if sortBy == "" {
+		return t.ID, nil
+	}
+	c := t.column(sortBy)
+	if c == nil {
+		return "", ErrNoPushdown
+	}
+	dir := " ASC"
+	if descending {
+		dir = " DESC"
+	}
+	// RFC 7644 §3.4.2.3: resources without the attribute sort last in ascending
+	// order and first in descending order, and case follows the attribute's caseExact.
+	value := c.Ref
+	if c.Kind == "string" {
+		if c.Fold {
+			value = t.Dialect.Fold(c.Ref)
+		} else {
+			value = t.Dialect.Text(c.Ref)
+		}
+	}
+	return "CASE WHEN " + c.Ref + " IS NULL THEN 1 ELSE 0 END" + dir + ", " + value + dir + ", " + t.ID, nil
+}
+
+// column finds the mapping of a filterable attribute path ("userName",
+// "name.familyName", an extension URN path), or nil.
+func (t *Table) column(path string) *Column {
+	p := strings.ToLower(path)
+	for i := range t.Columns {
+		c := &t.Columns[i]
+		if !c.Simple {
+			continue
+		}
+		name := c.Attr
+		if c.Sub != "" {
+			name += "." + strings.ToLower(c.Sub)
+		}
+		if name == p || (strings.HasPrefix(p, "urn:") && strings.EqualFold(strings.ToLower(resource.UserSchemaURN)+":"+name, p)) {
+			return c
+		}
+	}
+	return nil
+}
+
+// Ident writes an identifier from the configuration as it is when it is a plain
+// identifier, so that the database folds it exactly as it folded the same name in
+// the list statement, and quotes it otherwise.
+func Ident(d dialects.Dialect, name string) string {
+	for i, r := range name {
+		if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || i > 0 && r >= '0' && r <= '9') {
+			return d.Quote(name)
+		}
+	}
+	return name
+}

@@ -1,0 +1,78 @@
+-- where userName eq "Bjensen@Example.com"
+(t.user_name IS NOT NULL AND t.user_name = ?)
+--   arg 1: "Bjensen@Example.com"
+
+-- where externalId eq "00u1a2b3"
+(t.ext_id IS NOT NULL AND t.ext_id = ? AND CAST(CONVERT(t.ext_id USING utf8mb4) AS BINARY) = ?)
+--   arg 1: "00u1a2b3"
+--   arg 2: "00u1a2b3"
+
+-- where userName sw "b" and not (name.familyName co "50%_off")
+((t.user_name IS NOT NULL AND t.user_name LIKE ? ESCAPE '\\') AND NOT ((t.family IS NOT NULL AND t.family LIKE ? ESCAPE '\\')))
+--   arg 1: "b%"
+--   arg 2: "%50\\%\\_off%"
+
+-- where externalId ew "_x"
+(t.ext_id IS NOT NULL AND CAST(CONVERT(t.ext_id USING utf8mb4) AS BINARY) LIKE ? ESCAPE '\\')
+--   arg 1: "%\\_x"
+
+-- where active eq false or userName pr
+((t.active IS NOT NULL AND t.active = ?) OR (t.user_name IS NOT NULL AND t.user_name <> ?))
+--   arg 1: false
+--   arg 2: ""
+
+-- where meta.lastModified gt "2026-11-01T00:00:00Z"
+(t.updated IS NOT NULL AND t.updated > ?)
+--   arg 1: time.Date(2026, time.November, 1, 0, 0, 0, 0, time.UTC)
+
+-- where id eq "010007"
+(t.user_id IS NOT NULL AND CAST(CONVERT(t.user_id USING utf8mb4) AS BINARY) = ?)
+--   arg 1: "010007"
+
+-- where emails[type eq "work" and value co "@example.com"]
+((t.work_email IS NOT NULL AND (1 = 1 AND (t.work_email IS NOT NULL AND t.work_email LIKE ? ESCAPE '\\'))) OR (t.home_email IS NOT NULL AND (1 = 0 AND (t.home_email IS NOT NULL AND t.home_email LIKE ? ESCAPE '\\'))))
+--   arg 1: "%@example.com%"
+--   arg 2: "%@example.com%"
+
+-- where emails.value eq "babs@jensen.org"
+((t.work_email IS NOT NULL AND (t.work_email IS NOT NULL AND t.work_email = ?)) OR (t.home_email IS NOT NULL AND (t.home_email IS NOT NULL AND t.home_email = ?)))
+--   arg 1: "babs@jensen.org"
+--   arg 2: "babs@jensen.org"
+
+-- where emails ne "babs@jensen.org"
+NOT ((t.work_email IS NOT NULL AND (t.work_email IS NOT NULL AND t.work_email = ?)) OR (t.home_email IS NOT NULL AND (t.home_email IS NOT NULL AND t.home_email = ?)))
+--   arg 1: "babs@jensen.org"
+--   arg 2: "babs@jensen.org"
+
+-- lookup page
+SELECT * FROM (SELECT user_id, user_name, ext_id, active, updated, family, work_email, home_email FROM users WHERE tenant = ?) AS t WHERE (t.user_name IS NOT NULL AND t.user_name = ?) ORDER BY t.user_id LIMIT ? OFFSET ?
+--   arg 1: "bjensen"
+--   arg 2: 1
+--   arg 3: 0
+
+-- sorted page, descending, from the 21st
+SELECT * FROM (SELECT user_id, user_name, ext_id, active, updated, family, work_email, home_email FROM users WHERE tenant = ?) AS t ORDER BY CASE WHEN t.family IS NULL THEN 1 ELSE 0 END DESC, t.family DESC, t.user_id LIMIT ? OFFSET ?
+--   arg 1: 10
+--   arg 2: 20
+
+-- keyset page after u-0100
+SELECT * FROM (SELECT user_id, user_name, ext_id, active, updated, family, work_email, home_email FROM users WHERE tenant = ?) AS t WHERE t.user_id > ? ORDER BY t.user_id LIMIT ? OFFSET ?
+--   arg 1: "u-0100"
+--   arg 2: 100
+--   arg 3: 0
+
+-- offset page from the 101st
+SELECT * FROM (SELECT user_id, user_name, ext_id, active, updated, family, work_email, home_email FROM users WHERE tenant = ?) AS t ORDER BY t.user_id LIMIT ? OFFSET ?
+--   arg 1: 100
+--   arg 2: 100
+
+-- count of active users
+SELECT COUNT(*) AS n FROM (SELECT user_id, user_name, ext_id, active, updated, family, work_email, home_email FROM users WHERE tenant = ?) AS t WHERE (t.active IS NOT NULL AND t.active = ?)
+--   arg 1: true
+
+-- columns probe
+SELECT * FROM (SELECT user_id, user_name, ext_id, active, updated, family, work_email, home_email FROM users WHERE tenant = ?) AS t WHERE 1 = 0
+
+-- member insert, 3 rows (at most 1000 a statement)
+INSERT INTO members (group_id, user_id) VALUES (?, ?), (?, ?), (?, ?)
+
