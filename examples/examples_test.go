@@ -284,13 +284,13 @@ func TestSQLServerImportLoads(t *testing.T) {
 	}
 
 	ops := u.Operations
-	wantOp(t, ops.List, "list", operations.SQL,
+	wantOp(t, ops[operations.List], "list", operations.SQL,
 		"SELECT user_id, employee_id, email, first_name, last_name, display_name, job_title, department, is_active FROM dbo.users")
-	wantOp(t, ops.Get, "get", operations.Call, "EXEC dbo.scim_get_user @p1", dialects.In)
-	wantFields(t, ops.Get, "get", "user_id")
+	wantOp(t, ops[operations.Get], "get", operations.Call, "EXEC dbo.scim_get_user @p1", dialects.In)
+	wantFields(t, ops[operations.Get], "get", "user_id")
 	// Read-only: nothing that writes is declared.
-	for name, op := range map[string]*operations.Operation{"create": ops.Create, "update": ops.Update,
-		"activate": ops.Activate, "deactivate": ops.Deactivate, "delete": ops.Delete} {
+	for name, op := range map[string]*operations.Operation{"create": ops[operations.Create], "update": ops[operations.Update],
+		"activate": ops[operations.Activate], "deactivate": ops[operations.Deactivate], "delete": ops[operations.Delete]} {
 		if op != nil {
 			t.Errorf("%s is declared in a read-only import", name)
 		}
@@ -477,19 +477,19 @@ func TestOracleLoads(t *testing.T) {
 
 	in, cur := dialects.In, dialects.Cursor
 	ops := u.Operations
-	wantOp(t, ops.List, "list", operations.Call, "BEGIN DBSCIM_USERS.GET_USERS(:1); END;", cur)
-	wantFields(t, ops.List, "list", "CURSOR")
-	wantOp(t, ops.Get, "get", operations.Call, "BEGIN DBSCIM_USERS.GET_USER(:1, :2); END;", in, cur)
-	wantFields(t, ops.Get, "get", "USER_ID", "CURSOR")
+	wantOp(t, ops[operations.List], "list", operations.Call, "BEGIN DBSCIM_USERS.GET_USERS(:1); END;", cur)
+	wantFields(t, ops[operations.List], "list", "CURSOR")
+	wantOp(t, ops[operations.Get], "get", operations.Call, "BEGIN DBSCIM_USERS.GET_USER(:1, :2); END;", in, cur)
+	wantFields(t, ops[operations.Get], "get", "USER_ID", "CURSOR")
 	profile := []string{"USER_ID", "USERNAME", "FIRSTNAME", "LASTNAME", "EMAIL", "TITLE", "DEPARTMENT"}
 	seven := []dialects.ParamMode{in, in, in, in, in, in, in}
-	wantOp(t, ops.Create, "create", operations.Call, "BEGIN DBSCIM_USERS.CREATE_USER(:1, :2, :3, :4, :5, :6, :7); END;", seven...)
-	wantFields(t, ops.Create, "create", profile...)
-	wantOp(t, ops.Update, "update", operations.Call, "BEGIN DBSCIM_USERS.UPDATE_USER(:1, :2, :3, :4, :5, :6, :7); END;", seven...)
-	wantFields(t, ops.Update, "update", profile...)
-	wantOp(t, ops.Activate, "activate", operations.Call, "BEGIN DBSCIM_USERS.ACTIVATE_USER(:1); END;", in)
-	wantOp(t, ops.Deactivate, "deactivate", operations.Call, "BEGIN DBSCIM_USERS.DEACTIVATE_USER(:1); END;", in)
-	if ops.Delete != nil {
+	wantOp(t, ops[operations.Create], "create", operations.Call, "BEGIN DBSCIM_USERS.CREATE_USER(:1, :2, :3, :4, :5, :6, :7); END;", seven...)
+	wantFields(t, ops[operations.Create], "create", profile...)
+	wantOp(t, ops[operations.Update], "update", operations.Call, "BEGIN DBSCIM_USERS.UPDATE_USER(:1, :2, :3, :4, :5, :6, :7); END;", seven...)
+	wantFields(t, ops[operations.Update], "update", profile...)
+	wantOp(t, ops[operations.Activate], "activate", operations.Call, "BEGIN DBSCIM_USERS.ACTIVATE_USER(:1); END;", in)
+	wantOp(t, ops[operations.Deactivate], "deactivate", operations.Call, "BEGIN DBSCIM_USERS.DEACTIVATE_USER(:1); END;", in)
+	if ops[operations.Delete] != nil {
 		t.Errorf("delete is declared; the example deactivates")
 	}
 
@@ -502,11 +502,11 @@ func TestOracleLoads(t *testing.T) {
 		t.Errorf("entitlement type %+v", e)
 	}
 	eo := e.Operations
-	wantOp(t, eo.List, "entitlements list", operations.Call, "BEGIN DBSCIM_USERS.GET_ENTITLEMENTS(:1); END;", cur)
-	wantOp(t, eo.OfUser, "of_user", operations.Call, "BEGIN DBSCIM_USERS.GET_USER_ENTITLEMENTS(:1, :2); END;", in, cur)
-	wantOp(t, eo.Grant, "grant", operations.Call, "BEGIN DBSCIM_USERS.GRANT_ENTITLEMENT(:1, :2); END;", in, in)
-	wantOp(t, eo.Revoke, "revoke", operations.Call, "BEGIN DBSCIM_USERS.REVOKE_ENTITLEMENT(:1, :2); END;", in, in)
-	if eo.Get != nil {
+	wantOp(t, eo[operations.List], "entitlements list", operations.Call, "BEGIN DBSCIM_USERS.GET_ENTITLEMENTS(:1); END;", cur)
+	wantOp(t, eo[operations.OfUser], "of_user", operations.Call, "BEGIN DBSCIM_USERS.GET_USER_ENTITLEMENTS(:1, :2); END;", in, cur)
+	wantOp(t, eo[operations.Grant], "grant", operations.Call, "BEGIN DBSCIM_USERS.GRANT_ENTITLEMENT(:1, :2); END;", in, in)
+	wantOp(t, eo[operations.Revoke], "revoke", operations.Call, "BEGIN DBSCIM_USERS.REVOKE_ENTITLEMENT(:1, :2); END;", in, in)
+	if eo[operations.Get] != nil {
 		t.Errorf("entitlements get is declared")
 	}
 }

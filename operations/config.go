@@ -168,7 +168,7 @@ type Users struct {
 	ID string
 	// Attributes maps SCIM attribute paths to columns, in file order.
 	Attributes []Mapping
-	Operations UserOperations
+	Operations Operations
 	Pos        Position
 }
 
@@ -185,18 +185,6 @@ type Mapping struct {
 	// Nil means the driver's own boolean.
 	True, False any
 	Pos         Position
-}
-
-// UserOperations are the operations a target declares for users. A nil operation is
-// not supported by the target.
-type UserOperations struct {
-	List       *Operation
-	Get        *Operation
-	Create     *Operation
-	Update     *Operation
-	Activate   *Operation
-	Deactivate *Operation
-	Delete     *Operation
 }
 
 // StatementKind says whether an operation is a statement or a routine call.

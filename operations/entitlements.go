@@ -20,7 +20,7 @@ const (
 var (
 	entitlementKeys   = []string{"kind", "endpoint", "id", "display", "description", "operations"}
 	entitlementKinds  = []string{EntitlementKind, RoleKind}
-	entitlementOpKeys = []string{"list", "get", "of_user", "grant", "revoke"}
+	entitlementOpKeys = keys(EntitlementKinds)
 
 	// typeName is what an entitlement type may be called: a SCIM resource type name.
 	typeName = regexp.MustCompile(`^[A-Z][A-Za-z0-9]*$`)
@@ -178,43 +178,32 @@ func (p *parser) entitlementOperations(e entry, d dialects.Dialect, et *Entitlem
 		return
 	}
 	cols, refs := entitlementColumns(et, users)
-	ops := &et.Operations
+	et.Operations = Operations{}
 	for _, name := range o.order {
 		op := p.operation(o.keys[name], d, cols)
-		switch name {
-		case "list":
-			ops.List = op
-		case "get":
-			ops.Get = op
-		case "of_user":
-			ops.OfUser = op
-		case "grant":
-			ops.Grant = op
-		case "revoke":
-			ops.Revoke = op
-		}
+		et.Operations[OpKind(name)] = op
 		p.checkOuts(op, UserParam)
 		if !refsResolved(op, cols) {
 			continue
 		}
-		if (name == "of_user" || name == "grant" || name == "revoke") && !bindsField(op, UserParam) {
+		if k := OpKind(name); (k == OfUser || k == Grant || k == Revoke) && !bindsField(op, UserParam) {
 			p.errorAt(op.Pos, "%s: params must bind the user's id: write %s", name, refs)
 		}
-		if (name == "get" || name == "grant" || name == "revoke") && et.ID != "" && !bindsField(op, et.ID) {
+		if k := OpKind(name); (k == Get || k == Grant || k == Revoke) && et.ID != "" && !bindsField(op, et.ID) {
 			p.errorAt(op.Pos, "%s: params must bind the entitlement's id: write %s", name, et.ID)
 		}
 	}
-	for _, name := range []string{"list", "of_user"} {
+	for _, name := range keys([]OpKind{List, OfUser}) {
 		if _, ok := o.get(name); !ok {
 			hint := "the entitlements of the type, for the import"
-			if name == "of_user" {
+			if OpKind(name) == OfUser {
 				hint = "the entitlements of one user, params binding user"
 			}
 			p.missing(o, name, hint)
 		}
 	}
-	g, grant := o.get("grant")
-	r, revoke := o.get("revoke")
+	g, grant := o.get(string(Grant))
+	r, revoke := o.get(string(Revoke))
 	switch {
 	case grant && !revoke:
 		p.errorf(g.key, "grant: declare revoke too (grants can only be changed when both are declared)")

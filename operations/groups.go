@@ -15,16 +15,16 @@ const groupSchema = "urn:ietf:params:scim:schemas:core:2.0:Group"
 
 var (
 	groupsKeys  = []string{"id", "attributes", "member_id", "member_display", "operations"}
-	groupOpKeys = []string{"list", "get", "create", "update", "delete", "members", "add_member", "remove_member", "clear_members", "groups_of_user"}
+	groupOpKeys = keys(GroupKinds)
 	// groupPaths are the Group attributes a column may hold, as the schema spells
 	// them: members are read and written by operations, id is groups.id, and the
 	// other meta sub-attributes are the server's.
 	groupPaths = []string{"displayName", "externalId", "meta.created", "meta.lastModified", "meta.version"}
 	// memberOps bind the member's user id; groupIDOps must bind the group's id.
-	memberOps  = []string{"add_member", "remove_member", "groups_of_user"}
-	groupIDOps = []string{"get", "update", "delete", "members", "add_member", "remove_member", "clear_members"}
+	memberOps  = keys([]OpKind{AddMember, RemoveMember, GroupsOfUser})
+	groupIDOps = keys([]OpKind{Get, Update, Delete, Members, AddMember, RemoveMember, ClearMembers})
 	// memberRowOps need member_id.
-	memberRowOps = []string{"members", "add_member", "remove_member"}
+	memberRowOps = keys([]OpKind{Members, AddMember, RemoveMember})
 )
 
 // groups reads a target's groups declaration. users is the target's users
@@ -60,40 +60,13 @@ func (p *parser) groups(e entry, d dialects.Dialect, users *Users) *Groups {
 	p.groupOperations(v, d, g, users)
 	if _, ok := o.get("member_id"); !ok {
 		for _, name := range memberRowOps {
-			if op := g.Operations.byName(name); op != nil {
+			if op := g.Operations[OpKind(name)]; op != nil {
 				p.missing(o, "member_id", fmt.Sprintf("the column of the members rows that holds each member's user id: %s is declared at line %d", name, op.Pos.Line))
 				break
 			}
 		}
 	}
 	return g
-}
-
-// byName returns the operation with the given key, or nil.
-func (ops *GroupOperations) byName(name string) *Operation {
-	switch name {
-	case "list":
-		return ops.List
-	case "get":
-		return ops.Get
-	case "create":
-		return ops.Create
-	case "update":
-		return ops.Update
-	case "delete":
-		return ops.Delete
-	case "members":
-		return ops.Members
-	case "add_member":
-		return ops.AddMember
-	case "remove_member":
-		return ops.RemoveMember
-	case "clear_members":
-		return ops.ClearMembers
-	case "groups_of_user":
-		return ops.GroupsOfUser
-	}
-	return nil
 }
 
 func (p *parser) groupAttributes(e entry) []Mapping {
@@ -203,35 +176,14 @@ func (p *parser) groupOperations(e entry, d dialects.Dialect, g *Groups, users *
 		return
 	}
 	plain, withMember := groupColumns(g, users, false), groupColumns(g, users, true)
-	ops := &g.Operations
+	g.Operations = Operations{}
 	for _, name := range o.order {
 		cols := plain
 		if contains(memberOps, name) {
 			cols = withMember
 		}
 		op := p.operation(o.keys[name], d, cols)
-		switch name {
-		case "list":
-			ops.List = op
-		case "get":
-			ops.Get = op
-		case "create":
-			ops.Create = op
-		case "update":
-			ops.Update = op
-		case "delete":
-			ops.Delete = op
-		case "members":
-			ops.Members = op
-		case "add_member":
-			ops.AddMember = op
-		case "remove_member":
-			ops.RemoveMember = op
-		case "clear_members":
-			ops.ClearMembers = op
-		case "groups_of_user":
-			ops.GroupsOfUser = op
-		}
+		g.Operations[OpKind(name)] = op
 		p.checkOuts(op, MemberParam)
 		if !refsResolved(op, cols) {
 			continue
@@ -243,7 +195,7 @@ func (p *parser) groupOperations(e entry, d dialects.Dialect, g *Groups, users *
 			p.errorAt(op.Pos, "%s: params must bind the member's user id: write member", name)
 		}
 	}
-	for _, name := range []string{"get", "list"} {
+	for _, name := range keys([]OpKind{Get, List}) {
 		if _, ok := o.get(name); !ok {
 			p.missing(o, name, "groups must declare get and list")
 		}

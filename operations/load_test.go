@@ -128,10 +128,10 @@ func TestValidFiles(t *testing.T) {
 			}
 			ops := tg.Users.Operations
 			// The ? in the string literal and in the comment are not placeholders.
-			if ops.List.Text != ops.List.Source || len(ops.List.Params) != 0 {
-				t.Errorf("list = %+v", ops.List)
+			if ops[List].Text != ops[List].Source || len(ops[List].Params) != 0 {
+				t.Errorf("list = %+v", ops[List])
 			}
-			create := ops.Create
+			create := ops[Create]
 			wantParams := []Param{
 				{Kind: Generated, Generator: "uuid"},
 				{Kind: Field, Name: "user_name"},
@@ -154,8 +154,8 @@ func TestValidFiles(t *testing.T) {
 			if create.Pos != (Position{"testdata/sqlite.yaml", 30, 9}) || create.Params[0].Pos != (Position{"testdata/sqlite.yaml", 34, 20}) {
 				t.Errorf("create at %v, first param at %v", create.Pos, create.Params[0].Pos)
 			}
-			if ops.Delete == nil || ops.Delete.Name != "delete" {
-				t.Errorf("delete = %+v", ops.Delete)
+			if ops[Delete] == nil || ops[Delete].Name != "delete" {
+				t.Errorf("delete = %+v", ops[Delete])
 			}
 		}},
 		{"mysql.yaml", func(t *testing.T, cfg *Config) {
@@ -184,12 +184,12 @@ func TestValidFiles(t *testing.T) {
 				routine string
 				n       int
 			}{
-				{ops.List, "GET_ACTIVEUSERS", 0},
-				{ops.Get, "GET_USER_BY_ID", 1},
-				{ops.Create, "CREATE_USER", 5},
-				{ops.Activate, "oktademo.ACTIVATE_USER", 1},
-				{ops.Deactivate, "DEACTIVATE_USER", 1},
-				{ops.Delete, "DELETE_USER", 1},
+				{ops[List], "GET_ACTIVEUSERS", 0},
+				{ops[Get], "GET_USER_BY_ID", 1},
+				{ops[Create], "CREATE_USER", 5},
+				{ops[Activate], "oktademo.ACTIVATE_USER", 1},
+				{ops[Deactivate], "DEACTIVATE_USER", 1},
+				{ops[Delete], "DELETE_USER", 1},
 			} {
 				want, err := dialects.MySQL{}.Call(tc.routine, make([]dialects.ParamMode, tc.n), dialects.Procedure)
 				if err != nil {
@@ -199,8 +199,8 @@ func TestValidFiles(t *testing.T) {
 					t.Errorf("%s = %+v, want routine %s, text %q", tc.op.Name, tc.op, tc.routine, want)
 				}
 			}
-			if ops.Update.Kind != SQL || ops.Update.Params[2].Name != "USER_ID" {
-				t.Errorf("update = %+v", ops.Update)
+			if ops[Update].Kind != SQL || ops[Update].Params[2].Name != "USER_ID" {
+				t.Errorf("update = %+v", ops[Update])
 			}
 			second := cfg.Target("second")
 			if second.Auth.BasicUser != "okta" || second.Auth.BasicPassword != env["BASIC_PASSWORD"] {
@@ -230,22 +230,22 @@ func TestValidFiles(t *testing.T) {
 				op   *Operation
 				kind dialects.Routine
 				text string
-			}{{ops.List, dialects.Function, list}, {ops.Get, dialects.Function, get}, {ops.Create, dialects.Procedure, create}} {
+			}{{ops[List], dialects.Function, list}, {ops[Get], dialects.Function, get}, {ops[Create], dialects.Procedure, create}} {
 				if tc.op.Kind != Call || tc.op.RoutineKind != tc.kind || tc.op.Text != tc.text {
 					t.Errorf("%s = %+v, want %q", tc.op.Name, tc.op, tc.text)
 				}
 			}
-			if p := ops.Create.Params; p[2].Kind != Literal || p[2].Value != true || p[3].Kind != OutParam || p[3].Name != "employee_id" {
+			if p := ops[Create].Params; p[2].Kind != Literal || p[2].Value != true || p[3].Kind != OutParam || p[3].Name != "employee_id" {
 				t.Errorf("create params = %+v", p)
 			}
-			if got := ops.Create.Modes(); !reflect.DeepEqual(got, []dialects.ParamMode{dialects.In, dialects.In, dialects.In, dialects.Out}) {
+			if got := ops[Create].Modes(); !reflect.DeepEqual(got, []dialects.ParamMode{dialects.In, dialects.In, dialects.In, dialects.Out}) {
 				t.Errorf("create modes = %v", got)
 			}
 			// Native placeholders count; the ? and $3 inside the string literal do not.
-			if want, _, _ := pg.Rewrite(ops.Update.Source); ops.Update.Text != want || len(ops.Update.Params) != 2 {
-				t.Errorf("update = %+v", ops.Update)
+			if want, _, _ := pg.Rewrite(ops[Update].Source); ops[Update].Text != want || len(ops[Update].Params) != 2 {
+				t.Errorf("update = %+v", ops[Update])
 			}
-			if p := ops.Deactivate.Params; p[0].Value != false || p[1].Kind != Literal || p[1].Value != nil {
+			if p := ops[Deactivate].Params; p[0].Value != false || p[1].Kind != Literal || p[1].Value != nil {
 				t.Errorf("deactivate params = %+v", p)
 			}
 			ro := cfg.Target("readonly")
@@ -392,7 +392,7 @@ func TestDefaults(t *testing.T) {
 		t.Errorf("sqlite name = %q, want :memory: kept", db.Connection.Name)
 	}
 	ops := cfg.Targets[0].Users.Operations
-	if ops.Create != nil || ops.Update != nil || ops.Delete != nil {
+	if ops[Create] != nil || ops[Update] != nil || ops[Delete] != nil {
 		t.Errorf("undeclared operations are not nil: %+v", ops)
 	}
 
@@ -478,10 +478,10 @@ targets:
 		t.Errorf("interpolated values not applied: %+v %+v", cfg.Server, tg)
 	}
 	// A quoted scalar stays a string; a plain one is typed by what it expands to.
-	if v := tg.Users.Operations.List.Params[0].Value; v != "42" {
+	if v := tg.Users.Operations[List].Params[0].Value; v != "42" {
 		t.Errorf("quoted literal = %#v, want \"42\"", v)
 	}
-	if v := tg.Users.Operations.Get.Params[1].Value; v != 7 {
+	if v := tg.Users.Operations[Get].Params[1].Value; v != 7 {
 		t.Errorf("plain literal = %#v, want 7", v)
 	}
 
@@ -858,7 +858,7 @@ func TestCallWithoutArguments(t *testing.T) {
 	src := strings.Replace(minimal, `{dialect: sqlite, name: ":memory:"}`, `{dialect: mysql, host: db, name: app, user: u}`, 1)
 	src = strings.Replace(src, `get: {sql: "SELECT * FROM users WHERE id = ?", params: [id]}`, `get: {call: GET_USER, params: [id, {literal: 1}]}`, 1)
 	cfg := mustParse(t, src, nil)
-	if get := cfg.Targets[0].Users.Operations.Get; get.Text != "CALL GET_USER(?, ?)" || get.Routine != "GET_USER" {
+	if get := cfg.Targets[0].Users.Operations[Get]; get.Text != "CALL GET_USER(?, ?)" || get.Routine != "GET_USER" {
 		t.Errorf("get = %+v", get)
 	}
 }
@@ -892,7 +892,7 @@ targets:
 	cfg := mustParse(t, src, map[string]string{"ORA_PASSWORD": "pw"})
 	for _, tg := range cfg.Targets {
 		d := tg.Database.Dialect
-		for _, op := range []*Operation{tg.Users.Operations.List, tg.Users.Operations.Get, tg.Users.Operations.Create} {
+		for _, op := range []*Operation{tg.Users.Operations[List], tg.Users.Operations[Get], tg.Users.Operations[Create]} {
 			want, err := d.Call(op.Routine, op.Modes(), dialects.Procedure)
 			if err != nil || op.Text != want {
 				t.Errorf("%s %s: Text = %q, want %q (%v)", tg.Name, op.Name, op.Text, want, err)
@@ -900,14 +900,14 @@ targets:
 		}
 	}
 	ora := cfg.Target("ora").Users.Operations
-	if got := ora.Get.Modes(); !reflect.DeepEqual(got, []dialects.ParamMode{dialects.In, dialects.Cursor}) {
+	if got := ora[Get].Modes(); !reflect.DeepEqual(got, []dialects.ParamMode{dialects.In, dialects.Cursor}) {
 		t.Errorf("get modes = %v", got)
 	}
-	if p := ora.Create.Params[1]; p.Kind != OutParam || p.Name != "USER_ID" {
+	if p := ora[Create].Params[1]; p.Kind != OutParam || p.Name != "USER_ID" {
 		t.Errorf("out param = %+v, want USER_ID as declared", p)
 	}
-	if ms := cfg.Target("ms").Users.Operations; ms.Create.Modes()[1] != dialects.Out || cfg.Target("ms").Database.Connection.Port != 1433 {
-		t.Errorf("ms create = %+v", ms.Create)
+	if ms := cfg.Target("ms").Users.Operations; ms[Create].Modes()[1] != dialects.Out || cfg.Target("ms").Database.Connection.Port != 1433 {
+		t.Errorf("ms create = %+v", ms[Create])
 	}
 }
 

@@ -11,31 +11,15 @@ import (
 
 // requiredOperations are the ones every target must declare: without them no SCIM
 // client can read a user, and Okta cannot import.
-var requiredOperations = []string{"get", "list"}
+var requiredOperations = keys([]OpKind{Get, List})
 
-func (p *parser) operations(e entry, d dialects.Dialect, cols *columns, ops *UserOperations) {
+func (p *parser) operations(e entry, d dialects.Dialect, cols *columns, ops Operations) {
 	o := p.object(e.key, e.val, "operations", "a mapping of operation name to {sql: ...} or {call: ...}", operationKeys...)
 	if o == nil {
 		return
 	}
 	for _, name := range o.order {
-		op := p.operation(o.keys[name], d, cols)
-		switch name {
-		case "list":
-			ops.List = op
-		case "get":
-			ops.Get = op
-		case "create":
-			ops.Create = op
-		case "update":
-			ops.Update = op
-		case "activate":
-			ops.Activate = op
-		case "deactivate":
-			ops.Deactivate = op
-		case "delete":
-			ops.Delete = op
-		}
+		ops[OpKind(name)] = p.operation(o.keys[name], d, cols)
 	}
 	for _, name := range requiredOperations {
 		if _, ok := o.get(name); !ok {

@@ -31,23 +31,8 @@ type EntitlementType struct {
 	ID          string
 	Display     string
 	Description string
-	Operations  EntitlementOperations
+	Operations  Operations
 	Pos         Position
-}
-
-// EntitlementOperations are the operations of an entitlement type. List and OfUser
-// are required; Get is optional (a get by id otherwise filters List); Grant and
-// Revoke are required for the user attribute to be writable.
-//
-// Params of OfUser, Grant and Revoke name the entitlement type's columns (ID,
-// Display, Description), UserParam ("user") or the users' id column for the user's
-// id, literals or generated values.
-type EntitlementOperations struct {
-	List   *Operation
-	Get    *Operation
-	OfUser *Operation
-	Grant  *Operation
-	Revoke *Operation
 }
 
 // Groups is the declaration of the SCIM Group resource over a target's tables.
@@ -61,32 +46,6 @@ type Groups struct {
 	// that hold a member's user id and its display name (optional).
 	MemberID      string
 	MemberDisplay string
-	Operations    GroupOperations
+	Operations    Operations
 	Pos           Position
-}
-
-// GroupOperations are the operations a target declares for groups. List and Get
-// are required; the others are optional and enable what they name.
-//
-// Params name the group's columns (its id column and mapped columns), MemberParam
-// ("member") for a member's user id, literals or generated values.
-type GroupOperations struct {
-	List   *Operation
-	Get    *Operation
-	Create *Operation
-	Update *Operation
-	Delete *Operation
-	// Members lists one group's members (params: the group id); rows carry
-	// MemberID (and MemberDisplay).
-	Members *Operation
-	// AddMember and RemoveMember change one membership (params: group id, member).
-	AddMember    *Operation
-	RemoveMember *Operation
-	// ClearMembers, if declared, removes every member of a group in one statement
-	// (params: group id); a full member replace then adds the new members, instead of
-	// removing the old ones one by one.
-	ClearMembers *Operation
-	// GroupsOfUser lists the groups of one user (params: member), rows carrying the
-	// group id column and, if mapped, displayName: the user's read-only groups.
-	GroupsOfUser *Operation
 }

@@ -25,18 +25,6 @@ func fieldNames(op *Operation) []string {
 	return out
 }
 
-func (ops *EntitlementOperations) all() []*Operation {
-	return []*Operation{ops.List, ops.Get, ops.OfUser, ops.Grant, ops.Revoke}
-}
-
-func (ops *GroupOperations) all() []*Operation {
-	var out []*Operation
-	for _, k := range groupOpKeys {
-		out = append(out, ops.byName(k))
-	}
-	return out
-}
-
 // checkText checks that an operation's text is what its dialect writes for it.
 func checkText(t *testing.T, d dialects.Dialect, op *Operation) {
 	t.Helper()
@@ -61,7 +49,7 @@ func checkBindable(t *testing.T, tg *Target) {
 		if et.Description != "" {
 			ok[et.Description] = true
 		}
-		for _, op := range et.Operations.all() {
+		for _, op := range et.Operations.In(EntitlementKinds) {
 			if op == nil {
 				continue
 			}
@@ -78,7 +66,7 @@ func checkBindable(t *testing.T, tg *Target) {
 		for _, m := range g.Attributes {
 			ok[m.Column] = true
 		}
-		for _, op := range g.Operations.all() {
+		for _, op := range g.Operations.In(GroupKinds) {
 			if op == nil {
 				continue
 			}
@@ -113,7 +101,7 @@ func TestResourceFiles(t *testing.T) {
 			if role.Name != "Role" || role.Kind != RoleKind || role.Endpoint != "Roles" || role.ID != "ROLE_ID" || role.Description != "" {
 				t.Errorf("Role = %+v", role)
 			}
-			if op := ent.Operations.Revoke; op.Kind != Call || op.Routine != "REMOVE_ENTITLEMENT_FROM_USER" || op.Pos != (Position{"testdata/resources_mysql.yaml", 26, 11}) ||
+			if op := ent.Operations[Revoke]; op.Kind != Call || op.Routine != "REMOVE_ENTITLEMENT_FROM_USER" || op.Pos != (Position{"testdata/resources_mysql.yaml", 26, 11}) ||
 				op.Params[1].Pos != (Position{"testdata/resources_mysql.yaml", 26, 80}) {
 				t.Errorf("revoke = %+v", op)
 			}
@@ -122,26 +110,26 @@ func TestResourceFiles(t *testing.T) {
 				g.Attributes[1] != (Mapping{Path: "externalId", Column: "EXTERNAL_ID", Pos: Position{"testdata/resources_mysql.yaml", 43, 9}}) {
 				t.Errorf("Groups = %+v", g)
 			}
-			if p := g.Operations.Create.Params[0]; p.Kind != Generated || p.Generator != "uuid" {
+			if p := g.Operations[Create].Params[0]; p.Kind != Generated || p.Generator != "uuid" {
 				t.Errorf("create param 1 = %+v", p)
 			}
-			if op := g.Operations.ClearMembers; op.Kind != SQL {
+			if op := g.Operations[ClearMembers]; op.Kind != SQL {
 				t.Errorf("clear_members = %+v", op)
 			}
 			return []want{
-				{ent.Operations.Get, []string{"ENT_ID"}},
+				{ent.Operations[Get], []string{"ENT_ID"}},
 				// The users' id column and user, in any case, are stored as user.
-				{ent.Operations.OfUser, []string{"user"}},
-				{ent.Operations.Grant, []string{"user", "ENT_ID"}},
-				{ent.Operations.Revoke, []string{"user", "ENT_ID"}},
-				{role.Operations.OfUser, []string{"user"}},
-				{role.Operations.Grant, []string{"user", "ROLE_ID"}},
-				{role.Operations.Revoke, []string{"user", "ROLE_ID"}},
-				{g.Operations.Get, []string{"GROUP_ID"}},
-				{g.Operations.Update, []string{"GROUP_ID", "DISPLAY_NAME", "EXTERNAL_ID"}},
-				{g.Operations.AddMember, []string{"GROUP_ID", "member"}},
-				{g.Operations.RemoveMember, []string{"GROUP_ID", "member"}},
-				{g.Operations.GroupsOfUser, []string{"member"}},
+				{ent.Operations[OfUser], []string{"user"}},
+				{ent.Operations[Grant], []string{"user", "ENT_ID"}},
+				{ent.Operations[Revoke], []string{"user", "ENT_ID"}},
+				{role.Operations[OfUser], []string{"user"}},
+				{role.Operations[Grant], []string{"user", "ROLE_ID"}},
+				{role.Operations[Revoke], []string{"user", "ROLE_ID"}},
+				{g.Operations[Get], []string{"GROUP_ID"}},
+				{g.Operations[Update], []string{"GROUP_ID", "DISPLAY_NAME", "EXTERNAL_ID"}},
+				{g.Operations[AddMember], []string{"GROUP_ID", "member"}},
+				{g.Operations[RemoveMember], []string{"GROUP_ID", "member"}},
+				{g.Operations[GroupsOfUser], []string{"member"}},
 			}
 		}},
 		{"resources_postgres.yaml", func(t *testing.T, tg *Target) []want {
@@ -149,28 +137,28 @@ func TestResourceFiles(t *testing.T) {
 			if ent.ID != "id" || ent.Endpoint != "Entitlements" || role.Endpoint != "Roles" || role.Kind != RoleKind {
 				t.Errorf("types = %+v, %+v", ent, role)
 			}
-			if op := ent.Operations.OfUser; op.RoutineKind != dialects.Function || op.Routine != "scim.licences_of" {
+			if op := ent.Operations[OfUser]; op.RoutineKind != dialects.Function || op.Routine != "scim.licences_of" {
 				t.Errorf("of_user = %+v", op)
 			}
 			g := tg.Groups
 			if g.Attributes[0].Path != "urn:ietf:params:scim:schemas:core:2.0:Group:displayName" || g.Attributes[1].Type != "datetime" || g.MemberDisplay != "" {
 				t.Errorf("Groups = %+v", g)
 			}
-			if p := g.Operations.Create.Params[1]; p.Kind != OutParam || p.Name != "id" {
+			if p := g.Operations[Create].Params[1]; p.Kind != OutParam || p.Name != "id" {
 				t.Errorf("create out param = %+v", p)
 			}
-			if ops := g.Operations; ops.Update != nil || ops.Delete != nil || ops.ClearMembers != nil {
+			if ops := g.Operations; ops[Update] != nil || ops[Delete] != nil || ops[ClearMembers] != nil {
 				t.Errorf("undeclared group operations are not nil: %+v", ops)
 			}
 			return []want{
 				// id is a column of the type: it means the entitlement's id, and the
 				// user's is written user.
-				{ent.Operations.Get, []string{"id"}},
-				{ent.Operations.Grant, []string{"user", "id"}},
+				{ent.Operations[Get], []string{"id"}},
+				{ent.Operations[Grant], []string{"user", "id"}},
 				// Role has no id column: id is the users' id column, the user.
-				{role.Operations.OfUser, []string{"user"}},
-				{g.Operations.AddMember, []string{"id", "member"}},
-				{g.Operations.GroupsOfUser, []string{"member"}},
+				{role.Operations[OfUser], []string{"user"}},
+				{g.Operations[AddMember], []string{"id", "member"}},
+				{g.Operations[GroupsOfUser], []string{"member"}},
 			}
 		}},
 		{"resources_sqlite.yaml", func(t *testing.T, tg *Target) []want {
@@ -182,19 +170,19 @@ func TestResourceFiles(t *testing.T) {
 			if len(g.Attributes) != 3 || g.Attributes[2].Path != "meta.created" || g.MemberID != "user_id" || g.MemberDisplay != "user_name" {
 				t.Errorf("Groups = %+v", g)
 			}
-			for _, op := range g.Operations.all() {
+			for _, op := range g.Operations.In(GroupKinds) {
 				if op == nil {
 					t.Fatalf("a group operation is nil: %+v", g.Operations)
 				}
 			}
 			return []want{
-				{ent.Operations.OfUser, []string{"user"}},
-				{ent.Operations.Grant, []string{"user", "ent_id"}},
-				{role.Operations.OfUser, []string{"user"}},
-				{g.Operations.Create, []string{"", "display_name", "external_id", ""}},
-				{g.Operations.Members, []string{"id"}},
-				{g.Operations.RemoveMember, []string{"id", "member"}},
-				{g.Operations.ClearMembers, []string{"id"}},
+				{ent.Operations[OfUser], []string{"user"}},
+				{ent.Operations[Grant], []string{"user", "ent_id"}},
+				{role.Operations[OfUser], []string{"user"}},
+				{g.Operations[Create], []string{"", "display_name", "external_id", ""}},
+				{g.Operations[Members], []string{"id"}},
+				{g.Operations[RemoveMember], []string{"id", "member"}},
+				{g.Operations[ClearMembers], []string{"id"}},
 			}
 		}},
 	}

@@ -17,7 +17,7 @@ var (
 	usersKeys     = []string{"id", "attributes", "operations"}
 	mappingKeys   = []string{"column", "type", "true", "false"}
 	columnTypes   = []string{"string", "boolean", "integer", "datetime"}
-	operationKeys = []string{"list", "get", "create", "update", "activate", "deactivate", "delete"}
+	operationKeys = keys(UserKinds)
 )
 
 func (p *parser) users(e entry, d dialects.Dialect) *Users {
@@ -37,7 +37,8 @@ func (p *parser) users(e entry, d dialects.Dialect) *Users {
 		p.missing(o, "attributes", "a mapping of SCIM attribute to column; userName is required")
 	}
 	if v, ok := o.get("operations"); ok {
-		p.operations(v, d, newColumns(u), &u.Operations)
+		u.Operations = Operations{}
+		p.operations(v, d, newColumns(u), u.Operations)
 	} else {
 		p.missing(o, "operations", "at least get and list")
 	}

@@ -32,16 +32,13 @@ func explain(args []string, stdout, stderr io.Writer) int {
 		found = true
 		fmt.Fprintf(stdout, "target %s (%s)\n", t.Name, t.Database.Dialect.Name())
 		if u := t.Users; u != nil {
-			o := u.Operations
-			explainOps(stdout, "users", o.List, o.Get, o.Create, o.Update, o.Activate, o.Deactivate, o.Delete)
+			explainOps(stdout, "users", u.Operations.In(operations.UserKinds)...)
 		}
 		if g := t.Groups; g != nil {
-			o := g.Operations
-			explainOps(stdout, "groups", o.List, o.Get, o.Create, o.Update, o.Delete, o.Members, o.AddMember, o.RemoveMember, o.ClearMembers, o.GroupsOfUser)
+			explainOps(stdout, "groups", g.Operations.In(operations.GroupKinds)...)
 		}
 		for _, e := range t.Entitlements {
-			o := e.Operations
-			explainOps(stdout, "entitlements."+e.Name, o.List, o.Get, o.OfUser, o.Grant, o.Revoke)
+			explainOps(stdout, "entitlements."+e.Name, e.Operations.In(operations.EntitlementKinds)...)
 		}
 	}
 	if !found {

@@ -28,7 +28,7 @@ func (p Problem) String() string { return p.Pos.String() + ": " + p.Msg }
 func (s *Stores) Check(ctx context.Context) []Problem {
 	var out []Problem
 	catalog, _ := s.pool.Dialect.(dialects.Catalog)
-	for _, op := range s.operations() {
+	for _, op := range s.cfg.Declared() {
 		if op.Kind == operations.Call {
 			if catalog != nil {
 				out = append(out, s.checkRoutine(ctx, catalog, op)...)
@@ -112,34 +112,9 @@ func (s *table) checkColumns(ctx context.Context, op *operations.Operation, what
 	return out
 }
 
-// operations lists every operation the target declares.
-func (s *Stores) operations() []*operations.Operation {
-	var ops []*operations.Operation
-	add := func(list ...*operations.Operation) {
-		for _, op := range list {
-			if op != nil {
-				ops = append(ops, op)
-			}
-		}
-	}
-	if u := s.cfg.Users; u != nil {
-		o := u.Operations
-		add(o.List, o.Get, o.Create, o.Update, o.Activate, o.Deactivate, o.Delete)
-	}
-	if g := s.cfg.Groups; g != nil {
-		o := g.Operations
-		add(o.List, o.Get, o.Create, o.Update, o.Delete, o.Members, o.AddMember, o.RemoveMember, o.ClearMembers, o.GroupsOfUser)
-	}
-	for _, e := range s.cfg.Entitlements {
-		o := e.Operations
-		add(o.List, o.Get, o.OfUser, o.Grant, o.Revoke)
-	}
-	return ops
-}
-
 // Operations lists every operation the target declares, in the order of the
 // configuration's blocks (users, groups, entitlement types).
-func (s *Stores) Operations() []*operations.Operation { return s.operations() }
+func (s *Stores) Operations() []*operations.Operation { return s.cfg.Declared() }
 
 func firstLine(s string) string {
 	if i := strings.IndexByte(s, '\n'); i >= 0 {

@@ -74,9 +74,9 @@ func (s *Entitlements) Get(ctx context.Context, id string, _ resource.Projection
 }
 
 func (s *Entitlements) get(ctx context.Context, q dialects.Querier, id string) (resource.Resource, error) {
-	op := s.cfg.Operations.Get
+	op := s.cfg.Operations[operations.Get]
 	if op == nil {
-		op = s.cfg.Operations.List
+		op = s.cfg.Operations[operations.List]
 	}
 	in := run.Record{}
 	in.Set(s.cfg.ID, id)
@@ -103,7 +103,7 @@ func (s *Entitlements) get(ctx context.Context, q dialects.Querier, id string) (
 func (s *Entitlements) List(ctx context.Context, q resource.Query) (*resource.Page, error) {
 	page := &resource.Page{}
 	skip := q.StartIndex - 1
-	err := s.pool.Query(ctx, s.pool.DB, s.cfg.Operations.List, run.Record{}, func(r run.Record) (bool, error) {
+	err := s.pool.Query(ctx, s.pool.DB, s.cfg.Operations[operations.List], run.Record{}, func(r run.Record) (bool, error) {
 		res := s.resource(r)
 		if q.Filter != nil {
 			ok, err := resource.Match(q.Filter, res, s.schema)
@@ -160,7 +160,7 @@ func (s *Entitlements) userRecord(userID, entID string) run.Record {
 // grants reads a user's grants of this type as SCIM values {value, display, type}.
 func (s *Entitlements) grants(ctx context.Context, q dialects.Querier, userID string) ([]any, error) {
 	var out []any
-	err := s.pool.Query(ctx, q, s.cfg.Operations.OfUser, s.userRecord(userID, ""), func(r run.Record) (bool, error) {
+	err := s.pool.Query(ctx, q, s.cfg.Operations[operations.OfUser], s.userRecord(userID, ""), func(r run.Record) (bool, error) {
 		v, ok := r.Get(s.cfg.ID)
 		if !ok || v == nil {
 			return true, nil
@@ -197,13 +197,13 @@ func (s *Entitlements) apply(ctx context.Context, q dialects.Querier, userID str
 			remove = append(remove, v)
 		}
 	}
-	if (len(add) > 0 || len(remove) > 0) && (s.cfg.Operations.Grant == nil || s.cfg.Operations.Revoke == nil) {
+	if (len(add) > 0 || len(remove) > 0) && (s.cfg.Operations[operations.Grant] == nil || s.cfg.Operations[operations.Revoke] == nil) {
 		return fault.New(fault.ReadOnly, "%s grants are read-only: the target declares no grant and revoke operations", s.cfg.Name)
 	}
 	sort.Strings(add)
 	sort.Strings(remove)
 	for _, v := range remove {
-		if _, _, err := s.pool.Exec(ctx, q, s.cfg.Operations.Revoke, s.userRecord(userID, v), false); err != nil {
+		if _, _, err := s.pool.Exec(ctx, q, s.cfg.Operations[operations.Revoke], s.userRecord(userID, v), false); err != nil {
 			return err
 		}
 	}
@@ -217,7 +217,7 @@ func (s *Entitlements) apply(ctx context.Context, q dialects.Querier, userID str
 			}
 			return err
 		}
-		if _, _, err := s.pool.Exec(ctx, q, s.cfg.Operations.Grant, s.userRecord(userID, v), false); err != nil {
+		if _, _, err := s.pool.Exec(ctx, q, s.cfg.Operations[operations.Grant], s.userRecord(userID, v), false); err != nil {
 			var fe *fault.Error
 			if errors.As(err, &fe) && (fe.Kind == fault.Invalid || fe.Kind == fault.Refused) {
 				return fault.Wrap(fe.Kind, fe.Cause, "%s %q cannot be granted: %s", s.cfg.Name, v, fe.Detail)

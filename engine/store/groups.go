@@ -22,7 +22,7 @@ import (
 type Groups struct {
 	table
 	cfg         *operations.Groups
-	ops         operations.GroupOperations
+	ops         operations.Operations
 	displayName *column
 	addBatch    *batchInsert // add_member as a multi-row INSERT, when it can be
 }
@@ -31,14 +31,14 @@ func newGroups(pool *run.Pool, cfg *operations.Groups, maxResults int) *Groups {
 	schema := resource.GroupSchema()
 	s := &Groups{cfg: cfg, ops: cfg.Operations}
 	s.table = table{pool: pool, kind: "Group", idColumn: cfg.ID, cols: resolve(cfg.Attributes, schema),
-		schemas: []*resource.Schema{schema}, maxResults: maxResults, listOp: cfg.Operations.List, getOp: cfg.Operations.Get, cursors: newCursorCache()}
+		schemas: []*resource.Schema{schema}, maxResults: maxResults, listOp: cfg.Operations[operations.List], getOp: cfg.Operations[operations.Get], cursors: newCursorCache()}
 	for i := range s.cols {
 		if s.cols[i].attr == "displayname" && s.cols[i].sub == "" {
 			s.displayName = &s.cols[i]
 		}
 	}
-	if cfg.Operations.AddMember != nil {
-		s.addBatch = newBatchInsert(pool.Dialect, cfg.Operations.AddMember)
+	if cfg.Operations[operations.AddMember] != nil {
+		s.addBatch = newBatchInsert(pool.Dialect, cfg.Operations[operations.AddMember])
 	}
 	return s
 }
@@ -47,9 +47,9 @@ func newGroups(pool *run.Pool, cfg *operations.Groups, maxResults int) *Groups {
 func (s *Groups) Type() Type {
 	return Type{
 		ID: "Group", Endpoint: "Groups", Schemas: s.schemas,
-		Create: s.ops.Create != nil,
-		Modify: s.ops.Update != nil || s.ops.AddMember != nil || s.ops.RemoveMember != nil,
-		Delete: s.ops.Delete != nil,
+		Create: s.ops[operations.Create] != nil,
+		Modify: s.ops[operations.Update] != nil || s.ops[operations.AddMember] != nil || s.ops[operations.RemoveMember] != nil,
+		Delete: s.ops[operations.Delete] != nil,
 	}
 }
 
@@ -68,7 +68,7 @@ func (s *Groups) Get(ctx context.Context, id string, p resource.Projection) (res
 
 // List answers one page of groups.
 func (s *Groups) List(ctx context.Context, q resource.Query) (*resource.Page, error) {
-	if q.Filter != nil && mentions(q.Filter, "members") && s.ops.Members != nil {
+	if q.Filter != nil && mentions(q.Filter, "members") && s.ops[operations.Members] != nil {
 		return s.listByMembers(ctx, q)
 	}
 	page, err := s.list(ctx, s.pool.DB, q)
@@ -142,7 +142,7 @@ func mentions(e filter.Expression, attr string) bool {
 }
 
 func (s *Groups) attachMembers(ctx context.Context, q dialects.Querier, p resource.Projection, groups ...resource.Resource) error {
-	if s.ops.Members == nil || !p.Wants("members") {
+	if s.ops[operations.Members] == nil || !p.Wants("members") {
 		return nil
 	}
 	for _, g := range groups {
@@ -174,10 +174,10 @@ func (s *Groups) members(ctx context.Context, q dialects.Querier, id string) ([]
 }
 
 func (s *Groups) eachMember(ctx context.Context, q dialects.Querier, id string, fn func(run.Record, string)) error {
-	if s.ops.Members == nil {
+	if s.ops[operations.Members] == nil {
 		return fault.New(fault.ReadOnly, "this target declares no groups.members operation")
 	}
-	return s.pool.Query(ctx, q, s.ops.Members, s.groupRecord(id, ""), func(r run.Record) (bool, error) {
+	return s.pool.Query(ctx, q, s.ops[operations.Members], s.groupRecord(id, ""), func(r run.Record) (bool, error) {
 		if v, ok := r.Get(s.cfg.MemberID); ok && v != nil {
 			fn(r, text(v))
 		}
@@ -201,7 +201,7 @@ func (s *Groups) groupRecord(groupID, member string) run.Record {
 
 // Create stores a new group with its members, in one transaction.
 func (s *Groups) Create(ctx context.Context, c resource.Change) (resource.Resource, error) {
-	if s.ops.Create == nil {
+	if s.ops[operations.Create] == nil {
 		return nil, fault.New(fault.NotDeclared, "this target declares no groups.create operation")
 	}
 	res := c.Resource
@@ -219,7 +219,7 @@ func (s *Groups) Create(ctx context.Context, c resource.Change) (resource.Resour
 		if err := s.unique(ctx, tx, "displayName", text(name), ""); err != nil {
 			return err
 		}
-		id, err := s.insert(ctx, tx, s.ops.Create, rec, "displayName", text(name))
+		id, err := s.insert(ctx, tx, s.ops[operations.Create], rec, "displayName", text(name))
 		if err != nil {
 			return err
 		}
@@ -292,7 +292,7 @@ func (s *Groups) writeAttributes(ctx context.Context, tx *sql.Tx, id string, old
 	if !changed {
 		return nil
 	}
-	if s.ops.Update == nil {
+	if s.ops[operations.Update] == nil {
 		return fault.New(fault.NotDeclared, "this target declares no groups.update operation")
 	}
 	newName, _ := resource.GetValue(res, "displayName")
@@ -310,7 +310,7 @@ func (s *Groups) writeAttributes(ctx context.Context, tx *sql.Tx, id string, old
 		return err
 	}
 	rec.Set(s.idColumn, old[run.Key(s.idColumn)])
-	_, _, err = s.pool.Exec(ctx, tx, s.ops.Update, rec, false)
+	_, _, err = s.pool.Exec(ctx, tx, s.ops[operations.Update], rec, false)
 	return err
 }
 
@@ -360,7 +360,7 @@ func (s *Groups) applyMembers(ctx context.Context, tx dialects.Querier, id strin
 
 // Delete removes the group (and its memberships first, when clear_members is declared).
 func (s *Groups) Delete(ctx context.Context, id string) error {
-	if s.ops.Delete == nil {
+	if s.ops[operations.Delete] == nil {
 		return fault.New(fault.NotDeclared, "this target declares no groups.delete operation")
 	}
 	return s.pool.InTx(ctx, func(tx *sql.Tx) error {
@@ -368,12 +368,12 @@ func (s *Groups) Delete(ctx context.Context, id string) error {
 		if err != nil {
 			return err
 		}
-		if s.ops.ClearMembers != nil {
-			if _, _, err := s.pool.Exec(ctx, tx, s.ops.ClearMembers, s.groupRecord(id, ""), false); err != nil {
+		if s.ops[operations.ClearMembers] != nil {
+			if _, _, err := s.pool.Exec(ctx, tx, s.ops[operations.ClearMembers], s.groupRecord(id, ""), false); err != nil {
 				return err
 			}
 		}
-		_, _, err = s.pool.Exec(ctx, tx, s.ops.Delete, rec, false)
+		_, _, err = s.pool.Exec(ctx, tx, s.ops[operations.Delete], rec, false)
 		return err
 	})
 }
@@ -402,9 +402,9 @@ func (s *Groups) changeMembers(ctx context.Context, tx dialects.Querier, id stri
 	sort.Strings(remove)
 	// Many removals from a group that keeps fewer members than it loses: empty it in
 	// one statement and add back the ones that stay, in batches.
-	if len(remove) >= 100 && len(remove) > len(want) && s.ops.ClearMembers != nil && s.addBatch != nil {
+	if len(remove) >= 100 && len(remove) > len(want) && s.ops[operations.ClearMembers] != nil && s.addBatch != nil {
 		remove = remove[:0]
-		if _, _, err := s.pool.Exec(ctx, tx, s.ops.ClearMembers, s.groupRecord(id, ""), false); err != nil {
+		if _, _, err := s.pool.Exec(ctx, tx, s.ops[operations.ClearMembers], s.groupRecord(id, ""), false); err != nil {
 			return err
 		}
 		add = add[:0]
@@ -414,16 +414,16 @@ func (s *Groups) changeMembers(ctx context.Context, tx dialects.Querier, id stri
 		sort.Strings(add)
 	}
 	if len(remove) > 0 {
-		if len(want) == 0 && s.ops.ClearMembers != nil {
-			if _, _, err := s.pool.Exec(ctx, tx, s.ops.ClearMembers, s.groupRecord(id, ""), false); err != nil {
+		if len(want) == 0 && s.ops[operations.ClearMembers] != nil {
+			if _, _, err := s.pool.Exec(ctx, tx, s.ops[operations.ClearMembers], s.groupRecord(id, ""), false); err != nil {
 				return err
 			}
 		} else {
-			if s.ops.RemoveMember == nil {
+			if s.ops[operations.RemoveMember] == nil {
 				return fault.New(fault.ReadOnly, "this target declares no groups.remove_member operation")
 			}
 			for _, m := range remove {
-				if _, _, err := s.pool.Exec(ctx, tx, s.ops.RemoveMember, s.groupRecord(id, m), false); err != nil {
+				if _, _, err := s.pool.Exec(ctx, tx, s.ops[operations.RemoveMember], s.groupRecord(id, m), false); err != nil {
 					return err
 				}
 			}
@@ -432,14 +432,14 @@ func (s *Groups) changeMembers(ctx context.Context, tx dialects.Querier, id stri
 	if len(add) == 0 {
 		return nil
 	}
-	if s.ops.AddMember == nil {
+	if s.ops[operations.AddMember] == nil {
 		return fault.New(fault.ReadOnly, "this target declares no groups.add_member operation")
 	}
 	if s.addBatch != nil {
 		return s.addBatch.run(ctx, s.pool, tx, add, func(m string) run.Record { return s.groupRecord(id, m) })
 	}
 	for _, m := range add {
-		if _, _, err := s.pool.Exec(ctx, tx, s.ops.AddMember, s.groupRecord(id, m), false); err != nil {
+		if _, _, err := s.pool.Exec(ctx, tx, s.ops[operations.AddMember], s.groupRecord(id, m), false); err != nil {
 			return err
 		}
 	}

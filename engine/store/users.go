@@ -16,7 +16,7 @@ import (
 type Users struct {
 	table
 	cfg      *operations.Users
-	ops      operations.UserOperations
+	ops      operations.Operations
 	active   *column // the mapping of "active", if any
 	userName *column
 	// ents are the target's entitlement types, whose grants users carry.
@@ -32,7 +32,7 @@ func newUsers(pool *run.Pool, cfg *operations.Users, maxResults int, ents []*Ent
 	core, ent := resource.UserSchema(), resource.EnterpriseUserSchema()
 	s := &Users{cfg: cfg, ops: cfg.Operations}
 	s.table = table{pool: pool, kind: "User", idColumn: cfg.ID, cols: resolve(cfg.Attributes, core, ent),
-		schemas: []*resource.Schema{core, ent}, maxResults: maxResults, listOp: cfg.Operations.List, getOp: cfg.Operations.Get, cursors: newCursorCache()}
+		schemas: []*resource.Schema{core, ent}, maxResults: maxResults, listOp: cfg.Operations[operations.List], getOp: cfg.Operations[operations.Get], cursors: newCursorCache()}
 	s.ents = ents
 	count := map[string]int{}
 	for _, e := range ents {
@@ -58,9 +58,9 @@ func newUsers(pool *run.Pool, cfg *operations.Users, maxResults int, ents []*Ent
 func (s *Users) Type() Type {
 	return Type{
 		ID: "User", Endpoint: "Users", Schemas: s.schemas,
-		Create: s.ops.Create != nil,
-		Modify: s.ops.Update != nil || s.ops.Activate != nil || s.ops.Deactivate != nil,
-		Delete: s.ops.Delete != nil,
+		Create: s.ops[operations.Create] != nil,
+		Modify: s.ops[operations.Update] != nil || s.ops[operations.Activate] != nil || s.ops[operations.Deactivate] != nil,
+		Delete: s.ops[operations.Delete] != nil,
 	}
 }
 
@@ -81,11 +81,11 @@ func (s *Users) Get(ctx context.Context, id string, p resource.Projection) (reso
 // into the users' entitlements and roles attributes. It runs after a result set is
 // closed, because a connection (or transaction) runs one statement at a time.
 func (s *Users) attachGrants(ctx context.Context, q dialects.Querier, p resource.Projection, users ...resource.Resource) error {
-	if g := s.groups; g != nil && g.ops.GroupsOfUser != nil && p.Wants("groups") {
+	if g := s.groups; g != nil && g.ops[operations.GroupsOfUser] != nil && p.Wants("groups") {
 		for _, res := range users {
 			id, _ := res["id"].(string)
 			var groups []any
-			err := s.pool.Query(ctx, q, g.ops.GroupsOfUser, g.groupRecord("", id), func(r run.Record) (bool, error) {
+			err := s.pool.Query(ctx, q, g.ops[operations.GroupsOfUser], g.groupRecord("", id), func(r run.Record) (bool, error) {
 				v, ok := r.Get(g.idColumn)
 				if !ok || v == nil {
 					return true, nil
@@ -157,7 +157,7 @@ func (s *Users) writeGrants(ctx context.Context, q dialects.Querier, id string, 
 // Create stores a new user and answers with the user as stored.
 func (s *Users) Create(ctx context.Context, c resource.Change) (resource.Resource, error) {
 	res := c.Resource
-	if s.ops.Create == nil {
+	if s.ops[operations.Create] == nil {
 		return nil, fault.New(fault.NotDeclared, "this target declares no users.create operation")
 	}
 	rec, err := toRecord(s.cols, res)
@@ -178,7 +178,7 @@ func (s *Users) Create(ctx context.Context, c resource.Change) (resource.Resourc
 			v, _ := resource.GetValue(res, s.userName.Path)
 			name = text(v)
 		}
-		id, err := s.insert(ctx, tx, s.ops.Create, rec, "userName", name)
+		id, err := s.insert(ctx, tx, s.ops[operations.Create], rec, "userName", name)
 		if err != nil {
 			return err
 		}
@@ -257,7 +257,7 @@ func (s *Users) Patch(ctx context.Context, id string, c resource.Change) (resour
 
 // Delete runs the declared delete operation.
 func (s *Users) Delete(ctx context.Context, id string) error {
-	if s.ops.Delete == nil {
+	if s.ops[operations.Delete] == nil {
 		return fault.New(fault.NotDeclared, "this target declares no users.delete operation")
 	}
 	return s.pool.InTx(ctx, func(tx *sql.Tx) error {
@@ -265,7 +265,7 @@ func (s *Users) Delete(ctx context.Context, id string) error {
 		if err != nil {
 			return err
 		}
-		_, _, err = s.pool.Exec(ctx, tx, s.ops.Delete, rec, false)
+		_, _, err = s.pool.Exec(ctx, tx, s.ops[operations.Delete], rec, false)
 		return err
 	})
 }
@@ -326,12 +326,12 @@ func (s *Users) write(ctx context.Context, tx *sql.Tx, id string, old run.Record
 			rec.Set(s.active.Column, old[run.Key(s.active.Column)])
 		}
 	}
-	activeByUpdate := activeChanged && s.ops.Activate == nil && s.ops.Deactivate == nil
+	activeByUpdate := activeChanged && s.ops[operations.Activate] == nil && s.ops[operations.Deactivate] == nil
 	if changed || activeByUpdate {
-		if s.ops.Update == nil {
+		if s.ops[operations.Update] == nil {
 			return nil, fault.New(fault.NotDeclared, "this target declares no users.update operation")
 		}
-		if _, _, err := s.pool.Exec(ctx, tx, s.ops.Update, rec, false); err != nil {
+		if _, _, err := s.pool.Exec(ctx, tx, s.ops[operations.Update], rec, false); err != nil {
 			return nil, err
 		}
 	}
@@ -364,9 +364,9 @@ func (s *Users) setActive(ctx context.Context, tx *sql.Tx, id string, stored run
 	if known && cur == wb {
 		return stored, nil
 	}
-	op := s.ops.Activate
+	op := s.ops[operations.Activate]
 	if !wb {
-		op = s.ops.Deactivate
+		op = s.ops[operations.Deactivate]
 	}
 	if op == nil {
 		if known {
