@@ -1,0 +1,410 @@
+package conformance_test
+
+import (
+	"database/sql"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dbscim/dbscim/dialects"
+	"github.com/dbscim/dbscim/dialects/dialecttest"
+	"github.com/dbscim/dbscim/engine/conformance"
+	"github.com/dbscim/dbscim/engine/enginetest"
+)
+
+// TestSQL runs the suite on every engine reachable here, each with the reference
+// schema below: SQLite with statements; MariaDB and PostgreSQL with statements
+// and with procedures (PostgreSQL reads through set-returning functions).
+// MariaDB and PostgreSQL need DBSCIM_TEST_MYSQL_DSN and DBSCIM_TEST_POSTGRES_DSN
+// (skipped when unset, failing under CI=true).
+func TestSQL(t *testing.T) {
+	for _, c := range []struct {
+		dialect    string
+		procedures bool
+	}{
+		{"sqlite", false},
+		{"mysql", false},
+		{"mysql", true},
+		{"postgres", false},
+		{"postgres", true},
+	} {
+		name := c.dialect + "/statements"
+		if c.procedures {
+			name = c.dialect + "/procedures"
+		}
+		t.Run(name, func(t *testing.T) {
+			conformance.RunTests(t, func(t *testing.T) conformance.Target {
+				return newSQLTarget(t, c.dialect, c.procedures)
+			})
+		})
+	}
+}
+
+const token = "conformance-token-0123456789abcdef"
+
+// newSQLTarget creates a database with the reference schema (and its routines) and
+// serves it with the statement or the procedure configuration.
+func newSQLTarget(t *testing.T, dialect string, procedures bool) conformance.Target {
+	d, db, conn := dialecttest.NewDatabase(t, dialect)
+	dialecttest.MustExec(t, db, ddl[dialect]...)
+	userOps, groupOps := statementUserOps, statementGroupOps
+	if procedures {
+		dialecttest.MustExec(t, db, routines[dialect]...)
+		read := "call"
+		if dialect == "postgres" {
+			read = "function"
+		}
+		userOps, groupOps = fmt.Sprintf(procedureUserOps, read), fmt.Sprintf(procedureGroupOps, read)
+	}
+	serve := func(t testing.TB, maxResults int, mappings string) *enginetest.Served {
+		yaml := fmt.Sprintf(config, maxResults, enginetest.DatabaseYAML(d, conn), mappings, userOps, groupOps)
+		return enginetest.ServeYAML(t, yaml, enginetest.Options{})
+	}
+	target := func(s *enginetest.Served) conformance.Target {
+		return conformance.Target{URL: s.URL("conf"), Client: s.Client(), Authorization: "Bearer " + token}
+	}
+	s := serve(t, defaultMaxResults, "")
+	tg := target(s)
+	tg.Declares = conformance.Declared(s.ResourceTypes(t, "conf"), conformance.Sort, conformance.Attribute("externalId"), conformance.Attribute("meta.lastModified"),
+		conformance.MemberIntegrity, conformance.UniqueGroupNames, conformance.StableModify, conformance.ContentETags)
+	tg.Backend = &sqlBackend{d: d, db: db}
+	tg.WithMaxResults = func(t testing.TB, n int) conformance.Target { return target(serve(t, n, "")) }
+	tg.WithVersion = func(t testing.TB) conformance.Target { return target(serve(t, defaultMaxResults, versionMapping)) }
+	return tg
+}
+
+// ddl is the schema in each engine's own dialect: users with an enterprise
+// department and manager and a last-modified column, groups, and the link table
+// (deleting a user removes its memberships).
+var ddl = map[string][]string{
+	"sqlite": {
+		`CREATE TABLE users (id TEXT PRIMARY KEY, user_name TEXT NOT NULL COLLATE NOCASE UNIQUE, external_id TEXT,
+			given_name TEXT, family_name TEXT, email TEXT, title TEXT, department TEXT, manager_id TEXT,
+			active INTEGER NOT NULL DEFAULT 1, modified_at TIMESTAMP, row_version INTEGER NOT NULL DEFAULT 1)`,
+		`CREATE TABLE groups (id TEXT PRIMARY KEY, display_name TEXT NOT NULL COLLATE NOCASE UNIQUE, external_id TEXT)`,
+		`CREATE TABLE link (group_id TEXT NOT NULL REFERENCES groups(id), user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+			PRIMARY KEY (group_id, user_id))`,
+	},
+	"mysql": {
+		`CREATE TABLE users (id VARCHAR(64) PRIMARY KEY, user_name VARCHAR(255) NOT NULL UNIQUE, external_id VARCHAR(255),
+			given_name VARCHAR(255), family_name VARCHAR(255), email VARCHAR(255), title VARCHAR(255), department VARCHAR(255),
+			manager_id VARCHAR(64), active TINYINT(1) NOT NULL DEFAULT 1, modified_at DATETIME(6), row_version INT NOT NULL DEFAULT 1)`,
+		`CREATE TABLE groups (id VARCHAR(64) PRIMARY KEY, display_name VARCHAR(255) NOT NULL UNIQUE, external_id VARCHAR(255))`,
+		`CREATE TABLE link (group_id VARCHAR(64) NOT NULL, user_id VARCHAR(64) NOT NULL, PRIMARY KEY (group_id, user_id),
+			FOREIGN KEY (group_id) REFERENCES groups(id), FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE)`,
+	},
+	"postgres": {
+		// A linguistic collation, as most production databases have (this server's
+		// default is C): SCIM's case rules must not depend on it.
+		`CREATE TABLE users (id VARCHAR(64) PRIMARY KEY, user_name TEXT COLLATE "en-US-x-icu" NOT NULL, external_id TEXT COLLATE "en-US-x-icu",
+			given_name TEXT, family_name TEXT COLLATE "en-US-x-icu", email TEXT, title TEXT, department TEXT, manager_id VARCHAR(64),
+			active BOOLEAN NOT NULL DEFAULT TRUE, modified_at TIMESTAMPTZ, row_version INTEGER NOT NULL DEFAULT 1)`,
+		`CREATE UNIQUE INDEX users_user_name ON users (lower(user_name))`,
+		`CREATE TABLE groups (id VARCHAR(64) PRIMARY KEY, display_name TEXT NOT NULL, external_id TEXT)`,
+		`CREATE UNIQUE INDEX groups_display_name ON groups (lower(display_name))`,
+		`CREATE TABLE link (group_id VARCHAR(64) NOT NULL REFERENCES groups(id), user_id VARCHAR(64) NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+			PRIMARY KEY (group_id, user_id))`,
+	},
+}
+
+// userColumns are the users table's columns in the order the statements use.
+const userColumns = "id, user_name, external_id, given_name, family_name, email, title, department, manager_id, active, modified_at"
+
+// selectColumns are the columns the list and get statements read: a row version
+// too, which a versioned target maps to meta.version.
+const selectColumns = userColumns + ", row_version"
+
+// config declares the target with every attribute mapped, the enterprise manager
+// included; the verbs are max_results, the database block, extra user attribute
+// mappings, the user operations and the group operations (statementUserOps and
+// statementGroupOps, or their procedure forms).
+const config = `version: 1
+server:
+  listen: 127.0.0.1:0
+  tls: "off"
+  max_results: %d
+targets:
+  conf:
+    auth:
+      bearer: ` + token + `
+    database:
+%s
+    users:
+      id: id
+      attributes:
+        userName: user_name
+        externalId: external_id
+        name.givenName: given_name
+        name.familyName: family_name
+        emails[type eq "work"].value: email
+        title: title
+        active: active
+        meta.lastModified: modified_at
+        urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department: department
+        urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value: manager_id
+%s      operations:
+%s    groups:
+      id: id
+      attributes: {displayName: display_name, externalId: external_id}
+      member_id: user_id
+      member_display: user_name
+      operations:
+%s`
+
+// statementUserOps and statementGroupOps declare every operation as a SQL statement.
+const statementUserOps = `        list: {sql: "SELECT ` + selectColumns + ` FROM users"}
+        get:  {sql: "SELECT ` + selectColumns + ` FROM users WHERE id = ?", params: [id]}
+        create:
+          sql: "INSERT INTO users (id, user_name, external_id, given_name, family_name, email, title, department, manager_id, modified_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+          params: [id, user_name, external_id, given_name, family_name, email, title, department, manager_id, {generate: now}]
+        update:
+          sql: "UPDATE users SET user_name = ?, external_id = ?, given_name = ?, family_name = ?, email = ?, title = ?, department = ?, manager_id = ?, modified_at = ?, row_version = row_version + 1 WHERE id = ?"
+          params: [user_name, external_id, given_name, family_name, email, title, department, manager_id, {generate: now}, id]
+        activate:   {sql: "UPDATE users SET active = ?, modified_at = ?, row_version = row_version + 1 WHERE id = ?", params: [{literal: true}, {generate: now}, id]}
+        deactivate: {sql: "UPDATE users SET active = ?, modified_at = ?, row_version = row_version + 1 WHERE id = ?", params: [{literal: false}, {generate: now}, id]}
+        delete:     {sql: "DELETE FROM users WHERE id = ?", params: [id]}
+`
+
+const statementGroupOps = `        list:   {sql: "SELECT id, display_name, external_id FROM groups"}
+        get:    {sql: "SELECT id, display_name, external_id FROM groups WHERE id = ?", params: [id]}
+        create: {sql: "INSERT INTO groups (id, display_name, external_id) VALUES (?, ?, ?)", params: [id, display_name, external_id]}
+        update: {sql: "UPDATE groups SET display_name = ?, external_id = ? WHERE id = ?", params: [display_name, external_id, id]}
+        delete: {sql: "DELETE FROM groups WHERE id = ?", params: [id]}
+        members: {sql: "SELECT l.user_id, u.user_name FROM link l JOIN users u ON u.id = l.user_id WHERE l.group_id = ?", params: [id]}
+        add_member:    {sql: "INSERT INTO link (group_id, user_id) VALUES (?, ?)", params: [id, member]}
+        remove_member: {sql: "DELETE FROM link WHERE group_id = ? AND user_id = ?", params: [id, member]}
+        clear_members: {sql: "DELETE FROM link WHERE group_id = ?", params: [id]}
+        groups_of_user: {sql: "SELECT g.id, g.display_name FROM link l JOIN groups g ON g.id = l.group_id WHERE l.user_id = ?", params: [member]}
+`
+
+// defaultMaxResults is the suite's max_results; WithMaxResults serves another.
+const defaultMaxResults = 200
+
+// versionMapping maps the row version column to meta.version: the store then
+// sets the resource's version and ETag.
+const versionMapping = "        meta.version: row_version\n"
+
+// procedureUserOps and procedureGroupOps declare every operation as a stored
+// routine; %[1]s is "call" or, for PostgreSQL's set-returning functions,
+// "function".
+const procedureUserOps = `        list: {%[1]s: list_users()}
+        get:  {%[1]s: "get_user(?)", params: [id]}
+        create:
+          call: "create_user(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+          params: [id, user_name, external_id, given_name, family_name, email, title, department, manager_id, {generate: now}]
+        update:
+          call: "update_user(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+          params: [id, user_name, external_id, given_name, family_name, email, title, department, manager_id, {generate: now}]
+        activate:   {call: "set_active(?, ?, ?)", params: [id, {literal: true}, {generate: now}]}
+        deactivate: {call: "set_active(?, ?, ?)", params: [id, {literal: false}, {generate: now}]}
+        delete:     {call: "delete_user(?)", params: [id]}
+`
+
+const procedureGroupOps = `        list:   {%[1]s: list_groups()}
+        get:    {%[1]s: "get_group(?)", params: [id]}
+        create: {call: "create_group(?, ?, ?)", params: [id, display_name, external_id]}
+        update: {call: "update_group(?, ?, ?)", params: [id, display_name, external_id]}
+        delete: {call: "delete_group(?)", params: [id]}
+        members: {%[1]s: "group_members(?)", params: [id]}
+        add_member:    {call: "add_member(?, ?)", params: [id, member]}
+        remove_member: {call: "remove_member(?, ?)", params: [id, member]}
+        clear_members: {call: "clear_members(?)", params: [id]}
+        groups_of_user: {%[1]s: "groups_of_user(?)", params: [member]}
+`
+
+// routines are the stored routines of the procedure configuration, in each
+// engine's language: MariaDB procedures that return result sets, PostgreSQL
+// set-returning functions for reads and procedures for writes.
+var routines = map[string][]string{
+	"mysql": {
+		`CREATE PROCEDURE list_users() SELECT ` + selectColumns + ` FROM users`,
+		`CREATE PROCEDURE get_user(IN p_id VARCHAR(64)) SELECT ` + selectColumns + ` FROM users WHERE id = p_id`,
+		`CREATE PROCEDURE create_user(IN p_id VARCHAR(64), IN p_user_name VARCHAR(255), IN p_external_id VARCHAR(255), IN p_given VARCHAR(255),
+			IN p_family VARCHAR(255), IN p_email VARCHAR(255), IN p_title VARCHAR(255), IN p_department VARCHAR(255), IN p_manager VARCHAR(64), IN p_modified DATETIME(6))
+			INSERT INTO users (id, user_name, external_id, given_name, family_name, email, title, department, manager_id, modified_at)
+			VALUES (p_id, p_user_name, p_external_id, p_given, p_family, p_email, p_title, p_department, p_manager, p_modified)`,
+		`CREATE PROCEDURE update_user(IN p_id VARCHAR(64), IN p_user_name VARCHAR(255), IN p_external_id VARCHAR(255), IN p_given VARCHAR(255),
+			IN p_family VARCHAR(255), IN p_email VARCHAR(255), IN p_title VARCHAR(255), IN p_department VARCHAR(255), IN p_manager VARCHAR(64), IN p_modified DATETIME(6))
+			UPDATE users SET user_name = p_user_name, external_id = p_external_id, given_name = p_given, family_name = p_family, email = p_email,
+			title = p_title, department = p_department, manager_id = p_manager, modified_at = p_modified, row_version = row_version + 1 WHERE id = p_id`,
+		`CREATE PROCEDURE set_active(IN p_id VARCHAR(64), IN p_active BOOLEAN, IN p_modified DATETIME(6))
+			UPDATE users SET active = p_active, modified_at = p_modified, row_version = row_version + 1 WHERE id = p_id`,
+		`CREATE PROCEDURE delete_user(IN p_id VARCHAR(64)) DELETE FROM users WHERE id = p_id`,
+		`CREATE PROCEDURE list_groups() SELECT id, display_name, external_id FROM groups`,
+		`CREATE PROCEDURE get_group(IN p_id VARCHAR(64)) SELECT id, display_name, external_id FROM groups WHERE id = p_id`,
+		`CREATE PROCEDURE create_group(IN p_id VARCHAR(64), IN p_name VARCHAR(255), IN p_external_id VARCHAR(255))
+			INSERT INTO groups (id, display_name, external_id) VALUES (p_id, p_name, p_external_id)`,
+		`CREATE PROCEDURE update_group(IN p_id VARCHAR(64), IN p_name VARCHAR(255), IN p_external_id VARCHAR(255))
+			UPDATE groups SET display_name = p_name, external_id = p_external_id WHERE id = p_id`,
+		`CREATE PROCEDURE delete_group(IN p_id VARCHAR(64)) DELETE FROM groups WHERE id = p_id`,
+		`CREATE PROCEDURE group_members(IN p_id VARCHAR(64))
+			SELECT l.user_id, u.user_name FROM link l JOIN users u ON u.id = l.user_id WHERE l.group_id = p_id`,
+		`CREATE PROCEDURE add_member(IN p_group VARCHAR(64), IN p_user VARCHAR(64)) INSERT INTO link (group_id, user_id) VALUES (p_group, p_user)`,
+		`CREATE PROCEDURE remove_member(IN p_group VARCHAR(64), IN p_user VARCHAR(64)) DELETE FROM link WHERE group_id = p_group AND user_id = p_user`,
+		`CREATE PROCEDURE clear_members(IN p_group VARCHAR(64)) DELETE FROM link WHERE group_id = p_group`,
+		`CREATE PROCEDURE groups_of_user(IN p_user VARCHAR(64))
+			SELECT g.id, g.display_name FROM link l JOIN groups g ON g.id = l.group_id WHERE l.user_id = p_user`,
+	},
+	"postgres": {
+		`CREATE FUNCTION list_users() RETURNS TABLE (id VARCHAR, user_name TEXT, external_id TEXT, given_name TEXT, family_name TEXT, email TEXT,
+			title TEXT, department TEXT, manager_id VARCHAR, active BOOLEAN, modified_at TIMESTAMPTZ, row_version INTEGER)
+			LANGUAGE sql STABLE AS $$ SELECT u.id, u.user_name, u.external_id, u.given_name, u.family_name, u.email, u.title, u.department,
+			u.manager_id, u.active, u.modified_at, u.row_version FROM users u $$`,
+		`CREATE FUNCTION get_user(p_id TEXT) RETURNS TABLE (id VARCHAR, user_name TEXT, external_id TEXT, given_name TEXT, family_name TEXT, email TEXT,
+			title TEXT, department TEXT, manager_id VARCHAR, active BOOLEAN, modified_at TIMESTAMPTZ, row_version INTEGER)
+			LANGUAGE sql STABLE AS $$ SELECT u.id, u.user_name, u.external_id, u.given_name, u.family_name, u.email, u.title, u.department,
+			u.manager_id, u.active, u.modified_at, u.row_version FROM users u WHERE u.id = p_id $$`,
+		`CREATE PROCEDURE create_user(p_id TEXT, p_user_name TEXT, p_external_id TEXT, p_given TEXT, p_family TEXT, p_email TEXT, p_title TEXT,
+			p_department TEXT, p_manager TEXT, p_modified TIMESTAMPTZ) LANGUAGE sql AS $$
+			INSERT INTO users (id, user_name, external_id, given_name, family_name, email, title, department, manager_id, modified_at)
+			VALUES (p_id, p_user_name, p_external_id, p_given, p_family, p_email, p_title, p_department, p_manager, p_modified) $$`,
+		`CREATE PROCEDURE update_user(p_id TEXT, p_user_name TEXT, p_external_id TEXT, p_given TEXT, p_family TEXT, p_email TEXT, p_title TEXT,
+			p_department TEXT, p_manager TEXT, p_modified TIMESTAMPTZ) LANGUAGE sql AS $$
+			UPDATE users SET user_name = p_user_name, external_id = p_external_id, given_name = p_given, family_name = p_family, email = p_email,
+			title = p_title, department = p_department, manager_id = p_manager, modified_at = p_modified, row_version = row_version + 1 WHERE id = p_id $$`,
+		`CREATE PROCEDURE set_active(p_id TEXT, p_active BOOLEAN, p_modified TIMESTAMPTZ) LANGUAGE sql AS $$
+			UPDATE users SET active = p_active, modified_at = p_modified, row_version = row_version + 1 WHERE id = p_id $$`,
+		`CREATE PROCEDURE delete_user(p_id TEXT) LANGUAGE sql AS $$ DELETE FROM users WHERE id = p_id $$`,
+		`CREATE FUNCTION list_groups() RETURNS TABLE (id VARCHAR, display_name TEXT, external_id TEXT)
+			LANGUAGE sql STABLE AS $$ SELECT g.id, g.display_name, g.external_id FROM groups g $$`,
+		`CREATE FUNCTION get_group(p_id TEXT) RETURNS TABLE (id VARCHAR, display_name TEXT, external_id TEXT)
+			LANGUAGE sql STABLE AS $$ SELECT g.id, g.display_name, g.external_id FROM groups g WHERE g.id = p_id $$`,
+		`CREATE PROCEDURE create_group(p_id TEXT, p_name TEXT, p_external_id TEXT) LANGUAGE sql AS $$
+			INSERT INTO groups (id, display_name, external_id) VALUES (p_id, p_name, p_external_id) $$`,
+		`CREATE PROCEDURE update_group(p_id TEXT, p_name TEXT, p_external_id TEXT) LANGUAGE sql AS $$
+			UPDATE groups SET display_name = p_name, external_id = p_external_id WHERE id = p_id $$`,
+		`CREATE PROCEDURE delete_group(p_id TEXT) LANGUAGE sql AS $$ DELETE FROM groups WHERE id = p_id $$`,
+		`CREATE FUNCTION group_members(p_id TEXT) RETURNS TABLE (user_id VARCHAR, user_name TEXT)
+			LANGUAGE sql STABLE AS $$ SELECT l.user_id, u.user_name FROM link l JOIN users u ON u.id = l.user_id WHERE l.group_id = p_id $$`,
+		`CREATE PROCEDURE add_member(p_group TEXT, p_user TEXT) LANGUAGE sql AS $$ INSERT INTO link (group_id, user_id) VALUES (p_group, p_user) $$`,
+		`CREATE PROCEDURE remove_member(p_group TEXT, p_user TEXT) LANGUAGE sql AS $$ DELETE FROM link WHERE group_id = p_group AND user_id = p_user $$`,
+		`CREATE PROCEDURE clear_members(p_group TEXT) LANGUAGE sql AS $$ DELETE FROM link WHERE group_id = p_group $$`,
+		`CREATE FUNCTION groups_of_user(p_user TEXT) RETURNS TABLE (id VARCHAR, display_name TEXT)
+			LANGUAGE sql STABLE AS $$ SELECT g.id, g.display_name FROM link l JOIN groups g ON g.id = l.group_id WHERE l.user_id = p_user $$`,
+	},
+}
+
+// sqlBackend seeds and reads the reference schema with SQL, bypassing dbscim.
+type sqlBackend struct {
+	d  dialects.Dialect
+	db *sql.DB
+}
+
+func (b *sqlBackend) ph(n int) string { return b.d.Placeholder(n) }
+
+func (b *sqlBackend) SeedUser(t testing.TB, u conformance.User) {
+	t.Helper()
+	var ph []string
+	for i := 1; i <= 11; i++ {
+		ph = append(ph, b.ph(i))
+	}
+	stmt := "INSERT INTO users (" + userColumns + ") VALUES (" + strings.Join(ph, ", ") + ")"
+	if _, err := b.db.Exec(stmt, u.ID, u.UserName, u.ExternalID, u.GivenName, u.FamilyName, u.Email, u.Title, u.Department,
+		u.Manager, !u.Inactive, u.LastModified.UTC()); err != nil {
+		t.Fatalf("seed %s: %v", u.ID, err)
+	}
+}
+
+func (b *sqlBackend) SeedGroup(t testing.TB, id, name string, members ...string) {
+	t.Helper()
+	if _, err := b.db.Exec("INSERT INTO groups (id, display_name) VALUES ("+b.ph(1)+", "+b.ph(2)+")", id, name); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range members {
+		if _, err := b.db.Exec("INSERT INTO link (group_id, user_id) VALUES ("+b.ph(1)+", "+b.ph(2)+")", id, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func (b *sqlBackend) User(t testing.TB, id string) map[string]string {
+	t.Helper()
+	cols := []string{"user_name", "external_id", "given_name", "family_name", "email", "title", "department", "manager_id"}
+	keys := []string{"userName", "externalId", "givenName", "familyName", "email", "title", "department", "manager", "active"}
+	sel := strings.Join(cols, ", ") + ", CASE WHEN active THEN '1' ELSE '0' END, modified_at"
+	vals := make([]sql.NullString, len(cols)+1)
+	var modified sql.NullTime
+	dest := make([]any, 0, len(vals)+1)
+	for i := range vals {
+		dest = append(dest, &vals[i])
+	}
+	dest = append(dest, &modified)
+	err := b.db.QueryRow("SELECT "+sel+" FROM users WHERE id = "+b.ph(1), id).Scan(dest...)
+	if err == sql.ErrNoRows {
+		return nil
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for i, k := range keys {
+		out[k] = conformance.Null
+		if vals[i].Valid {
+			out[k] = vals[i].String
+		}
+	}
+	out["lastModified"] = conformance.Null
+	if modified.Valid {
+		out["lastModified"] = modified.Time.UTC().Format(time.RFC3339Nano)
+	}
+	return out
+}
+
+func (b *sqlBackend) count(t testing.TB, query string, args ...any) int {
+	t.Helper()
+	var n int
+	if err := b.db.QueryRow(query, args...).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func (b *sqlBackend) CountUsers(t testing.TB, userName string) int {
+	t.Helper()
+	if userName == "" {
+		return b.count(t, "SELECT COUNT(*) FROM users")
+	}
+	return b.count(t, "SELECT COUNT(*) FROM users WHERE lower(user_name) = lower("+b.ph(1)+")", userName)
+}
+
+func (b *sqlBackend) CountGroups(t testing.TB, displayName string) int {
+	t.Helper()
+	return b.count(t, "SELECT COUNT(*) FROM groups WHERE display_name = "+b.ph(1), displayName)
+}
+
+func (b *sqlBackend) Group(t testing.TB, id string) (string, bool, []string) {
+	t.Helper()
+	var name string
+	ok := true
+	err := b.db.QueryRow("SELECT display_name FROM groups WHERE id = "+b.ph(1), id).Scan(&name)
+	if err == sql.ErrNoRows {
+		ok = false
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := b.db.Query("SELECT user_id FROM link WHERE group_id = "+b.ph(1)+" ORDER BY user_id", id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var members []string
+	for rows.Next() {
+		var m string
+		if err := rows.Scan(&m); err != nil {
+			t.Fatal(err)
+		}
+		members = append(members, m)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return name, ok, members
+}
+
+func (b *sqlBackend) SetTitle(t testing.TB, id, title string) {
+	t.Helper()
+	if _, err := b.db.Exec("UPDATE users SET title = "+b.ph(1)+" WHERE id = "+b.ph(2), title, id); err != nil {
+		t.Fatal(err)
+	}
+}
