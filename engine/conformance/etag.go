@@ -7,6 +7,16 @@ import (
 
 var weakETag = regexp.MustCompile(`^W/"[0-9a-f]{16}"$`)
 
+// wellFormedETag reports whether an ETag has the form the target's ETags have:
+// W/"<16 hex digits>" when they are computed from content (ContentETags), any
+// non-empty tag when a store makes them.
+func (e *env) wellFormedETag(tag string) bool {
+	if e.declares[ContentETags] {
+		return weakETag.MatchString(tag)
+	}
+	return tag != ""
+}
+
 // testETags checks RFC 7644 §3.14 (versioning resources) as dbscim offers
 // it: every response carrying a resource has an ETag equal to meta.version, which
 // changes when the row changes (by SCIM or by SQL); If-Match makes PUT, PATCH and
@@ -25,11 +35,11 @@ func testETags(t *testing.T, e *env) {
 		}
 	})
 	run(t, e, "RFC7644-3.14/etag-is-meta.version", func(t testing.TB) {
-		e.needs(t, UsersCreate, UsersGet, UsersList, UsersPatch, ContentETags, Attribute("title"))
+		e.needs(t, UsersCreate, UsersGet, UsersList, UsersPatch, Attribute("title"))
 		r := e.do(t, "POST", "/Users", oktaUser("etag-"+random()+"@example.com", "E", "Tag"))
 		r.want(t, 201)
 		id, tag := r.body["id"].(string), r.header.Get("ETag")
-		if !weakETag.MatchString(tag) || version(r) != tag {
+		if !e.wellFormedETag(tag) || version(r) != tag {
 			t.Fatalf("POST: ETag %q, meta.version %q", tag, version(r))
 		}
 		g := e.do(t, "GET", "/Users/"+id, "")
@@ -42,7 +52,7 @@ func testETags(t *testing.T, e *env) {
 		}
 		p := e.patch(t, "/Users/"+id, `[{"op":"replace","path":"title","value":"Versioned"}]`)
 		p.want(t, 200)
-		if p.header.Get("ETag") == tag || !weakETag.MatchString(p.header.Get("ETag")) || version(p) != p.header.Get("ETag") {
+		if p.header.Get("ETag") == tag || !e.wellFormedETag(p.header.Get("ETag")) || version(p) != p.header.Get("ETag") {
 			t.Fatalf("PATCH: ETag %q (before %q), meta.version %q", p.header.Get("ETag"), tag, version(p))
 		}
 		if g := e.do(t, "GET", "/Users/"+id, ""); g.header.Get("ETag") != p.header.Get("ETag") {
@@ -120,11 +130,11 @@ func testETags(t *testing.T, e *env) {
 		do("DELETE", "/Users/"+id, "", "If-Match", `W/"2"`).want(t, 204)
 	})
 	run(t, e, "RFC7644-3.14/groups", func(t testing.TB) {
-		e.needs(t, GroupsGet, GroupsPatch, ContentETags)
+		e.needs(t, GroupsGet, GroupsPatch)
 		e.seed(t, row{ID: "gm1", UserName: "gm1@example.com"}, row{ID: "gm2", UserName: "gm2@example.com"})
 		e.seedGroup(t, "etag-g", "ETag Group", "gm1")
 		tag := e.do(t, "GET", "/Groups/etag-g", "").header.Get("ETag")
-		if !weakETag.MatchString(tag) {
+		if !e.wellFormedETag(tag) {
 			t.Fatalf("group ETag %q", tag)
 		}
 		e.patch(t, "/Groups/etag-g", `[{"op":"add","path":"members","value":[{"value":"gm2"}]}]`).patched(t)
