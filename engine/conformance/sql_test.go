@@ -3,9 +3,7 @@ package conformance_test
 import (
 	"database/sql"
 	"fmt"
-	"strings"
 	"testing"
-	"time"
 
 	"github.com/dbscim/dbscim/dialects"
 	"github.com/dbscim/dbscim/dialects/dialecttest"
@@ -68,7 +66,7 @@ func newSQLTarget(t *testing.T, dialect string, procedures bool) conformance.Tar
 	tg := target(s)
 	tg.Declares = conformance.Declared(s.ResourceTypes(t, "conf"), conformance.Sort, conformance.Attribute("externalId"), conformance.Attribute("meta.lastModified"),
 		conformance.MemberIntegrity, conformance.UniqueGroupNames, conformance.StableModify, conformance.ContentETags)
-	tg.Backend = &sqlBackend{d: d, db: db}
+	tg.Backend = referenceBackend(d, db)
 	tg.WithMaxResults = func(t testing.TB, n int) conformance.Target { return target(serve(t, n, "")) }
 	tg.WithVersion = func(t testing.TB) conformance.Target { return target(serve(t, defaultMaxResults, versionMapping)) }
 	return tg
@@ -285,126 +283,12 @@ var routines = map[string][]string{
 	},
 }
 
-// sqlBackend seeds and reads the reference schema with SQL, bypassing dbscim.
-type sqlBackend struct {
-	d  dialects.Dialect
-	db *sql.DB
-}
-
-func (b *sqlBackend) ph(n int) string { return b.d.Placeholder(n) }
-
-func (b *sqlBackend) SeedUser(t testing.TB, u conformance.User) {
-	t.Helper()
-	var ph []string
-	for i := 1; i <= 11; i++ {
-		ph = append(ph, b.ph(i))
-	}
-	stmt := "INSERT INTO users (" + userColumns + ") VALUES (" + strings.Join(ph, ", ") + ")"
-	if _, err := b.db.Exec(stmt, u.ID, u.UserName, u.ExternalID, u.GivenName, u.FamilyName, u.Email, u.Title, u.Department,
-		u.Manager, !u.Inactive, u.LastModified.UTC()); err != nil {
-		t.Fatalf("seed %s: %v", u.ID, err)
-	}
-}
-
-func (b *sqlBackend) SeedGroup(t testing.TB, id, name string, members ...string) {
-	t.Helper()
-	if _, err := b.db.Exec("INSERT INTO groups (id, display_name) VALUES ("+b.ph(1)+", "+b.ph(2)+")", id, name); err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range members {
-		if _, err := b.db.Exec("INSERT INTO link (group_id, user_id) VALUES ("+b.ph(1)+", "+b.ph(2)+")", id, m); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
-func (b *sqlBackend) User(t testing.TB, id string) map[string]string {
-	t.Helper()
-	cols := []string{"user_name", "external_id", "given_name", "family_name", "email", "title", "department", "manager_id"}
-	keys := []string{"userName", "externalId", "givenName", "familyName", "email", "title", "department", "manager", "active"}
-	sel := strings.Join(cols, ", ") + ", CASE WHEN active THEN '1' ELSE '0' END, modified_at"
-	vals := make([]sql.NullString, len(cols)+1)
-	var modified sql.NullTime
-	dest := make([]any, 0, len(vals)+1)
-	for i := range vals {
-		dest = append(dest, &vals[i])
-	}
-	dest = append(dest, &modified)
-	err := b.db.QueryRow("SELECT "+sel+" FROM users WHERE id = "+b.ph(1), id).Scan(dest...)
-	if err == sql.ErrNoRows {
-		return nil
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := map[string]string{}
-	for i, k := range keys {
-		out[k] = conformance.Null
-		if vals[i].Valid {
-			out[k] = vals[i].String
-		}
-	}
-	out["lastModified"] = conformance.Null
-	if modified.Valid {
-		out["lastModified"] = modified.Time.UTC().Format(time.RFC3339Nano)
-	}
-	return out
-}
-
-func (b *sqlBackend) count(t testing.TB, query string, args ...any) int {
-	t.Helper()
-	var n int
-	if err := b.db.QueryRow(query, args...).Scan(&n); err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
-
-func (b *sqlBackend) CountUsers(t testing.TB, userName string) int {
-	t.Helper()
-	if userName == "" {
-		return b.count(t, "SELECT COUNT(*) FROM users")
-	}
-	return b.count(t, "SELECT COUNT(*) FROM users WHERE lower(user_name) = lower("+b.ph(1)+")", userName)
-}
-
-func (b *sqlBackend) CountGroups(t testing.TB, displayName string) int {
-	t.Helper()
-	return b.count(t, "SELECT COUNT(*) FROM groups WHERE display_name = "+b.ph(1), displayName)
-}
-
-func (b *sqlBackend) Group(t testing.TB, id string) (string, bool, []string) {
-	t.Helper()
-	var name string
-	ok := true
-	err := b.db.QueryRow("SELECT display_name FROM groups WHERE id = "+b.ph(1), id).Scan(&name)
-	if err == sql.ErrNoRows {
-		ok = false
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	rows, err := b.db.Query("SELECT user_id FROM link WHERE group_id = "+b.ph(1)+" ORDER BY user_id", id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var members []string
-	for rows.Next() {
-		var m string
-		if err := rows.Scan(&m); err != nil {
-			t.Fatal(err)
-		}
-		members = append(members, m)
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return name, ok, members
-}
-
-func (b *sqlBackend) SetTitle(t testing.TB, id, title string) {
-	t.Helper()
-	if _, err := b.db.Exec("UPDATE users SET title = "+b.ph(1)+" WHERE id = "+b.ph(2), title, id); err != nil {
-		t.Fatal(err)
+// referenceBackend reads and writes the reference schema.
+func referenceBackend(d dialects.Dialect, db *sql.DB) *conformance.SQLBackend {
+	return &conformance.SQLBackend{DB: db, Dialect: d,
+		Users: conformance.UserTable{Table: "users", ID: "id", Active: "active", Columns: map[string]string{
+			"userName": "user_name", "externalId": "external_id", "givenName": "given_name", "familyName": "family_name",
+			"email": "email", "title": "title", "department": "department", "manager": "manager_id", "lastModified": "modified_at"}},
+		Groups: &conformance.GroupTable{Table: "groups", ID: "id", DisplayName: "display_name", Links: "link", LinkGroup: "group_id", LinkUser: "user_id"},
 	}
 }
