@@ -7,9 +7,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dbscim/dbscim/engine/resource"
 	"github.com/dbscim/dbscim/engine/scim"
 )
+
+// AllAttributes are the user attributes the suite reads and writes, as a
+// configuration maps them: a target that maps all of them passes them to Declared.
+var AllAttributes = []string{"userName", "externalId", "name.givenName", "name.familyName", `emails[type eq "work"].value`,
+	"title", "active", "meta.lastModified", departmentP, managerP + ".value"}
 
 // Target is a served SCIM target as the suite sees it: where to send requests,
 // what the target declares, and how to reach its data without SCIM.
@@ -100,12 +104,13 @@ var methodCapabilities = []struct {
 	{scim.MethodDelete, UsersDelete, GroupsDelete},
 }
 
-// Declared returns the capabilities resource types declare (as a target's
-// ResourceTypes or a scim.Config lists them): the methods of User and Group and
-// every User attribute of their schemas, then extra, for what the types cannot
-// say: Sort, the common attributes a target maps (Attribute("externalId"),
-// Attribute("meta.lastModified")), the database's constraints.
-func Declared(types []scim.ResourceType, extra ...Capability) []Capability {
+// Declared returns the capabilities of a target: the methods of the User and
+// Group resource types (as a target's ResourceTypes or a scim.Config lists them),
+// the user attributes it maps, by their paths as a configuration writes them
+// ("userName", "name.givenName", `emails[type eq "work"].value`, "meta.lastModified",
+// "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value"),
+// then extra, for what neither can say: Sort and the database's behaviours.
+func Declared(types []scim.ResourceType, mapped []string, extra ...Capability) []Capability {
 	var out []Capability
 	for _, rt := range types {
 		name := rt.Name
@@ -123,30 +128,33 @@ func Declared(types []scim.ResourceType, extra ...Capability) []Capability {
 				out = append(out, mc.groups)
 			}
 		}
-		if name != "User" {
-			continue
-		}
-		schemas := append([]*resource.Schema{rt.Schema}, rt.Extensions...)
-		for i, s := range schemas {
-			if s == nil {
-				continue
-			}
-			prefix := ""
-			if i > 0 {
-				prefix = s.ID + ":"
-			}
-			for _, a := range s.Attributes {
-				out = append(out, Attribute(prefix+a.Name))
-				if a.MultiValued {
-					continue
-				}
-				for _, sub := range a.SubAttributes {
-					out = append(out, Attribute(prefix+a.Name+"."+sub.Name))
-				}
-			}
-		}
+	}
+	for _, p := range mapped {
+		out = append(out, attributes(p)...)
 	}
 	return append(out, extra...)
+}
+
+// attributes returns the Attribute capabilities a mapped path gives: the path
+// without its value filter, and each attribute it is a sub-attribute of
+// (`emails[type eq "work"].value` gives "emails" and "emails.value").
+func attributes(path string) []Capability {
+	if i := strings.Index(path, "["); i >= 0 {
+		if j := strings.Index(path[i:], "]"); j >= 0 {
+			path = path[:i] + path[i+j+1:]
+		}
+	}
+	prefix := ""
+	if strings.HasPrefix(strings.ToLower(path), "urn:") {
+		i := strings.LastIndex(path, ":")
+		prefix, path = path[:i+1], path[i+1:]
+	}
+	var out []Capability
+	parts := strings.Split(path, ".")
+	for i := range parts {
+		out = append(out, Attribute(prefix+strings.Join(parts[:i+1], ".")))
+	}
+	return out
 }
 
 // Backend reaches a target's data without SCIM, as the database's own tools

@@ -45,7 +45,7 @@ func newMemoryTarget(t *testing.T) conformance.Target {
 		return conformance.Target{URL: ts.URL + memoryBase, Client: ts.Client()}
 	}
 	tg := serve(t, defaultMaxResults)
-	tg.Declares = conformance.Declared(types, conformance.Sort, conformance.Attribute("externalId"), conformance.Attribute("meta.lastModified"))
+	tg.Declares = conformance.Declared(types, conformance.AllAttributes, conformance.Sort)
 	tg.Backend = &memoryBackend{users: users, groups: groups}
 	tg.WithMaxResults = serve
 	return tg

@@ -64,7 +64,7 @@ func newSQLTarget(t *testing.T, dialect string, procedures bool) conformance.Tar
 	}
 	s := serve(t, defaultMaxResults, "")
 	tg := target(s)
-	tg.Declares = conformance.Declared(s.ResourceTypes(t, "conf"), conformance.Sort, conformance.Attribute("externalId"), conformance.Attribute("meta.lastModified"),
+	tg.Declares = conformance.Declared(s.ResourceTypes(t, "conf"), s.Mapped("conf"), conformance.Sort,
 		conformance.MemberIntegrity, conformance.UniqueGroupNames, conformance.StableModify, conformance.ContentETags)
 	tg.Backend = referenceBackend(d, db)
 	tg.WithMaxResults = func(t testing.TB, n int) conformance.Target { return target(serve(t, n, "")) }

@@ -87,7 +87,7 @@ func testUndeclared(t *testing.T, e *env) {
 		}
 		for c := range e.declares {
 			path, ok := strings.CutPrefix(string(c), string(Attribute("")))
-			if !ok || path == "externalId" || strings.HasPrefix(path, "meta.") { // common attributes, in no schema
+			if !ok || path == "externalId" || path == "meta" || strings.HasPrefix(path, "meta.") { // common attributes, in no schema
 				continue
 			}
 			if !served[c] {

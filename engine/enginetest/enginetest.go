@@ -173,3 +173,17 @@ func DatabaseYAML(d dialects.Dialect, c dialects.Connection) string {
 	}
 	return b.String()
 }
+
+// Mapped returns the user attribute paths a target of the configuration maps, as
+// the configuration writes them (`emails[type eq "work"].value`).
+func (s *Served) Mapped(target string) []string {
+	var out []string
+	for _, tc := range s.Config.Targets {
+		if tc.Name == target && tc.Users != nil {
+			for _, m := range tc.Users.Attributes {
+				out = append(out, m.Path)
+			}
+		}
+	}
+	return out
+}
