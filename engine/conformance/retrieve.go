@@ -559,5 +559,9 @@ func filterNeeds(endpoint, query string) []Capability {
 			needs = append(needs, Attribute(a))
 		}
 	}
+	if strings.Contains(lower, `schemas eq "`+strings.ToLower(enterprise)+`"`) {
+		// Which users have the extension depends on both extension attributes.
+		needs = append(needs, Attribute(departmentP), Attribute(managerP))
+	}
 	return needs
 }

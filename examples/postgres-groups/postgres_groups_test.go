@@ -7,12 +7,10 @@
 package postgresgroups_test
 
 import (
-	"context"
 	"database/sql"
 	"encoding/json"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -23,7 +21,8 @@ import (
 
 	"github.com/dbscim/dbscim/dialects"
 	"github.com/dbscim/dbscim/dialects/dialecttest"
-	"github.com/dbscim/dbscim/engine/server"
+	"github.com/dbscim/dbscim/engine/conformance"
+	"github.com/dbscim/dbscim/engine/enginetest"
 	"github.com/dbscim/dbscim/operations"
 )
 
@@ -50,10 +49,11 @@ func TestPostgresGroups(t *testing.T) {
 
 // example is dbscim.yaml serving a fresh database loaded with the example's schema.
 type example struct {
-	t   *testing.T
-	url string // .../scim/v2/okta
-	db  *sql.DB
-	d   dialects.Dialect
+	t      *testing.T
+	url    string // .../scim/v2/okta
+	db     *sql.DB
+	d      dialects.Dialect
+	served *enginetest.Served
 }
 
 func newExample(t *testing.T, dialect, schema string) *example {
@@ -100,15 +100,36 @@ func newExample(t *testing.T, dialect, schema string) *example {
 	if cfg.Server.Listen != "127.0.0.1:8080" || cfg.Server.TLS.Mode != "off" {
 		t.Fatalf("%s: serves %s with tls %s by default", config, cfg.Server.Listen, cfg.Server.TLS.Mode)
 	}
-	targets, err := server.OpenTargets(context.Background(), cfg, nil)
-	if err != nil {
-		t.Fatal(err)
+	s := enginetest.Serve(t, cfg, enginetest.Options{})
+	return &example{t: t, url: s.URL("okta"), db: db, d: d, served: s}
+}
+
+// TestPostgresGroupsConformance runs the conformance suite on the example as
+// written, on PostgreSQL and on SQLite: users without a delete, title, department,
+// manager or modification time, and groups with members.
+func TestPostgresGroupsConformance(t *testing.T) {
+	for _, c := range []struct{ dialect, schema string }{
+		{"postgres", "schema.sql"},
+		{"sqlite", "schema.sqlite.sql"},
+	} {
+		t.Run(c.dialect, func(t *testing.T) {
+			conformance.RunTests(t, func(t *testing.T) conformance.Target {
+				e := newExample(t, c.dialect, c.schema)
+				s := e.served
+				return conformance.Target{
+					URL: s.URL("okta"), Client: s.Client(), Authorization: "Bearer " + token,
+					Declares: conformance.Declared(s.ResourceTypes(t, "okta"), s.Mapped("okta"), conformance.Sort,
+						conformance.MemberIntegrity, conformance.UniqueGroupNames, conformance.StableModify, conformance.ContentETags),
+					Backend: &conformance.SQLBackend{DB: e.db, Dialect: e.d,
+						Users: conformance.UserTable{Table: "users", ID: "id", Active: "active", Columns: map[string]string{
+							"userName": "userName", "externalId": "externalId", "givenName": "givenName", "familyName": "familyName",
+							"email": "email"}},
+						Groups: &conformance.GroupTable{Table: "groups", ID: "id", DisplayName: "displayName",
+							Links: "link", LinkGroup: "group_id", LinkUser: "user_id"}},
+				}
+			})
+		})
 	}
-	srv := server.New(cfg, targets, nil) // closes the targets
-	t.Cleanup(func() { srv.Close() })
-	ts := httptest.NewServer(srv)
-	t.Cleanup(ts.Close)
-	return &example{t: t, url: ts.URL + "/scim/v2/okta", db: db, d: d}
 }
 
 // sqliteDatabase swaps the PostgreSQL database block of dbscim.yaml for a SQLite
