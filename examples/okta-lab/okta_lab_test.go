@@ -6,7 +6,6 @@ package oktalab_test
 
 import (
 	"bytes"
-	"context"
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
@@ -14,7 +13,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"sort"
 	"strconv"
@@ -23,8 +21,8 @@ import (
 
 	"github.com/dbscim/dbscim/dialects"
 	"github.com/dbscim/dbscim/dialects/dialecttest"
-	"github.com/dbscim/dbscim/engine/server"
-	"github.com/dbscim/dbscim/operations"
+	"github.com/dbscim/dbscim/engine/conformance"
+	"github.com/dbscim/dbscim/engine/enginetest"
 )
 
 const (
@@ -70,6 +68,37 @@ func TestOktaLab(t *testing.T) {
 	})
 }
 
+// TestOktaLabConformance runs the conformance suite on both configurations of the
+// lab, each on a lab database without the sample data (the suite starts from none).
+// The suite has no direct access to the lab's tables: they require an e-mail and
+// both names, which most of the suite's seeded users lack, so the parts that seed
+// rows skip and the rest reads back through SCIM. The lab has no groups and does
+// not delete users: those parts skip, and their endpoints must answer SCIM errors.
+func TestOktaLabConformance(t *testing.T) {
+	for _, config := range []string{"procedures", "statements"} {
+		t.Run(config, func(t *testing.T) {
+			conformance.RunTests(t, func(t *testing.T) conformance.Target {
+				e := newLabWith(t, config+".yaml", sqlFiles[:3])
+				s := e.served
+				return conformance.Target{
+					URL: s.URL("oktademo"), Client: s.Client(), Authorization: "Bearer " + token,
+					Declares: conformance.Declared(s.ResourceTypes(t, "oktademo"), s.Mapped("oktademo"), conformance.Sort,
+						conformance.StableModify, conformance.ContentETags),
+					Gaps: labGaps,
+				}
+			})
+		})
+	}
+}
+
+// labGaps are the suite's requirements that the lab's database, as seed 002
+// defines it, does not meet by design.
+var labGaps = map[string]string{
+	"Okta/PatchActiveFalse":     "the lab lists users with GET_ACTIVEUSERS (seed 002): a deactivated user is not found by userName",
+	"Entra/PatchReplaceVerbose": "USERS.COUNTRYCODE is VARCHAR(10): the validator's country \"Czech Republic\" does not fit",
+	"Entra/PatchAddVerboseFull": "CREATE_USER requires FIRSTNAME, LASTNAME and EMAIL (seed 002): a user with a userName only is refused",
+}
+
 // lab is one configuration serving a fresh copy of the lab database.
 type lab struct {
 	t    *testing.T
@@ -80,20 +109,22 @@ type lab struct {
 	// transcript records, step by step, what the server answered (statuses,
 	// normalised resources), for the comparison of the two configurations.
 	transcript []string
+	served     *enginetest.Served
 }
 
 // newLab creates a database, loads the lab's SQL files into it, creates a
 // least-privilege account like load.sh does, loads the configuration file with
 // an environment pointing at them, and serves it.
 func newLab(t *testing.T, config string) *lab {
+	return newLabWith(t, config, sqlFiles)
+}
+
+// newLabWith is newLab loading the given scripts.
+func newLabWith(t *testing.T, config string, scripts []string) *lab {
 	d, db, conn := dialecttest.NewDatabase(t, "mysql")
-	loadScripts(t, d, conn)
+	loadScripts(t, d, conn, scripts)
 	user, password := createAccount(t, conn.Name)
 
-	data, err := os.ReadFile(config)
-	if err != nil {
-		t.Fatal(err)
-	}
 	env := map[string]string{
 		"OKTADEMO_TOKEN":       token,
 		"OKTADEMO_LISTEN":      "127.0.0.1:0",
@@ -104,39 +135,21 @@ func newLab(t *testing.T, config string) *lab {
 		"OKTADEMO_DB_USER":     user,
 		"OKTADEMO_DB_PASSWORD": password,
 	}
-	cfg, err := operations.Parse(config, data, func(k string) (string, bool) {
-		v, ok := env[k]
-		return v, ok
-	})
-	if err != nil {
-		t.Fatalf("%s: %v", config, err)
-	}
+	cfg := enginetest.Load(t, config, env)
 	if len(cfg.Targets) != 1 || cfg.Targets[0].Name != "oktademo" {
 		t.Fatalf("%s: expected the one target oktademo", config)
 	}
-	targets, err := server.OpenTargets(context.Background(), cfg, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// What `dbscim validate` checks: every statement prepares, every procedure
-	// exists with the declared number of parameters, every mapped column is listed.
-	if problems := targets[0].Check(context.Background()); len(problems) != 0 {
-		t.Fatalf("%s does not validate against the lab database: %v", config, problems)
-	}
-	t.Cleanup(func() {
-		for _, target := range targets {
-			target.Close()
-		}
-	})
-	ts := httptest.NewServer(server.New(cfg, targets, nil))
-	t.Cleanup(ts.Close)
-	return &lab{t: t, base: ts.URL, url: ts.URL + "/scim/v2/oktademo", db: db, http: ts.Client()}
+	// Validate: what `dbscim validate` checks, every statement prepares, every
+	// procedure exists with the declared number of parameters, every mapped
+	// column is listed.
+	s := enginetest.Serve(t, cfg, enginetest.Options{Validate: true})
+	return &lab{t: t, base: s.HTTP.URL, url: s.URL("oktademo"), db: db, http: s.Client(), served: s}
 }
 
 // loadScripts runs each SQL file as one multi-statement query, on a connection
 // opened with Okta's allowMultiQueries property (go-sql-driver's multiStatements),
 // exactly as the files are written: no DELIMITER, procedure bodies in BEGIN ... END.
-func loadScripts(t *testing.T, d dialects.Dialect, conn dialects.Connection) {
+func loadScripts(t *testing.T, d dialects.Dialect, conn dialects.Connection, scripts []string) {
 	t.Helper()
 	c := conn
 	c.Properties = map[string]string{"allowMultiQueries": "true"}
@@ -152,7 +165,7 @@ func loadScripts(t *testing.T, d dialects.Dialect, conn dialects.Connection) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	for _, f := range sqlFiles {
+	for _, f := range scripts {
 		script, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)
