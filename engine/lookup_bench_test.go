@@ -1,16 +1,12 @@
 package engine_test
 
 import (
-	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -19,9 +15,7 @@ import (
 
 	"github.com/dbscim/dbscim/dialects"
 	"github.com/dbscim/dbscim/dialects/dialecttest"
-	"github.com/dbscim/dbscim/engine"
-	"github.com/dbscim/dbscim/engine/server"
-	"github.com/dbscim/dbscim/operations"
+	"github.com/dbscim/dbscim/engine/enginetest"
 )
 
 // benchUsers is the table size of the lookup benchmark.
@@ -198,28 +192,9 @@ func seedUsers(b *testing.B, d dialects.Dialect, db *sql.DB, n int) {
 // serve starts dbscim over the benchmark database and returns the target's base URL.
 func serve(b *testing.B, d dialects.Dialect, c dialects.Connection) string {
 	b.Helper()
-	var block strings.Builder
-	fmt.Fprintf(&block, "      dialect: %s\n      name: %q\n", d.Name(), c.Name)
+	block := enginetest.DatabaseYAML(d, c)
 	if d.Name() != "sqlite" {
-		fmt.Fprintf(&block, "      host: %q\n      port: %d\n      user: %q\n      max_open: %d\n", c.Host, c.Port, c.User, benchClients)
-		if c.Password != "" {
-			fmt.Fprintf(&block, "      password: %q\n", c.Password)
-		}
+		block += fmt.Sprintf("      max_open: %d\n", benchClients)
 	}
-	file := filepath.Join(b.TempDir(), "dbscim.yaml")
-	if err := os.WriteFile(file, []byte(fmt.Sprintf(benchConfig, block.String())), 0o600); err != nil {
-		b.Fatal(err)
-	}
-	cfg, err := operations.Load(file)
-	if err != nil {
-		b.Fatal(err)
-	}
-	t, err := engine.Open(context.Background(), cfg.Targets[0], engine.Options{MaxResults: cfg.Server.MaxResults})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { t.Close() })
-	ts := httptest.NewServer(server.New(cfg, []*engine.Target{t}, nil))
-	b.Cleanup(ts.Close)
-	return ts.URL + "/scim/v2/bench"
+	return enginetest.ServeYAML(b, fmt.Sprintf(benchConfig, block), enginetest.Options{}).URL("bench")
 }

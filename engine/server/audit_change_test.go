@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/dbscim/dbscim/dialects/dialecttest"
+	"github.com/dbscim/dbscim/engine/enginetest"
 	"github.com/dbscim/dbscim/engine/server"
 )
 
@@ -21,7 +22,7 @@ func TestAuditRecordsTheChangeMade(t *testing.T) {
 	dialecttest.MustExec(t, db, groupSchemas["sqlite"]...)
 	dialecttest.MustExec(t, db, `INSERT INTO users (id, user_name) VALUES ('a', 'ann'), ('b', 'bob'), ('c', 'cy')`)
 	auditFile := filepath.Join(t.TempDir(), "audit.jsonl")
-	yaml := strings.Replace(fmt.Sprintf(groupConfig, databaseBlock(d, conn)),
+	yaml := strings.Replace(fmt.Sprintf(groupConfig, enginetest.DatabaseYAML(d, conn)),
 		`tls: "off"}`, fmt.Sprintf(`tls: "off", audit_file: %q}`, auditFile), 1)
 	e := serveYAML(t, d, db, yaml, "teams")
 	r := e.do("POST", "/Groups", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"Ops",

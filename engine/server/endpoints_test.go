@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/dbscim/dbscim/dialects/dialecttest"
+	"github.com/dbscim/dbscim/engine/enginetest"
 )
 
 // TestLoneTargetEndpointsAnyCase: a lone target is served at the base path too,
@@ -37,7 +38,7 @@ targets:
         operations:
           list: {sql: "SELECT lic_id, name FROM licences"}
           of_user: {sql: "SELECT lic_id, name FROM licences WHERE lic_id = ?", params: [user]}
-`, testToken, databaseBlock(d, conn))
+`, testToken, enginetest.DatabaseYAML(d, conn))
 	e := serveYAML(t, d, db, yaml, "")
 	for _, tt := range []struct {
 		path   string

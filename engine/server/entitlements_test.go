@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/dbscim/dbscim/dialects/dialecttest"
+	"github.com/dbscim/dbscim/engine/enginetest"
 )
 
 var grantSchemas = map[string][]string{
@@ -75,7 +76,7 @@ func TestGrants(t *testing.T) {
 			dialecttest.MustExec(t, db, grantSchemas[dialect]...)
 			dialecttest.MustExec(t, db, `INSERT INTO ents (ent_id, name, kind) VALUES (1, 'VPN Access', 'ent'), (2, 'GitHub Admin', 'ent'),
 				(3, 'AWS Console', 'ent'), (10, 'Auditor', 'role'), (11, 'Approver', 'role')`)
-			e := serveYAML(t, d, db, fmt.Sprintf(grantConfig, databaseBlock(d, conn)), "grants")
+			e := serveYAML(t, d, db, fmt.Sprintf(grantConfig, enginetest.DatabaseYAML(d, conn)), "grants")
 			links := func(user string) string {
 				rows, err := db.Query("SELECT ent_id FROM user_ents WHERE user_id = "+d.Placeholder(1)+" ORDER BY ent_id", user)
 				if err != nil {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/dbscim/dbscim/dialects/dialecttest"
+	"github.com/dbscim/dbscim/engine/enginetest"
 )
 
 // groupSchemas are seed 001's users, groups and link tables.
@@ -71,7 +72,7 @@ func TestGroups(t *testing.T) {
 			dialecttest.MustExec(t, db, groupSchemas[dialect]...)
 			const users = 5000
 			seedLinkUsers(t, db, d.Placeholder, users)
-			e := serveYAML(t, d, db, fmt.Sprintf(groupConfig, databaseBlock(d, conn)), "teams")
+			e := serveYAML(t, d, db, fmt.Sprintf(groupConfig, enginetest.DatabaseYAML(d, conn)), "teams")
 			members := func(group string) string {
 				rows, err := db.Query("SELECT user_id FROM link WHERE group_id = "+d.Placeholder(1)+" ORDER BY user_id", group)
 				if err != nil {

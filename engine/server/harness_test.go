@@ -2,7 +2,6 @@ package server_test
 
 import (
 	"bytes"
-	"context"
 	"database/sql"
 	"fmt"
 	"log/slog"
@@ -10,7 +9,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -18,8 +16,8 @@ import (
 
 	"github.com/dbscim/dbscim/dialects"
 	"github.com/dbscim/dbscim/dialects/dialecttest"
+	"github.com/dbscim/dbscim/engine/enginetest"
 	"github.com/dbscim/dbscim/engine/server"
-	"github.com/dbscim/dbscim/operations"
 )
 
 // A second token for rotation and multi-target tests; testToken is the first.
@@ -79,7 +77,7 @@ func targetYAML(name, auth string, b *db, dbExtra, extra string) string {
         active: active
         urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department: department
       operations:
-%s%s`, name, auth, databaseBlock(b.d, b.conn), dbExtra, statementOps, extra)
+%s%s`, name, auth, enginetest.DatabaseYAML(b.d, b.conn), dbExtra, statementOps, extra)
 }
 
 func bearer(tokens ...string) string {
@@ -127,26 +125,13 @@ func (b *syncBuffer) String() string {
 	return b.b.String()
 }
 
-// start writes the configuration to a file, opens it as `dbscim serve` does and
-// serves it from an httptest server.
+// start serves the configuration as `dbscim serve` does (through enginetest), from
+// a file of its own, with the log captured.
 func start(t *testing.T, yaml string) *running {
 	t.Helper()
-	file := filepath.Join(t.TempDir(), "dbscim.yaml")
-	if err := os.WriteFile(file, []byte(yaml), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := operations.Load(file)
-	if err != nil {
-		t.Fatalf("config: %v\n%s", err, yaml)
-	}
 	logs := &syncBuffer{}
-	srv, err := server.Open(context.Background(), cfg, slog.New(slog.NewJSONHandler(logs, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(srv)
-	t.Cleanup(func() { ts.Close(); srv.Close() })
-	return &running{t: t, srv: srv, ts: ts, file: file, logs: logs}
+	s := enginetest.ServeYAML(t, yaml, enginetest.Options{Logger: slog.New(slog.NewJSONHandler(logs, nil))})
+	return &running{t: t, srv: s.Server, ts: s.HTTP, file: s.File, logs: logs}
 }
 
 // env returns a client for one target, authenticating with token.

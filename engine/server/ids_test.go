@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/dbscim/dbscim/dialects/dialecttest"
+	"github.com/dbscim/dbscim/engine/enginetest"
 )
 
 // generatedIDs are tables whose id the database generates, and the create statement
@@ -44,7 +45,7 @@ func TestGeneratedIDs(t *testing.T) {
 			d, db, conn := dialecttest.NewDatabase(t, dialect)
 			g := generatedIDs[dialect]
 			dialecttest.MustExec(t, db, g.ddl)
-			e := serveYAML(t, d, db, fmt.Sprintf(generatedConfig, databaseBlock(d, conn), g.create), "ids")
+			e := serveYAML(t, d, db, fmt.Sprintf(generatedConfig, enginetest.DatabaseYAML(d, conn), g.create), "ids")
 
 			r := e.do("POST", "/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"first@example.com"}`)
 			e.expect(r, 201, "create 1")

@@ -2,23 +2,18 @@ package server_test
 
 import (
 	"bytes"
-	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
 
 	"github.com/dbscim/dbscim/dialects"
 	"github.com/dbscim/dbscim/dialects/dialecttest"
-	"github.com/dbscim/dbscim/engine/server"
-	"github.com/dbscim/dbscim/operations"
+	"github.com/dbscim/dbscim/engine/enginetest"
 )
 
 const testToken = "test-token-0123456789abcdef"
@@ -117,26 +112,6 @@ var procedures = map[string][]string{
 	},
 }
 
-func databaseBlock(d dialects.Dialect, c dialects.Connection) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "      dialect: %s\n", d.Name())
-	if d.Name() == "sqlite" {
-		fmt.Fprintf(&b, "      name: %q\n", c.Name)
-		return b.String()
-	}
-	fmt.Fprintf(&b, "      host: %q\n      port: %d\n      name: %q\n      user: %q\n", c.Host, c.Port, c.Name, c.User)
-	if c.Password != "" {
-		fmt.Fprintf(&b, "      password: %q\n", c.Password)
-	}
-	for k, v := range c.Properties {
-		if b.Len() > 0 && !strings.Contains(b.String(), "properties:") {
-			b.WriteString("      properties:\n")
-		}
-		fmt.Fprintf(&b, "        %s: %q\n", k, v)
-	}
-	return b.String()
-}
-
 // env is one engine's running scenario: the server under test and a direct
 // connection for checking rows.
 type env struct {
@@ -173,29 +148,15 @@ func newEnvVia(t *testing.T, dialect string, withProcedures bool, via func(*dial
 			t.Fatalf("schema: %v", err)
 		}
 	}
-	return serveYAML(t, d, db, fmt.Sprintf(scenarioConfig, databaseBlock(d, conn), ops), "scenario")
+	return serveYAML(t, d, db, fmt.Sprintf(scenarioConfig, enginetest.DatabaseYAML(d, conn), ops), "scenario")
 }
 
-// serveYAML loads a configuration of one target, opens the target and serves it
-// over httptest; db is the test's own connection for checking rows.
+// serveYAML serves a configuration of one target through enginetest; db is the
+// test's own connection for checking rows.
 func serveYAML(t *testing.T, d dialects.Dialect, db *sql.DB, yaml, target string) *env {
 	t.Helper()
-	file := filepath.Join(t.TempDir(), "dbscim.yaml")
-	if err := os.WriteFile(file, []byte(yaml), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := operations.Load(file)
-	if err != nil {
-		t.Fatalf("config: %v", err)
-	}
-	srv, err := server.Open(context.Background(), cfg, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	ts := httptest.NewServer(srv)
-	t.Cleanup(ts.Close)
-	return &env{t: t, url: ts.URL + "/scim/v2/" + target, db: db, d: d, http: ts.Client()}
+	s := enginetest.ServeYAML(t, yaml, enginetest.Options{})
+	return &env{t: t, url: s.URL(target), db: db, d: d, http: s.Client()}
 }
 
 type response struct {
