@@ -187,3 +187,17 @@ func (s *Served) Mapped(target string) []string {
 	}
 	return out
 }
+
+// Again serves the same configuration a second time, changed by edit (which gets
+// a copy of it: the targets are shared, the server block is not), over the same
+// databases: for a test that needs another max_results, say.
+func (s *Served) Again(t testing.TB, edit func(*operations.Config)) *Served {
+	t.Helper()
+	cfg := *s.Config
+	if edit != nil {
+		edit(&cfg)
+	}
+	again := Serve(t, &cfg, Options{})
+	again.File = s.File
+	return again
+}

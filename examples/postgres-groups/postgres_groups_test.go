@@ -118,6 +118,10 @@ func TestPostgresGroupsConformance(t *testing.T) {
 				s := e.served
 				return conformance.Target{
 					URL: s.URL("okta"), Client: s.Client(), Authorization: "Bearer " + token,
+					WithMaxResults: func(t testing.TB, n int) conformance.Target {
+						again := s.Again(t, func(c *operations.Config) { c.Server.MaxResults = n })
+						return conformance.Target{URL: again.URL("okta"), Client: again.Client()}
+					},
 					Declares: conformance.Declared(s.ResourceTypes(t, "okta"), s.Mapped("okta"), conformance.Sort,
 						conformance.MemberIntegrity, conformance.UniqueGroupNames, conformance.StableModify, conformance.ContentETags),
 					Backend: &conformance.SQLBackend{DB: e.db, Dialect: e.d,

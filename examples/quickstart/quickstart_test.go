@@ -15,6 +15,7 @@ import (
 
 	"github.com/dbscim/dbscim/engine/conformance"
 	"github.com/dbscim/dbscim/engine/enginetest"
+	"github.com/dbscim/dbscim/operations"
 )
 
 func copyFile(t *testing.T, from, to string) {
@@ -105,6 +106,10 @@ func TestQuickstartConformance(t *testing.T) {
 		}
 		return conformance.Target{
 			URL: s.URL("quickstart"), Client: s.Client(), Authorization: "Bearer " + token,
+			WithMaxResults: func(t testing.TB, n int) conformance.Target {
+				again := s.Again(t, func(c *operations.Config) { c.Server.MaxResults = n })
+				return conformance.Target{URL: again.URL("quickstart"), Client: again.Client()}
+			},
 			Declares: conformance.Declared(s.ResourceTypes(t, "quickstart"), s.Mapped("quickstart"), conformance.Sort,
 				conformance.StableModify, conformance.ContentETags),
 			Backend: &conformance.SQLBackend{DB: db, Dialect: d.Dialect, Users: conformance.UserTable{
