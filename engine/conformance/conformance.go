@@ -36,10 +36,11 @@ type Target struct {
 	// back. Nil means the suite cannot: the subtests that seed are skipped with a
 	// message saying so, and read-backs go through SCIM GET instead.
 	Backend Backend
-	// Gaps are the requirements the target does not meet yet, by subtest name
-	// ("RFC7644-3.5.2.1/existing-value-changes-nothing") with the reason. Such a
-	// subtest still runs: when it fails it is skipped with "known gap: <reason>"
-	// and the failure; when it passes it passes and logs that the gap can go.
+	// Gaps are the requirements the target does not meet, by subtest name
+	// ("Okta/PatchActiveFalse") with the reason: a defect not fixed yet, or a
+	// constraint of the target's own schema. Such a subtest still runs: when it
+	// fails it is skipped with "known gap: <reason>" and the failure; when it
+	// passes it passes and logs that the gap can go.
 	Gaps map[string]string
 	// WithMaxResults serves the same data again with max_results set to n, for the
 	// paging cap; nil when the target cannot be served again.
