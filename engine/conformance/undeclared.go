@@ -39,11 +39,11 @@ func testUndeclared(t *testing.T, e *env) {
 		}
 	}
 	for _, r := range requests {
+		if e.declares[r.c] {
+			continue // the other parts of the suite check what it does
+		}
 		name := fmt.Sprintf("%s-%s", r.method, strings.ReplaceAll(strings.TrimPrefix(r.path, "/"), "/", "-"))
 		run(t, e, "Undeclared/"+name, func(t testing.TB) {
-			if e.declares[r.c] {
-				t.Skipf("the target declares %s", r.c)
-			}
 			got := e.do(t, r.method, r.path, r.body)
 			if served[r.endpoint] {
 				got.wantError(t, 405, "")
