@@ -42,7 +42,8 @@ type Served struct {
 	// Server is the dbscim server; HTTP serves it.
 	Server *server.Server
 	HTTP   *httptest.Server
-	// File is the configuration file.
+	// File is the configuration file; empty when Serve was given a configuration
+	// loaded by the test.
 	File string
 }
 
