@@ -75,14 +75,33 @@ func (s *Served) ResourceTypes(t testing.TB, target string) []scim.ResourceType 
 	return nil
 }
 
-// ServeYAML writes a configuration to a file of its own and serves it.
+// ServeYAML writes a configuration to a file of its own and serves it. A
+// configuration that does not load fails the test, quoting it.
 func ServeYAML(t testing.TB, yaml string, o Options) *Served {
 	t.Helper()
 	file := filepath.Join(t.TempDir(), "dbscim.yaml")
 	if err := os.WriteFile(file, []byte(yaml), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	return ServeFile(t, file, o)
+	cfg, err := operations.Parse(file, []byte(yaml), lookup(o.Env))
+	if err != nil {
+		t.Fatalf("enginetest: the configuration does not load:\n%v\n%s", err, yaml)
+	}
+	s := Serve(t, cfg, o)
+	s.File = file
+	return s
+}
+
+// lookup resolves ${VAR} from env, or from the process environment when env is
+// nil.
+func lookup(env map[string]string) func(string) (string, bool) {
+	if env == nil {
+		return nil
+	}
+	return func(k string) (string, bool) {
+		v, ok := env[k]
+		return v, ok
+	}
 }
 
 // ServeFile loads a configuration file where it is (relative paths in it resolve
@@ -103,14 +122,7 @@ func Load(t testing.TB, file string, env map[string]string) *operations.Config {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var lookup func(string) (string, bool)
-	if env != nil {
-		lookup = func(k string) (string, bool) {
-			v, ok := env[k]
-			return v, ok
-		}
-	}
-	cfg, err := operations.Parse(file, data, lookup)
+	cfg, err := operations.Parse(file, data, lookup(env))
 	if err != nil {
 		t.Fatalf("enginetest: %s does not load:\n%v", file, err)
 	}
