@@ -348,7 +348,8 @@ func TestSQLServerImportConformance(t *testing.T) {
 		sqlserverBasic(req)
 		return conformance.Target{
 			URL: s.URL(tg.Name), Client: s.Client(), Authorization: req.Header.Get("Authorization"),
-			Declares: conformance.Declared(s.ResourceTypes(t, tg.Name), s.Mapped(tg.Name), conformance.Sort, conformance.ContentETags),
+			Declares: conformance.Declared(s.ResourceTypes(t, tg.Name), s.Mapped(tg.Name),
+				conformance.Sort, conformance.ListsInactiveUsers, conformance.OptionalProfile, conformance.ContentETags),
 		}
 	})
 }
@@ -648,7 +649,8 @@ func TestOracleConformance(t *testing.T) {
 		s := enginetest.Serve(t, cfg, enginetest.Options{})
 		return conformance.Target{
 			URL: s.URL(tg.Name), Client: s.Client(), Authorization: "Bearer " + oracleToken,
-			Declares: conformance.Declared(s.ResourceTypes(t, tg.Name), s.Mapped(tg.Name), conformance.Sort, conformance.ContentETags),
+			Declares: conformance.Declared(s.ResourceTypes(t, tg.Name), s.Mapped(tg.Name),
+				conformance.Sort, conformance.ListsInactiveUsers, conformance.OptionalProfile, conformance.ContentETags),
 			Backend: &conformance.SQLBackend{DB: db, Dialect: d, Users: conformance.UserTable{
 				Table: "users", ID: "user_id", Active: "is_active", True: "Y", False: "N",
 				Columns: map[string]string{"userName": "username", "givenName": "firstname", "familyName": "lastname",

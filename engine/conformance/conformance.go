@@ -85,6 +85,12 @@ const (
 	StableModify Capability = "a no-op PATCH writes nothing"
 	// ContentETags: ETags are computed from the resource (W/"<16 hex digits>").
 	ContentETags Capability = "ETags computed from content"
+	// ListsInactiveUsers: a list of users includes the inactive ones (Okta's
+	// lab lists active users only).
+	ListsInactiveUsers Capability = "inactive users in lists"
+	// OptionalProfile: a user may have no first name, last name or e-mail (the
+	// Okta lab requires all three).
+	OptionalProfile Capability = "users without a name or e-mail"
 )
 
 // Attribute is the capability of mapping a User attribute: "userName",

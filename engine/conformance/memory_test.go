@@ -45,7 +45,8 @@ func newMemoryTarget(t *testing.T) conformance.Target {
 		return conformance.Target{URL: ts.URL + memoryBase, Client: ts.Client()}
 	}
 	tg := serve(t, defaultMaxResults)
-	tg.Declares = conformance.Declared(types, conformance.AllAttributes, conformance.Sort)
+	tg.Declares = conformance.Declared(types, conformance.AllAttributes,
+		conformance.Sort, conformance.ListsInactiveUsers, conformance.OptionalProfile)
 	tg.Backend = &memoryBackend{users: users, groups: groups}
 	tg.WithMaxResults = serve
 	return tg

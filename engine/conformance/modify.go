@@ -66,7 +66,7 @@ func testModify(t *testing.T, e *env) {
 		}
 	})
 	run(t, e, "RFC7644-3.5.1/readOnly-ignored", func(t testing.TB) {
-		e.needs(t, UsersReplace, Attribute("title"), Attribute("name.givenName"))
+		e.needs(t, OptionalProfile, UsersReplace, Attribute("title"), Attribute("name.givenName"))
 		id := e.newUser(t, clerk())
 		n := e.rows.CountUsers(t, "")
 		body := `{"schemas":["` + coreUser + `"],"id":"other-id","userName":"` + id + `@example.com","title":"Clerk",
@@ -108,7 +108,7 @@ func testModify(t *testing.T, e *env) {
 		e.wantUser(t, id, map[string]string{"userName": id + "@example.com", "title": "Clerk"})
 	})
 	run(t, e, "RFC7644-3.5.1/active", func(t testing.TB) {
-		e.needs(t, UsersReplace, Attribute("active"))
+		e.needs(t, OptionalProfile, UsersReplace, Attribute("active"))
 		id := e.newUser(t, clerk())
 		r := e.do(t, "PUT", "/Users/"+id, `{"schemas":["`+coreUser+`"],"userName":"`+id+`@example.com","active":false}`)
 		r.want(t, 200)
@@ -118,7 +118,7 @@ func testModify(t *testing.T, e *env) {
 		e.wantUser(t, id, map[string]string{"active": "0"})
 	})
 	run(t, e, "RFC7644-3.5.1/password-not-returned", func(t testing.TB) {
-		e.needs(t, UsersReplace, UsersGet)
+		e.needs(t, OptionalProfile, UsersReplace, UsersGet)
 		id := e.newUser(t, clerk())
 		r := e.do(t, "PUT", "/Users/"+id, `{"schemas":["`+coreUser+`"],"userName":"`+id+`@example.com","password":"s3cret!"}`)
 		r.want(t, 200)
@@ -319,7 +319,7 @@ func testModify(t *testing.T, e *env) {
 		e.wantUser(t, id, map[string]string{"title": "Clerk", "givenName": "Ann", "familyName": "Lee", "department": "Ops", "manager": "boss"})
 	})
 	run(t, e, "RFC7644-3.5.2.1/multi-valued", func(t testing.TB) {
-		e.needs(t, UsersPatch, UsersGet, Attribute("emails"))
+		e.needs(t, OptionalProfile, UsersPatch, UsersGet, Attribute("emails"))
 		id := e.newUser(t, row{})
 		e.patch(t, "/Users/"+id, `[{"op":"add","path":"emails","value":[{"type":"work","value":"ann@work.example.com","primary":true}]}]`).patched(t)
 		e.wantUser(t, id, map[string]string{"email": "ann@work.example.com"})
@@ -379,25 +379,25 @@ func testModify(t *testing.T, e *env) {
 		e.wantUser(t, id, map[string]string{"title": null, "givenName": "Ann"})
 	})
 	run(t, e, "RFC7644-3.5.2.2/sub-attribute", func(t testing.TB) {
-		e.needs(t, UsersPatch, Attribute("name.givenName"), Attribute("name.familyName"))
+		e.needs(t, OptionalProfile, UsersPatch, Attribute("name.givenName"), Attribute("name.familyName"))
 		id := e.newUser(t, clerk())
 		e.patch(t, "/Users/"+id, `[{"op":"remove","path":"name.givenName"}]`).patched(t)
 		e.wantUser(t, id, map[string]string{"givenName": null, "familyName": "Lee"})
 	})
 	run(t, e, "RFC7644-3.5.2.2/complex", func(t testing.TB) {
-		e.needs(t, UsersPatch, Attribute("name.givenName"), Attribute("name.familyName"), Attribute("title"))
+		e.needs(t, OptionalProfile, UsersPatch, Attribute("name.givenName"), Attribute("name.familyName"), Attribute("title"))
 		id := e.newUser(t, clerk())
 		e.patch(t, "/Users/"+id, `[{"op":"remove","path":"name"}]`).patched(t)
 		e.wantUser(t, id, map[string]string{"givenName": null, "familyName": null, "title": "Clerk"})
 	})
 	run(t, e, "RFC7644-3.5.2.2/multi-valued", func(t testing.TB) {
-		e.needs(t, UsersPatch, Attribute("emails"))
+		e.needs(t, OptionalProfile, UsersPatch, Attribute("emails"))
 		id := e.newUser(t, withEmail(clerk(), "ann@work.example.com"))
 		e.patch(t, "/Users/"+id, `[{"op":"remove","path":"emails"}]`).patched(t)
 		e.wantUser(t, id, map[string]string{"email": null})
 	})
 	run(t, e, "RFC7644-3.5.2.2/value-filter", func(t testing.TB) {
-		e.needs(t, UsersPatch, Attribute("emails"))
+		e.needs(t, OptionalProfile, UsersPatch, Attribute("emails"))
 		id := e.newUser(t, withEmail(clerk(), "ann@work.example.com"))
 		e.patch(t, "/Users/"+id, `[{"op":"remove","path":"emails[type eq \"home\"]"}]`).patched(t)
 		e.wantUser(t, id, map[string]string{"email": "ann@work.example.com"})

@@ -118,7 +118,7 @@ func testRetrieve(t *testing.T, e *env) {
 	})
 
 	run(t, e, "RFC7644-3.4.2/list-response", func(t testing.TB) {
-		e.needs(t, UsersList)
+		e.needs(t, UsersList, ListsInactiveUsers)
 		r := e.do(t, "GET", "/Users", "")
 		r.want(t, 200)
 		if s := list(r.body["schemas"]); len(s) != 1 || s[0] != listURN {
@@ -276,7 +276,7 @@ func testRetrieve(t *testing.T, e *env) {
 		sorted(t, "filter="+q("externalId pr")+"&sortBy=externalId", u(2, 1, 5))
 	})
 	run(t, e, "RFC7644-3.4.2.3/sub-attribute", func(t testing.TB) {
-		e.needs(t, UsersList, Sort, Attribute("name.familyName"))
+		e.needs(t, UsersList, ListsInactiveUsers, Sort, Attribute("name.familyName"))
 		r := e.do(t, "GET", "/Users?sortBy=name.familyName", "")
 		r.want(t, 200)
 		if got := strings.Join(ids(r), ","); got != "u05,u04,u01,u02,u03" && got != "u05,u04,u01,u03,u02" {
@@ -410,7 +410,7 @@ func testRetrieve(t *testing.T, e *env) {
 		if e.target.WithMaxResults == nil {
 			t.Skip("the target cannot be served again with another max_results (WithMaxResults)")
 		}
-		e.needs(t, UsersList)
+		e.needs(t, UsersList, ListsInactiveUsers)
 		capped := e.again(e.target.WithMaxResults(t, 2))
 		r := capped.do(t, "GET", "/ServiceProviderConfig", "")
 		r.want(t, 200)
@@ -493,7 +493,7 @@ func testRetrieve(t *testing.T, e *env) {
 
 	// §3.4.3
 	run(t, e, "RFC7644-3.4.3/search", func(t testing.TB) {
-		e.needs(t, UsersList, Sort, Attribute("name.familyName"))
+		e.needs(t, UsersList, ListsInactiveUsers, Sort, Attribute("name.familyName"))
 		body := `{"schemas":["` + searchURN + `"],"filter":"name.familyName eq \"smith\"","attributes":["userName"],"sortBy":"userName","sortOrder":"descending","startIndex":1,"count":10}`
 		r := e.do(t, "POST", "/Users/.search", body)
 		r.want(t, 200)
@@ -508,7 +508,7 @@ func testRetrieve(t *testing.T, e *env) {
 		}
 	})
 	run(t, e, "RFC7644-3.4.3/search-paging-excludedAttributes", func(t testing.TB) {
-		e.needs(t, UsersList, Sort)
+		e.needs(t, UsersList, ListsInactiveUsers, Sort)
 		body := `{"schemas":["` + searchURN + `"],"excludedAttributes":["emails"],"startIndex":2,"count":2,"sortBy":"userName"}`
 		r := e.do(t, "POST", "/Users/.search", body)
 		r.want(t, 200)
@@ -525,7 +525,7 @@ func testRetrieve(t *testing.T, e *env) {
 		}
 	})
 	run(t, e, "RFC7644-3.4.3/root-search", func(t testing.TB) {
-		e.needs(t, UsersList, GroupsList)
+		e.needs(t, UsersList, ListsInactiveUsers, GroupsList)
 		r := e.do(t, "POST", "/.search", `{"schemas":["`+searchURN+`"],"startIndex":5,"count":3}`)
 		r.want(t, 200)
 		if r.body["totalResults"] != 7.0 || len(ids(r)) != 3 {
@@ -551,7 +551,7 @@ func filterNeeds(endpoint, query string) []Capability {
 	if endpoint == "Groups" {
 		return []Capability{GroupsList}
 	}
-	needs := []Capability{UsersList}
+	needs := []Capability{UsersList, ListsInactiveUsers}
 	lower := strings.ToLower(query)
 	for _, a := range []string{"externalId", "name.familyName", "name.givenName", "emails", "title", "active",
 		"meta.lastModified", departmentP, managerP} {

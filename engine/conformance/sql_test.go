@@ -64,8 +64,9 @@ func newSQLTarget(t *testing.T, dialect string, procedures bool) conformance.Tar
 	}
 	s := serve(t, defaultMaxResults, "")
 	tg := target(s)
-	tg.Declares = conformance.Declared(s.ResourceTypes(t, "conf"), s.Mapped("conf"), conformance.Sort,
-		conformance.MemberIntegrity, conformance.UniqueGroupNames, conformance.StableModify, conformance.ContentETags)
+	tg.Declares = conformance.Declared(s.ResourceTypes(t, "conf"), s.Mapped("conf"),
+		conformance.Sort, conformance.ListsInactiveUsers, conformance.OptionalProfile, conformance.MemberIntegrity,
+		conformance.UniqueGroupNames, conformance.StableModify, conformance.ContentETags)
 	tg.Backend = referenceBackend(d, db)
 	tg.WithMaxResults = func(t testing.TB, n int) conformance.Target { return target(serve(t, n, "")) }
 	tg.WithVersion = func(t testing.TB) conformance.Target { return target(serve(t, defaultMaxResults, versionMapping)) }

@@ -35,7 +35,8 @@ type UserTable struct {
 	// means the SQL booleans.
 	Active      string
 	True, False any
-	// Defaults give values to NOT NULL columns the suite does not seed.
+	// Defaults give values to NOT NULL columns, by column: used when the suite
+	// seeds no value for them (nil, or a column it does not map).
 	Defaults map[string]any
 }
 
@@ -72,10 +73,16 @@ func (b *SQLBackend) SeedUser(t testing.TB, u User) {
 		"lastModified": u.LastModified.UTC()}
 	cols := []string{u2.ID}
 	args := []any{u.ID}
+	seeded := map[string]bool{}
 	for _, k := range userKeys {
 		if c, ok := u2.Columns[k]; ok {
+			v := values[k]
+			if d, ok := u2.Defaults[c]; ok && v == nil {
+				v = d
+			}
 			cols = append(cols, c)
-			args = append(args, values[k])
+			args = append(args, v)
+			seeded[c] = true
 		}
 	}
 	if u2.Active != "" {
@@ -93,6 +100,9 @@ func (b *SQLBackend) SeedUser(t testing.TB, u User) {
 	}
 	sort.Strings(defaults)
 	for _, c := range defaults {
+		if seeded[c] {
+			continue
+		}
 		cols = append(cols, c)
 		args = append(args, u2.Defaults[c])
 	}

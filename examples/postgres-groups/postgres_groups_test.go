@@ -122,8 +122,9 @@ func TestPostgresGroupsConformance(t *testing.T) {
 						again := s.Again(t, func(c *operations.Config) { c.Server.MaxResults = n })
 						return conformance.Target{URL: again.URL("okta"), Client: again.Client()}
 					},
-					Declares: conformance.Declared(s.ResourceTypes(t, "okta"), s.Mapped("okta"), conformance.Sort,
-						conformance.MemberIntegrity, conformance.UniqueGroupNames, conformance.StableModify, conformance.ContentETags),
+					Declares: conformance.Declared(s.ResourceTypes(t, "okta"), s.Mapped("okta"),
+						conformance.Sort, conformance.ListsInactiveUsers, conformance.OptionalProfile, conformance.MemberIntegrity,
+						conformance.UniqueGroupNames, conformance.StableModify, conformance.ContentETags),
 					Backend: &conformance.SQLBackend{DB: e.db, Dialect: e.d,
 						Users: conformance.UserTable{Table: "users", ID: "id", Active: "active", Columns: map[string]string{
 							"userName": "userName", "externalId": "externalId", "givenName": "givenName", "familyName": "familyName",

@@ -110,8 +110,9 @@ func TestQuickstartConformance(t *testing.T) {
 				again := s.Again(t, func(c *operations.Config) { c.Server.MaxResults = n })
 				return conformance.Target{URL: again.URL("quickstart"), Client: again.Client()}
 			},
-			Declares: conformance.Declared(s.ResourceTypes(t, "quickstart"), s.Mapped("quickstart"), conformance.Sort,
-				conformance.StableModify, conformance.ContentETags),
+			Declares: conformance.Declared(s.ResourceTypes(t, "quickstart"), s.Mapped("quickstart"),
+				conformance.Sort, conformance.ListsInactiveUsers, conformance.OptionalProfile, conformance.StableModify,
+				conformance.ContentETags),
 			Backend: &conformance.SQLBackend{DB: db, Dialect: d.Dialect, Users: conformance.UserTable{
 				Table: "users", ID: "id", Active: "active", True: 1, False: 0,
 				Columns: map[string]string{"userName": "user_name", "externalId": "external_id", "givenName": "given_name",
