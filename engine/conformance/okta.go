@@ -144,8 +144,9 @@ func testOktaSpec(t *testing.T, e *env) {
 		}
 		e.wantUser(t, id, map[string]string{"givenName": "Changed", "familyName": "Spec", "userName": name, "email": name, "active": "1"})
 	})
+	deactivated := false
 	run(t, e, "Okta/PatchActiveFalse", func(t testing.TB) {
-		e.needs(t, UsersPatch, UsersGet, UsersList, Attribute("active"), Attribute("name.givenName"))
+		e.needs(t, UsersPatch, UsersGet, Attribute("active"), Attribute("name.givenName"))
 		need(t)
 		r := e.patch(t, "/Users/"+id, `[{"op":"replace","value":{"active":false}}]`)
 		r.patched(t)
@@ -156,6 +157,13 @@ func testOktaSpec(t *testing.T, e *env) {
 		g := e.do(t, "GET", "/Users/"+id, "")
 		if g.body["active"] != false {
 			t.Fatalf("GET: %s", g.raw)
+		}
+		deactivated = true
+	})
+	run(t, e, "Okta/FilterDeactivated", func(t testing.TB) {
+		e.needs(t, UsersList, ListsInactiveUsers)
+		if !deactivated {
+			t.Fatal("the deactivation step did not run or failed")
 		}
 		// Okta still finds the deactivated user before creating one.
 		if got := e.filter(t, "Users", `userName eq "`+name+`"`); !same(got, []string{id}) {

@@ -100,7 +100,6 @@ func TestOktaLabConformance(t *testing.T) {
 // labGaps are the suite's requirements that the lab's database, as seed 002
 // defines it, does not meet by design.
 var labGaps = map[string]string{
-	"Okta/PatchActiveFalse":     "the lab lists users with GET_ACTIVEUSERS (seed 002): a deactivated user is not found by userName",
 	"Entra/PatchReplaceVerbose": "USERS.COUNTRYCODE is VARCHAR(10): the validator's country \"Czech Republic\" does not fit",
 	"Entra/PatchAddVerboseFull": "CREATE_USER requires FIRSTNAME, LASTNAME and EMAIL (seed 002): a user with a userName only is refused",
 }
