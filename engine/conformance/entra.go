@@ -161,7 +161,7 @@ func testEntraValidator(t *testing.T, e *env) {
 		}
 	})
 	run(t, e, "Entra/PatchAddVerboseFull", func(t testing.TB) {
-		e.needs(t, UsersCreate, UsersPatch, Attribute("emails"), Attribute("name.givenName"), Attribute("name.familyName"), Attribute("title"), Attribute(departmentP), Attribute("active"))
+		e.needs(t, OptionalProfile, UsersCreate, UsersPatch, Attribute("emails"), Attribute("name.givenName"), Attribute("name.familyName"), Attribute("title"), Attribute(departmentP), Attribute("active"))
 		r := e.do(t, "POST", "/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"add_`+random()+`@example.com","active":true}`)
 		r.want(t, 201)
 		id := r.body["id"].(string)
