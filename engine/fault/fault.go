@@ -132,3 +132,12 @@ func Is(err error, k Kind) bool {
 	var e *Error
 	return errors.As(err, &e) && e.Kind == k
 }
+
+// Quote quotes client input for an error detail, shortened so that an error
+// response never grows with the request.
+func Quote(s string) string {
+	if len(s) > 200 {
+		s = s[:200] + "..."
+	}
+	return fmt.Sprintf("%q", s)
+}

@@ -5,7 +5,7 @@ import (
 
 	"github.com/dbscim/dbscim/engine/fault"
 
-	filter "github.com/scim2/filter-parser/v2"
+	"github.com/dbscim/dbscim/engine/scim/filter"
 )
 
 // ChangeOp says which write a Change comes from.

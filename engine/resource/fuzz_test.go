@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/dbscim/dbscim/engine/fault"
+	"github.com/dbscim/dbscim/engine/scim/filter"
 )
 
 // FuzzParseFilter checks that no filter text makes ParseFilter (the Entra
@@ -26,15 +27,15 @@ func FuzzParseFilter(f *testing.F) {
 	}
 	schemas := []*Schema{UserSchema(), EnterpriseUserSchema()}
 	f.Fuzz(func(t *testing.T, s string) {
-		expr, err := ParseFilter(s)
+		expr, err := filter.Parse(s)
 		if err != nil {
 			if !fault.Is(err, fault.InvalidFilter) {
-				t.Fatalf("ParseFilter(%q) error %v is not an invalid filter", s, err)
+				t.Fatalf("filter.Parse(%q) error %v is not an invalid filter", s, err)
 			}
 			return
 		}
 		if expr == nil {
-			t.Fatalf("ParseFilter(%q) = nil, nil", s)
+			t.Fatalf("filter.Parse(%q) = nil, nil", s)
 		}
 		for _, sc := range [][]*Schema{schemas, nil} {
 			if _, err := Match(expr, testUser(), sc...); err != nil {

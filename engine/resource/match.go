@@ -4,7 +4,7 @@ import (
 	"strings"
 
 	"github.com/dbscim/dbscim/engine/fault"
-	filter "github.com/scim2/filter-parser/v2"
+	"github.com/dbscim/dbscim/engine/scim/filter"
 )
 
 // Match evaluates a parsed filter against a resource in memory, as RFC 7644

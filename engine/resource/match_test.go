@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/dbscim/dbscim/engine/fault"
-	filter "github.com/scim2/filter-parser/v2"
+	"github.com/dbscim/dbscim/engine/scim/filter"
 )
 
 func testUser() Resource {
@@ -120,9 +120,9 @@ func TestMatch(t *testing.T) {
 		{`urn:example:unknown:1.0:User:foo eq "x"`, false},
 	}
 	for _, tt := range tests {
-		expr, err := ParseFilter(tt.filter)
+		expr, err := filter.Parse(tt.filter)
 		if err != nil {
-			t.Fatalf("ParseFilter(%s): %v", tt.filter, err)
+			t.Fatalf("filter.Parse(%s): %v", tt.filter, err)
 		}
 		got, err := Match(expr, testUser(), schemas...)
 		if err != nil {
@@ -150,9 +150,9 @@ func TestMatchTypeErrors(t *testing.T) {
 		`emails[value eq "x"].type eq "work" and x509Certificates gt "a"`, // binary ordering
 		`userName[value eq "x"]`, // value path on a simple attribute
 	} {
-		expr, err := ParseFilter(f)
+		expr, err := filter.Parse(f)
 		if err != nil {
-			t.Fatalf("ParseFilter(%s): %v", f, err)
+			t.Fatalf("filter.Parse(%s): %v", f, err)
 		}
 		_, err = Match(expr, testUser(), schemas...)
 		if !fault.Is(err, fault.InvalidFilter) {
@@ -179,7 +179,7 @@ func TestMatchWithoutSchemas(t *testing.T) {
 		{`missing pr`, false},
 	}
 	for _, tt := range tests {
-		expr, err := ParseFilter(tt.filter)
+		expr, err := filter.Parse(tt.filter)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -219,9 +219,9 @@ func TestCompare(t *testing.T) {
 
 func mustFilter(t *testing.T, s string) filter.Expression {
 	t.Helper()
-	expr, err := ParseFilter(s)
+	expr, err := filter.Parse(s)
 	if err != nil {
-		t.Fatalf("ParseFilter(%s): %v", s, err)
+		t.Fatalf("filter.Parse(%s): %v", s, err)
 	}
 	return expr
 }

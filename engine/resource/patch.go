@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/dbscim/dbscim/engine/fault"
-	filter "github.com/scim2/filter-parser/v2"
+	"github.com/dbscim/dbscim/engine/scim/filter"
 )
 
 // ApplyPatch applies PATCH operations to a deep copy of a resource, as RFC 7644
@@ -173,7 +173,7 @@ func (ss *SchemaSet) expandPath(op PatchOp, lenient bool) ([]PatchOp, error) {
 			p = *pp
 		default:
 			if !isAttrName(k) {
-				return nil, fault.New(fault.InvalidPath, "%s is not an attribute name", QuoteForDetail(k))
+				return nil, fault.New(fault.InvalidPath, "%s is not an attribute name", fault.Quote(k))
 			}
 			sub := k
 			p = filter.Path{AttributePath: op.Path.AttributePath}

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/dbscim/dbscim/engine/fault"
+	"github.com/dbscim/dbscim/engine/scim/filter"
 )
 
 // op builds a PatchOp with a parsed path ("" for none).
@@ -12,9 +13,9 @@ func op(t testing.TB, kind, path string, value any) PatchOp {
 	t.Helper()
 	o := PatchOp{Op: kind, Value: value}
 	if path != "" {
-		p, err := ParsePath(path)
+		p, err := filter.ParsePath(path)
 		if err != nil {
-			t.Fatalf("ParsePath(%s): %v", path, err)
+			t.Fatalf("filter.ParsePath(%s): %v", path, err)
 		}
 		o.Path = p
 	}

@@ -5,7 +5,7 @@ import (
 	"sync"
 
 	"github.com/dbscim/dbscim/engine/fault"
-	filter "github.com/scim2/filter-parser/v2"
+	"github.com/dbscim/dbscim/engine/scim/filter"
 )
 
 // pathCache keeps parsed attribute-mapping paths: the engine reads and writes the
@@ -27,7 +27,7 @@ func cachedPath(s string) (*filter.Path, error) {
 	if ok {
 		return p, nil
 	}
-	p, err := ParsePath(s)
+	p, err := filter.ParsePath(s)
 	if err != nil {
 		return nil, err
 	}
@@ -149,7 +149,7 @@ func SetValue(r Resource, path string, v any) error {
 	ss := NewSchemaSet(nil)
 	t, ok := ss.Resolve(p.AttributePath, r)
 	if !ok {
-		return fault.New(fault.InvalidPath, "cannot resolve path %s", QuoteForDetail(path))
+		return fault.New(fault.InvalidPath, "cannot resolve path %s", fault.Quote(path))
 	}
 	if t.WholeExt {
 		if v == nil {

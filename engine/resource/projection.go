@@ -3,7 +3,7 @@ package resource
 import (
 	"strings"
 
-	filter "github.com/scim2/filter-parser/v2"
+	"github.com/dbscim/dbscim/engine/scim/filter"
 )
 
 // projectionWants answers Projection.Wants without schemas: it only needs names.
@@ -94,7 +94,7 @@ func (ss *SchemaSet) parseProjPath(s string) (projPath, bool) {
 	if e := ss.Extension(s); e != nil {
 		return projPath{Ext: strings.ToLower(e.ID), WholeExt: true}, true
 	}
-	ap, err := filter.ParseAttrPath([]byte(s))
+	ap, err := filter.ParseAttrPath(s)
 	if err != nil {
 		return projPath{}, false
 	}

@@ -3,7 +3,7 @@ package resource
 import (
 	"strings"
 
-	filter "github.com/scim2/filter-parser/v2"
+	"github.com/dbscim/dbscim/engine/scim/filter"
 )
 
 // SchemaSet is the schemas of one resource type: the core schema first, then its

@@ -3,7 +3,7 @@ package resource
 import (
 	"slices"
 
-	filter "github.com/scim2/filter-parser/v2"
+	"github.com/dbscim/dbscim/engine/scim/filter"
 )
 
 func sortValue(t Target, r Resource) any {
@@ -45,7 +45,7 @@ func SortResources(rs []Resource, sortBy string, descending bool, schemas ...*Sc
 	if sortBy == "" || len(rs) < 2 {
 		return
 	}
-	ap, err := filter.ParseAttrPath([]byte(sortBy))
+	ap, err := filter.ParseAttrPath(sortBy)
 	if err != nil {
 		return
 	}

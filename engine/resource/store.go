@@ -9,7 +9,7 @@ package resource
 import (
 	"context"
 
-	filter "github.com/scim2/filter-parser/v2"
+	"github.com/dbscim/dbscim/engine/scim/filter"
 )
 
 // Resource is a SCIM resource as JSON attributes: canonical attribute names

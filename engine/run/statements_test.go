@@ -13,6 +13,7 @@ import (
 	"github.com/dbscim/dbscim/engine"
 	"github.com/dbscim/dbscim/engine/resource"
 	"github.com/dbscim/dbscim/engine/run"
+	"github.com/dbscim/dbscim/engine/scim/filter"
 	"github.com/dbscim/dbscim/operations"
 )
 
@@ -59,7 +60,7 @@ func TestStatementCacheUnderChurn(t *testing.T) {
 						} else {
 							q := resource.Query{StartIndex: 1, Count: 1 + i%3}
 							if f := filters[i%len(filters)]; f != "" {
-								if q.Filter, err = resource.ParseFilter(f); err != nil {
+								if q.Filter, err = filter.Parse(f); err != nil {
 									t.Error(err)
 									return
 								}

@@ -5,18 +5,18 @@ import (
 	"testing"
 
 	"github.com/dbscim/dbscim/engine/resource"
-	filter "github.com/scim2/filter-parser/v2"
+	"github.com/dbscim/dbscim/engine/scim/filter"
 )
 
 // TestChangeSummary names PATCH requests as Okta and Entra send them, through the
 // change value the handler builds, for the audit trail and the operation metric.
 func TestChangeSummary(t *testing.T) {
 	path := func(s string) *filter.Path {
-		p, err := filter.ParsePath([]byte(s))
+		p, err := filter.ParsePath(s)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return &p
+		return p
 	}
 	op := func(o, p string, v any) resource.PatchOp {
 		out := resource.PatchOp{Op: o, Value: v}
@@ -84,7 +84,7 @@ func TestMemberChange(t *testing.T) {
 		return out
 	}
 	path := func(s string) *filter.Path {
-		p, err := resource.ParsePath(s)
+		p, err := filter.ParsePath(s)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/dbscim/dbscim/engine/fault"
 	"github.com/dbscim/dbscim/engine/resource"
 )
 
@@ -155,7 +156,7 @@ func (h *Handler) resourceTypes(w http.ResponseWriter, r *http.Request, rest []s
 				return
 			}
 		}
-		h.writeError(w, Errorf(http.StatusNotFound, "", "no resource type %s", resource.QuoteForDetail(rest[0])))
+		h.writeError(w, Errorf(http.StatusNotFound, "", "no resource type %s", fault.Quote(rest[0])))
 		return
 	}
 	if h.refuseFilter(w, r) {
@@ -192,7 +193,7 @@ func (h *Handler) schemasEndpoint(w http.ResponseWriter, r *http.Request, rest [
 				return
 			}
 		}
-		h.writeError(w, Errorf(http.StatusNotFound, "", "no schema %s", resource.QuoteForDetail(rest[0])))
+		h.writeError(w, Errorf(http.StatusNotFound, "", "no schema %s", fault.Quote(rest[0])))
 		return
 	}
 	if h.refuseFilter(w, r) {

@@ -9,6 +9,7 @@ import (
 	"runtime/debug"
 	"strings"
 
+	"github.com/dbscim/dbscim/engine/fault"
 	"github.com/dbscim/dbscim/engine/resource"
 )
 
@@ -169,7 +170,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) route(w http.ResponseWriter, r *http.Request) {
 	segs, ok := segments(r)
 	if !ok {
-		h.writeError(w, Errorf(http.StatusNotFound, "", "malformed path %s", resource.QuoteForDetail(r.URL.Path)))
+		h.writeError(w, Errorf(http.StatusNotFound, "", "malformed path %s", fault.Quote(r.URL.Path)))
 		return
 	}
 	method := r.Method
@@ -208,7 +209,7 @@ func (h *Handler) route(w http.ResponseWriter, r *http.Request) {
 	}
 	rt := h.typeFor(first)
 	if rt == nil || len(segs) > 2 {
-		h.writeError(w, Errorf(http.StatusNotFound, "", "no SCIM endpoint at %s", resource.QuoteForDetail("/"+strings.Join(segs, "/"))))
+		h.writeError(w, Errorf(http.StatusNotFound, "", "no SCIM endpoint at %s", fault.Quote("/"+strings.Join(segs, "/"))))
 		return
 	}
 	if len(segs) == 1 {

@@ -7,8 +7,9 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/dbscim/dbscim/engine/fault"
 	"github.com/dbscim/dbscim/engine/resource"
-	filter "github.com/scim2/filter-parser/v2"
+	"github.com/dbscim/dbscim/engine/scim/filter"
 )
 
 // listRequest is a list query from the query string or a SearchRequest body.
@@ -86,7 +87,7 @@ func parseInt(name, s string) (int, *Error) {
 			}
 			return math.MaxInt32, nil
 		}
-		return 0, Errorf(400, InvalidValue, "%s must be an integer, not %s", name, resource.QuoteForDetail(s))
+		return 0, Errorf(400, InvalidValue, "%s must be an integer, not %s", name, fault.Quote(s))
 	}
 	return int(max(min(n, math.MaxInt32), math.MinInt32)), nil
 }
@@ -164,9 +165,9 @@ func (h *Handler) query(rt *resourceType, lr listRequest, expr filter.Expression
 		}
 	}
 	if h.cfg.Sort && strings.TrimSpace(lr.sortBy) != "" {
-		ap, err := filter.ParseAttrPath([]byte(strings.TrimSpace(lr.sortBy)))
+		ap, err := filter.ParseAttrPath(strings.TrimSpace(lr.sortBy))
 		if err != nil {
-			return q, Errorf(400, InvalidValue, "sortBy %s is not an attribute path", resource.QuoteForDetail(lr.sortBy))
+			return q, Errorf(400, InvalidValue, "sortBy %s is not an attribute path", fault.Quote(lr.sortBy))
 		}
 		if t, ok := rt.ss.Resolve(ap, nil); ok && t.CompareAttr().ReturnWhen() == resource.ReturnedNever {
 			return q, Errorf(400, InvalidValue, "cannot sort by %s", lr.sortBy)
@@ -177,7 +178,7 @@ func (h *Handler) query(rt *resourceType, lr listRequest, expr filter.Expression
 		case "descending":
 			q.Descending = true
 		default:
-			return q, Errorf(400, InvalidValue, "sortOrder must be ascending or descending, not %s", resource.QuoteForDetail(lr.sortOrder))
+			return q, Errorf(400, InvalidValue, "sortOrder must be ascending or descending, not %s", fault.Quote(lr.sortOrder))
 		}
 	}
 	return q, nil
@@ -187,7 +188,7 @@ func parseListFilter(s string) (filter.Expression, *Error) {
 	if strings.TrimSpace(s) == "" {
 		return nil, nil
 	}
-	expr, err := resource.ParseFilter(s)
+	expr, err := filter.Parse(s)
 	if err != nil {
 		return nil, toError(err)
 	}

@@ -3,7 +3,9 @@ package scim
 import (
 	"strings"
 
+	"github.com/dbscim/dbscim/engine/fault"
 	"github.com/dbscim/dbscim/engine/resource"
+	"github.com/dbscim/dbscim/engine/scim/filter"
 )
 
 // parsePatch reads a PatchOp request (RFC 7644 §3.5.2) and normalises it into what
@@ -59,7 +61,7 @@ func parseOp(ss *resource.SchemaSet, m map[string]any, id string, i int) (resour
 	switch op.Op {
 	case "add", "replace", "remove":
 	default:
-		return op, Errorf(400, InvalidSyntax, "Operations[%d]: unknown op %s; use add, replace or remove", i, resource.QuoteForDetail(name))
+		return op, Errorf(400, InvalidSyntax, "Operations[%d]: unknown op %s; use add, replace or remove", i, fault.Quote(name))
 	}
 	rawPath, _ := field(m, "path")
 	path, isString := rawPath.(string)
@@ -88,7 +90,7 @@ func parseOp(ss *resource.SchemaSet, m map[string]any, id string, i int) (resour
 		op.Value = nv
 		return op, nil
 	}
-	p, err := resource.ParsePath(path)
+	p, err := filter.ParsePath(path)
 	if err != nil {
 		return op, toError(err)
 	}
@@ -185,7 +187,7 @@ func normalizeValueMap(ss *resource.SchemaSet, v map[string]any, id string) (map
 			out[ext.ID] = inner
 			continue
 		}
-		p, err := resource.ParsePath(k)
+		p, err := filter.ParsePath(k)
 		if err != nil {
 			return nil, toError(err)
 		}
@@ -196,7 +198,7 @@ func normalizeValueMap(ss *resource.SchemaSet, v map[string]any, id string) (map
 		}
 		if t.Attr != nil && t.Attr.Name == "id" && t.SubName == "" {
 			if s, ok := x.(string); !ok || s != id {
-				return nil, Errorf(400, Mutability, "id is read-only; it cannot change from %s", resource.QuoteForDetail(id))
+				return nil, Errorf(400, Mutability, "id is read-only; it cannot change from %s", fault.Quote(id))
 			}
 			continue
 		}

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/dbscim/dbscim/engine/fault"
 	"github.com/dbscim/dbscim/engine/resource"
 )
 
@@ -24,7 +25,7 @@ func checkContentType(r *http.Request) *Error {
 	if err == nil && (mt == "application/scim+json" || mt == "application/json") {
 		return nil
 	}
-	return Errorf(http.StatusUnsupportedMediaType, "", "unsupported Content-Type %s; send application/scim+json or application/json", resource.QuoteForDetail(ct))
+	return Errorf(http.StatusUnsupportedMediaType, "", "unsupported Content-Type %s; send application/scim+json or application/json", fault.Quote(ct))
 }
 
 // decodeObject reads a request body that must be one JSON object.

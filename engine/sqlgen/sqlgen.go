@@ -10,7 +10,7 @@ package sqlgen
 import (
 	"strings"
 
-	filter "github.com/scim2/filter-parser/v2"
+	"github.com/dbscim/dbscim/engine/scim/filter"
 
 	"github.com/dbscim/dbscim/dialects"
 	"github.com/dbscim/dbscim/engine/resource"

@@ -11,7 +11,7 @@ import (
 
 	"github.com/dbscim/dbscim/dialects"
 	"github.com/dbscim/dbscim/engine/fault"
-	"github.com/dbscim/dbscim/engine/resource"
+	"github.com/dbscim/dbscim/engine/scim/filter"
 	"github.com/dbscim/dbscim/engine/sqlgen"
 )
 
@@ -89,14 +89,14 @@ func TestGolden(t *testing.T) {
 				out.WriteString("\n")
 			}
 			for _, f := range filters {
-				expr, err := resource.ParseFilter(f)
+				expr, err := filter.Parse(f)
 				if err != nil {
 					t.Fatalf("%s: %v", f, err)
 				}
 				cond, args, err := tb.Where(expr)
 				show("where "+f, sqlgen.Statement{Text: cond, Args: args}, err)
 			}
-			lookup, _ := resource.ParseFilter(`userName eq "bjensen"`)
+			lookup, _ := filter.Parse(`userName eq "bjensen"`)
 			st, err := tb.Page(sqlgen.Page{Filter: lookup, Count: 1})
 			show("lookup page", st, err)
 			st, err = tb.Page(sqlgen.Page{SortBy: "name.familyName", Descending: true, Skip: 20, Count: 10})
@@ -106,7 +106,7 @@ func TestGolden(t *testing.T) {
 			show("keyset page after u-0100", st, err)
 			st, err = tb.Page(sqlgen.Page{Skip: 100, Count: 100})
 			show("offset page from the 101st", st, err)
-			active, _ := resource.ParseFilter(`active eq true`)
+			active, _ := filter.Parse(`active eq true`)
 			st, err = tb.Count(active)
 			show("count of active users", st, err)
 			show("columns probe", sqlgen.Statement{Text: sqlgen.Columns(d, tb.List)}, nil)
@@ -151,7 +151,7 @@ func TestUnsupported(t *testing.T) {
 		{`active co "t"`, nil},
 		{`meta.lastModified gt "yesterday"`, nil},
 	} {
-		expr, err := resource.ParseFilter(tt.filter)
+		expr, err := filter.Parse(tt.filter)
 		if err != nil {
 			t.Fatalf("%s: %v", tt.filter, err)
 		}

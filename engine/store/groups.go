@@ -6,7 +6,7 @@ import (
 	"sort"
 	"strings"
 
-	filter "github.com/scim2/filter-parser/v2"
+	"github.com/dbscim/dbscim/engine/scim/filter"
 
 	"github.com/dbscim/dbscim/dialects"
 	"github.com/dbscim/dbscim/engine/fault"

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	filter "github.com/scim2/filter-parser/v2"
+	"github.com/dbscim/dbscim/engine/scim/filter"
 
 	"github.com/dbscim/dbscim/engine/fault"
 	"github.com/dbscim/dbscim/engine/resource"
@@ -35,7 +35,7 @@ func resolve(maps []operations.Mapping, core *resource.Schema, exts ...*resource
 	cols := make([]column, 0, len(maps))
 	for _, m := range maps {
 		c := column{Mapping: m, kind: "string", caseFold: true}
-		p, err := filter.ParsePath([]byte(m.Path))
+		p, err := filter.ParsePath(m.Path)
 		if err == nil {
 			schema := core
 			if p.AttributePath.URIPrefix != nil {

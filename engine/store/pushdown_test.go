@@ -16,6 +16,7 @@ import (
 	"github.com/dbscim/dbscim/engine/resource"
 	"github.com/dbscim/dbscim/engine/run"
 	"github.com/dbscim/dbscim/engine/scim"
+	"github.com/dbscim/dbscim/engine/scim/filter"
 	"github.com/dbscim/dbscim/engine/sqlgen"
 	"github.com/dbscim/dbscim/operations"
 )
@@ -135,7 +136,7 @@ func openStores(t testing.TB, cfg *operations.Target) *Stores {
 // compareFilter runs one filter through SQL and through memory and reports a
 // difference; pushed is false when the filter could not be translated.
 func compareFilter(ctx context.Context, s *Users, f string) (pushed bool, problem error) {
-	expr, err := resource.ParseFilter(f)
+	expr, err := filter.Parse(f)
 	if err != nil {
 		return false, nil
 	}
@@ -247,7 +248,7 @@ targets:
 				t.Fatal(err)
 			}
 			target := openStores(t, cfg.Targets[0])
-			expr, _ := resource.ParseFilter(`userName eq "ALICE"`)
+			expr, _ := filter.Parse(`userName eq "ALICE"`)
 			page, err := target.Users.List(context.Background(), resource.Query{Filter: expr, StartIndex: 1, Count: 10})
 			if err != nil {
 				t.Fatal(err)

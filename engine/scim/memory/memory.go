@@ -205,7 +205,7 @@ func (m *Store) checkUnique(r resource.Resource, self string) error {
 			}
 			_, ov, _ := resource.Lookup(other, a.Name)
 			if !resource.IsEmpty(ov) && resource.Compare(v, ov, a.CaseExact) == 0 {
-				return fault.New(fault.Uniqueness, "%s %s is already taken", a.Name, resource.QuoteForDetail(textOf(v)))
+				return fault.New(fault.Uniqueness, "%s %s is already taken", a.Name, fault.Quote(textOf(v)))
 			}
 		}
 	}

@@ -1,11 +1,12 @@
-package resource
+package filter
 
 import (
 	"fmt"
 	"testing"
 
+	parser "github.com/scim2/filter-parser/v2"
+
 	"github.com/dbscim/dbscim/engine/fault"
-	filter "github.com/scim2/filter-parser/v2"
 )
 
 func TestNormalizeFilter(t *testing.T) {
@@ -46,7 +47,7 @@ func TestNormalizeFilter(t *testing.T) {
 			if got := normalizeFilter(tt.in); got != tt.want {
 				t.Errorf("normalizeFilter(%s)\n got %s\nwant %s", tt.in, got, tt.want)
 			}
-			_, rawErr := filter.ParseFilter([]byte(tt.in))
+			_, rawErr := parser.ParseFilter([]byte(tt.in))
 			if tt.rawRejected != (rawErr != nil) {
 				t.Errorf("filter-parser on the raw form: err = %v, want rejected = %v", rawErr, tt.rawRejected)
 			}
@@ -67,18 +68,18 @@ func TestParseFilter(t *testing.T) {
 		{`  userName eq "padded"  `, `userName eq "padded"`},
 	}
 	for _, tt := range tests {
-		expr, err := ParseFilter(tt.in)
+		expr, err := Parse(tt.in)
 		if err != nil {
-			t.Errorf("ParseFilter(%s): %v", tt.in, err)
+			t.Errorf("Parse(%s): %v", tt.in, err)
 			continue
 		}
 		if got := fmt.Sprint(expr); got != tt.want {
-			t.Errorf("ParseFilter(%s) = %s, want %s", tt.in, got, tt.want)
+			t.Errorf("Parse(%s) = %s, want %s", tt.in, got, tt.want)
 		}
 	}
 	// Escapes are decoded: the compare value is the text, not the JSON source.
-	expr, _ := ParseFilter(`displayName eq "say \"hi\" \u00e9"`)
-	if v := expr.(*filter.AttributeExpression).CompareValue; v != `say "hi" é` {
+	expr, _ := Parse(`displayName eq "say \"hi\" \u00e9"`)
+	if v := expr.(*AttributeExpression).CompareValue; v != `say "hi" é` {
 		t.Errorf("compare value = %q", v)
 	}
 }
@@ -90,9 +91,9 @@ func TestParseFilterErrors(t *testing.T) {
 		`emails[type eq "work" or type eq "home"].value eq "x"`, `"quoted" eq "x"`, `a eq b c`,
 		string(make([]byte, maxFilterLen+1)),
 	} {
-		_, err := ParseFilter(in)
+		_, err := Parse(in)
 		if !fault.Is(err, fault.InvalidFilter) {
-			t.Errorf("ParseFilter(%.40q) error = %v, want an invalid filter", in, err)
+			t.Errorf("Parse(%.40q) error = %v, want an invalid filter", in, err)
 		}
 	}
 }

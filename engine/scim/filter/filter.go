@@ -1,12 +1,19 @@
-package resource
+// Package filter is the SCIM filter language (RFC 7644 §3.4.2.2) as dbscim reads
+// it: filters and attribute paths parsed by github.com/scim2/filter-parser with
+// Entra ID's extended forms rewritten into the RFC grammar first, JSON escapes in
+// values decoded, a fast path for the one-comparison lookups IdPs send before every
+// create, and bounds and panics turned into invalid-filter errors (engine/fault).
+// The expression types are the parser's, under this package's names, so that the
+// layers above need no other import for filters.
+package filter
 
 import (
 	"encoding/json"
-	"fmt"
 	"strings"
 
+	parser "github.com/scim2/filter-parser/v2"
+
 	"github.com/dbscim/dbscim/engine/fault"
-	filter "github.com/scim2/filter-parser/v2"
 )
 
 // maxFilterLen bounds the filters and paths handed to the parser. Real IdP filters
@@ -14,12 +21,12 @@ import (
 // backtracking parser work on megabytes.
 const maxFilterLen = 4096
 
-// ParseFilter parses a SCIM filter (RFC 7644 §3.4.2.2). Entra ID's extended forms
+// Parse parses a SCIM filter (RFC 7644 §3.4.2.2). Entra ID's extended forms
 // (`emails[type eq "work"].value eq "x"`, unquoted values such as
 // `externalId eq jyoung`) are rewritten into the RFC grammar first. Numbers become
 // int or float64, strings have their JSON escapes decoded. Every failure is an
 // fault.InvalidFilter error.
-func ParseFilter(s string) (expr filter.Expression, err error) {
+func Parse(s string) (expr Expression, err error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return nil, fault.New(fault.InvalidFilter, "the filter is empty")
@@ -34,20 +41,20 @@ func ParseFilter(s string) (expr filter.Expression, err error) {
 		// The parser is third-party code fed with client input: a panic in it must
 		// be the client's 400, never the server's crash.
 		if r := recover(); r != nil {
-			expr, err = nil, fault.New(fault.InvalidFilter, "invalid filter %s", QuoteForDetail(s))
+			expr, err = nil, fault.New(fault.InvalidFilter, "invalid filter %s", fault.Quote(s))
 		}
 	}()
-	expr, err = filter.ParseFilter([]byte(normalizeFilter(s)))
+	expr, err = parser.ParseFilter([]byte(normalizeFilter(s)))
 	if err != nil {
-		return nil, fault.New(fault.InvalidFilter, "invalid filter %s: %v", QuoteForDetail(s), parserMessage(err))
+		return nil, fault.New(fault.InvalidFilter, "invalid filter %s: %v", fault.Quote(s), parserMessage(err))
 	}
 	return unescapeExpr(expr), nil
 }
 
 // ParsePath parses a PATCH path or an attribute path (RFC 7644 §3.5.2), with the
-// same rewriting of unquoted values inside a value filter as ParseFilter. Every
+// same rewriting of unquoted values inside a value filter as Parse. Every
 // failure is a fault.InvalidPath error.
-func ParsePath(s string) (p *filter.Path, err error) {
+func ParsePath(s string) (p *Path, err error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return nil, fault.New(fault.InvalidPath, "the path is empty")
@@ -57,12 +64,12 @@ func ParsePath(s string) (p *filter.Path, err error) {
 	}
 	defer func() {
 		if r := recover(); r != nil {
-			p, err = nil, fault.New(fault.InvalidPath, "invalid path %s", QuoteForDetail(s))
+			p, err = nil, fault.New(fault.InvalidPath, "invalid path %s", fault.Quote(s))
 		}
 	}()
-	parsed, err := filter.ParsePath([]byte(normalizeFilter(s)))
+	parsed, err := parser.ParsePath([]byte(normalizeFilter(s)))
 	if err != nil {
-		return nil, fault.New(fault.InvalidPath, "invalid path %s: %v", QuoteForDetail(s), parserMessage(err))
+		return nil, fault.New(fault.InvalidPath, "invalid path %s: %v", fault.Quote(s), parserMessage(err))
 	}
 	parsed.ValueExpression = unescapeExpr(parsed.ValueExpression)
 	return &parsed, nil
@@ -77,34 +84,45 @@ func parserMessage(err error) string {
 	return m
 }
 
-// QuoteForDetail quotes client input for an error detail, shortened so that an
-// error response never grows with the request.
-func QuoteForDetail(s string) string {
-	if len(s) > 200 {
-		s = s[:200] + "..."
-	}
-	return fmt.Sprintf("%q", s)
-}
-
 // unescapeExpr decodes the JSON escapes that filter-parser leaves in string values
 // (it strips the quotes but keeps `\"` as two characters), so that
 // `displayName eq "a \"b\""` compares with `a "b"`.
-func unescapeExpr(e filter.Expression) filter.Expression {
+func unescapeExpr(e Expression) Expression {
 	switch e := e.(type) {
-	case *filter.AttributeExpression:
+	case *AttributeExpression:
 		if s, ok := e.CompareValue.(string); ok && strings.Contains(s, `\`) {
 			var u string
 			if json.Unmarshal([]byte(`"`+s+`"`), &u) == nil {
 				e.CompareValue = u
 			}
 		}
-	case *filter.LogicalExpression:
+	case *LogicalExpression:
 		e.Left = unescapeExpr(e.Left)
 		e.Right = unescapeExpr(e.Right)
-	case *filter.NotExpression:
+	case *NotExpression:
 		e.Expression = unescapeExpr(e.Expression)
-	case *filter.ValuePath:
+	case *ValuePath:
 		e.ValueFilter = unescapeExpr(e.ValueFilter)
 	}
 	return e
+}
+
+// ParseAttrPath parses an attribute path without a value filter ("name.givenName",
+// an extension URN path), as sortBy and attributes name them. Every failure is a
+// fault.InvalidPath error.
+func ParseAttrPath(s string) (ap AttributePath, err error) {
+	s = strings.TrimSpace(s)
+	if s == "" || len(s) > maxFilterLen {
+		return AttributePath{}, fault.New(fault.InvalidPath, "invalid attribute path %s", fault.Quote(s))
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			ap, err = AttributePath{}, fault.New(fault.InvalidPath, "invalid attribute path %s", fault.Quote(s))
+		}
+	}()
+	ap, err = parser.ParseAttrPath([]byte(s))
+	if err != nil {
+		return AttributePath{}, fault.New(fault.InvalidPath, "invalid attribute path %s: %v", fault.Quote(s), parserMessage(err))
+	}
+	return ap, nil
 }

@@ -1,10 +1,8 @@
-package resource
+package filter
 
 import (
 	"encoding/json"
 	"strings"
-
-	filter "github.com/scim2/filter-parser/v2"
 )
 
 // fastComparison recognises the one filter shape IdPs send on every provisioning
@@ -13,7 +11,7 @@ import (
 // a few hundred microseconds per filter, more than the database lookup it guards;
 // anything else, including URN-prefixed paths and value filters, goes to the parser.
 // TestFastComparisonAgreesWithParser pins that both give the same expression.
-func fastComparison(s string) (filter.Expression, bool) {
+func fastComparison(s string) (Expression, bool) {
 	attr, rest, ok := strings.Cut(s, " ")
 	if !ok {
 		return nil, false
@@ -38,9 +36,9 @@ func fastComparison(s string) (filter.Expression, bool) {
 	if err := json.Unmarshal([]byte(value), &v); err != nil {
 		return nil, false
 	}
-	e := &filter.AttributeExpression{
-		AttributePath: filter.AttributePath{AttributeName: name},
-		Operator:      filter.CompareOperator(strings.ToLower(op)),
+	e := &AttributeExpression{
+		AttributePath: AttributePath{AttributeName: name},
+		Operator:      CompareOperator(strings.ToLower(op)),
 		CompareValue:  v,
 	}
 	if hasSub {

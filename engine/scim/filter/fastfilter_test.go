@@ -1,10 +1,10 @@
-package resource
+package filter
 
 import (
 	"reflect"
 	"testing"
 
-	filter "github.com/scim2/filter-parser/v2"
+	parser "github.com/scim2/filter-parser/v2"
 )
 
 // TestFastComparisonAgreesWithParser checks that every filter the fast path takes
@@ -29,7 +29,7 @@ func TestFastComparisonAgreesWithParser(t *testing.T) {
 			t.Errorf("%s: fast path declined", s)
 			continue
 		}
-		slow, err := filter.ParseFilter([]byte(s))
+		slow, err := parser.ParseFilter([]byte(s))
 		if err != nil {
 			t.Errorf("%s: parser rejects it: %v", s, err)
 			continue
@@ -65,7 +65,7 @@ func BenchmarkParseFilter(b *testing.B) {
 	for _, s := range []string{`userName eq "bjensen@example.com"`, `userName eq "bjensen@example.com" and active eq true`} {
 		b.Run(s, func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
-				if _, err := ParseFilter(s); err != nil {
+				if _, err := Parse(s); err != nil {
 					b.Fatal(err)
 				}
 			}
