@@ -26,10 +26,13 @@ var (
 	typeName = regexp.MustCompile(`^[A-Z][A-Za-z0-9]*$`)
 	// endpointName is a type's endpoint: one URL path segment.
 	endpointName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_-]*$`)
-	// reservedEndpoints are the endpoints of the core resource types and discovery,
-	// compared case-insensitively, as requests are routed.
-	reservedEndpoints = []string{"Users", "Groups", "ServiceProviderConfig", "ServiceProviderConfigs", "ResourceTypes", "Schemas", "Bulk", "Me"}
 )
+
+// ReservedEndpoints are the endpoints of the core resource types and of the
+// protocol, which no entitlement type may take, compared case-insensitively as
+// requests are routed. A test of the engine checks them against what the protocol
+// layer and the core types serve.
+var ReservedEndpoints = []string{"Users", "Groups", "ServiceProviderConfig", "ServiceProviderConfigs", "ResourceTypes", "Schemas", "Bulk", "Me"}
 
 // entitlements reads a target's entitlement types. users is the target's users
 // declaration (nil when it has none), whose id column params may name for the user.
@@ -136,9 +139,9 @@ func (p *parser) endpoint(o *object, et *EntitlementType) Position {
 	} else if !typeName.MatchString(et.Name) {
 		return Position{} // the name is reported already
 	}
-	for _, r := range reservedEndpoints {
+	for _, r := range ReservedEndpoints {
 		if strings.EqualFold(ep, r) {
-			p.errorf(at, "entitlement type %s: endpoint %s%s is a SCIM endpoint (%s are reserved)", et.Name, ep, how, strings.Join(reservedEndpoints, ", "))
+			p.errorf(at, "entitlement type %s: endpoint %s%s is a SCIM endpoint (%s are reserved)", et.Name, ep, how, strings.Join(ReservedEndpoints, ", "))
 			return Position{}
 		}
 	}

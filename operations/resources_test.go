@@ -391,7 +391,7 @@ func TestResourceDocKeys(t *testing.T) {
 	}
 	var keys []string
 	for _, list := range [][]string{{"groups", "entitlements"}, groupsKeys, groupOpKeys, groupPaths,
-		entitlementKeys, entitlementKinds, entitlementOpKeys, reservedEndpoints, {UserParam, MemberParam}} {
+		entitlementKeys, entitlementKinds, entitlementOpKeys, ReservedEndpoints, {UserParam, MemberParam}} {
 		keys = append(keys, list...)
 	}
 	for _, k := range keys {

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"runtime/debug"
+	"sort"
 	"strings"
 
 	"github.com/dbscim/dbscim/engine/fault"
@@ -362,4 +363,18 @@ var protocolEndpoints = map[string]string{
 func ProtocolEndpoint(seg string) (string, bool) {
 	name, ok := protocolEndpoints[strings.ToLower(seg)]
 	return name, ok
+}
+
+// ProtocolEndpoints lists the protocol's endpoints in their canonical spelling,
+// the SCIM 1.1 name included.
+func ProtocolEndpoints() []string {
+	var out []string
+	for lower, name := range protocolEndpoints {
+		if strings.EqualFold(lower, name) {
+			out = append(out, name)
+		}
+	}
+	out = append(out, "ServiceProviderConfigs")
+	sort.Strings(out)
+	return out
 }
