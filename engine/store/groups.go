@@ -214,9 +214,11 @@ func (s *Groups) Create(ctx context.Context, c resource.Change) (resource.Resour
 		members = c.Members.Result(nil)
 	}
 	var out resource.Resource
+	cl := s.names.newClaims()
+	defer cl.done()
 	err = s.pool.InTx(ctx, func(tx *sql.Tx) error {
 		name, _ := resource.GetValue(res, "displayName")
-		if err := s.unique(ctx, tx, "displayName", text(name), ""); err != nil {
+		if err := s.unique(ctx, cl, tx, "displayName", text(name), ""); err != nil {
 			return err
 		}
 		id, err := s.insert(ctx, tx, s.ops[operations.Create], rec, "displayName", text(name))
@@ -246,12 +248,14 @@ func (s *Groups) Create(ctx context.Context, c resource.Change) (resource.Resour
 func (s *Groups) Replace(ctx context.Context, id string, c resource.Change) (resource.Resource, error) {
 	res := c.Resource
 	var out resource.Resource
+	cl := s.names.newClaims()
+	defer cl.done()
 	err := s.pool.InTx(ctx, func(tx *sql.Tx) error {
 		old, err := s.get(ctx, tx, id)
 		if err != nil {
 			return err
 		}
-		if err := s.writeAttributes(ctx, tx, id, old, res); err != nil {
+		if err := s.writeAttributes(ctx, cl, tx, id, old, res); err != nil {
 			return err
 		}
 		if c.Members != nil {
@@ -272,7 +276,7 @@ func (s *Groups) Replace(ctx context.Context, id string, c resource.Change) (res
 }
 
 // writeAttributes runs the update operation when a mapped attribute changed.
-func (s *Groups) writeAttributes(ctx context.Context, tx *sql.Tx, id string, old run.Record, res resource.Resource) error {
+func (s *Groups) writeAttributes(ctx context.Context, cl *claims, tx *sql.Tx, id string, old run.Record, res resource.Resource) error {
 	oldRes, err := toResource(s.idColumn, s.cols, old)
 	if err != nil {
 		return err
@@ -301,7 +305,7 @@ func (s *Groups) writeAttributes(ctx context.Context, tx *sql.Tx, id string, old
 		return fault.New(fault.Invalid, "displayName is required")
 	}
 	if !strings.EqualFold(text(newName), text(oldName)) {
-		if err := s.unique(ctx, tx, "displayName", text(newName), id); err != nil {
+		if err := s.unique(ctx, cl, tx, "displayName", text(newName), id); err != nil {
 			return err
 		}
 	}
@@ -318,6 +322,8 @@ func (s *Groups) writeAttributes(ctx context.Context, tx *sql.Tx, id string, old
 // loading the group's members into a resource), the attribute operations to the
 // group's attributes; all in one transaction. It answers 204.
 func (s *Groups) Patch(ctx context.Context, id string, c resource.Change) (resource.Resource, error) {
+	cl := s.names.newClaims()
+	defer cl.done()
 	err := s.pool.InTx(ctx, func(tx *sql.Tx) error {
 		old, err := s.get(ctx, tx, id)
 		if err != nil {
@@ -332,7 +338,7 @@ func (s *Groups) Patch(ctx context.Context, id string, c resource.Change) (resou
 			if err != nil {
 				return err
 			}
-			if err := s.writeAttributes(ctx, tx, id, old, newRes); err != nil {
+			if err := s.writeAttributes(ctx, cl, tx, id, old, newRes); err != nil {
 				return err
 			}
 		}

@@ -34,6 +34,8 @@ type table struct {
 	// learned on first use.
 	outMu   sync.Mutex
 	outCols map[string]string
+	// names serialises the writes that claim one unique value.
+	names names
 	// gen is the list statement described to SQL generation, made once the
 	// columns are learned.
 	gen *sqlgen.Table
@@ -115,10 +117,15 @@ func (s *table) insert(ctx context.Context, tx dialects.Querier, op *operations.
 
 // unique fails with 409 uniqueness when another resource (not exceptID) has this
 // value of a unique attribute (userName, a group's displayName), compared in the
-// attribute's letter-case rule through the list operation.
-func (s *table) unique(ctx context.Context, q dialects.Querier, attr, value, exceptID string) error {
+// attribute's letter-case rule through the list operation. The write claims the
+// value first (cl), so that no other write of this process checks it before this
+// one's transaction ends.
+func (s *table) unique(ctx context.Context, cl *claims, q dialects.Querier, attr, value, exceptID string) error {
 	if value == "" {
 		return nil
+	}
+	if err := cl.claim(ctx, value); err != nil {
+		return err
 	}
 	other, err := s.idBy(ctx, q, attr, value)
 	if err != nil {

@@ -165,10 +165,12 @@ func (s *Users) Create(ctx context.Context, c resource.Change) (resource.Resourc
 		return nil, err
 	}
 	var out resource.Resource
+	cl := s.names.newClaims()
+	defer cl.done()
 	err = s.pool.InTx(ctx, func(tx *sql.Tx) error {
 		if s.userName != nil {
 			if name, ok := resource.GetValue(res, s.userName.Path); ok {
-				if err := s.unique(ctx, tx, "userName", text(name), ""); err != nil {
+				if err := s.unique(ctx, cl, tx, "userName", text(name), ""); err != nil {
 					return err
 				}
 			}
@@ -210,12 +212,14 @@ func (s *Users) Create(ctx context.Context, c resource.Change) (resource.Resourc
 func (s *Users) Replace(ctx context.Context, id string, c resource.Change) (resource.Resource, error) {
 	res := c.Resource
 	var out resource.Resource
+	cl := s.names.newClaims()
+	defer cl.done()
 	err := s.pool.InTx(ctx, func(tx *sql.Tx) error {
 		old, err := s.get(ctx, tx, id)
 		if err != nil {
 			return err
 		}
-		out, err = s.write(ctx, tx, id, old, res)
+		out, err = s.write(ctx, cl, tx, id, old, res)
 		return err
 	})
 	return out, err
@@ -224,6 +228,8 @@ func (s *Users) Replace(ctx context.Context, id string, c resource.Change) (reso
 // Patch applies a patch to the stored user and writes the difference.
 func (s *Users) Patch(ctx context.Context, id string, c resource.Change) (resource.Resource, error) {
 	var out resource.Resource
+	cl := s.names.newClaims()
+	defer cl.done()
 	err := s.pool.InTx(ctx, func(tx *sql.Tx) error {
 		old, err := s.get(ctx, tx, id)
 		if err != nil {
@@ -249,7 +255,7 @@ func (s *Users) Patch(ctx context.Context, id string, c resource.Change) (resour
 				}
 			}
 		}
-		out, err = s.write(ctx, tx, id, old, newRes)
+		out, err = s.write(ctx, cl, tx, id, old, newRes)
 		return err
 	})
 	return out, err
@@ -273,7 +279,7 @@ func (s *Users) Delete(ctx context.Context, id string) error {
 // write brings the stored user (old) to the state of res: the update operation when
 // any mapped attribute other than active changed, then activate or deactivate when
 // active changed. It answers with the user as stored afterwards.
-func (s *Users) write(ctx context.Context, tx *sql.Tx, id string, old run.Record, res resource.Resource) (resource.Resource, error) {
+func (s *Users) write(ctx context.Context, cl *claims, tx *sql.Tx, id string, old run.Record, res resource.Resource) (resource.Resource, error) {
 	oldRes, err := toResource(s.cfg.ID, s.cols, old)
 	if err != nil {
 		return nil, err
@@ -285,7 +291,7 @@ func (s *Users) write(ctx context.Context, tx *sql.Tx, id string, old run.Record
 			return nil, fault.New(fault.Invalid, "userName is required")
 		}
 		if !strings.EqualFold(text(newName), text(oldName)) {
-			if err := s.unique(ctx, tx, "userName", text(newName), id); err != nil {
+			if err := s.unique(ctx, cl, tx, "userName", text(newName), id); err != nil {
 				return nil, err
 			}
 		}
