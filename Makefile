@@ -5,7 +5,7 @@ VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo de
 QUICK     := examples/quickstart
 STATICCHECK_VERSION := v0.8.2
 
-.PHONY: all build run okta-lab test test-short lint bench clean
+.PHONY: all build run okta-lab test test-short test-race lint bench clean
 
 all: lint test
 
@@ -41,6 +41,11 @@ test:
 
 test-short:
 	$(GO) test -short -count=1 ./...
+
+# The engine's packages under the race detector: its caches, limits and stores are
+# shared by concurrent requests. Tests that need many requests run fewer here.
+test-race:
+	$(GO) test -race -count=1 ./engine/...
 
 lint:
 	@out="$$(gofmt -l .)"; if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
