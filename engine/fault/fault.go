@@ -53,6 +53,11 @@ const (
 	Timeout
 	// Canceled: the request was canceled before the work finished.
 	Canceled
+	// Indeterminate: a write's commit was sent but its outcome is unknown (the
+	// connection was lost on the way back). The store finds out which it was
+	// before answering; this kind reaches the client only when even that check
+	// could not run.
+	Indeterminate
 	// Misconfigured: the configuration cannot serve the request as declared
 	// (a create that does not reveal the new id).
 	Misconfigured
@@ -74,6 +79,7 @@ var kindNames = [...]string{
 	Unavailable:   "unavailable",
 	Timeout:       "timeout",
 	Canceled:      "canceled",
+	Indeterminate: "indeterminate",
 	Misconfigured: "misconfigured",
 }
 

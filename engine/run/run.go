@@ -191,14 +191,30 @@ func (p *Pool) InTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
-		return p.Error(nil, err)
+		return p.commitError(err)
 	}
 	return nil
 }
 
+// commitError classifies an error of COMMIT. A database that refused the commit
+// (a deferred constraint, a serialization failure) rolled it back; but when the
+// connection was lost or the request's time ran out while the commit was on its
+// way, the database may have committed or not: that outcome is Indeterminate, and
+// the caller must find out which before it answers.
+func (p *Pool) commitError(err error) error {
+	e := p.Error(nil, err)
+	switch fault.KindOf(e) {
+	case fault.Unavailable, fault.Timeout, fault.Canceled:
+		p.log.Warn("commit outcome unknown", "target", p.Name, "error", err.Error())
+		return fault.Wrap(fault.Indeterminate, err, "the connection to the database was lost while committing; the change may or may not have been stored")
+	}
+	return e
+}
+
 // Error turns a driver error met running op (nil: the transaction itself) into an
-// engine error of the kind the client can act on. The driver's text can carry table names and personal data: it is the cause,
-// which goes to the log, not to the IdP.
+// engine error of the kind the client can act on. The driver's text can carry
+// table names and personal data: it is the cause, which goes to the log, not to
+// the IdP.
 func (p *Pool) Error(op *operations.Operation, err error) error {
 	var fe *fault.Error
 	if errors.As(err, &fe) {

@@ -87,6 +87,7 @@ var faultResponses = map[fault.Kind]Error{
 	fault.Unavailable:   {Status: http.StatusServiceUnavailable, RetryAfter: 5},
 	fault.Timeout:       {Status: http.StatusServiceUnavailable, RetryAfter: 5},
 	fault.Canceled:      {Status: http.StatusServiceUnavailable, RetryAfter: 1},
+	fault.Indeterminate: {Status: http.StatusServiceUnavailable, RetryAfter: 5},
 	fault.Misconfigured: {Status: http.StatusInternalServerError},
 }
 

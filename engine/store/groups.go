@@ -213,7 +213,9 @@ func (s *Groups) Create(ctx context.Context, c resource.Change) (resource.Resour
 	if c.Members != nil {
 		members = c.Members.Result(nil)
 	}
-	var out resource.Resource
+	// out is the group as the transaction leaves it; attrs the same without its
+	// members, to find out what happened when the commit's outcome is unknown.
+	var out, attrs resource.Resource
 	cl := s.names.newClaims()
 	defer cl.done()
 	err = s.pool.InTx(ctx, func(tx *sql.Tx) error {
@@ -235,19 +237,28 @@ func (s *Groups) Create(ctx context.Context, c resource.Change) (resource.Resour
 		if out, err = toResource(s.idColumn, s.cols, stored); err != nil {
 			return err
 		}
+		attrs = resource.CopyResource(out)
 		if len(members) > 0 {
 			return s.attachMembers(ctx, tx, resource.Projection{}, out)
 		}
 		return nil
 	})
-	return out, err
+	if fault.Is(err, fault.Indeterminate) && attrs != nil {
+		id, _ := attrs["id"].(string)
+		err = s.settleGroup(ctx, err, id, attrs, members)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Replace is PUT: attributes replaced, and members replaced when the body carries
 // them, applied as the difference.
 func (s *Groups) Replace(ctx context.Context, id string, c resource.Change) (resource.Resource, error) {
 	res := c.Resource
-	var out resource.Resource
+	var out, attrs resource.Resource
+	var members []string
 	cl := s.names.newClaims()
 	defer cl.done()
 	err := s.pool.InTx(ctx, func(tx *sql.Tx) error {
@@ -259,7 +270,7 @@ func (s *Groups) Replace(ctx context.Context, id string, c resource.Change) (res
 			return err
 		}
 		if c.Members != nil {
-			if err := s.applyMembers(ctx, tx, id, c.Members); err != nil {
+			if members, err = s.applyMembers(ctx, tx, id, c.Members); err != nil {
 				return err
 			}
 		}
@@ -270,9 +281,16 @@ func (s *Groups) Replace(ctx context.Context, id string, c resource.Change) (res
 		if out, err = toResource(s.idColumn, s.cols, stored); err != nil {
 			return err
 		}
+		attrs = resource.CopyResource(out)
 		return s.attachMembers(ctx, tx, resource.Projection{}, out)
 	})
-	return out, err
+	if fault.Is(err, fault.Indeterminate) && attrs != nil {
+		err = s.settleGroup(ctx, err, id, attrs, members)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // writeAttributes runs the update operation when a mapped attribute changed.
@@ -322,6 +340,10 @@ func (s *Groups) writeAttributes(ctx context.Context, cl *claims, tx *sql.Tx, id
 // loading the group's members into a resource), the attribute operations to the
 // group's attributes; all in one transaction. It answers 204.
 func (s *Groups) Patch(ctx context.Context, id string, c resource.Change) (resource.Resource, error) {
+	// attrs and members are the group as the transaction leaves it, to find out
+	// what happened when the commit's outcome is unknown.
+	var attrs resource.Resource
+	var members []string
 	cl := s.names.newClaims()
 	defer cl.done()
 	err := s.pool.InTx(ctx, func(tx *sql.Tx) error {
@@ -342,26 +364,41 @@ func (s *Groups) Patch(ctx context.Context, id string, c resource.Change) (resou
 				return err
 			}
 		}
-		if c.Members == nil {
-			return nil
+		if c.Members != nil {
+			if members, err = s.applyMembers(ctx, tx, id, c.Members); err != nil {
+				return err
+			}
 		}
-		return s.applyMembers(ctx, tx, id, c.Members)
+		if len(c.Patch) == 0 {
+			attrs, err = toResource(s.idColumn, s.cols, old)
+			return err
+		}
+		stored, err := s.get(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		attrs, err = toResource(s.idColumn, s.cols, stored)
+		return err
 	})
+	if fault.Is(err, fault.Indeterminate) && attrs != nil {
+		err = s.settleGroup(ctx, err, id, attrs, members)
+	}
 	return nil, err
 }
 
 // applyMembers brings the group's members to what the change asks for, by the
-// difference from the current members.
-func (s *Groups) applyMembers(ctx context.Context, tx dialects.Querier, id string, m *resource.MemberChange) error {
+// difference from the current members, and returns the members it leaves.
+func (s *Groups) applyMembers(ctx context.Context, tx dialects.Querier, id string, m *resource.MemberChange) ([]string, error) {
 	current, err := s.memberSet(ctx, tx, id)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	list := make([]string, 0, len(current))
 	for id := range current {
 		list = append(list, id)
 	}
-	return s.changeMembers(ctx, tx, id, current, m.Result(list))
+	wanted := m.Result(list)
+	return wanted, s.changeMembers(ctx, tx, id, current, wanted)
 }
 
 // Delete removes the group (and its memberships first, when clear_members is declared).
@@ -369,7 +406,7 @@ func (s *Groups) Delete(ctx context.Context, id string) error {
 	if s.ops[operations.Delete] == nil {
 		return fault.New(fault.NotDeclared, "this target declares no groups.delete operation")
 	}
-	return s.pool.InTx(ctx, func(tx *sql.Tx) error {
+	err := s.pool.InTx(ctx, func(tx *sql.Tx) error {
 		rec, err := s.get(ctx, tx, id)
 		if err != nil {
 			return err
@@ -382,6 +419,7 @@ func (s *Groups) Delete(ctx context.Context, id string) error {
 		_, _, err = s.pool.Exec(ctx, tx, s.ops[operations.Delete], rec, false)
 		return err
 	})
+	return s.settleGroup(ctx, err, id, nil, nil)
 }
 
 // changeMembers brings the membership from current (nil for a new group) to wanted:

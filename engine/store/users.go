@@ -205,7 +205,14 @@ func (s *Users) Create(ctx context.Context, c resource.Change) (resource.Resourc
 		}
 		return s.attachGrants(ctx, tx, resource.Projection{}, out)
 	})
-	return out, err
+	if fault.Is(err, fault.Indeterminate) && out != nil {
+		id, _ := out["id"].(string)
+		err = s.settleUser(ctx, err, id, out)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Replace is PUT: the resource replaces the stored one.
@@ -222,7 +229,7 @@ func (s *Users) Replace(ctx context.Context, id string, c resource.Change) (reso
 		out, err = s.write(ctx, cl, tx, id, old, res)
 		return err
 	})
-	return out, err
+	return s.settled(ctx, err, id, out)
 }
 
 // Patch applies a patch to the stored user and writes the difference.
@@ -258,7 +265,19 @@ func (s *Users) Patch(ctx context.Context, id string, c resource.Change) (resour
 		out, err = s.write(ctx, cl, tx, id, old, newRes)
 		return err
 	})
-	return out, err
+	return s.settled(ctx, err, id, out)
+}
+
+// settled answers a replace or patch: when its commit outcome is unknown, by
+// finding out whether the user is now as the transaction left it (out).
+func (s *Users) settled(ctx context.Context, err error, id string, out resource.Resource) (resource.Resource, error) {
+	if fault.Is(err, fault.Indeterminate) && out != nil {
+		err = s.settleUser(ctx, err, id, out)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Delete runs the declared delete operation.
@@ -266,7 +285,7 @@ func (s *Users) Delete(ctx context.Context, id string) error {
 	if s.ops[operations.Delete] == nil {
 		return fault.New(fault.NotDeclared, "this target declares no users.delete operation")
 	}
-	return s.pool.InTx(ctx, func(tx *sql.Tx) error {
+	err := s.pool.InTx(ctx, func(tx *sql.Tx) error {
 		rec, err := s.get(ctx, tx, id)
 		if err != nil {
 			return err
@@ -274,6 +293,7 @@ func (s *Users) Delete(ctx context.Context, id string) error {
 		_, _, err = s.pool.Exec(ctx, tx, s.ops[operations.Delete], rec, false)
 		return err
 	})
+	return s.settleUser(ctx, err, id, nil)
 }
 
 // write brings the stored user (old) to the state of res: the update operation when
