@@ -132,4 +132,25 @@ targets:
 	if code := run([]string{"explain", "--config", file, "--target", "nope"}, &out, &errOut); code != 1 {
 		t.Errorf("unknown target: exit %d", code)
 	}
+
+	// The list as dbscim wraps it for a request: the filter pushed down, the page,
+	// the count, and what each placeholder binds.
+	out.Reset()
+	if code := run([]string{"explain", "--config", file, "--filter", `userName eq "Ann"`, "--start", "11", "--count", "5"}, &out, &errOut); code != 0 {
+		t.Fatalf("explain --filter: exit %d: %s", code, errOut.String())
+	}
+	got = out.String()
+	for _, want := range []string{
+		`users.list for filter userName eq "Ann", startIndex 11, count 5: page`,
+		`SELECT * FROM (SELECT id, user_name, active FROM users WHERE note <> '?') AS t WHERE (t.user_name IS NOT NULL AND LOWER(t.user_name) = LOWER($1)) ORDER BY t.id LIMIT $2 OFFSET $3`,
+		`1: "Ann"`, "2: 5", "3: 10",
+		`SELECT COUNT(*) AS n FROM (SELECT id, user_name, active FROM users WHERE note <> '?') AS t WHERE`,
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("explain --filter output lacks %q:\n%s", want, got)
+		}
+	}
+	if code := run([]string{"explain", "--config", file, "--filter", `userName zz "x"`}, &out, &errOut); code != 2 {
+		t.Errorf("a bad --filter: exit %d, want 2", code)
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -81,7 +82,9 @@ func (p *Pool) Query(ctx context.Context, q dialects.Querier, op *operations.Ope
 
 // Each runs op's text with ready arguments and calls fn for every row, until fn
 // returns false or an error. Driver errors are classified against op.
-func (p *Pool) Each(ctx context.Context, q dialects.Querier, op *operations.Operation, args []dialects.Arg, fn func(Record) (bool, error)) error {
+func (p *Pool) Each(ctx context.Context, q dialects.Querier, op *operations.Operation, args []dialects.Arg, fn func(Record) (bool, error)) (err error) {
+	start, n := time.Now(), 0
+	defer func() { p.logStatement(ctx, op, start, n, err) }()
 	rows, err := p.Dialect.Query(ctx, q, op.Text, args)
 	if err != nil {
 		return p.Error(op, err)
@@ -92,6 +95,7 @@ func (p *Pool) Each(ctx context.Context, q dialects.Querier, op *operations.Oper
 		if err != nil {
 			return p.Error(op, err)
 		}
+		n++
 		more, err := fn(r)
 		if err != nil || !more {
 			return err
@@ -101,6 +105,19 @@ func (p *Pool) Each(ctx context.Context, q dialects.Querier, op *operations.Oper
 		return p.Error(op, err)
 	}
 	return nil
+}
+
+// logStatement logs, at debug level, what a statement was run for, how long it took
+// and how many rows it read: never its values.
+func (p *Pool) logStatement(ctx context.Context, op *operations.Operation, start time.Time, rows int, err error) {
+	if !p.log.Enabled(ctx, slog.LevelDebug) {
+		return
+	}
+	attrs := []any{"target", p.Name, "operation", op.Name, "duration_ms", float64(time.Since(start).Microseconds()) / 1000, "rows", rows}
+	if err != nil {
+		attrs = append(attrs, "kind", fault.KindOf(err).String())
+	}
+	p.log.DebugContext(ctx, "statement", attrs...)
 }
 
 // Exec runs an operation that writes. If the statement returns rows (RETURNING,
@@ -116,7 +133,9 @@ func (p *Pool) Exec(ctx context.Context, q dialects.Querier, op *operations.Oper
 	defer release()
 	args := Bind(op, rec)
 	if wantID && op.Kind == operations.SQL && p.Dialect.LastInsertID() && !returnsRows(op.Text) {
+		start := time.Now()
 		res, err := p.Dialect.Exec(ctx, q, op.Text, args)
+		p.logStatement(ctx, op, start, 0, err)
 		if err != nil {
 			return nil, nil, p.Error(op, err)
 		}

@@ -244,16 +244,45 @@ func (s *table) sqlTable(ctx context.Context, db dialects.Querier, op *operation
 	if gen != nil && gen.List == op.Text {
 		return gen, nil
 	}
-	gen = &sqlgen.Table{Dialect: s.pool.Dialect, List: op.Text, Params: len(op.Params), ID: s.ref(s.idColumn)}
-	for i := range s.cols {
-		c := &s.cols[i]
-		gen.Columns = append(gen.Columns, sqlgen.Column{
-			Ref: s.ref(c.Column), Kind: c.kind, Fold: c.caseFold, Simple: c.simple,
-			Attr: c.attr, Sub: c.sub, ElemAttr: c.elemAttr, ElemValue: c.elemValue, ToDB: c.toDB,
-		})
-	}
+	gen = describeList(s.pool.Dialect, op, s.idColumn, s.cols, s.ref)
 	s.outMu.Lock()
 	s.gen = gen
 	s.outMu.Unlock()
 	return gen, nil
+}
+
+// describeList describes a list statement and the mapped columns to SQL
+// generation, ref naming each column in the derived table.
+func describeList(d dialects.Dialect, op *operations.Operation, idColumn string, cols []column, ref func(string) string) *sqlgen.Table {
+	gen := &sqlgen.Table{Dialect: d, List: op.Text, Params: len(op.Params), ID: ref(idColumn)}
+	for i := range cols {
+		c := &cols[i]
+		gen.Columns = append(gen.Columns, sqlgen.Column{
+			Ref: ref(c.Column), Kind: c.kind, Fold: c.caseFold, Simple: c.simple,
+			Attr: c.attr, Sub: c.sub, ElemAttr: c.elemAttr, ElemValue: c.elemValue, ToDB: c.toDB,
+		})
+	}
+	return gen
+}
+
+// ExplainUserList returns the statements a list of users runs for a query when
+// its list operation is a statement: the page, and the COUNT that tells the total
+// (a first page that comes back short spares it). Columns are written as the
+// configuration spells them; at run time they are spelled as the list statement
+// returns them. It returns sqlgen.ErrNoPushdown when the list runs as declared
+// and is filtered in memory while it streams (a procedure, or a filter SQL over
+// these columns cannot express).
+func ExplainUserList(cfg *operations.Users, d dialects.Dialect, q resource.Query) (page, count sqlgen.Statement, err error) {
+	op := cfg.Operations[operations.List]
+	if op == nil || op.Kind != operations.SQL {
+		return page, count, sqlgen.ErrNoPushdown
+	}
+	cols := resolve(cfg.Attributes, resource.UserSchema(), resource.EnterpriseUserSchema())
+	gen := describeList(d, op, cfg.ID, cols, func(column string) string { return "t." + sqlgen.Ident(d, column) })
+	req := sqlgen.Page{Filter: q.Filter, SortBy: q.SortBy, Descending: q.Descending, Skip: int64(max(q.StartIndex, 1) - 1), Count: q.Count}
+	if page, err = gen.Page(req); err != nil {
+		return page, count, err
+	}
+	count, err = gen.Count(q.Filter)
+	return page, count, err
 }
