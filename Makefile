@@ -47,11 +47,13 @@ test-short:
 test-race:
 	$(GO) test -race -count=1 ./engine/...
 
+# lint also builds dbscim for Windows, where it runs as a service (docs/windows.md).
 lint:
 	@out="$$(gofmt -l .)"; if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) mod tidy -diff
 	$(GO) vet ./...
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
+	GOOS=windows GOARCH=amd64 CGO_ENABLED=0 $(GO) build -o /dev/null ./cmd/dbscim
 
 # Benchmarks that print ratios against a baseline measured in the same run: the
 # userName lookup through dbscim against the raw driver's point select, and the

@@ -30,6 +30,9 @@ import (
 var version = "dev"
 
 func main() {
+	if code, ok := runAsService(os.Args[1:]); ok {
+		os.Exit(code)
+	}
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
@@ -129,7 +132,7 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(stopContext, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	srv, err := server.Open(ctx, cfg, log)
 	if err != nil {
