@@ -34,10 +34,16 @@ okta-lab: build
 	@OKTADEMO_TOKEN="$$(cat $(OKTA_LAB)/data/token)" ./$(BIN) credentials --config $(OKTA_LAB)/$(OKTA_LAB_CONFIG).yaml
 	@OKTADEMO_TOKEN="$$(cat $(OKTA_LAB)/data/token)" exec ./$(BIN) serve --config $(OKTA_LAB)/$(OKTA_LAB_CONFIG).yaml
 
+# The Helm chart's checks (and the image builder) are a Go module of their own,
+# examples/kubernetes/go.mod, so that Helm and the Kubernetes API types stay out of
+# dbscim's dependencies. `go test ./...` at the top does not enter it.
+KUBE := examples/kubernetes
+
 # All tests. The MariaDB and PostgreSQL suites run when DBSCIM_TEST_MYSQL_DSN and
 # DBSCIM_TEST_POSTGRES_DSN are set (and must, under CI=true).
 test:
 	$(GO) test -count=1 $(TESTFLAGS) ./...
+	cd $(KUBE) && $(GO) test -count=1 $(TESTFLAGS) ./...
 
 test-short:
 	$(GO) test -short -count=1 ./...
@@ -53,6 +59,7 @@ lint:
 	$(GO) mod tidy -diff
 	$(GO) vet ./...
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
+	cd $(KUBE) && $(GO) vet ./... && $(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
 	GOOS=windows GOARCH=amd64 CGO_ENABLED=0 $(GO) build -o /dev/null ./cmd/dbscim
 
 # Benchmarks that print ratios against a baseline measured in the same run: the
