@@ -5,7 +5,7 @@ VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo de
 QUICK     := examples/quickstart
 STATICCHECK_VERSION := v0.8.2
 
-.PHONY: all build run okta-lab test test-short test-race lint bench clean
+.PHONY: all build run okta-lab test test-short test-race lint bench clean image
 
 all: lint test
 
@@ -38,6 +38,16 @@ okta-lab: build
 # examples/kubernetes/go.mod, so that Helm and the Kubernetes API types stay out of
 # dbscim's dependencies. `go test ./...` at the top does not enter it.
 KUBE := examples/kubernetes
+
+# The container image without Docker: the static binary on an empty base with CA
+# certificates and the non-root user 65532, as the Dockerfile builds it, written as
+# an OCI image archive (docker load -i / podman load -i / skopeo copy oci-archive:).
+IMAGE_ARCH ?= amd64
+IMAGE      ?= bin/dbscim-image.tar
+image:
+	CGO_ENABLED=0 GOOS=linux GOARCH=$(IMAGE_ARCH) $(GO) build -trimpath -ldflags "-s -w -X main.version=$(VERSION)" -o bin/linux-$(IMAGE_ARCH)/dbscim ./cmd/dbscim
+	cd $(KUBE) && SOURCE_DATE_EPOCH=$${SOURCE_DATE_EPOCH:-$$(git log -1 --format=%ct)} $(GO) run ./image \
+	  -binary $(CURDIR)/bin/linux-$(IMAGE_ARCH)/dbscim -arch $(IMAGE_ARCH) -version $(VERSION) -output $(CURDIR)/$(IMAGE)
 
 # All tests. The MariaDB and PostgreSQL suites run when DBSCIM_TEST_MYSQL_DSN and
 # DBSCIM_TEST_POSTGRES_DSN are set (and must, under CI=true).
