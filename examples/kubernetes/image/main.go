@@ -7,7 +7,8 @@
 //
 // The image is the Dockerfile's, built from the same binary: the same user, entry
 // point, command, port, volume and stop signal. It is reproducible: every time in
-// it is SOURCE_DATE_EPOCH (or 1970), so the same binary gives the same digest.
+// it is -created (make image passes the last commit's time), so the same binary
+// gives the same digest.
 //
 //	go run ./image -binary ../../bin/linux-amd64/dbscim -version v1.2.3 -output ../../bin/dbscim-image.tar
 package main
@@ -62,16 +63,19 @@ func main() {
 	flag.StringVar(&o.Arch, "arch", "amd64", "the binary's GOARCH")
 	flag.StringVar(&o.Repo, "repository", "dbscim", "the repository the image is tagged with in the archive")
 	flag.StringVar(&output, "output", "bin/dbscim-image.tar", "the OCI image archive to write")
+	created := flag.Int64("created", 0, "every time stamp of the image, in seconds since 1970 (default: $SOURCE_DATE_EPOCH, else 0)")
 	flag.Parse()
-	o.Created = time.Unix(0, 0).UTC()
-	if s := os.Getenv("SOURCE_DATE_EPOCH"); s != "" {
-		sec, err := strconv.ParseInt(s, 10, 64)
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "image: SOURCE_DATE_EPOCH:", err)
-			os.Exit(2)
+	if *created == 0 {
+		if s := os.Getenv("SOURCE_DATE_EPOCH"); s != "" {
+			sec, err := strconv.ParseInt(s, 10, 64)
+			if err != nil {
+				fmt.Fprintln(os.Stderr, "image: SOURCE_DATE_EPOCH:", err)
+				os.Exit(2)
+			}
+			*created = sec
 		}
-		o.Created = time.Unix(sec, 0).UTC()
 	}
+	o.Created = time.Unix(*created, 0).UTC()
 	digest, err := writeArchive(o, output)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "image:", err)
