@@ -1,5 +1,7 @@
 # dbscim in a container: a static binary (CGO_ENABLED=0; the SQLite driver is pure
 # Go) on distroless, running as a non-root user. See docs/operations.md ("Container").
+# Where no Docker engine runs, `make image` writes an equivalent image as an OCI
+# archive, and the Helm chart in examples/kubernetes runs it on Kubernetes.
 #
 #   docker build -t dbscim --build-arg VERSION=$(git describe --tags --always) .
 #   docker run --rm -p 8443:8443 \
