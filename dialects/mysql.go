@@ -53,6 +53,11 @@ var mysqlSpec = Spec{
 		FROM information_schema.ROUTINES r WHERE r.ROUTINE_SCHEMA = COALESCE(NULLIF(?, ''), DATABASE()) AND r.ROUTINE_NAME = ?`,
 	UserErrors:  "`SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = '…'`",
 	UserMessage: mysqlUserMessage,
+	ColumnsQuery: `SELECT COLUMN_NAME, DATA_TYPE, IS_NULLABLE, CASE COLUMN_KEY WHEN 'PRI' THEN 'P' WHEN 'UNI' THEN 'U' ELSE '' END
+		FROM information_schema.COLUMNS
+		WHERE TABLE_SCHEMA = COALESCE(NULLIF(?, ''), DATABASE()) AND TABLE_NAME = ?
+		ORDER BY ORDINAL_POSITION`,
+	ColumnsArgs: "st",
 }
 
 // Spec returns MySQL's and MariaDB's facts.

@@ -62,6 +62,20 @@ var postgresSpec = Spec{
 		WHERE p.proname = lower($2) AND (($1 = '' AND n.nspname = ANY (current_schemas(false))) OR n.nspname = lower($1))`,
 	UserErrors:  "`RAISE EXCEPTION '…'` (SQLSTATE P0001)",
 	UserMessage: postgresUserMessage,
+	ColumnsQuery: `SELECT c.column_name, c.data_type, c.is_nullable,
+		COALESCE((SELECT CASE tc.constraint_type WHEN 'PRIMARY KEY' THEN 'P' ELSE 'U' END
+		          FROM information_schema.table_constraints tc
+		          JOIN information_schema.key_column_usage k
+		            ON k.constraint_name = tc.constraint_name AND k.table_schema = tc.table_schema AND k.table_name = tc.table_name
+		          WHERE tc.table_schema = c.table_schema AND tc.table_name = c.table_name AND k.column_name = c.column_name
+		            AND tc.constraint_type IN ('PRIMARY KEY', 'UNIQUE')
+		            AND (SELECT COUNT(*) FROM information_schema.key_column_usage k2
+		                 WHERE k2.constraint_name = tc.constraint_name AND k2.table_schema = tc.table_schema) = 1
+		          ORDER BY tc.constraint_type LIMIT 1), '')
+		FROM information_schema.columns c
+		WHERE c.table_schema = COALESCE(NULLIF($1, ''), current_schema()) AND c.table_name = $2
+		ORDER BY c.ordinal_position`,
+	ColumnsArgs: "st",
 }
 
 // Spec returns PostgreSQL's facts.

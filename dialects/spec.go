@@ -67,6 +67,16 @@ type Spec struct {
 	// when dbscim does not read the database's catalog.
 	RoutineQuery string
 
+	// ColumnsQuery reads a table's or view's columns from the catalog, in their
+	// order: name, data type, 'YES' or 'NO' for nullable, and 'P' (primary key),
+	// 'U' (unique on its own) or ''. Its parameters are the schema ("" for the
+	// current one) and the table name, each given as often as the query has
+	// placeholders for them (see ColumnsArgs).
+	ColumnsQuery string
+	// ColumnsArgs lists, for each placeholder of ColumnsQuery, whether it takes
+	// the schema ('s') or the table name ('t').
+	ColumnsArgs string
+
 	// UserErrors says, for the DBA, how a routine raises an error whose message is
 	// meant for the caller; "" when the database has no routines.
 	UserErrors string

@@ -50,6 +50,14 @@ var sqliteSpec = Spec{
 	Init:           true,
 	LastInsertID:   true,
 	MultiRowInsert: true,
+	ColumnsQuery: `SELECT c.name, c.type, CASE WHEN c."notnull" = 1 OR c.pk > 0 THEN 'NO' ELSE 'YES' END,
+		CASE WHEN c.pk > 0 THEN 'P'
+		     WHEN EXISTS (SELECT 1 FROM pragma_index_list(?) il JOIN pragma_index_info(il.name) ii
+		                  WHERE il."unique" = 1 AND ii.name = c.name
+		                    AND (SELECT COUNT(*) FROM pragma_index_info(il.name)) = 1) THEN 'U'
+		     ELSE '' END
+		FROM pragma_table_info(?) c ORDER BY c.cid`,
+	ColumnsArgs: "tt",
 }
 
 // Spec returns SQLite's facts.

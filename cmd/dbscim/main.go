@@ -48,6 +48,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return validate(args[1:], stdout, stderr)
 	case "credentials":
 		return credentials(args[1:], stdout, stderr)
+	case "init":
+		return initCommand(args[1:], stdout, stderr)
 	case "explain":
 		return explain(args[1:], stdout, stderr)
 	case "version", "--version", "-v":
@@ -68,8 +70,12 @@ func usage(w io.Writer) {
 commands:
   serve     --config FILE   serve the configured targets over SCIM 2.0
   validate  --config FILE   check the configuration against every live database
-  explain   --config FILE [--target NAME]
-                            print the exact statement and bindings of every operation
+  init      --dialect D --name DB [...] TABLE
+                            write a dbscim.yaml for a users table, read from the
+                            live database's catalog
+  explain   --config FILE [--target NAME] [--filter F --start N --count M --sort A]
+                            print the exact statement and bindings of every
+                            operation, and of the list as wrapped for a request
   credentials --config FILE [--target NAME]
                             print each target's SCIM URL, token and the TLS
                             certificate, to paste into the identity provider
