@@ -292,3 +292,151 @@ targets:
 		})
 	}
 }
+
+// TestNoWriteLostUnderCuts creates and renames users from several clients while
+// the connection carrying a COMMIT is cut, now and then, at random: after
+// delivering the COMMIT or instead of it. Afterwards every answer is compared with
+// the table: no write answered as done is missing, no write answered as not
+// stored is there, and a write may be answered as of unknown outcome only if the
+// database could not be read.
+func TestNoWriteLostUnderCuts(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a load test; -short leaves it out")
+	}
+	for _, dialect := range []string{"mysql", "postgres"} {
+		t.Run(dialect, func(t *testing.T) {
+			d, db, conn := dialecttest.NewDatabase(t, dialect)
+			dialecttest.MustExec(t, db, `CREATE TABLE accounts (id VARCHAR(64) PRIMARY KEY, login VARCHAR(100) NOT NULL, title VARCHAR(100))`)
+			cut := newCommitCutter(t, net.JoinHostPort(conn.Host, strconv.Itoa(conn.Port)))
+			host, port, _ := net.SplitHostPort(cut.ln.Addr().String())
+			plain := ""
+			if dialect == "postgres" {
+				plain = ", properties: {sslmode: disable}"
+			}
+			yaml := fmt.Sprintf(`version: 1
+targets:
+  t:
+    auth: {none: true}
+    database: {dialect: %s, name: %q, host: %q, port: %s, user: %q, password: %q, max_open: 8%s}
+    users:
+      id: id
+      attributes: {userName: login, title: title}
+      operations:
+        list:   {sql: "SELECT id, login, title FROM accounts"}
+        get:    {sql: "SELECT id, login, title FROM accounts WHERE id = ?", params: [id]}
+        create: {sql: "INSERT INTO accounts (id, login, title) VALUES (?, ?, ?)", params: [id, login, title]}
+        update: {sql: "UPDATE accounts SET login = ?, title = ? WHERE id = ?", params: [login, title, id]}
+`, d.Name(), conn.Name, host, port, conn.User, conn.Password, plain)
+			cfg, err := operations.Parse("cuts.yaml", []byte(yaml), func(string) (string, bool) { return "", false })
+			if err != nil {
+				t.Fatal(err)
+			}
+			users := openStores(t, cfg.Targets[0]).Users
+			ctx := context.Background()
+
+			// Cut a COMMIT every 15 to 40 ms, one way or the other.
+			stop := make(chan struct{})
+			var chaos sync.WaitGroup
+			chaos.Add(1)
+			go func() {
+				defer chaos.Done()
+				for i := 0; ; i++ {
+					select {
+					case <-stop:
+						cut.arm(passCommits)
+						return
+					case <-time.After(time.Duration(15+i*7%25) * time.Millisecond):
+					}
+					if i%2 == 0 {
+						cut.arm(deliverThenCut)
+					} else {
+						cut.arm(dropAndCut)
+					}
+				}
+			}()
+
+			type answer struct {
+				login, title string // what the write asked for
+				id           string
+				kind         fault.Kind // fault.Internal with err == nil: done
+				done         bool
+			}
+			var mu sync.Mutex
+			var answers []answer
+			var wg sync.WaitGroup
+			for w := 0; w < 6; w++ {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for i := 0; i < 25; i++ {
+						login := fmt.Sprintf("w%d-%d", w, i)
+						res, err := users.Create(ctx, resource.Change{Op: resource.OpCreate, Resource: resource.Resource{"userName": login, "title": "new"}})
+						a := answer{login: login, title: "new", done: err == nil, kind: fault.KindOf(err)}
+						if err == nil {
+							a.id = res["id"].(string)
+						}
+						mu.Lock()
+						answers = append(answers, a)
+						mu.Unlock()
+						if err != nil {
+							continue
+						}
+						p := resource.PatchOp{Op: "replace", Value: map[string]any{"title": "renamed"}}
+						_, err = users.Patch(ctx, a.id, resource.Change{Op: resource.OpPatch, Patch: []resource.PatchOp{p}})
+						mu.Lock()
+						answers = append(answers, answer{login: login, title: "renamed", id: a.id, done: err == nil, kind: fault.KindOf(err)})
+						mu.Unlock()
+					}
+				}()
+			}
+			wg.Wait()
+			close(stop)
+			chaos.Wait()
+
+			stored := map[string]string{} // login → title
+			rows, err := db.Query(`SELECT login, title FROM accounts`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for rows.Next() {
+				var login, title string
+				rows.Scan(&login, &title)
+				stored[login] = title
+			}
+			rows.Close()
+			counts := map[string]int{}
+			for _, a := range answers {
+				switch {
+				case a.done:
+					counts["done"]++
+				case a.kind == fault.Unavailable:
+					counts["not stored"]++
+				case a.kind == fault.Indeterminate:
+					counts["unknown"]++
+				default:
+					counts["other"]++
+					t.Errorf("%s %s: unexpected error kind %v", a.login, a.title, a.kind)
+				}
+			}
+			for _, a := range answers {
+				title, present := stored[a.login]
+				switch {
+				case a.done && !present:
+					t.Errorf("%s: answered as created, not in the table", a.login)
+				case a.done && a.title == "renamed" && title != "renamed":
+					t.Errorf("%s: rename answered as done, title is %q", a.login, title)
+				case !a.done && a.kind == fault.Unavailable && a.title == "new" && present:
+					t.Errorf("%s: create answered as not stored, in the table", a.login)
+				case !a.done && a.kind == fault.Unavailable && a.title == "renamed" && title == "renamed":
+					t.Errorf("%s: rename answered as not stored, stored", a.login)
+				case a.kind == fault.Indeterminate:
+					t.Errorf("%s %s: outcome unknown although the database could be read", a.login, a.title)
+				}
+			}
+			t.Logf("%d writes: %v", len(answers), counts)
+			if counts["not stored"] == 0 || counts["done"] == 0 {
+				t.Errorf("the cuts did not bite: %v", counts)
+			}
+		})
+	}
+}
