@@ -72,8 +72,7 @@ func (p *parser) parse(data []byte) *Config {
 		p.yamlError(err, data)
 	}
 	root := deref(doc.Content[0])
-	top := p.object(root, root, "the configuration", "a mapping with version, server and targets",
-		"version", "server", "targets")
+	top := p.object(root, root, "the configuration", "a mapping with version, server and targets", rootKeys...)
 	if top == nil {
 		return nil
 	}
@@ -190,6 +189,11 @@ func (p *parser) version(top *object, root *yaml.Node, cfg *Config) bool {
 	return true
 }
 
+// rootKeys are the top-level keys of a configuration.
+var rootKeys = []string{"version", "server", "targets"}
+
+var tlsKeys = []string{"cert", "key"}
+
 var serverKeys = []string{"listen", "tls", "data_dir", "hostnames", "max_body_bytes", "request_timeout", "max_results", "audit_file"}
 
 // server fills s with the file's values and the defaults. val is nil when the file
@@ -281,7 +285,7 @@ func (p *parser) tls(e entry, t *TLS) {
 		}
 		return
 	}
-	o := p.object(e.key, n, "tls", "auto, off or {cert: FILE, key: FILE}", "cert", "key")
+	o := p.object(e.key, n, "tls", "auto, off or {cert: FILE, key: FILE}", tlsKeys...)
 	if o == nil {
 		return
 	}

@@ -91,7 +91,11 @@ func (p *parser) target(e entry) *Target {
 // anyone who can reach the port.
 const minTokenLen = 16
 
-var authKinds = []string{"bearer", "bearer_file", "basic", "header", "none"}
+var (
+	authKinds  = []string{"bearer", "bearer_file", "basic", "header", "none"}
+	basicKeys  = []string{"user", "password", "password_file"}
+	headerKeys = []string{"name", "value", "value_file"}
+)
 
 func (p *parser) auth(e entry, a *Auth) {
 	a.Pos = p.pos(e.key)
@@ -115,7 +119,7 @@ func (p *parser) auth(e entry, a *Auth) {
 			a.Kind, a.Bearer = AuthBearer, p.bearerFile(v.val)
 		case "basic":
 			a.Kind = AuthBasic
-			bo := p.object(v.key, v.val, "auth.basic", "a mapping with user and password", "user", "password", "password_file")
+			bo := p.object(v.key, v.val, "auth.basic", "a mapping with user and password", basicKeys...)
 			if bo == nil {
 				continue
 			}
@@ -133,7 +137,7 @@ func (p *parser) auth(e entry, a *Auth) {
 			}
 		case "header":
 			a.Kind = AuthHeader
-			ho := p.object(v.key, v.val, "auth.header", "a mapping with name and value", "name", "value", "value_file")
+			ho := p.object(v.key, v.val, "auth.header", "a mapping with name and value", headerKeys...)
 			if ho == nil {
 				continue
 			}
