@@ -754,6 +754,9 @@ targets:
 		}},
 		{"placeholder count", replace(getLine, `        get: {sql: "SELECT * FROM users WHERE id = ? AND x = '?'", params: [id, id]}`+"\n"), []string{
 			"11:9: get: the statement has 1 placeholder but 2 params"}},
+		{"another database's placeholders", strings.Replace(replace(`{dialect: sqlite, name: ":memory:"}`, `{dialect: mysql, host: h, name: n, user: u}`),
+			`get: {sql: "SELECT * FROM users WHERE id = ?"`, `get: {sql: "SELECT * FROM users WHERE id = $1 AND note <> '$2'"`, 1), []string{
+			"11:9: get: the statement has 0 placeholders but 1 param; $1 is not a placeholder for mysql: write ? for each value (dbscim writes them the way mysql wants)"}},
 		{"params not a list", replace("params: [id]", "params: id"), []string{
 			"11:64: get: params: expected a list, such as [USER_ID, USERNAME], got a string"}},
 		{"param forms", replace(getLine, `        get: {sql: "SELECT ?, ?, ?, ?, ?, ?, ?", params: [true, null, {}, {literal: [1]}, {out: nope}, {cursor: false}, userName]}`+"\n"), []string{

@@ -84,7 +84,11 @@ func (p *parser) operation(e entry, d dialects.Dialect, cols *columns) *Operatio
 		}
 		op.Text = text
 		if nParams >= 0 && n != nParams {
-			p.errorf(e.key, "%s: the statement has %s but %s", name, plural(n, "placeholder"), plural(nParams, "param"))
+			msg := fmt.Sprintf("%s: the statement has %s but %s", name, plural(n, "placeholder"), plural(nParams, "param"))
+			if hint := foreignPlaceholder(d, src); hint != "" {
+				msg += "; " + hint
+			}
+			p.errorf(e.key, "%s", msg)
 		}
 		return op
 	}
@@ -284,4 +288,37 @@ func parseCall(src string, function bool) (name string, args int, written bool, 
 		args++
 	}
 	return name, args, true, ""
+}
+
+// placeholderLike finds what other databases write as placeholders: $1
+// (PostgreSQL), @p1 (SQL Server), :1 or :name (Oracle, named parameters).
+var placeholderLike = regexp.MustCompile(`\$[0-9]+|@p[0-9]+|:[0-9]+|:[A-Za-z_][A-Za-z0-9_]*`)
+
+// foreignPlaceholder explains a placeholder count that does not match when the
+// statement uses another database's placeholder form, which this dialect does not
+// read as one: "" otherwise.
+func foreignPlaceholder(d dialects.Dialect, src string) string {
+	// Leave quoted text alone: '$1' in a string literal is not a placeholder.
+	var outside strings.Builder
+	quoted := false
+	for _, r := range src {
+		if r == '\'' {
+			quoted = !quoted
+			continue
+		}
+		if !quoted {
+			outside.WriteRune(r)
+		}
+	}
+	text := outside.String()
+	for _, loc := range placeholderLike.FindAllStringIndex(text, -1) {
+		token := text[loc[0]:loc[1]]
+		if loc[0] > 0 && text[loc[0]-1] == ':' {
+			continue // a PostgreSQL cast (x::text)
+		}
+		if _, n, err := d.Rewrite(token); err == nil && n == 0 {
+			return fmt.Sprintf("%s is not a placeholder for %s: write ? for each value (dbscim writes them the way %s wants)", token, d.Name(), d.Name())
+		}
+	}
+	return ""
 }

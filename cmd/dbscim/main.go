@@ -21,6 +21,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/dbscim/dbscim/dialects"
 	"github.com/dbscim/dbscim/engine"
 	"github.com/dbscim/dbscim/engine/server"
 	"github.com/dbscim/dbscim/operations"
@@ -242,7 +243,11 @@ func validate(args []string, stdout, stderr io.Writer) int {
 		cancel()
 		if err != nil {
 			t.Close()
-			fmt.Fprintf(stderr, "%s: target %s: database unreachable: %s\n", tc.Pos, tc.Name, t.Pool.Dialect.Classify(err))
+			why := dialects.ConnectProblem(err, tc.Database.Connection)
+			if why == "" {
+				why = t.Pool.Dialect.Classify(err).String()
+			}
+			fmt.Fprintf(stderr, "%s: target %s: database unreachable: %s\n", tc.Pos, tc.Name, why)
 			failed = true
 			continue
 		}

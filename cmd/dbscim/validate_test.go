@@ -2,10 +2,13 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"net"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/dbscim/dbscim/dialects/dialecttest"
 )
 
 // TestValidate checks the DBA's command: a good file whose database answers, a file
@@ -63,8 +66,45 @@ targets:
 	if code := run([]string{"validate", "--config", down}, &out, &errOut); code != 1 {
 		t.Fatalf("unreachable database: exit %d: %s", code, out.String())
 	}
-	if !strings.Contains(errOut.String(), "database unreachable") || strings.Contains(errOut.String(), "secret-password") {
+	if !strings.Contains(errOut.String(), "database unreachable: cannot reach 127.0.0.1:"+strconv.Itoa(port)+": connection refused") || strings.Contains(errOut.String(), "secret-password") {
 		t.Fatalf("unreachable database: %s", errOut.String())
+	}
+}
+
+// TestValidateSaysWhy: a refused login and an unknown database are told apart
+// from a server that cannot be reached, on MariaDB and PostgreSQL.
+func TestValidateSaysWhy(t *testing.T) {
+	for _, dialect := range []string{"mysql", "postgres"} {
+		t.Run(dialect, func(t *testing.T) {
+			d, _, conn := dialecttest.NewDatabase(t, dialect)
+			for _, tt := range []struct {
+				user, password, name, want string
+			}{
+				{"nobody_here", "secret-password-x", conn.Name, `login refused for user "nobody_here"`},
+				{conn.User, conn.Password, "no_such_database", `unknown database "no_such_database"`},
+			} {
+				dir := t.TempDir()
+				file := writeConfig(t, dir, fmt.Sprintf(`version: 1
+targets:
+  t:
+    auth: {bearer: %s}
+    database: {dialect: %s, host: %q, port: %d, name: %q, user: %q, password: %q}
+    users:
+      id: id
+      attributes: {userName: user_name}
+      operations:
+        list: {sql: "SELECT id, user_name FROM users"}
+        get:  {sql: "SELECT id, user_name FROM users WHERE id = ?", params: [id]}
+`, token1, d.Name(), conn.Host, conn.Port, tt.name, tt.user, tt.password))
+				var out, errOut bytes.Buffer
+				if code := run([]string{"validate", "--config", file}, &out, &errOut); code != 1 {
+					t.Fatalf("exit %d: %s", code, out.String())
+				}
+				if !strings.Contains(errOut.String(), "database unreachable: "+tt.want) || strings.Contains(errOut.String(), "secret-password-x") {
+					t.Errorf("validate said %q, want %q", errOut.String(), tt.want)
+				}
+			}
+		})
 	}
 }
 

@@ -3,11 +3,14 @@ package store
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/dbscim/dbscim/dialects"
 	"github.com/dbscim/dbscim/engine/run"
+	"github.com/dbscim/dbscim/engine/sqlgen"
 	"github.com/dbscim/dbscim/operations"
 )
 
@@ -47,12 +50,75 @@ func (s *Stores) Check(ctx context.Context) []Problem {
 	}
 	if s.Users != nil {
 		out = append(out, s.Users.checkColumns(ctx, s.Users.table.listOp, "users")...)
+		out = append(out, s.Users.checkColumns(ctx, s.Users.table.getOp, "users")...)
+		out = append(out, s.Users.checkActiveValues(ctx)...)
 	}
 	if s.Groups != nil {
 		out = append(out, s.Groups.checkColumns(ctx, s.Groups.table.listOp, "groups")...)
+		out = append(out, s.Groups.checkColumns(ctx, s.Groups.table.getOp, "groups")...)
+	}
+	out = append(out, s.checkIgnoredErrors()...)
+	return out
+}
+
+// ignoresErrors finds statements that turn the database's refusal into success.
+var ignoresErrors = regexp.MustCompile(`(?is)\bINSERT\s+(OR\s+)?IGNORE\b|\bON\s+CONFLICT\b.*\bDO\s+NOTHING\b`)
+
+// checkIgnoredErrors reports member and grant writes that ignore errors: adding a
+// member or granting an entitlement that does not exist would be answered as done
+// with nothing stored. dbscim adds only what is missing, so a plain INSERT is
+// what these operations need.
+func (s *Stores) checkIgnoredErrors() []Problem {
+	var ops []*operations.Operation
+	if g := s.cfg.Groups; g != nil {
+		ops = append(ops, g.Operations[operations.AddMember])
+	}
+	for _, e := range s.cfg.Entitlements {
+		ops = append(ops, e.Operations[operations.Grant])
+	}
+	var out []Problem
+	for _, op := range ops {
+		if op == nil || op.Kind != operations.SQL {
+			continue
+		}
+		if m := ignoresErrors.FindString(op.Source); m != "" {
+			out = append(out, Problem{op.Pos, fmt.Sprintf("%s: %s hides the database's refusal: a member or grant that does not exist would be answered as done with nothing stored; write a plain INSERT (dbscim adds only what is missing)",
+				op.Name, strings.Join(strings.Fields(m), " "))})
+		}
 	}
 	return out
 }
+
+// checkActiveValues reads the values the active column holds (up to 50 distinct
+// ones) and reports those that do not read as a boolean: a status column such as
+// A/L/T mapped without saying which values are active.
+func (s *Users) checkActiveValues(ctx context.Context) []Problem {
+	c, op := s.active, s.table.listOp
+	if c == nil || c.kind != "boolean" || op == nil || op.Kind != operations.SQL {
+		return nil
+	}
+	d := s.pool.Dialect
+	text := "SELECT DISTINCT t." + sqlgen.Ident(d, c.Column) + " AS v FROM " + d.DerivedTable(op.Text, "t")
+	var bad []string
+	seen := 0
+	err := s.pool.Each(ctx, s.pool.DB, &operations.Operation{Name: op.Name, Text: text}, run.Bind(op, run.Record{}), func(r run.Record) (bool, error) {
+		seen++
+		if v, ok := r.Get("v"); ok && v != nil {
+			if _, ok := c.toSCIM(v); !ok {
+				bad = append(bad, quoted(v))
+			}
+		}
+		return seen < 50, nil
+	})
+	if err != nil || len(bad) == 0 {
+		return nil
+	}
+	sort.Strings(bad)
+	return []Problem{{c.Pos, fmt.Sprintf("%s: column %s holds values that do not read as true or false (%s): say which are active with {column: %s, type: boolean, true: ..., false: ...}",
+		c.Path, c.Column, strings.Join(bad, ", "), c.Column)}}
+}
+
+func quoted(v any) string { return strconv.Quote(text(v)) }
 
 // checkRoutine compares a call with the catalog: the routine exists, takes as many
 // parameters as the call binds, and is a procedure or a function as the call form
@@ -82,18 +148,19 @@ func (s *Stores) checkRoutine(ctx context.Context, catalog dialects.Catalog, op 
 	return []Problem{{op.Pos, fmt.Sprintf("%s: %s takes %s parameters, but the call binds %d", op.Name, op.Routine, strings.Join(counts, " or "), want)}}
 }
 
-// checkColumns runs the list operation to its first row and reports mapped
-// columns it does not return.
+// checkColumns runs a read operation (list, or get with no id) and reports mapped
+// columns it does not return: a get that returns fewer columns than list would
+// make a later write put NULL over the missing ones.
 func (s *table) checkColumns(ctx context.Context, op *operations.Operation, what string) []Problem {
 	var names []string
 	rows, err := s.pool.Dialect.Query(ctx, s.pool.DB, op.Text, run.Bind(op, run.Record{}))
 	if err != nil {
-		return []Problem{{op.Pos, fmt.Sprintf("%s.list: %s", what, firstLine(err.Error()))}}
+		return []Problem{{op.Pos, fmt.Sprintf("%s.%s: %s", what, op.Name, firstLine(err.Error()))}}
 	}
 	names, err = rows.Columns()
 	rows.Close()
 	if err != nil {
-		return []Problem{{op.Pos, fmt.Sprintf("%s.list: %v", what, err)}}
+		return []Problem{{op.Pos, fmt.Sprintf("%s.%s: %v", what, op.Name, err)}}
 	}
 	have := map[string]bool{}
 	for _, n := range names {
@@ -102,11 +169,11 @@ func (s *table) checkColumns(ctx context.Context, op *operations.Operation, what
 	sort.Strings(names)
 	var out []Problem
 	if !have[run.Key(s.idColumn)] {
-		out = append(out, Problem{op.Pos, fmt.Sprintf("%s.list does not return the id column %s (it returns %s)", what, s.idColumn, strings.Join(names, ", "))})
+		out = append(out, Problem{op.Pos, fmt.Sprintf("%s.%s does not return the id column %s (it returns %s)", what, op.Name, s.idColumn, strings.Join(names, ", "))})
 	}
 	for _, c := range s.cols {
 		if !have[run.Key(c.Column)] {
-			out = append(out, Problem{c.Pos, fmt.Sprintf("%s: column %s is not among the columns %s.list returns (%s)", c.Path, c.Column, what, strings.Join(names, ", "))})
+			out = append(out, Problem{c.Pos, fmt.Sprintf("%s: column %s is not among the columns %s.%s returns (%s)", c.Path, c.Column, what, op.Name, strings.Join(names, ", "))})
 		}
 	}
 	return out

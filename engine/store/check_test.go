@@ -82,3 +82,67 @@ targets:
 		})
 	}
 }
+
+// TestCheckFindsMistakes: validate finds, against the live database, a get that
+// returns fewer columns than the mapping reads, an active attribute over a status
+// column whose values are not booleans, and a member insert that ignores errors.
+func TestCheckFindsMistakes(t *testing.T) {
+	ignore := map[string]string{"sqlite": "INSERT OR IGNORE", "mysql": "INSERT IGNORE", "postgres": "INSERT"}
+	conflict := map[string]string{"sqlite": "", "mysql": "", "postgres": " ON CONFLICT (team_id, account_id) DO NOTHING"}
+	for _, dialect := range []string{"sqlite", "mysql", "postgres"} {
+		t.Run(dialect, func(t *testing.T) {
+			d, db, conn := dialecttest.NewDatabase(t, dialect)
+			dialecttest.MustExec(t, db, `CREATE TABLE people (id VARCHAR(20) PRIMARY KEY, login VARCHAR(50) NOT NULL, title VARCHAR(50), status CHAR(1) NOT NULL)`,
+				`INSERT INTO people VALUES ('1', 'ann', 'Eng', 'A'), ('2', 'bob', NULL, 'L'), ('3', 'cy', NULL, 'T')`,
+				`CREATE TABLE teams (id VARCHAR(20) PRIMARY KEY, name VARCHAR(50) NOT NULL)`,
+				`CREATE TABLE members (team_id VARCHAR(20) NOT NULL, account_id VARCHAR(20) NOT NULL, PRIMARY KEY (team_id, account_id))`)
+			server := ""
+			if d.Spec().Networked {
+				server = fmt.Sprintf(", host: %q, port: %d, user: %q, password: %q", conn.Host, conn.Port, conn.User, conn.Password)
+			}
+			yaml := fmt.Sprintf(`version: 1
+targets:
+  t:
+    auth: {none: true}
+    database: {dialect: %s, name: %q%s}
+    users:
+      id: id
+      attributes: {userName: login, title: title, active: {column: status, type: boolean, true: "A", false: "T"}}
+      operations:
+        list: {sql: "SELECT id, login, title, status FROM people"}
+        get:  {sql: "SELECT id, login, status FROM people WHERE id = ?", params: [id]}
+    groups:
+      id: id
+      attributes: {displayName: name}
+      member_id: account_id
+      operations:
+        list: {sql: "SELECT id, name FROM teams"}
+        get:  {sql: "SELECT id, name FROM teams WHERE id = ?", params: [id]}
+        members: {sql: "SELECT account_id FROM members WHERE team_id = ?", params: [id]}
+        add_member: {sql: "%s INTO members (team_id, account_id) VALUES (?, ?)%s", params: [id, member]}
+`, d.Name(), conn.Name, server, ignore[dialect], conflict[dialect])
+			cfg, err := operations.Parse("mistakes.yaml", []byte(yaml), func(string) (string, bool) { return "", false })
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, p := range openStores(t, cfg.Targets[0]).Check(context.Background()) {
+				got = append(got, p.String())
+			}
+			all := strings.Join(got, "\n")
+			for _, want := range []string{
+				`mistakes.yaml:8:37: title: column title is not among the columns users.get returns`,
+				`mistakes.yaml:8:51: active: column status holds values that do not read as true or false ("L")`,
+				`mistakes.yaml:20:9: add_member: `,
+				`hides the database's refusal`,
+			} {
+				if !strings.Contains(all, want) {
+					t.Errorf("validate did not report %q; it reported:\n%s", want, all)
+				}
+			}
+			if len(got) != 3 {
+				t.Errorf("%d problems, want 3:\n%s", len(got), all)
+			}
+		})
+	}
+}

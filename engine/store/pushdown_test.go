@@ -320,7 +320,8 @@ func TestCheck(t *testing.T) {
 			}
 			target.Users.cols[1].Column = "nosuch"
 			problems := target.Check(context.Background())
-			if len(problems) != 1 || !strings.Contains(problems[0].Msg, "column nosuch is not among the columns users.list returns") {
+			if len(problems) != 2 || !strings.Contains(problems[0].Msg, "column nosuch is not among the columns users.list returns") ||
+				!strings.Contains(problems[1].Msg, "column nosuch is not among the columns users.get returns") {
 				t.Fatalf("problems: %v", problems)
 			}
 		})
