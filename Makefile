@@ -81,8 +81,8 @@ lint:
 # import walk's time per page at the start and the end. BENCH_USERS sizes the walk.
 BENCH_USERS ?= 1000000
 bench:
-	DBSCIM_BENCH_USERS=$(BENCH_USERS) $(GO) test -run '^$$' -bench 'ImportWalk' -benchtime 1x ./engine/
-	$(GO) test -run '^$$' -bench 'UserNameLookup' -benchtime 20000x ./engine/
+	DBSCIM_BENCH_USERS=$(BENCH_USERS) $(GO) test -run '^$$' -bench 'ImportWalk' -benchtime 1x ./engine/bench/
+	$(GO) test -run '^$$' -bench 'UserNameLookup' -benchtime 20000x ./engine/bench/
 
 clean:
 	rm -rf bin $(QUICK)/data

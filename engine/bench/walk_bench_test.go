@@ -1,4 +1,4 @@
-package engine_test
+package bench
 
 import (
 	"encoding/json"
