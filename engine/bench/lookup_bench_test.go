@@ -1,200 +1,163 @@
 package bench
 
 import (
+	"bytes"
+	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
-	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
-	"time"
-
-	"github.com/dbscim/dbscim/dialects"
-	"github.com/dbscim/dbscim/dialects/dialecttest"
-	"github.com/dbscim/dbscim/engine/enginetest"
 )
 
-// benchUsers is the table size of the lookup benchmark.
-const benchUsers = 10000
+// lookupUsers is the table size of the lookups.
+const lookupUsers = 10000
 
-// benchClients is the number of concurrent clients, as an IdP's import and
-// provisioning workers would be.
-const benchClients = 8
-
-var benchDDL = map[string][]string{
-	"sqlite": {`CREATE TABLE users (id TEXT PRIMARY KEY, user_name TEXT NOT NULL COLLATE NOCASE UNIQUE,
-		given_name TEXT, family_name TEXT, email TEXT, active INTEGER NOT NULL DEFAULT 1)`},
-	"mysql": {`CREATE TABLE users (id VARCHAR(64) PRIMARY KEY, user_name VARCHAR(255) NOT NULL UNIQUE,
-		given_name VARCHAR(255), family_name VARCHAR(255), email VARCHAR(255), active TINYINT(1) NOT NULL DEFAULT 1)`},
-	"postgres": {`CREATE TABLE users (id VARCHAR(64) PRIMARY KEY, user_name TEXT NOT NULL UNIQUE,
-		given_name TEXT, family_name TEXT, email TEXT, active BOOLEAN NOT NULL DEFAULT TRUE)`,
-		`CREATE UNIQUE INDEX users_lower_user_name ON users (lower(user_name))`},
+// lookup is one kind of request an IdP makes one user (or one page) at a time.
+type lookup struct {
+	name string
+	// path is the request for the i-th call, under the target's base URL.
+	path func(i int) string
+	// want is a piece the answer must hold.
+	want func(i int) []byte
+	// raw runs the same statements through the driver, without HTTP and JSON.
+	raw func(f *fixture, i int) error
 }
 
-const benchConfig = `version: 1
-server: {listen: "127.0.0.1:0", tls: "off", max_results: 1000}
-targets:
-  bench:
-    auth: {bearer: bench-token-0123456789abcdef}
-    database:
-%s
-    users:
-      id: id
-      attributes:
-        userName: user_name
-        name.givenName: given_name
-        name.familyName: family_name
-        emails[type eq "work"].value: email
-        active: active
-      operations:
-        list: {sql: "SELECT id, user_name, given_name, family_name, email, active FROM users"}
-        get:  {sql: "SELECT id, user_name, given_name, family_name, email, active FROM users WHERE id = ?", params: [id]}
-`
+// pick spreads the calls over the table: user 1 + i·7919 mod n.
+func pick(i int) int { return 1 + i*7919%lookupUsers }
 
-// BenchmarkUserNameLookup measures what Okta does before every create and Entra
-// before every match: GET /Users?filter=userName eq "x", through dbscim over HTTP,
-// against the raw driver's point select on the same table, both at 8 concurrent
-// clients in the same run. It reports both throughputs and their ratio
-// (dbscim/raw); the target is a ratio of at least 0.7.
-func BenchmarkUserNameLookup(b *testing.B) {
-	for _, dialect := range []string{"sqlite", "mysql", "postgres"} {
-		b.Run(dialect, func(b *testing.B) {
-			d, db, conn := dialecttest.NewDatabase(b, dialect)
-			dialecttest.MustExec(b, db, benchDDL[dialect]...)
-			seedUsers(b, d, db, benchUsers)
-			base := serve(b, d, conn)
-			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: benchClients * 2}}
-			raw := "SELECT id, user_name, given_name, family_name, email, active FROM users WHERE user_name = " + d.Placeholder(1)
-
-			rawRate := parallel(b, func(i int) error {
-				var id, name, given, family, email string
-				var active any
-				return db.QueryRow(raw, userName(i)).Scan(&id, &name, &given, &family, &email, &active)
-			})
-			// The statement dbscim builds for the lookup, run through the raw driver:
-			// the part of the gap that is SQL rather than HTTP and JSON.
-			list := "SELECT id, user_name, given_name, family_name, email, active FROM users"
-			built := "SELECT * FROM " + d.DerivedTable(list, "t") + " WHERE (t.user_name IS NOT NULL AND " +
-				d.Fold("t.user_name") + " = " + d.Fold(d.Placeholder(1)) + ") ORDER BY t.id " + d.Limit(d.Placeholder(2), d.Placeholder(3))
-			builtStmt, err := db.Prepare(built)
-			if err != nil {
-				b.Fatal(err)
+var lookups = []lookup{
+	{
+		// What Okta sends before every create and Entra before every match.
+		name: "userName",
+		path: func(i int) string {
+			return "/Users?filter=" + url.QueryEscape(`userName eq "`+userName(pick(i))+`"`)
+		},
+		want: func(i int) []byte { return []byte(`"totalResults":1,`) },
+		raw: func(f *fixture, i int) error {
+			return rows(1, f.floor.lookup, userName(pick(i)), int64(100), int64(0))
+		},
+	},
+	{
+		name: "getByID",
+		path: func(i int) string { return "/Users/" + userID(pick(i)) },
+		want: func(i int) []byte { return []byte(`"id":"` + userID(pick(i)) + `"`) },
+		raw:  func(f *fixture, i int) error { return rows(1, f.floor.get, userID(pick(i))) },
+	},
+	{
+		// The first page of a list or of an import: 100 users and the COUNT.
+		name: "listPage",
+		path: func(int) string { return "/Users?startIndex=1&count=100" },
+		want: func(int) []byte { return []byte(`"itemsPerPage":100,`) },
+		raw: func(f *fixture, i int) error {
+			if err := rows(100, f.floor.page, int64(100), int64(0)); err != nil {
+				return err
 			}
-			defer builtStmt.Close()
-			sqlRate := parallel(b, func(i int) error {
-				rows, err := builtStmt.Query(userName(i), int64(100), int64(0))
-				if err != nil {
-					return err
-				}
-				defer rows.Close()
-				n := 0
-				for rows.Next() {
-					n++
-				}
-				if n != 1 {
-					return fmt.Errorf("built statement found %d rows", n)
-				}
-				return rows.Err()
-			})
-			viaRate := parallel(b, func(i int) error {
-				q := url.QueryEscape(fmt.Sprintf(`userName eq "%s"`, userName(i)))
-				req, _ := http.NewRequest("GET", base+"/Users?filter="+q, nil)
-				req.Header.Set("Authorization", "Bearer bench-token-0123456789abcdef")
-				resp, err := client.Do(req)
-				if err != nil {
-					return err
-				}
-				data, err := io.ReadAll(resp.Body)
-				resp.Body.Close()
-				if err != nil {
-					return err
-				}
-				var body struct{ TotalResults int }
-				if err := json.Unmarshal(data, &body); err != nil {
-					return err
-				}
-				if resp.StatusCode != 200 || body.TotalResults != 1 {
-					return fmt.Errorf("status %d, totalResults %d", resp.StatusCode, body.TotalResults)
-				}
-				return nil
-			})
-			b.ReportMetric(rawRate, "raw-lookups/s")
-			b.ReportMetric(sqlRate, "built-sql-lookups/s")
-			b.ReportMetric(viaRate, "dbscim-lookups/s")
-			b.ReportMetric(viaRate/rawRate, "ratio")
-			b.ReportMetric(0, "ns/op")
+			var n int
+			return f.floor.count.QueryRow().Scan(&n)
+		},
+	},
+}
+
+// rows runs st and scans its rows, the list statement's columns, checking there are
+// want of them.
+func rows(want int, st *sql.Stmt, args ...any) error {
+	rs, err := st.QueryContext(context.Background(), args...)
+	if err != nil {
+		return err
+	}
+	defer rs.Close()
+	n := 0
+	for rs.Next() {
+		var id, userName string
+		var given, family, mail sql.NullString
+		var active any
+		if err := rs.Scan(&id, &userName, &given, &family, &mail, &active); err != nil {
+			return err
+		}
+		n++
+	}
+	if err := rs.Err(); err != nil {
+		return err
+	}
+	if n != want {
+		return fmt.Errorf("%d rows, want %d", n, want)
+	}
+	return nil
+}
+
+// BenchmarkLookup measures the requests an IdP makes one at a time (a userName
+// lookup, a GET by id, the first list page of 100) at 8 concurrent clients over
+// loopback HTTP, through dbscim, through the floor and, without HTTP, through the
+// raw driver running the same statements, all on the same table in the same run.
+// The three alternate in rounds so that a load on the machine falls on all of them.
+// It reports each one's rate, dbscim's ratio to the floor and to the raw driver, and
+// the p99 latencies of dbscim and the floor and their ratio.
+func BenchmarkLookup(b *testing.B) {
+	for _, dialect := range engines {
+		b.Run(dialect, func(b *testing.B) {
+			f := newFixture(b, dialect, lookupUsers)
+			for _, l := range lookups {
+				b.Run(l.name, func(b *testing.B) { benchLookup(b, f, l) })
+			}
 		})
 	}
 }
 
-func userName(i int) string { return fmt.Sprintf("user%06d@example.com", i%benchUsers) }
-
-// parallel runs fn b.N times spread over benchClients goroutines and returns the
-// achieved rate per second.
-func parallel(b *testing.B, fn func(i int) error) float64 {
-	b.Helper()
-	var next atomic.Int64
-	var failed atomic.Value
-	var wg sync.WaitGroup
-	start := time.Now()
-	for c := 0; c < benchClients; c++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= b.N {
-					return
-				}
-				if err := fn(i * 7919); err != nil {
-					failed.Store(err)
-					return
-				}
+func benchLookup(b *testing.B, f *fixture, l lookup) {
+	overHTTP := func(base string) func(i int) error {
+		return func(i int) error {
+			req, _ := http.NewRequest("GET", base+l.path(i), nil)
+			req.Header.Set("Authorization", "Bearer "+token)
+			resp, err := f.client.Do(req)
+			if err != nil {
+				return err
 			}
-		}()
-	}
-	wg.Wait()
-	if err, _ := failed.Load().(error); err != nil {
-		b.Fatal(err)
-	}
-	return float64(b.N) / time.Since(start).Seconds()
-}
-
-// seedUsers inserts n users in multi-row batches.
-func seedUsers(b *testing.B, d dialects.Dialect, db *sql.DB, n int) {
-	b.Helper()
-	const batch = 500
-	for start := 0; start < n; start += batch {
-		var sb strings.Builder
-		var args []any
-		sb.WriteString("INSERT INTO users (id, user_name, given_name, family_name, email) VALUES ")
-		for i := start; i < start+batch && i < n; i++ {
-			if i > start {
-				sb.WriteString(", ")
+			var body bytes.Buffer
+			_, err = body.ReadFrom(resp.Body)
+			resp.Body.Close()
+			if err != nil {
+				return err
 			}
-			p := len(args)
-			fmt.Fprintf(&sb, "(%s, %s, %s, %s, %s)", d.Placeholder(p+1), d.Placeholder(p+2), d.Placeholder(p+3), d.Placeholder(p+4), d.Placeholder(p+5))
-			args = append(args, fmt.Sprintf("u-%06d", i), userName(i), "Given", fmt.Sprintf("Family%d", i), userName(i))
-		}
-		if _, err := db.Exec(sb.String(), args...); err != nil {
-			b.Fatal(err)
+			if resp.StatusCode != http.StatusOK || !bytes.Contains(body.Bytes(), l.want(i)) {
+				return fmt.Errorf("GET %s: %d %.300s", l.path(i), resp.StatusCode, body.Bytes())
+			}
+			return nil
 		}
 	}
-	if d.Name() == "postgres" {
-		db.Exec("ANALYZE users")
+	modes := []struct {
+		name string
+		fn   func(i int) error
+	}{
+		{"raw", func(i int) error { return l.raw(f, i) }},
+		{"floor", overHTTP(f.floorURL)},
+		{"dbscim", overHTTP(f.dbscim)},
 	}
-}
-
-// serve starts dbscim over the benchmark database and returns the target's base URL.
-func serve(b *testing.B, d dialects.Dialect, c dialects.Connection) string {
-	b.Helper()
-	block := enginetest.DatabaseYAML(d, c)
-	if d.Name() != "sqlite" {
-		block += fmt.Sprintf("      max_open: %d\n", benchClients)
+	// Open the pools' connections and prepare the statements on them first.
+	for _, m := range modes {
+		parallel(b, 0, 4*clients, m.fn)
 	}
-	return enginetest.ServeYAML(b, fmt.Sprintf(benchConfig, block), enginetest.Options{}).URL("bench")
+	const rounds = 4
+	results := make([]load, len(modes))
+	b.ResetTimer()
+	done := 0
+	for r := range rounds {
+		n := (b.N - done) / (rounds - r)
+		for k := range modes {
+			m := (k + r) % len(modes)
+			results[m].add(parallel(b, done, n, modes[m].fn))
+		}
+		done += n
+	}
+	raw, floor, dbscim := &results[0], &results[1], &results[2]
+	b.ReportMetric(raw.rate(), "raw/s")
+	b.ReportMetric(floor.rate(), "floor/s")
+	b.ReportMetric(dbscim.rate(), "dbscim/s")
+	b.ReportMetric(dbscim.rate()/floor.rate(), "dbscim/floor")
+	b.ReportMetric(dbscim.rate()/raw.rate(), "dbscim/raw")
+	b.ReportMetric(floor.p99(), "p99-floor-ms")
+	b.ReportMetric(dbscim.p99(), "p99-dbscim-ms")
+	b.ReportMetric(dbscim.p99()/floor.p99(), "p99-dbscim/floor")
+	b.ReportMetric(0, "ns/op")
 }

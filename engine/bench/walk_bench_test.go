@@ -1,110 +1,182 @@
 package bench
 
 import (
-	"encoding/json"
+	"bytes"
+	"context"
+	"database/sql"
 	"fmt"
-	"io"
 	"net/http"
-	"os"
 	"runtime"
 	"strconv"
 	"testing"
 	"time"
-
-	"github.com/dbscim/dbscim/dialects/dialecttest"
 )
 
-// walkSeed fills the users table with n rows inside the database, which is far
-// faster than sending them.
-var walkSeed = map[string]string{
-	"sqlite": `WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < %[1]d)
-		INSERT INTO users (id, user_name, given_name, family_name, email)
-		SELECT printf('u-%%07d', i), printf('user%%07d@example.com', i), 'Given', 'Family', printf('user%%07d@example.com', i) FROM seq`,
-	"mysql": `INSERT INTO users (id, user_name, given_name, family_name, email)
-		SELECT CONCAT('u-', LPAD(seq, 7, '0')), CONCAT('user', LPAD(seq, 7, '0'), '@example.com'), 'Given', 'Family',
-		CONCAT('user', LPAD(seq, 7, '0'), '@example.com') FROM seq_1_to_%[1]d`,
-	"postgres": `INSERT INTO users (id, user_name, given_name, family_name, email)
-		SELECT 'u-' || lpad(i::text, 7, '0'), 'user' || lpad(i::text, 7, '0') || '@example.com', 'Given', 'Family',
-		'user' || lpad(i::text, 7, '0') || '@example.com' FROM generate_series(1, %[1]d) i`,
+// walk is the outcome of one full walk of the table.
+type walk struct {
+	users   int
+	elapsed time.Duration
+	// first and last are the time spent on the first and the last tenth of the pages.
+	first, last time.Duration
+	// heapStart and heapEnd are the heap in use, after a collection, once the first
+	// tenth of the pages is done and at the end.
+	heapStart, heapEnd uint64
 }
 
+func (w *walk) add(o walk) {
+	w.users += o.users
+	w.elapsed += o.elapsed
+	w.first += o.first
+	w.last += o.last
+	w.heapStart, w.heapEnd = o.heapStart, o.heapEnd
+}
+
+func (w *walk) rate() float64 { return float64(w.users) / w.elapsed.Seconds() }
+
+// growth is the time of the last tenth of the pages over the first: 1.0 when every
+// page costs the same however deep into the table it is.
+func (w *walk) growth() float64 { return w.last.Seconds() / w.first.Seconds() }
+
 // BenchmarkImportWalk walks every user page by page, as an IdP's full import does
-// (GET /Users?startIndex=&count=1000), and reports the time per page over the first
-// and the last tenth of the walk, their ratio (1.0 is perfectly linear; OFFSET
-// paging grows with the page number), and the heap in use at both points. Set
-// DBSCIM_BENCH_USERS to change the table size (default 1,000,000).
+// (GET /Users?startIndex=1&count=N, then 1+N, 1+2N, ... until the end), in pages of
+// 100 and of 1000, through dbscim and through the floor over loopback HTTP, and
+// through the raw driver running the same statements without HTTP. It reports the
+// users per second of each and dbscim's ratios to the floor and the raw driver; for
+// dbscim and the floor, the time of the last tenth of the pages over the first
+// (1.0 is linear); and the heap in use at the start and the end of dbscim's walk.
+// DBSCIM_BENCH_USERS sets the table size (make bench: 1,000,000; 10,000 otherwise).
 func BenchmarkImportWalk(b *testing.B) {
-	users := 1000000
-	if v, err := strconv.Atoi(os.Getenv("DBSCIM_BENCH_USERS")); err == nil && v > 0 {
-		users = v
-	}
-	const pageSize = 1000
-	for _, dialect := range []string{"sqlite", "mysql", "postgres"} {
+	users := usersFromEnv(10000)
+	for _, dialect := range engines {
 		b.Run(dialect, func(b *testing.B) {
-			d, db, conn := dialecttest.NewDatabase(b, dialect)
-			dialecttest.MustExec(b, db, benchDDL[dialect]...)
-			dialecttest.MustExec(b, db, fmt.Sprintf(walkSeed[dialect], users))
-			if dialect == "postgres" {
-				dialecttest.MustExec(b, db, "ANALYZE users")
-			}
-			base := serve(b, d, conn)
-			client := &http.Client{}
-			pages := (users + pageSize - 1) / pageSize
-			tenth := max(pages/10, 1)
-			b.ResetTimer()
-			for n := 0; n < b.N; n++ {
-				var first, last time.Duration
-				var heapFirst, heapLast uint64
-				seen := 0
-				for p := 0; p < pages; p++ {
-					start := time.Now()
-					req, _ := http.NewRequest("GET", fmt.Sprintf("%s/Users?startIndex=%d&count=%d", base, p*pageSize+1, pageSize), nil)
-					req.Header.Set("Authorization", "Bearer bench-token-0123456789abcdef")
-					resp, err := client.Do(req)
-					if err != nil {
-						b.Fatal(err)
+			f := newFixture(b, dialect, users)
+			for _, size := range []int{100, 1000} {
+				b.Run("pages-of-"+strconv.Itoa(size), func(b *testing.B) {
+					var raw, floor, dbscim walk
+					for range b.N {
+						raw.add(rawWalk(b, f, size))
+						floor.add(httpWalk(b, f, f.floorURL, size))
+						dbscim.add(httpWalk(b, f, f.dbscim, size))
 					}
-					data, _ := io.ReadAll(resp.Body)
-					resp.Body.Close()
-					var body struct {
-						TotalResults int
-						Resources    []json.RawMessage
-					}
-					if err := json.Unmarshal(data, &body); err != nil || resp.StatusCode != 200 {
-						b.Fatalf("page %d: %d %.200s", p, resp.StatusCode, data)
-					}
-					if body.TotalResults != users {
-						b.Fatalf("page %d: totalResults %d, want %d", p, body.TotalResults, users)
-					}
-					seen += len(body.Resources)
-					took := time.Since(start)
-					switch {
-					case p < tenth:
-						first += took
-					case p >= pages-tenth:
-						last += took
-					}
-					if p == tenth-1 || p == pages-1 {
-						var ms runtime.MemStats
-						runtime.ReadMemStats(&ms)
-						if p == tenth-1 {
-							heapFirst = ms.HeapInuse
-						} else {
-							heapLast = ms.HeapInuse
-						}
-					}
-				}
-				if seen != users {
-					b.Fatalf("the walk returned %d users, want %d", seen, users)
-				}
-				perFirst := float64(first.Microseconds()) / float64(tenth) / 1000
-				perLast := float64(last.Microseconds()) / float64(tenth) / 1000
-				b.ReportMetric(perFirst, "ms/page-first-tenth")
-				b.ReportMetric(perLast, "ms/page-last-tenth")
-				b.ReportMetric(perLast/perFirst, "ratio")
-				b.ReportMetric(float64(heapFirst)/(1<<20), "MiB-heap-start")
-				b.ReportMetric(float64(heapLast)/(1<<20), "MiB-heap-end")
+					b.ReportMetric(raw.rate(), "raw-users/s")
+					b.ReportMetric(floor.rate(), "floor-users/s")
+					b.ReportMetric(dbscim.rate(), "dbscim-users/s")
+					b.ReportMetric(dbscim.rate()/floor.rate(), "dbscim/floor")
+					b.ReportMetric(dbscim.rate()/raw.rate(), "dbscim/raw")
+					b.ReportMetric(floor.growth(), "floor-last/first")
+					b.ReportMetric(dbscim.growth(), "dbscim-last/first")
+					b.ReportMetric(float64(dbscim.heapStart)/(1<<20), "MiB-heap-start")
+					b.ReportMetric(float64(dbscim.heapEnd)/(1<<20), "MiB-heap-end")
+					b.ReportMetric(0, "ns/op")
+				})
 			}
 		})
 	}
+}
+
+// httpWalk walks the table through the server at base, one request at a time.
+func httpWalk(b *testing.B, f *fixture, base string, size int) walk {
+	b.Helper()
+	pages := (f.users + size - 1) / size
+	tenth := max(pages/10, 1)
+	total := []byte(`"totalResults":` + strconv.Itoa(f.users) + `,`)
+	var w walk
+	var body bytes.Buffer
+	start := time.Now()
+	for p := range pages {
+		t0 := time.Now()
+		path := fmt.Sprintf("/Users?startIndex=%d&count=%d", p*size+1, size)
+		req, _ := http.NewRequest("GET", base+path, nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := f.client.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		body.Reset()
+		_, err = body.ReadFrom(resp.Body)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != http.StatusOK || !bytes.Contains(body.Bytes(), total) {
+			b.Fatalf("GET %s: %d %v %.300s", path, resp.StatusCode, err, body.Bytes())
+		}
+		w.users += bytes.Count(body.Bytes(), []byte(`"userName":`))
+		took := time.Since(t0)
+		switch {
+		case p < tenth:
+			w.first += took
+		case p >= pages-tenth:
+			w.last += took
+		}
+		if p == tenth-1 || p == pages-1 {
+			pause := time.Now()
+			heap := heapInUse()
+			if p == tenth-1 {
+				w.heapStart = heap
+			}
+			w.heapEnd = heap
+			start = start.Add(time.Since(pause))
+		}
+	}
+	w.elapsed = time.Since(start)
+	if w.users != f.users {
+		b.Fatalf("the walk through %s returned %d users, want %d", base, w.users, f.users)
+	}
+	return w
+}
+
+// rawWalk walks the table with the statements the floor and dbscim run (the first
+// page, its COUNT, then each page after the previous one's last id), through the
+// driver.
+func rawWalk(b *testing.B, f *fixture, size int) walk {
+	b.Helper()
+	var w walk
+	start := time.Now()
+	var total int
+	if err := f.floor.count.QueryRow().Scan(&total); err != nil {
+		b.Fatal(err)
+	}
+	last := ""
+	for {
+		var rs *sql.Rows
+		var err error
+		if last == "" {
+			rs, err = f.floor.page.QueryContext(context.Background(), int64(size), int64(0))
+		} else {
+			rs, err = f.floor.resume.QueryContext(context.Background(), last, int64(size), int64(0))
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+		n := 0
+		for rs.Next() {
+			var userName string
+			var given, family, mail sql.NullString
+			var active any
+			if err := rs.Scan(&last, &userName, &given, &family, &mail, &active); err != nil {
+				b.Fatal(err)
+			}
+			n++
+		}
+		if err := rs.Err(); err != nil {
+			b.Fatal(err)
+		}
+		rs.Close()
+		w.users += n
+		if n < size {
+			break
+		}
+	}
+	w.elapsed = time.Since(start)
+	if w.users != total {
+		b.Fatalf("the raw walk read %d users, want %d", w.users, total)
+	}
+	return w
+}
+
+// heapInUse is the heap in use after a collection: what the process holds, not
+// what it has yet to collect.
+func heapInUse() uint64 {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.HeapInuse
 }
