@@ -252,7 +252,7 @@ func (h *Handler) runList(w http.ResponseWriter, r *http.Request, rt *resourceTy
 		// beyond totalResults: clients stop paging there.
 		resp.TotalResults = max(resp.TotalResults, q.StartIndex-1+resp.ItemsPerPage)
 	}
-	h.writeJSON(w, http.StatusOK, resp)
+	h.writeJSON(w, http.StatusOK, &resp)
 }
 
 // rootSearch answers POST /.search across every listable type (RFC 7644 §3.4.3),
@@ -311,7 +311,7 @@ func (h *Handler) rootSearch(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	resp.ItemsPerPage = len(resp.Resources)
-	h.writeJSON(w, http.StatusOK, resp)
+	h.writeJSON(w, http.StatusOK, &resp)
 }
 
 var _ json.Marshaler = (*outResource)(nil)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"sort"
@@ -21,9 +22,17 @@ const contentType = "application/scim+json"
 // ("a&b" stays "a&b"), not markup.
 func (h *Handler) writeJSON(w http.ResponseWriter, status int, v any) {
 	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
+	var err error
+	if a, ok := v.(jsonAppender); ok {
+		if err = a.appendJSON(&buf); err == nil {
+			buf.WriteByte('\n')
+		}
+	} else {
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		err = enc.Encode(v)
+	}
+	if err != nil {
 		h.log.Error("scim: cannot encode a response", "error", err)
 		status = http.StatusInternalServerError
 		buf.Reset()
@@ -167,8 +176,19 @@ type outResource struct {
 
 // MarshalJSON writes the resource's keys in the order described above.
 func (o *outResource) MarshalJSON() ([]byte, error) {
-	var keys []string
-	seen := map[string]bool{}
+	var buf bytes.Buffer
+	if err := o.appendJSON(&buf); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// appendJSON writes the resource to buf as compact JSON, its keys in the order
+// described above. Responses are written this way rather than through
+// MarshalJSON, which encoding/json would parse and compact again.
+func (o *outResource) appendJSON(buf *bytes.Buffer) error {
+	keys := make([]string, 0, len(o.r))
+	seen := make(map[string]bool, len(o.r))
 	add := func(k string) {
 		if _, ok := o.r[k]; ok && !seen[k] {
 			keys = append(keys, k)
@@ -183,7 +203,7 @@ func (o *outResource) MarshalJSON() ([]byte, error) {
 			add(a.Name)
 		}
 	}
-	rest := make([]string, 0, len(o.r))
+	rest := make([]string, 0, len(o.r)-len(keys))
 	for k := range o.r {
 		if !seen[k] && k != "meta" {
 			rest = append(rest, k)
@@ -200,26 +220,58 @@ func (o *outResource) MarshalJSON() ([]byte, error) {
 		add(k)
 	}
 	add("meta")
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	buf.WriteByte('{')
+	b := buf.AvailableBuffer()
+	b = append(b, '{')
 	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendString(b, k)
+		b = append(b, ':')
+		var err error
+		if b, err = appendJSON(b, o.r[k]); err != nil {
+			return err
+		}
+	}
+	buf.Write(b)
+	buf.WriteByte('}')
+	return nil
+}
+
+// appendJSON writes a list response to buf as compact JSON, each resource written
+// by its own appendJSON.
+func (l *listResponse) appendJSON(buf *bytes.Buffer) error {
+	buf.WriteString(`{"schemas":`)
+	schemas, err := json.Marshal(l.Schemas)
+	if err != nil {
+		return err
+	}
+	buf.Write(schemas)
+	fmt.Fprintf(buf, `,"totalResults":%d,"startIndex":%d,"itemsPerPage":%d,"Resources":[`, l.TotalResults, l.StartIndex, l.ItemsPerPage)
+	for i, r := range l.Resources {
 		if i > 0 {
 			buf.WriteByte(',')
 		}
-		if err := enc.Encode(k); err != nil {
-			return nil, err
+		o, ok := r.(*outResource)
+		if !ok {
+			b, err := json.Marshal(r)
+			if err != nil {
+				return err
+			}
+			buf.Write(b)
+			continue
 		}
-		buf.Truncate(buf.Len() - 1) // Encode's newline
-		buf.WriteByte(':')
-		if err := enc.Encode(o.r[k]); err != nil {
-			return nil, err
+		if err := o.appendJSON(buf); err != nil {
+			return err
 		}
-		buf.Truncate(buf.Len() - 1)
 	}
-	buf.WriteByte('}')
-	return buf.Bytes(), nil
+	buf.WriteString("]}")
+	return nil
+}
+
+// jsonAppender is a response that writes its own compact JSON.
+type jsonAppender interface {
+	appendJSON(buf *bytes.Buffer) error
 }
 
 // writeResource answers one resource with its ETag (and Location for 201).
