@@ -12,6 +12,9 @@ type RoutineInfo struct {
 	Params []int
 	// Kinds says, per entry of Params, whether it is a Procedure or a Function.
 	Kinds []Routine
+	// Names are, per entry of Params, the parameters' names ("" where the
+	// catalog does not say).
+	Names []string
 }
 
 // Catalog is implemented by the dialects whose catalogs dbscim can read (those whose
@@ -51,12 +54,13 @@ func readRoutines(ctx context.Context, q Querier, query string, args ...any) (Ro
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var kind string
+		var kind, names string
 		var n int
-		if err := rows.Scan(&kind, &n); err != nil {
+		if err := rows.Scan(&kind, &n, &names); err != nil {
 			return info, err
 		}
 		info.Params = append(info.Params, n)
+		info.Names = append(info.Names, names)
 		if strings.EqualFold(kind, "FUNCTION") {
 			info.Kinds = append(info.Kinds, Function)
 		} else {
@@ -64,4 +68,28 @@ func readRoutines(ctx context.Context, q Querier, query string, args ...any) (Ro
 		}
 	}
 	return info, rows.Err()
+}
+
+// RoutineNames lists the routines of name's schema ("" for the current one), for
+// suggestions; nil when the dialect cannot read them.
+func RoutineNames(ctx context.Context, d Dialect, q Querier, name string) ([]string, error) {
+	s := d.Spec()
+	if s.RoutineNamesQuery == "" {
+		return nil, nil
+	}
+	schema, _ := splitName(name)
+	rows, err := q.QueryContext(ctx, s.RoutineNamesQuery, schema)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
 }

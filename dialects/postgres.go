@@ -57,9 +57,12 @@ var postgresSpec = Spec{
 	// An unquoted name in a call folds to lower case, so the name is compared as
 	// PostgreSQL would resolve it; a schema-qualified name must match its schema,
 	// an unqualified one any schema on the search path.
-	RoutineQuery: `SELECT CASE p.prokind WHEN 'p' THEN 'PROCEDURE' ELSE 'FUNCTION' END, p.pronargs
+	RoutineQuery: `SELECT CASE p.prokind WHEN 'p' THEN 'PROCEDURE' ELSE 'FUNCTION' END, p.pronargs,
+		COALESCE(array_to_string(p.proargnames[1:p.pronargs], ', '), '')
 		FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
 		WHERE p.proname = lower($2) AND (($1 = '' AND n.nspname = ANY (current_schemas(false))) OR n.nspname = lower($1))`,
+	RoutineNamesQuery: `SELECT p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+		WHERE ($1 = '' AND n.nspname = ANY (current_schemas(false))) OR n.nspname = lower($1)`,
 	UserErrors:  "`RAISE EXCEPTION '…'` (SQLSTATE P0001)",
 	UserMessage: postgresUserMessage,
 	ColumnsQuery: `SELECT c.column_name, c.data_type, c.is_nullable,

@@ -61,11 +61,14 @@ type Spec struct {
 	// cap of its own (MaxParams still applies).
 	MaxInsertRows int
 
-	// RoutineQuery reads a routine's kind ('PROCEDURE' or 'FUNCTION') and number of
-	// parameters from the catalog, one row per routine of that name, with the
+	// RoutineQuery reads a routine's kind ('PROCEDURE' or 'FUNCTION'), number of
+	// parameters and their names (comma-separated) from the catalog, one row per routine of that name, with the
 	// schema ("" for the current one) and the name as its two parameters. It is ""
 	// when dbscim does not read the database's catalog.
 	RoutineQuery string
+	// RoutineNamesQuery lists the routines of a schema ("" for the current one),
+	// to suggest the name a misspelt call meant.
+	RoutineNamesQuery string
 
 	// ColumnsQuery reads a table's or view's columns from the catalog, in their
 	// order: name, data type, 'YES' or 'NO' for nullable, and 'P' (primary key),

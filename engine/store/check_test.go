@@ -66,11 +66,11 @@ targets:
 				t.Fatalf("correct calls: %v", p)
 			}
 			p := check(ops(read+": list_users()", `call: "create_user(?)", params: [id]`))
-			if len(p) != 1 || !strings.Contains(p[0].Msg, "create_user takes 2 parameters, but the call binds 1") {
+			if len(p) != 1 || !strings.Contains(p[0].Msg, "create_user takes 2 parameters (p_id, p_name), but the call binds 1") {
 				t.Fatalf("wrong count: %v", p)
 			}
 			p = check(ops(read+": list_users()", `call: "create_usr(?, ?)", params: [id, user_name]`))
-			if len(p) != 1 || !strings.Contains(p[0].Msg, "no routine create_usr exists") {
+			if len(p) != 1 || !strings.Contains(p[0].Msg, "no routine create_usr exists") || !strings.Contains(p[0].Msg, "did you mean create_user?") {
 				t.Fatalf("missing routine: %v", p)
 			}
 			if dialect == "postgres" {
