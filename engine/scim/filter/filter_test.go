@@ -24,6 +24,7 @@ func TestNormalizeFilter(t *testing.T) {
 		{"unquoted value in brackets", `emails[type eq work]`, `emails[type eq "work"]`, true},
 		{"both forms together", `emails[type eq work].value eq x`, `emails[type eq "work" and value eq "x"]`, true},
 		{"number with leading zero is a string", `externalId eq 010007`, `externalId eq "010007"`, true},
+		{"hex id that reads as a huge number is a string", `externalId eq 719283362675e616`, `externalId eq "719283362675e616"`, true},
 		{"backslash in a bare value is escaped", `externalId eq a\b`, `externalId eq "a\\b"`, true},
 		{"lower-case unicode escape", `displayName eq "\u00e9"`, `displayName eq "\u00E9"`, true},
 		// Unchanged: valid RFC filters, and literals the grammar accepts.
@@ -64,6 +65,7 @@ func TestParseFilter(t *testing.T) {
 		{`emails[type eq "work"].value eq "x@y.z"`, `emails[type eq "work" and value eq "x@y.z"]`},
 		{`externalId eq jyoung`, `externalId eq "jyoung"`},
 		{`externalId eq 12345`, `externalId eq 12345`},
+		{`externalId eq 719283362675e616`, `externalId eq "719283362675e616"`},
 		{`displayName eq "say \"hi\""`, `displayName eq "say \"hi\""`},
 		{`  userName eq "padded"  `, `userName eq "padded"`},
 	}

@@ -1,6 +1,7 @@
 package filter
 
 import (
+	"strconv"
 	"strings"
 )
 
@@ -132,14 +133,16 @@ func upperUnicodeEscapes(s string) string {
 
 // quoteBareValues quotes a bare word in value position (after an attribute path
 // and a comparison operator) unless it is a literal the grammar accepts: true,
-// false, null or a JSON number.
+// false, null or a JSON number that fits a float64. Entra sends ids unquoted, and
+// a hex id such as 719283362675e616 is a number in JSON's syntax but out of any
+// number's range: it is the string it was meant to be.
 func quoteBareValues(toks []token) {
 	for i := 2; i < len(toks); i++ {
 		t := toks[i]
 		if t.kind != tokWord || !isCompareOp(toks[i-1]) || !isPathEnd(toks, i-2) {
 			continue
 		}
-		if isWord(t, "true") || isWord(t, "false") || isWord(t, "null") || isJSONNumber(t.text) {
+		if isWord(t, "true") || isWord(t, "false") || isWord(t, "null") || isJSONNumber(t.text) && finite(t.text) {
 			continue
 		}
 		toks[i].kind = tokString
@@ -267,4 +270,10 @@ func isJSONNumber(s string) bool {
 		}
 	}
 	return i == len(s)
+}
+
+// finite reports whether a number in JSON's syntax is within float64's range.
+func finite(s string) bool {
+	_, err := strconv.ParseFloat(s, 64)
+	return err == nil
 }
