@@ -99,7 +99,9 @@ func (p *parser) attributes(e entry) []Mapping {
 // identifies it: lower-case (SCIM names are case-insensitive), without the core User
 // schema URN.
 func (p *parser) attributePath(k *yaml.Node) (string, bool) {
-	parsed, err := filter.ParsePath([]byte(k.Value))
+	// The parser refuses "_" in a URN (urn:okta:onprem_app:1.0:user:custom), which
+	// RFC 8141 allows; "-" stands for it in this check.
+	parsed, err := filter.ParsePath([]byte(strings.ReplaceAll(k.Value, "_", "-")))
 	if err != nil || k.Value == "" {
 		p.errorf(k, "attributes: %q is not a SCIM attribute path (expected a name such as userName, name.givenName, emails[type eq \"work\"].value or urn:...:User:department)", k.Value)
 		return "", false

@@ -44,10 +44,11 @@ func Parse(s string) (expr Expression, err error) {
 			expr, err = nil, fault.New(fault.InvalidFilter, "invalid filter %s", fault.Quote(s))
 		}
 	}()
-	expr, err = parser.ParseFilter([]byte(normalizeFilter(s)))
+	expr, err = parser.ParseFilter([]byte(hideURNUnderscores(normalizeFilter(s))))
 	if err != nil {
 		return nil, fault.New(fault.InvalidFilter, "invalid filter %s: %v", fault.Quote(s), parserMessage(err))
 	}
+	restoreExpr(expr)
 	return unescapeExpr(expr), nil
 }
 
@@ -67,10 +68,16 @@ func ParsePath(s string) (p *Path, err error) {
 			p, err = nil, fault.New(fault.InvalidPath, "invalid path %s", fault.Quote(s))
 		}
 	}()
-	parsed, err := parser.ParsePath([]byte(normalizeFilter(s)))
+	parsed, err := parser.ParsePath([]byte(hideURNUnderscores(normalizeFilter(s))))
 	if err != nil {
 		return nil, fault.New(fault.InvalidPath, "invalid path %s: %v", fault.Quote(s), parserMessage(err))
 	}
+	restorePath(&parsed.AttributePath)
+	if parsed.SubAttribute != nil {
+		sub := restoreUnderscores(*parsed.SubAttribute)
+		parsed.SubAttribute = &sub
+	}
+	restoreExpr(parsed.ValueExpression)
 	parsed.ValueExpression = unescapeExpr(parsed.ValueExpression)
 	return &parsed, nil
 }
