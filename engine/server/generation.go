@@ -9,6 +9,7 @@ import (
 
 	"github.com/dbscim/dbscim/engine"
 	"github.com/dbscim/dbscim/engine/scim"
+	"github.com/dbscim/dbscim/engine/scim11"
 	"github.com/dbscim/dbscim/operations"
 )
 
@@ -35,6 +36,7 @@ type served struct {
 	target  *engine.Target
 	auth    authenticator
 	handler http.Handler
+	v1      http.Handler // the same types in SCIM 1.1, at V1BasePath
 	// slots bounds the requests in flight on the target to max_open + max_queue:
 	// max_open of them hold a connection, the others wait for one in database/sql's
 	// queue (up to their deadline). Beyond that a request is refused at once with
@@ -82,13 +84,14 @@ func newGeneration(cfg *operations.Config, targets []*engine.Target, m *metrics,
 				types[i].Store = &observedStore{inner: types[i].Store, target: t.Name, resource: types[i].Name, m: m}
 			}
 		}
-		h := scim.NewHandler(scim.Config{
+		hc := scim.Config{
 			ResourceTypes:         types,
 			MaxResults:            cfg.Server.MaxResults,
 			Sort:                  true,
 			Logger:                log.With("target", t.Name),
 			AuthenticationSchemes: auth.schemes(),
-		})
+		}
+		h := scim.NewHandler(hc)
 		maxOpen := t.Config.Database.MaxOpen
 		if maxOpen <= 0 {
 			maxOpen = operations.DefaultMaxOpen
@@ -104,7 +107,7 @@ func newGeneration(cfg *operations.Config, targets []*engine.Target, m *metrics,
 		for _, rt := range types {
 			endpoints[strings.ToLower(rt.Endpoint)] = rt.Endpoint
 		}
-		g.targets[t.Name] = &served{target: t, auth: auth, handler: h, timeout: timeout, endpoints: endpoints,
+		g.targets[t.Name] = &served{target: t, auth: auth, handler: h, v1: scim11.NewHandler(hc), timeout: timeout, endpoints: endpoints,
 			slots: make(chan struct{}, maxOpen+max(t.Config.Database.MaxQueue, 0))}
 		g.order = append(g.order, t.Name)
 	}

@@ -26,6 +26,9 @@ import (
 // BasePath is where SCIM is served: /scim/v2/<target>.
 const BasePath = "/scim/v2"
 
+// V1BasePath is where the same targets are served in SCIM 1.1 (engine/scim11).
+const V1BasePath = "/scim/v1"
+
 // readyTimeout bounds each database ping of /readyz.
 const readyTimeout = 2 * time.Second
 
@@ -61,6 +64,7 @@ func New(cfg *operations.Config, targets []*engine.Target, log *slog.Logger) *Se
 	s.mux.HandleFunc("GET /readyz", s.readyz)
 	s.mux.Handle("GET /metrics", s.metrics.handler())
 	s.mux.HandleFunc(BasePath+"/", s.scim)
+	s.mux.HandleFunc(V1BasePath+"/", s.scim)
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.metrics.unrouted.WithLabelValues(statusLabel(http.StatusNotFound)).Inc()
 		writeError(w, &scim.Error{Status: http.StatusNotFound, Detail: "not found; SCIM is served under " + BasePath + "/<target>"})
@@ -175,10 +179,14 @@ func printable(s string) bool {
 func (s *Server) scim(w http.ResponseWriter, r *http.Request) {
 	g := s.acquire()
 	defer g.leave()
-	rest := strings.TrimLeft(strings.TrimPrefix(r.URL.Path, BasePath), "/")
+	base := BasePath
+	if strings.HasPrefix(r.URL.Path, V1BasePath+"/") {
+		base = V1BasePath
+	}
+	rest := strings.TrimLeft(strings.TrimPrefix(r.URL.Path, base), "/")
 	name, tail, _ := strings.Cut(rest, "/")
 	t, ok := g.targets[name]
-	prefix := BasePath + "/" + name
+	prefix := base + "/" + name
 	if !ok {
 		// A lone target is also served at the base path: a segment that names
 		// one of its endpoints, or that no target could be called, is a path
@@ -193,7 +201,7 @@ func (s *Server) scim(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		t = lone
-		prefix, tail = BasePath, rest
+		prefix, tail = base, rest
 	}
 	seg, _, _ := strings.Cut(tail, "/")
 	target, resource, method := t.target.Name, t.resource(seg), methodLabel(r.Method)
@@ -252,7 +260,11 @@ func (s *Server) scim(w http.ResponseWriter, r *http.Request) {
 	r2 := r.Clone(ctx)
 	r2.URL.Path = "/" + tail
 	r2.URL.RawPath = ""
-	t.handler.ServeHTTP(rec, r2)
+	h := t.handler
+	if base == V1BasePath {
+		h = t.v1
+	}
+	h.ServeHTTP(rec, r2)
 	returned = true
 	s.writeAudit(r, trail, rec)
 }
