@@ -21,11 +21,14 @@ const (
 	OfUser       OpKind = "of_user"
 	Grant        OpKind = "grant"
 	Revoke       OpKind = "revoke"
+	// Deleted returns the users deleted since a time (tombstones), for
+	// incremental imports; see checkDeleted.
+	Deleted OpKind = "deleted"
 )
 
 // The kinds each resource may declare, in the order the documentation lists them.
 var (
-	UserKinds        = []OpKind{List, Get, Create, Update, Activate, Deactivate, Delete}
+	UserKinds        = []OpKind{List, Get, Create, Update, Activate, Deactivate, Delete, Deleted}
 	GroupKinds       = []OpKind{List, Get, Create, Update, Delete, Members, AddMember, RemoveMember, ClearMembers, GroupsOfUser}
 	EntitlementKinds = []OpKind{List, Get, OfUser, Grant, Revoke}
 )

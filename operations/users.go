@@ -39,6 +39,7 @@ func (p *parser) users(e entry, d dialects.Dialect) *Users {
 	if v, ok := o.get("operations"); ok {
 		u.Operations = Operations{}
 		p.operations(v, d, newColumns(u), u.Operations)
+		p.checkDeleted(u)
 	} else {
 		p.missing(o, "operations", "at least get and list")
 	}

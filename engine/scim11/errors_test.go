@@ -5,9 +5,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dbscim/dbscim/engine/resource"
 	"github.com/dbscim/dbscim/engine/scim"
 	"github.com/dbscim/dbscim/engine/scim11"
-	"github.com/dbscim/dbscim/engine/resource"
 )
 
 // TestBadInput sends what a broken or hostile 1.1 client could, and wants a 1.1
@@ -89,7 +89,9 @@ func TestCapabilities(t *testing.T) {
 	users := func(m scim.Method) scim.ResourceType {
 		return scim.ResourceType{Name: "User", Endpoint: "Users", Schema: resource.UserSchema(), Methods: m}
 	}
-	groups := func(m scim.Method) scim.ResourceType { return scim.ResourceType{Name: "Group", Endpoint: "Groups", Methods: m} }
+	groups := func(m scim.Method) scim.ResourceType {
+		return scim.ResourceType{Name: "Group", Endpoint: "Groups", Methods: m}
+	}
 	for _, c := range []struct {
 		name  string
 		types []scim.ResourceType

@@ -18,7 +18,16 @@ func (s *Users) List(ctx context.Context, q resource.Query) (*resource.Page, err
 	if err != nil {
 		return nil, err
 	}
-	return page, s.attachGrants(ctx, s.pool.DB, q.Projection, page.Resources...)
+	if err := s.attachGrants(ctx, s.pool.DB, q.Projection, page.Resources...); err != nil {
+		return nil, err
+	}
+	if c, since, ok, err := s.incremental(q); ok || err != nil {
+		if err != nil {
+			return nil, err
+		}
+		return s.withTombstones(ctx, page, q, c, since)
+	}
+	return page, nil
 }
 
 func (s *table) list(ctx context.Context, db dialects.Querier, q resource.Query) (*resource.Page, error) {
