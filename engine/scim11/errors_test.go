@@ -1,13 +1,16 @@
 package scim11_test
 
 import (
+	"encoding/json"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/dbscim/dbscim/engine/resource"
 	"github.com/dbscim/dbscim/engine/scim"
 	"github.com/dbscim/dbscim/engine/scim11"
+	"github.com/dbscim/dbscim/operations"
 )
 
 // TestBadInput sends what a broken or hostile 1.1 client could, and wants a 1.1
@@ -106,6 +109,50 @@ func TestCapabilities(t *testing.T) {
 	} {
 		if got := fmt.Sprint(scim11.Capabilities(c.types)); got != c.want {
 			t.Errorf("%s: %s, want %s", c.name, got, c.want)
+		}
+	}
+}
+
+// TestBodyLimit: a body over the server's limit is 413 in 1.1 shape, also when
+// it arrives without a length.
+func TestBodyLimit(t *testing.T) {
+	a := newAgent(t, "sqlite", "")
+	again := a.s.Again(t, func(c *operations.Config) { c.Server.MaxBodyBytes = 64 })
+	a.s, a.v1 = again, again.HTTP.URL+"/scim/v1/agent"
+	a.step = "large body"
+	st, body, _ := a.do("POST", a.v1+"/Users", map[string]any{"userName": strings.Repeat("x", 200) + "@example.com"})
+	if errs, _ := body["Errors"].([]any); st != 413 || len(errs) != 1 {
+		t.Errorf("status %d: %v", st, body)
+	}
+}
+
+// TestTransportErrors: what the server refuses before the 1.1 handler runs is a
+// 1.1 error too.
+func TestTransportErrors(t *testing.T) {
+	a := newAgent(t, "sqlite", "")
+	for _, c := range []struct {
+		name, path, auth string
+		status           int
+	}{
+		{"no credentials", "/scim/v1/agent/Users", "", 401},
+		{"no such target", "/scim/v1/nobody/Users", "Bearer " + token, 404},
+	} {
+		req, _ := http.NewRequest("GET", a.s.HTTP.URL+c.path, nil)
+		if c.auth != "" {
+			req.Header.Set("Authorization", c.auth)
+		}
+		resp, err := a.s.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var body map[string]any
+		json.NewDecoder(resp.Body).Decode(&body)
+		resp.Body.Close()
+		if errs, _ := body["Errors"].([]any); resp.StatusCode != c.status || len(errs) != 1 {
+			t.Errorf("%s: %d %v", c.name, resp.StatusCode, body)
+		}
+		if c.status == 401 && resp.Header.Get("WWW-Authenticate") == "" {
+			t.Errorf("%s: no WWW-Authenticate", c.name)
 		}
 	}
 }

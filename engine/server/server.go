@@ -20,6 +20,7 @@ import (
 
 	"github.com/dbscim/dbscim/engine"
 	"github.com/dbscim/dbscim/engine/scim"
+	"github.com/dbscim/dbscim/engine/scim11"
 	"github.com/dbscim/dbscim/operations"
 )
 
@@ -182,6 +183,9 @@ func (s *Server) scim(w http.ResponseWriter, r *http.Request) {
 	base := BasePath
 	if strings.HasPrefix(r.URL.Path, V1BasePath+"/") {
 		base = V1BasePath
+		ew := scim11.ErrorWriter(w)
+		defer ew.Close()
+		w = ew
 	}
 	rest := strings.TrimLeft(strings.TrimPrefix(r.URL.Path, base), "/")
 	name, tail, _ := strings.Cut(rest, "/")
