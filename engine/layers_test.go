@@ -19,6 +19,7 @@ func TestLayers(t *testing.T) {
 		"engine/resource":    {"net/http", "database/sql", mod + "engine/scim", mod + "engine/store", mod + "engine/run", mod + "dialects", mod + "operations"},
 		"engine/scim":        {"database/sql", mod + "engine/store", mod + "engine/run", mod + "engine/server", mod + "dialects", mod + "operations"},
 		"engine/scim/memory": {"net/http", "database/sql", mod + "engine/scim"},
+		"engine/scim11":      {"database/sql", mod + "engine/store", mod + "engine/run", mod + "engine/server", mod + "dialects", mod + "operations"},
 		"engine/store":       {"net/http", mod + "engine/scim", mod + "engine/server"},
 		"engine/sqlgen":      {"net/http", mod + "engine/store", mod + "engine/run", mod + "engine/scim", mod + "operations"},
 		"engine/run":         {"net/http", mod + "engine/resource", mod + "engine/store", mod + "engine/scim"},
