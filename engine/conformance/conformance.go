@@ -220,6 +220,7 @@ func RunTests(t *testing.T, newTarget func(t *testing.T) Target) {
 		{"RFC7644Modify", testModify},
 		{"RFC7644ETags", testETags},
 		{"OktaSpec", testOktaSpec},
+		{"OktaAgent11", testOkta11},
 		{"EntraValidator", testEntraValidator},
 		{"Undeclared", testUndeclared},
 	}

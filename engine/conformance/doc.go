@@ -4,8 +4,9 @@
 // that seeds and reads its rows without SCIM) and runs one subtest per MUST and
 // SHOULD of RFC 7644 §3.4 (retrieving resources: filters, paging, sorting,
 // attributes, POST /.search), §3.5 (PUT and PATCH) and §3.14 (ETags), the steps
-// of Okta's SCIM 2.0 SPEC test, the scenarios of Microsoft Entra ID's SCIM
-// validator, and the SCIM errors of undeclared operations.
+// of Okta's SCIM 2.0 SPEC test, the Okta provisioning agent's SCIM 1.1 messages
+// (against the target's /scim/v1 twin of its /scim/v2 URL), the scenarios of
+// Microsoft Entra ID's SCIM validator, and the SCIM errors of undeclared operations.
 //
 // Subtests are named after the requirement they check ("RFC7644-3.4.2.2/co",
 // "Entra/PatchReplaceVerbose", "Okta/CreateWithPassword"), and check outcomes: the

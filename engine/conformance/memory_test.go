@@ -15,6 +15,7 @@ import (
 	"github.com/dbscim/dbscim/engine/resource"
 	"github.com/dbscim/dbscim/engine/scim"
 	"github.com/dbscim/dbscim/engine/scim/memory"
+	"github.com/dbscim/dbscim/engine/scim11"
 )
 
 // TestMemoryStore runs the suite on the in-memory store served by the SCIM
@@ -25,7 +26,10 @@ func TestMemoryStore(t *testing.T) {
 	conformance.RunTests(t, newMemoryTarget)
 }
 
-const memoryBase = "/scim/v2/memory"
+const (
+	memoryBase   = "/scim/v2/memory"
+	memoryBase11 = "/scim/v1/memory"
+)
 
 func newMemoryTarget(t *testing.T) conformance.Target {
 	clock := &clock{}
@@ -37,10 +41,17 @@ func newMemoryTarget(t *testing.T) conformance.Target {
 		{ID: "Group", Name: "Group", Endpoint: "Groups", Schema: resource.GroupSchema(), Methods: allMethods, Store: groups},
 	}
 	serve := func(t testing.TB, maxResults int) conformance.Target {
-		h := scim.NewHandler(scim.Config{ResourceTypes: types, MaxResults: maxResults, Sort: true})
-		ts := httptest.NewServer(http.StripPrefix(memoryBase, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		cfg := scim.Config{ResourceTypes: types, MaxResults: maxResults, Sort: true}
+		h, v1 := scim.NewHandler(cfg), scim11.NewHandler(cfg)
+		mux := http.NewServeMux()
+		mux.Handle(memoryBase+"/", http.StripPrefix(memoryBase, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			h.ServeHTTP(w, r.WithContext(scim.WithBaseURL(r.Context(), "http://"+r.Host+memoryBase)))
 		})))
+		// The same stores in SCIM 1.1, where the suite's OktaAgent11 part finds them.
+		mux.Handle(memoryBase11+"/", http.StripPrefix(memoryBase11, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			v1.ServeHTTP(w, r.WithContext(scim.WithBaseURL(r.Context(), "http://"+r.Host+memoryBase11)))
+		})))
+		ts := httptest.NewServer(mux)
 		t.Cleanup(ts.Close)
 		return conformance.Target{URL: ts.URL + memoryBase, Client: ts.Client()}
 	}
