@@ -31,3 +31,13 @@ func TestDeleted(t *testing.T) {
 		}
 	}
 }
+
+// TestUnderscoreURN: Okta's 1.1 extension URN holds "_", which the SCIM path
+// grammar of the parser refuses and RFC 8141 allows; it maps like any extension.
+func TestUnderscoreURN(t *testing.T) {
+	src := strings.Replace(minimal, "name.givenName: given_name}", "urn:okta:onprem_app:1.0:user:custom:employeeNumber: emp_no}", 1)
+	cfg := mustParse(t, src, nil)
+	if m := cfg.Targets[0].Users.Attributes[1]; m.Path != "urn:okta:onprem_app:1.0:user:custom:employeeNumber" || m.Column != "emp_no" {
+		t.Errorf("mapping %+v", m)
+	}
+}

@@ -3,6 +3,7 @@ package scim11_test
 import (
 	"fmt"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 )
@@ -133,5 +134,21 @@ func TestIncrementalImportWithDeletion(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestTombstonesWithoutID: a deleted operation whose rows lack the id column is a
+// configuration mistake, answered as a server error without SQL in it.
+func TestTombstonesWithoutID(t *testing.T) {
+	a := newAgent(t, "sqlite", `        deleted: {sql: "SELECT deleted_at AS modified_at FROM users_deleted WHERE deleted_at > ?", params: [modified_at]}
+`, tombstoneDDL["sqlite"]...)
+	if _, err := a.db.Exec("INSERT INTO users_deleted (id, user_name, deleted_at) VALUES ('u-x', 'x', ?)", time.Now().UTC()); err != nil {
+		t.Fatal(err)
+	}
+	a.step = "incremental import"
+	st, body, _ := a.do("GET", a.v1+"/Users?filter="+url.QueryEscape(`meta.lastModified gt "2000-01-01T00:00:00Z"`), nil)
+	a.want(st, 500, body)
+	if d := fmt.Sprint(body["Errors"]); strings.Contains(d, "SELECT") {
+		t.Errorf("the error shows SQL: %s", d)
 	}
 }
