@@ -489,7 +489,8 @@ func TestOracleLoads(t *testing.T) {
 			active = &u.Attributes[i]
 		}
 	}
-	if active == nil || active.Column != "IS_ACTIVE" || active.Type != "boolean" || active.True != "Y" || active.False != "N" {
+	if active == nil || active.Column != "IS_ACTIVE" || active.Type != "boolean" || len(active.Values) != 2 ||
+		active.Values[0].Write != "Y" || active.Values[1].Write != "N" {
 		t.Errorf("active mapping = %+v, want IS_ACTIVE boolean Y/N", active)
 	}
 

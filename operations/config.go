@@ -181,11 +181,28 @@ type Mapping struct {
 	// Type is the column's value kind when it is not what the SCIM attribute implies:
 	// "" (infer), "string", "boolean", "integer", "datetime".
 	Type string
-	// True and False are the stored forms of a boolean ("Y"/"N", 1/0, "true"/"false").
-	// Nil means the driver's own boolean.
-	True, False any
-	Pos         Position
+	// Values map stored codes to SCIM values, many to one: the long form's
+	// true/false (a boolean over a column of codes) or values (a string attribute
+	// with coded values). Empty means the column holds the SCIM value itself (for
+	// a boolean, the driver's own boolean or a common form such as 1/0 or Y/N).
+	// A stored value outside a non-empty map is not read as any value.
+	Values []CodedValue
+	Pos    Position
 }
+
+// CodedValue is one SCIM value of an attribute whose column holds codes.
+type CodedValue struct {
+	// Value is the SCIM value: a bool for a boolean attribute, else a string.
+	Value any
+	// Stored are the stored forms read as Value, in file order; never empty.
+	Stored []any
+	// Write is the stored form written for Value: the first of Stored unless the
+	// file's write: names another of them.
+	Write any
+}
+
+// Coded reports whether the mapping reads its column through a value map.
+func (m *Mapping) Coded() bool { return len(m.Values) > 0 }
 
 // StatementKind says whether an operation is a statement or a routine call.
 type StatementKind int

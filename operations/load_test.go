@@ -123,7 +123,8 @@ func TestValidFiles(t *testing.T) {
 				t.Errorf("Bearer = %q", got)
 			}
 			active := tg.Users.Attributes[4]
-			if active.Path != "active" || active.Type != "boolean" || active.True != 1 || active.False != 0 {
+			if active.Path != "active" || active.Type != "boolean" ||
+				!reflect.DeepEqual(active.Values, []CodedValue{{Value: true, Stored: []any{1}, Write: 1}, {Value: false, Stored: []any{0}, Write: 0}}) {
 				t.Errorf("active mapping = %+v", active)
 			}
 			ops := tg.Users.Operations
@@ -740,9 +741,23 @@ targets:
 			`{userName: user_name, active: {column: a, type: boolean, true: "Y"}, title: {column: " t"}, x: {column: c, true: 1, false: 0}, y: {column: y, type: string, true: 1, false: 0}, z: {column: z, type: boolean, true: 1, false: "1"}}`), []string{
 			`8:76: attribute active: give both true and false (the stored forms of each value)`,
 			`8:104: column: " t" is not a column name (no leading or trailing spaces or control characters)`,
-			`8:126: attribute x: true and false need type: boolean`,
-			`8:175: attribute y: true and false are only for type: boolean`,
-			`8:234: attribute z: true and false are both 1`,
+			`8:175: attribute y: true and false are only for a boolean, not type: string`,
+			`8:234: attribute z: 1 is read as both true and false`,
+		}},
+		{"value maps", replace("{userName: user_name, name.givenName: given_name}",
+			`{userName: user_name, active: {column: s, true: [A, L], false: [T], write: {true: L}}, userType: {column: k, values: {Employee: E, Contractor: [C, X]}}}`), nil},
+		{"value map mistakes", replace("{userName: user_name, name.givenName: given_name}",
+			`{userName: user_name, active: {column: s, true: [], false: T, write: {true: Q, maybe: A}}, userType: {column: k, values: {Employee: E, Contractor: [C, E]}}, title: {column: t, type: integer, values: {a: b}}, nickName: {column: n, true: 1, false: 0, values: {a: b}}}`), []string{
+			`8:67: true: give at least one stored value`,
+			`8:95: attribute active: write: true: Q is not among the stored forms read as true, so it would not read back`,
+			`8:98: attribute active: write: maybe is not one of the mapped values (true, false)`,
+			`8:154: attribute userType: E is read as both Employee and Contractor`,
+			`8:210: attribute title: values are for a string attribute; a boolean maps its stored forms with true: and false:`,
+			`8:249: attribute nickName: give either true and false (a boolean) or values (a string), not both`,
+		}},
+		{"boolean over text needs a map", replace("{userName: user_name, name.givenName: given_name}",
+			`{userName: user_name, active: {column: status, type: string}}`), []string{
+			`8:41: attribute active: a boolean over a string column needs its stored forms: true: [...] and false: [...]`,
 		}},
 		{"no operations", strings.Replace(replace(ops+getLine, ""), "      operations:\n", "", 1), []string{
 			"6:5: users: missing operations (at least get and list)"}},

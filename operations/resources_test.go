@@ -107,7 +107,7 @@ func TestResourceFiles(t *testing.T) {
 			}
 			g := tg.Groups
 			if g.ID != "GROUP_ID" || g.MemberID != "USER_ID" || g.MemberDisplay != "USERNAME" || len(g.Attributes) != 2 ||
-				g.Attributes[1] != (Mapping{Path: "externalId", Column: "EXTERNAL_ID", Pos: Position{"testdata/resources_mysql.yaml", 43, 9}}) {
+				!reflect.DeepEqual(g.Attributes[1], Mapping{Path: "externalId", Column: "EXTERNAL_ID", Pos: Position{"testdata/resources_mysql.yaml", 43, 9}}) {
 				t.Errorf("Groups = %+v", g)
 			}
 			if p := g.Operations[Create].Params[0]; p.Kind != Generated || p.Generator != "uuid" {

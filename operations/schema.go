@@ -223,7 +223,11 @@ func (b *schemaBuilder) property(where, key string) (map[string]any, bool) {
 	case "attribute.type":
 		return enum("how the column's values read", columnTypes...), true
 	case "attribute.true", "attribute.false":
-		return map[string]any{"description": "the stored value read as " + key}, true
+		return map[string]any{"description": "the stored value, or list of values, read as " + key}, true
+	case "attribute.values":
+		return map[string]any{"type": "object", "description": "a value map: SCIM value: its stored value or list of stored values"}, true
+	case "attribute.write":
+		return map[string]any{"type": "object", "description": "the stored value written for a SCIM value, when not the first listed"}, true
 
 	case "entitlement type.kind":
 		return enum("entitlement or role", entitlementKinds...), true

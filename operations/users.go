@@ -15,7 +15,7 @@ const userSchema = "urn:ietf:params:scim:schemas:core:2.0:User"
 
 var (
 	usersKeys     = []string{"id", "attributes", "operations"}
-	mappingKeys   = []string{"column", "type", "true", "false"}
+	mappingKeys   = []string{"column", "type", "true", "false", "values", "write"}
 	columnTypes   = []string{"string", "boolean", "integer", "datetime"}
 	operationKeys = keys(UserKinds)
 )
@@ -122,7 +122,7 @@ func (p *parser) mapping(e entry, m *Mapping) bool {
 		m.Column = col
 		return ok
 	}
-	o := p.object(e.key, n, "attribute "+m.Path, "a column name or {column: NAME, type: TYPE}", mappingKeys...)
+	o := p.object(e.key, n, "attribute "+m.Path, "a column name or {column: NAME, type: TYPE, true: [...], false: [...], values: {...}, write: {...}}", mappingKeys...)
 	if o == nil {
 		return false
 	}
@@ -145,26 +145,172 @@ func (p *parser) mapping(e entry, m *Mapping) bool {
 	}
 	t, hasT := o.get("true")
 	f, hasF := o.get("false")
+	vals, hasV := o.get("values")
+	w, hasW := o.get("write")
+	boolean := m.Type == "boolean" || m.Type == "" && (hasT || hasF || booleanPath(m.Path))
 	switch {
-	case !hasT && !hasF:
-	case m.Type != "boolean" && m.Type != "":
-		p.errorf(firstKey(t, f).key, "attribute %s: true and false are only for type: boolean", m.Path)
+	case hasV && (hasT || hasF):
+		p.errorf(firstKey(t, f).key, "attribute %s: give either true and false (a boolean) or values (a string), not both", m.Path)
 		ok = false
-	case m.Type == "":
-		p.errorf(firstKey(t, f).key, "attribute %s: true and false need type: boolean", m.Path)
+	case hasT || hasF:
+		if !boolean {
+			p.errorf(firstKey(t, f).key, "attribute %s: true and false are only for a boolean, not type: %s", m.Path, m.Type)
+			ok = false
+			break
+		}
+		if !hasT || !hasF {
+			p.errorf(firstKey(t, f).key, "attribute %s: give both true and false (the stored forms of each value)", m.Path)
+			ok = false
+			break
+		}
+		m.Type = "boolean"
+		tv, okT := p.codes(t.val, "true")
+		fv, okF := p.codes(f.val, "false")
+		m.Values = []CodedValue{{Value: true, Stored: tv}, {Value: false, Stored: fv}}
+		ok = ok && okT && okF && p.distinctCodes(m, []entry{t, f})
+	case hasV:
+		if m.Type != "" && m.Type != "string" || booleanPath(m.Path) {
+			p.errorf(vals.key, "attribute %s: values are for a string attribute; a boolean maps its stored forms with true: and false:", m.Path)
+			ok = false
+			break
+		}
+		vo := p.object(vals.key, vals.val, "values", "a mapping of SCIM value to its stored value or list of stored values")
+		if vo == nil {
+			ok = false
+			break
+		}
+		if len(vo.order) == 0 {
+			p.errorf(deref(vals.val), "attribute %s: values: give at least one SCIM value and its stored forms", m.Path)
+			ok = false
+			break
+		}
+		var es []entry
+		for _, k := range vo.order {
+			v := vo.keys[k]
+			stored, good := p.codes(v.val, k)
+			ok = ok && good
+			m.Values = append(m.Values, CodedValue{Value: k, Stored: stored})
+			es = append(es, v)
+		}
+		ok = ok && p.distinctCodes(m, es)
+	case booleanPath(m.Path) && m.Type != "" && m.Type != "boolean":
+		p.errorf(e.key, "attribute %s: a boolean over a %s column needs its stored forms: true: [...] and false: [...]", m.Path, m.Type)
 		ok = false
-	case !hasT || !hasF:
-		p.errorf(firstKey(t, f).key, "attribute %s: give both true and false (the stored forms of each value)", m.Path)
-		ok = false
-	default:
-		tv, okT := p.value(t.val, "true")
-		fv, okF := p.value(f.val, "false")
-		if okT && okF && fmt.Sprint(tv) == fmt.Sprint(fv) {
-			p.errorf(f.key, "attribute %s: true and false are both %v", m.Path, tv)
+	}
+	if hasW {
+		if len(m.Values) == 0 {
+			p.errorf(w.key, "attribute %s: write: needs true and false or values (the stored forms it chooses among)", m.Path)
 			return false
 		}
-		m.True, m.False = tv, fv
-		ok = ok && okT && okF
+		ok = p.writeCodes(m, w) && ok
+	}
+	for i := range m.Values {
+		if m.Values[i].Write == nil && len(m.Values[i].Stored) > 0 {
+			m.Values[i].Write = m.Values[i].Stored[0]
+		}
+	}
+	return ok
+}
+
+// booleanPath reports whether a mapped path is one of the core schemas' boolean
+// attributes: active, or the primary flag of a multi-valued attribute.
+func booleanPath(path string) bool {
+	l := strings.ToLower(strings.TrimPrefix(strings.ToLower(path), strings.ToLower(userSchema)+":"))
+	return l == "active" || strings.HasSuffix(l, ".primary")
+}
+
+// codes reads the stored forms of one SCIM value: a single value or a non-empty
+// list of them, each keeping its YAML type.
+func (p *parser) codes(n *yaml.Node, name string) ([]any, bool) {
+	n = deref(n)
+	items := []*yaml.Node{n}
+	if n.Kind == yaml.SequenceNode {
+		items = n.Content
+		if len(items) == 0 {
+			p.errorf(n, "%s: give at least one stored value", name)
+			return nil, false
+		}
+	}
+	var out []any
+	ok := true
+	for _, it := range items {
+		if isNull(deref(it)) {
+			p.errorf(deref(it), "%s: a stored value cannot be null (an absent value is NULL already)", name)
+			ok = false
+			continue
+		}
+		v, good := p.value(it, name)
+		if !good {
+			ok = false
+			continue
+		}
+		out = append(out, v)
+	}
+	return out, ok
+}
+
+// distinctCodes refuses a stored form listed for two SCIM values, which could not
+// be read back as either.
+func (p *parser) distinctCodes(m *Mapping, es []entry) bool {
+	seen := map[string]any{}
+	for i, cv := range m.Values {
+		for _, s := range cv.Stored {
+			k := fmt.Sprint(s)
+			if prev, dup := seen[k]; dup {
+				if fmt.Sprint(prev) == fmt.Sprint(cv.Value) {
+					p.errorf(es[i].key, "attribute %s: %v is listed twice for %v", m.Path, s, cv.Value)
+				} else {
+					p.errorf(es[i].key, "attribute %s: %v is read as both %v and %v", m.Path, s, prev, cv.Value)
+				}
+				return false
+			}
+			seen[k] = cv.Value
+		}
+	}
+	return true
+}
+
+// writeCodes reads write:, the stored form written for each SCIM value when it is
+// not the first listed; each must be one of that value's stored forms, so that
+// what is written reads back as the value written.
+func (p *parser) writeCodes(m *Mapping, w entry) bool {
+	o := p.object(w.key, w.val, "write", "a mapping of SCIM value to the stored form written for it")
+	if o == nil {
+		return false
+	}
+	ok := true
+	for _, k := range o.order {
+		v := o.keys[k]
+		var cv *CodedValue
+		for i := range m.Values {
+			if fmt.Sprint(m.Values[i].Value) == k {
+				cv = &m.Values[i]
+			}
+		}
+		if cv == nil {
+			var names []string
+			for _, c := range m.Values {
+				names = append(names, fmt.Sprint(c.Value))
+			}
+			p.errorf(v.key, "attribute %s: write: %s is not one of the mapped values (%s)", m.Path, k, strings.Join(names, ", "))
+			ok = false
+			continue
+		}
+		val, good := p.value(v.val, k)
+		if !good {
+			ok = false
+			continue
+		}
+		found := false
+		for _, s := range cv.Stored {
+			found = found || fmt.Sprint(s) == fmt.Sprint(val)
+		}
+		if !found {
+			p.errorf(deref(v.val), "attribute %s: write: %s: %v is not among the stored forms read as %s, so it would not read back", m.Path, k, val, k)
+			ok = false
+			continue
+		}
+		cv.Write = val
 	}
 	return ok
 }

@@ -3,6 +3,7 @@ package conformance_test
 import (
 	"database/sql"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/dbscim/dbscim/dialects"
@@ -33,19 +34,50 @@ func TestSQL(t *testing.T) {
 		}
 		t.Run(name, func(t *testing.T) {
 			conformance.RunTests(t, func(t *testing.T) conformance.Target {
-				return newSQLTarget(t, c.dialect, c.procedures)
+				return newSQLTarget(t, c.dialect, c.procedures, false)
 			})
 		})
 	}
 }
 
+// TestSQLCodedStatus runs the suite on each engine with active kept as a status
+// code (A active, L on leave, T terminated) read through a value map: every
+// lookup, filter, activation and deactivation goes through the codes.
+func TestSQLCodedStatus(t *testing.T) {
+	for _, dialect := range []string{"sqlite", "mysql", "postgres"} {
+		t.Run(dialect, func(t *testing.T) {
+			conformance.RunTests(t, func(t *testing.T) conformance.Target {
+				return newSQLTarget(t, dialect, false, true)
+			})
+		})
+	}
+}
+
+// codedActive turns the reference schema's boolean active column into a status
+// code column, and its mapping and literals into a value map and codes.
+var codedActive = strings.NewReplacer(
+	"active INTEGER NOT NULL DEFAULT 1", "active CHAR(1) NOT NULL DEFAULT 'A'",
+	"active TINYINT(1) NOT NULL DEFAULT 1", "active CHAR(1) NOT NULL DEFAULT 'A'",
+	"active BOOLEAN NOT NULL DEFAULT TRUE", "active CHAR(1) NOT NULL DEFAULT 'A'",
+	"        active: active\n", "        active: {column: active, true: [A, L], false: [T]}\n",
+	"{literal: true}", "{literal: A}",
+	"{literal: false}", "{literal: T}",
+)
+
 const token = "conformance-token-0123456789abcdef"
 
 // newSQLTarget creates a database with the reference schema (and its routines) and
 // serves it with the statement or the procedure configuration.
-func newSQLTarget(t *testing.T, dialect string, procedures bool) conformance.Target {
+func newSQLTarget(t *testing.T, dialect string, procedures, coded bool) conformance.Target {
 	d, db, conn := dialecttest.NewDatabase(t, dialect)
-	dialecttest.MustExec(t, db, ddl[dialect]...)
+	schema := ddl[dialect]
+	if coded {
+		schema = nil
+		for _, st := range ddl[dialect] {
+			schema = append(schema, codedActive.Replace(st))
+		}
+	}
+	dialecttest.MustExec(t, db, schema...)
 	userOps, groupOps := statementUserOps, statementGroupOps
 	if procedures {
 		dialecttest.MustExec(t, db, routines[dialect]...)
@@ -57,6 +89,9 @@ func newSQLTarget(t *testing.T, dialect string, procedures bool) conformance.Tar
 	}
 	serve := func(t testing.TB, maxResults int, mappings string) *enginetest.Served {
 		yaml := fmt.Sprintf(config, maxResults, enginetest.DatabaseYAML(d, conn), mappings, userOps, groupOps)
+		if coded {
+			yaml = codedActive.Replace(yaml)
+		}
 		return enginetest.ServeYAML(t, yaml, enginetest.Options{})
 	}
 	target := func(s *enginetest.Served) conformance.Target {
@@ -67,7 +102,11 @@ func newSQLTarget(t *testing.T, dialect string, procedures bool) conformance.Tar
 	tg.Declares = conformance.Declared(s.ResourceTypes(t, "conf"), s.Mapped("conf"),
 		conformance.Sort, conformance.ListsInactiveUsers, conformance.OptionalProfile, conformance.MemberIntegrity,
 		conformance.UniqueGroupNames, conformance.StableModify, conformance.ContentETags)
-	tg.Backend = referenceBackend(d, db)
+	backend := referenceBackend(d, db)
+	if coded {
+		backend.Users.True, backend.Users.False = "A", "T"
+	}
+	tg.Backend = backend
 	tg.WithMaxResults = func(t testing.TB, n int) conformance.Target { return target(serve(t, n, "")) }
 	tg.WithVersion = func(t testing.TB) conformance.Target { return target(serve(t, defaultMaxResults, versionMapping)) }
 	return tg

@@ -320,6 +320,13 @@ func compareAll(op filter.CompareOperator, a *Attribute, have []any, want any) b
 	return false
 }
 
+// CompareOne applies one operator to one simple value of the given SCIM type, as a
+// filter does: SQL generation uses it to decide which values of a value map
+// satisfy a comparison.
+func CompareOne(op filter.CompareOperator, typ string, caseExact bool, have, want any) bool {
+	return compareOne(op, &Attribute{Type: typ, CaseExact: caseExact}, have, want)
+}
+
 // compareOne applies one operator to one simple value.
 func compareOne(op filter.CompareOperator, a *Attribute, have, want any) bool {
 	if have == nil {

@@ -29,6 +29,9 @@ type Pool struct {
 	stmts *statements
 }
 
+// Log returns the pool's logger.
+func (p *Pool) Log() *slog.Logger { return p.log }
+
 // Open opens a target's database pool. It does not fail when the database is
 // down: the pool connects lazily, requests answer 503 until the database answers,
 // and the pool recovers by itself. It fails only for what a restart would not fix,

@@ -51,6 +51,15 @@ type Column struct {
 	// ToDB converts a value a filter compares a non-string column with into the
 	// column's stored form, refusing values of the wrong type.
 	ToDB func(any) (any, error)
+	// Codes is the column's value map, if it has one: a comparison becomes a
+	// test of the stored codes whose SCIM values satisfy it (STATUS IN ('A', 'L')).
+	Codes []Code
+}
+
+// Code is one SCIM value of a column with a value map and its stored forms.
+type Code struct {
+	Value  any
+	Stored []any
 }
 
 // Statement is built SQL: its native text and the arguments bound to its

@@ -20,7 +20,7 @@ var update = flag.Bool("update", false, "rewrite the golden files under testdata
 // table is a users list statement with one bound parameter, and the mappings of
 // the attributes an IdP filters on, as the store describes them.
 func table(d dialects.Dialect) *sqlgen.Table {
-	list, _, err := d.Rewrite("SELECT user_id, user_name, ext_id, active, updated, family, work_email, home_email FROM users WHERE tenant = ?")
+	list, _, err := d.Rewrite("SELECT user_id, user_name, ext_id, active, updated, family, work_email, home_email, status, kind FROM users WHERE tenant = ?")
 	if err != nil {
 		panic(err)
 	}
@@ -46,6 +46,12 @@ func table(d dialects.Dialect) *sqlgen.Table {
 		{Ref: "t.family", Kind: "string", Fold: true, Simple: true, Attr: "name", Sub: "familyName"},
 		{Ref: "t.work_email", Kind: "string", Fold: true, Attr: "emails", Sub: "value", ElemAttr: "type", ElemValue: "work"},
 		{Ref: "t.home_email", Kind: "string", Fold: true, Attr: "emails", Sub: "value", ElemAttr: "type", ElemValue: "home"},
+		// Value maps: a status code read as active (the core active is mapped
+		// above, so this one is an extension's), a coded userType.
+		{Ref: "t.status", Kind: "boolean", Simple: true, Attr: "urn:example:user:enabled",
+			Codes: []sqlgen.Code{{Value: true, Stored: []any{"A", "L"}}, {Value: false, Stored: []any{"T"}}}},
+		{Ref: "t.kind", Kind: "string", Fold: true, Simple: true, Attr: "usertype",
+			Codes: []sqlgen.Code{{Value: "Employee", Stored: []any{"E"}}, {Value: "Contractor", Stored: []any{"C", "X"}}}},
 	}}
 }
 
@@ -61,6 +67,10 @@ var filters = []string{
 	`emails[type eq "work" and value co "@example.com"]`,
 	`emails.value eq "babs@jensen.org"`,
 	`emails ne "babs@jensen.org"`,
+	`urn:example:user:enabled eq true`,
+	`urn:example:user:enabled ne true`,
+	`userType eq "contractor" or userType pr`,
+	`userType sw "x"`,
 }
 
 // TestGolden pins, per dialect, the text and arguments of every statement SQL

@@ -233,6 +233,9 @@ func (w *where) compare(x *filter.AttributeExpression) (string, error) {
 // columnCompare compares one mapped column, two-valued: an absent (NULL) value
 // matches only ne.
 func (w *where) columnCompare(c *Column, x *filter.AttributeExpression, path string) (string, error) {
+	if len(c.Codes) > 0 {
+		return w.coded(c, x)
+	}
 	col := c.Ref
 	if x.Operator == filter.PR {
 		if c.Kind == "string" {
@@ -349,4 +352,49 @@ func (w *where) ordered(col string, op filter.CompareOperator, v any, kind, path
 		lhs, rhs = tt.Time(col), tt.Time(rhs)
 	}
 	return "(" + col + " IS NOT NULL AND " + lhs + " " + s + " " + rhs + ")", nil
+}
+
+// coded compares a column with a value map. The SCIM values are few and known, so
+// the comparison is decided here for each of them, and the condition tests the
+// column for the stored codes of those that satisfy it. A stored value outside the
+// map reads as an absent attribute, so it matches what NULL matches: only ne, and
+// eq null.
+func (w *where) coded(c *Column, x *filter.AttributeExpression) (string, error) {
+	var all, hit []any
+	for _, code := range c.Codes {
+		all = append(all, code.Stored...)
+		op := x.Operator
+		if op == filter.NE {
+			op = filter.EQ
+		}
+		if x.CompareValue != nil && op != filter.PR && resource.CompareOne(op, c.Kind, !c.Fold, code.Value, x.CompareValue) {
+			hit = append(hit, code.Stored...)
+		}
+	}
+	switch {
+	case x.Operator == filter.PR || x.CompareValue == nil && x.Operator == filter.NE:
+		return "(" + c.Ref + " IS NOT NULL AND " + w.in(c.Ref, all) + ")", nil
+	case x.CompareValue == nil && x.Operator == filter.EQ:
+		return "(" + c.Ref + " IS NULL OR NOT " + w.in(c.Ref, all) + ")", nil
+	case x.CompareValue == nil:
+		return "", fault.New(fault.InvalidFilter, "%s null: only eq and ne compare with null", x.Operator)
+	case x.Operator == filter.NE:
+		if len(hit) == 0 {
+			return sqlTrue, nil
+		}
+		return "(" + c.Ref + " IS NULL OR NOT " + w.in(c.Ref, hit) + ")", nil
+	}
+	if len(hit) == 0 {
+		return sqlFalse, nil
+	}
+	return "(" + c.Ref + " IS NOT NULL AND " + w.in(c.Ref, hit) + ")", nil
+}
+
+// in is col IN (...) over bound values.
+func (w *where) in(col string, values []any) string {
+	ph := make([]string, len(values))
+	for i, v := range values {
+		ph[i] = w.param(v)
+	}
+	return col + " IN (" + strings.Join(ph, ", ") + ")"
 }

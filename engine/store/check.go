@@ -114,6 +114,10 @@ func (s *Users) checkActiveValues(ctx context.Context) []Problem {
 		return nil
 	}
 	sort.Strings(bad)
+	if c.Coded() {
+		return []Problem{{c.Pos, fmt.Sprintf("%s: column %s holds values its value map does not list (%s): they are read as no value at all; add each to true: or false:",
+			c.Path, c.Column, strings.Join(bad, ", "))}}
+	}
 	return []Problem{{c.Pos, fmt.Sprintf("%s: column %s holds values that do not read as true or false (%s): say which are active with {column: %s, type: boolean, true: ..., false: ...}",
 		c.Path, c.Column, strings.Join(bad, ", "), c.Column)}}
 }

@@ -132,7 +132,7 @@ targets:
 			all := strings.Join(got, "\n")
 			for _, want := range []string{
 				`mistakes.yaml:8:37: title: column title is not among the columns users.get returns`,
-				`mistakes.yaml:8:51: active: column status holds values that do not read as true or false ("L")`,
+				`mistakes.yaml:8:51: active: column status holds values its value map does not list ("L"): they are read as no value at all; add each to true: or false:`,
 				`mistakes.yaml:20:9: add_member: `,
 				`hides the database's refusal`,
 			} {

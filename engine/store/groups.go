@@ -30,7 +30,7 @@ type Groups struct {
 func newGroups(pool *run.Pool, cfg *operations.Groups, maxResults int) *Groups {
 	schema := resource.GroupSchema()
 	s := &Groups{cfg: cfg, ops: cfg.Operations}
-	s.table = table{pool: pool, kind: "Group", idColumn: cfg.ID, cols: resolve(cfg.Attributes, schema),
+	s.table = table{pool: pool, kind: "Group", idColumn: cfg.ID, cols: logTo(pool, resolve(cfg.Attributes, schema)),
 		schemas: []*resource.Schema{schema}, maxResults: maxResults, listOp: cfg.Operations[operations.List], getOp: cfg.Operations[operations.Get], cursors: newCursorCache()}
 	for i := range s.cols {
 		if s.cols[i].attr == "displayname" && s.cols[i].sub == "" {

@@ -268,7 +268,7 @@ func describeList(d dialects.Dialect, op *operations.Operation, idColumn string,
 		c := &cols[i]
 		gen.Columns = append(gen.Columns, sqlgen.Column{
 			Ref: ref(c.Column), Kind: c.kind, Fold: c.caseFold, Simple: c.simple,
-			Attr: c.attr, Sub: c.sub, ElemAttr: c.elemAttr, ElemValue: c.elemValue, ToDB: c.toDB,
+			Attr: c.attr, Sub: c.sub, ElemAttr: c.elemAttr, ElemValue: c.elemValue, ToDB: c.toDB, Codes: c.codes(),
 		})
 	}
 	return gen

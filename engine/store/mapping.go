@@ -1,6 +1,8 @@
 package store
 
 import (
+	"fmt"
+	"log/slog"
 	"strconv"
 	"strings"
 	"time"
@@ -10,6 +12,7 @@ import (
 	"github.com/dbscim/dbscim/engine/fault"
 	"github.com/dbscim/dbscim/engine/resource"
 	"github.com/dbscim/dbscim/engine/run"
+	"github.com/dbscim/dbscim/engine/sqlgen"
 	"github.com/dbscim/dbscim/operations"
 )
 
@@ -28,6 +31,8 @@ type column struct {
 	// readOnly is set for attributes clients cannot write (manager.displayName,
 	// meta.*): a PUT does not carry them, so their columns keep the stored value.
 	readOnly bool
+	// log receives a warning for a stored value outside the column's value map.
+	log *slog.Logger
 }
 
 // resolve works out the SCIM type and filterability of each mapping from the schemas.
@@ -100,14 +105,11 @@ func (c *column) toSCIM(v any) (any, bool) {
 	if v == nil {
 		return nil, false
 	}
+	if c.Coded() {
+		return c.decode(v)
+	}
 	switch c.kind {
 	case "boolean":
-		if c.True != nil && text(v) == text(c.True) {
-			return true, true
-		}
-		if c.False != nil && text(v) == text(c.False) {
-			return false, true
-		}
 		return parseBool(v)
 	case "integer":
 		switch x := v.(type) {
@@ -139,17 +141,14 @@ func (c *column) toDB(v any) (any, error) {
 	case map[string]any, []any:
 		return nil, fault.New(fault.Invalid, "%s must be a single value", c.Path)
 	}
+	if c.Coded() {
+		return c.encode(v)
+	}
 	switch c.kind {
 	case "boolean":
 		b, ok := parseBool(v)
 		if !ok {
 			return nil, fault.New(fault.Invalid, "%s must be a boolean", c.Path)
-		}
-		if b && c.True != nil {
-			return c.True, nil
-		}
-		if !b && c.False != nil {
-			return c.False, nil
 		}
 		return b, nil
 	case "integer":
@@ -221,4 +220,77 @@ func toRecord(cols []column, res resource.Resource) (run.Record, error) {
 		rec.Set(c.Column, dv)
 	}
 	return rec, nil
+}
+
+// decode reads a stored code through the value map. A value the map does not list
+// is not guessed: the attribute is left out, and the log says which value of which
+// column, so that the DBA can add it to the map.
+func (c *column) decode(v any) (any, bool) {
+	s := strings.TrimRight(text(v), " ")
+	for _, cv := range c.Values {
+		for _, stored := range cv.Stored {
+			if text(stored) == s {
+				return cv.Value, true
+			}
+		}
+	}
+	if c.log != nil {
+		c.log.Warn("stored value outside the value map: attribute left out", "attribute", c.Path, "column", c.Column, "value", s)
+	}
+	return nil, false
+}
+
+// encode turns a SCIM value into the stored form the value map writes for it.
+func (c *column) encode(v any) (any, error) {
+	if c.kind == "boolean" {
+		b, ok := parseBool(v)
+		if !ok {
+			return nil, fault.New(fault.Invalid, "%s must be a boolean", c.Path)
+		}
+		for _, cv := range c.Values {
+			if cv.Value == b {
+				return cv.Write, nil
+			}
+		}
+		return nil, fault.New(fault.Invalid, "%s cannot be %v here", c.Path, b)
+	}
+	s, ok := v.(string)
+	if !ok {
+		return nil, fault.New(fault.Invalid, "%s must be a string", c.Path)
+	}
+	for _, cv := range c.Values {
+		w := text(cv.Value)
+		if w == s || c.caseFold && strings.EqualFold(w, s) {
+			return cv.Write, nil
+		}
+	}
+	return nil, fault.New(fault.Invalid, "%s: %q is not one of %s", c.Path, s, c.valueNames())
+}
+
+// valueNames lists the SCIM values of a value map, for messages.
+func (c *column) valueNames() string {
+	names := make([]string, len(c.Values))
+	for i, cv := range c.Values {
+		names[i] = fmt.Sprintf("%q", text(cv.Value))
+	}
+	return strings.Join(names, ", ")
+}
+
+// codes describes the value map to SQL generation.
+func (c *column) codes() []sqlgen.Code {
+	out := make([]sqlgen.Code, len(c.Values))
+	for i, cv := range c.Values {
+		out[i] = sqlgen.Code{Value: cv.Value, Stored: cv.Stored}
+	}
+	return out
+}
+
+// logTo gives the columns the pool's logger.
+func logTo(pool *run.Pool, cols []column) []column {
+	if pool != nil {
+		for i := range cols {
+			cols[i].log = pool.Log()
+		}
+	}
+	return cols
 }

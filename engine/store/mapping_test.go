@@ -33,7 +33,11 @@ func TestBooleanForms(t *testing.T) {
 }
 
 func TestColumnConversions(t *testing.T) {
-	yn := column{Mapping: operations.Mapping{Path: "active", Column: "IS_ACTIVE", True: "Y", False: "N"}, kind: "boolean"}
+	yn := column{Mapping: operations.Mapping{Path: "active", Column: "IS_ACTIVE", Values: boolCodes("Y", "N")}, kind: "boolean"}
+	status := column{Mapping: operations.Mapping{Path: "active", Column: "STATUS", Values: []operations.CodedValue{
+		{Value: true, Stored: []any{"A", "L"}, Write: "A"}, {Value: false, Stored: []any{"T"}, Write: "T"}}}, kind: "boolean"}
+	kind := column{Mapping: operations.Mapping{Path: "userType", Column: "KIND", Values: []operations.CodedValue{
+		{Value: "Employee", Stored: []any{"E"}, Write: "E"}, {Value: "Contractor", Stored: []any{"C", int64(9)}, Write: "C"}}}, kind: "string", caseFold: true}
 	plain := column{Mapping: operations.Mapping{Path: "active", Column: "IS_ACTIVE"}, kind: "boolean"}
 	num := column{Mapping: operations.Mapping{Path: "x", Column: "N"}, kind: "integer"}
 	when := column{Mapping: operations.Mapping{Path: "meta.lastModified", Column: "M"}, kind: "dateTime"}
@@ -46,7 +50,11 @@ func TestColumnConversions(t *testing.T) {
 		want any
 		ok   bool
 	}{
-		{yn, "Y", true, true}, {yn, "N", false, true}, {yn, "1", true, true},
+		{yn, "Y", true, true}, {yn, "N", false, true}, {yn, "1", nil, false}, {yn, "y", nil, false},
+		{status, "A", true, true}, {status, "L", true, true}, {status, "T", false, true}, {status, "T  ", false, true},
+		{status, "X", nil, false}, {status, nil, nil, false},
+		{kind, "E", "Employee", true}, {kind, "C", "Contractor", true}, {kind, "9", "Contractor", true}, {kind, int64(9), "Contractor", true},
+		{kind, "Q", nil, false},
 		{plain, int64(0), false, true}, {plain, true, true, true}, {plain, "x", false, false},
 		{num, "42", int64(42), true}, {num, int64(7), int64(7), true}, {num, "4x", int64(0), false},
 		{when, at, "2026-11-23T05:00:00Z", true},
@@ -66,7 +74,9 @@ func TestColumnConversions(t *testing.T) {
 		want    any
 		invalid bool
 	}{
-		{yn, true, "Y", false}, {yn, "False", "N", false},
+		{yn, true, "Y", false}, {yn, "False", "N", false}, {yn, "maybe", nil, true},
+		{status, true, "A", false}, {status, false, "T", false}, {status, "true", "A", false},
+		{kind, "Contractor", "C", false}, {kind, "employee", "E", false}, {kind, "Intern", nil, true}, {kind, float64(1), nil, true},
 		{plain, true, true, false}, {plain, "True", true, false}, {plain, "nope", nil, true},
 		{num, float64(3), int64(3), false}, {num, "12", int64(12), false}, {num, "x", nil, true},
 		{when, "2026-11-23T10:00:00+05:00", at.UTC(), false}, {when, "yesterday", nil, true},
@@ -97,7 +107,7 @@ func TestResourceRecordRoundTrip(t *testing.T) {
 		{Path: "userName", Column: "USERNAME"},
 		{Path: "name.givenName", Column: "FIRSTNAME"},
 		{Path: `emails[type eq "work"].value`, Column: "EMAIL"},
-		{Path: "active", Column: "IS_ACTIVE", True: int64(1), False: int64(0)},
+		{Path: "active", Column: "IS_ACTIVE", Values: boolCodes(int64(1), int64(0))},
 		{Path: "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department", Column: "DEPARTMENT"},
 		{Path: "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value", Column: "MANAGERID"},
 	}
@@ -143,4 +153,9 @@ func TestReadOnlyMappings(t *testing.T) {
 	if !cols[0].readOnly || cols[1].readOnly || cols[2].readOnly {
 		t.Fatalf("readOnly: manager.displayName %v, manager.value %v, title %v", cols[0].readOnly, cols[1].readOnly, cols[2].readOnly)
 	}
+}
+
+// boolCodes is the value map of a boolean stored as one form each.
+func boolCodes(t, f any) []operations.CodedValue {
+	return []operations.CodedValue{{Value: true, Stored: []any{t}, Write: t}, {Value: false, Stored: []any{f}, Write: f}}
 }

@@ -31,7 +31,7 @@ type Users struct {
 func newUsers(pool *run.Pool, cfg *operations.Users, maxResults int, ents []*Entitlements) *Users {
 	core, ent := resource.UserSchema(), resource.EnterpriseUserSchema()
 	s := &Users{cfg: cfg, ops: cfg.Operations}
-	s.table = table{pool: pool, kind: "User", idColumn: cfg.ID, cols: resolve(cfg.Attributes, core, ent),
+	s.table = table{pool: pool, kind: "User", idColumn: cfg.ID, cols: logTo(pool, resolve(cfg.Attributes, core, ent)),
 		schemas: []*resource.Schema{core, ent}, maxResults: maxResults, listOp: cfg.Operations[operations.List], getOp: cfg.Operations[operations.Get], cursors: newCursorCache()}
 	s.ents = ents
 	count := map[string]int{}

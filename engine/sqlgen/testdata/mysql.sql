@@ -44,34 +44,55 @@ NOT ((t.work_email IS NOT NULL AND (t.work_email IS NOT NULL AND t.work_email = 
 --   arg 1: "babs@jensen.org"
 --   arg 2: "babs@jensen.org"
 
+-- where urn:example:user:enabled eq true
+(t.status IS NOT NULL AND t.status IN (?, ?))
+--   arg 1: "A"
+--   arg 2: "L"
+
+-- where urn:example:user:enabled ne true
+(t.status IS NULL OR NOT t.status IN (?, ?))
+--   arg 1: "A"
+--   arg 2: "L"
+
+-- where userType eq "contractor" or userType pr
+((t.kind IS NOT NULL AND t.kind IN (?, ?)) OR (t.kind IS NOT NULL AND t.kind IN (?, ?, ?)))
+--   arg 1: "C"
+--   arg 2: "X"
+--   arg 3: "E"
+--   arg 4: "C"
+--   arg 5: "X"
+
+-- where userType sw "x"
+1 = 0
+
 -- lookup page
-SELECT * FROM (SELECT user_id, user_name, ext_id, active, updated, family, work_email, home_email FROM users WHERE tenant = ?) AS t WHERE (t.user_name IS NOT NULL AND t.user_name = ?) ORDER BY t.user_id LIMIT ? OFFSET ?
+SELECT * FROM (SELECT user_id, user_name, ext_id, active, updated, family, work_email, home_email, status, kind FROM users WHERE tenant = ?) AS t WHERE (t.user_name IS NOT NULL AND t.user_name = ?) ORDER BY t.user_id LIMIT ? OFFSET ?
 --   arg 1: "bjensen"
 --   arg 2: 1
 --   arg 3: 0
 
 -- sorted page, descending, from the 21st
-SELECT * FROM (SELECT user_id, user_name, ext_id, active, updated, family, work_email, home_email FROM users WHERE tenant = ?) AS t ORDER BY CASE WHEN t.family IS NULL THEN 1 ELSE 0 END DESC, t.family DESC, t.user_id LIMIT ? OFFSET ?
+SELECT * FROM (SELECT user_id, user_name, ext_id, active, updated, family, work_email, home_email, status, kind FROM users WHERE tenant = ?) AS t ORDER BY CASE WHEN t.family IS NULL THEN 1 ELSE 0 END DESC, t.family DESC, t.user_id LIMIT ? OFFSET ?
 --   arg 1: 10
 --   arg 2: 20
 
 -- keyset page after u-0100
-SELECT * FROM (SELECT user_id, user_name, ext_id, active, updated, family, work_email, home_email FROM users WHERE tenant = ?) AS t WHERE t.user_id > ? ORDER BY t.user_id LIMIT ? OFFSET ?
+SELECT * FROM (SELECT user_id, user_name, ext_id, active, updated, family, work_email, home_email, status, kind FROM users WHERE tenant = ?) AS t WHERE t.user_id > ? ORDER BY t.user_id LIMIT ? OFFSET ?
 --   arg 1: "u-0100"
 --   arg 2: 100
 --   arg 3: 0
 
 -- offset page from the 101st
-SELECT * FROM (SELECT user_id, user_name, ext_id, active, updated, family, work_email, home_email FROM users WHERE tenant = ?) AS t ORDER BY t.user_id LIMIT ? OFFSET ?
+SELECT * FROM (SELECT user_id, user_name, ext_id, active, updated, family, work_email, home_email, status, kind FROM users WHERE tenant = ?) AS t ORDER BY t.user_id LIMIT ? OFFSET ?
 --   arg 1: 100
 --   arg 2: 100
 
 -- count of active users
-SELECT COUNT(*) AS n FROM (SELECT user_id, user_name, ext_id, active, updated, family, work_email, home_email FROM users WHERE tenant = ?) AS t WHERE (t.active IS NOT NULL AND t.active = ?)
+SELECT COUNT(*) AS n FROM (SELECT user_id, user_name, ext_id, active, updated, family, work_email, home_email, status, kind FROM users WHERE tenant = ?) AS t WHERE (t.active IS NOT NULL AND t.active = ?)
 --   arg 1: true
 
 -- columns probe
-SELECT * FROM (SELECT user_id, user_name, ext_id, active, updated, family, work_email, home_email FROM users WHERE tenant = ?) AS t WHERE 1 = 0
+SELECT * FROM (SELECT user_id, user_name, ext_id, active, updated, family, work_email, home_email, status, kind FROM users WHERE tenant = ?) AS t WHERE 1 = 0
 
 -- member insert, 3 rows (at most 1000 a statement)
 INSERT INTO members (group_id, user_id) VALUES (?, ?), (?, ?), (?, ?)
