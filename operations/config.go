@@ -187,7 +187,12 @@ type Mapping struct {
 	// a boolean, the driver's own boolean or a common form such as 1/0 or Y/N).
 	// A stored value outside a non-empty map is not read as any value.
 	Values []CodedValue
-	Pos    Position
+	// Mutability, when the file gives one, narrows what the operations imply:
+	// "readOnly", "immutable" (set by create, never changed) or "writeOnly" (never
+	// returned, as a password). "" means what the operations that bind the column
+	// imply.
+	Mutability string
+	Pos        Position
 }
 
 // CodedValue is one SCIM value of an attribute whose column holds codes.

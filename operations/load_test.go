@@ -755,6 +755,10 @@ targets:
 			`8:210: attribute title: values are for a string attribute; a boolean maps its stored forms with true: and false:`,
 			`8:249: attribute nickName: give either true and false (a boolean) or values (a string), not both`,
 		}},
+		{"mutability", replace("{userName: user_name, name.givenName: given_name}",
+			`{userName: user_name, nickName: {column: n, mutability: immutable}, title: {column: t, mutability: writeOnce}}`), []string{
+			`8:118: mutability: expected one of readOnly, immutable, writeOnly, got "writeOnce"`,
+		}},
 		{"boolean over text needs a map", replace("{userName: user_name, name.givenName: given_name}",
 			`{userName: user_name, active: {column: status, type: string}}`), []string{
 			`8:41: attribute active: a boolean over a string column needs its stored forms: true: [...] and false: [...]`,

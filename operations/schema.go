@@ -228,6 +228,8 @@ func (b *schemaBuilder) property(where, key string) (map[string]any, bool) {
 		return map[string]any{"type": "object", "description": "a value map: SCIM value: its stored value or list of stored values"}, true
 	case "attribute.write":
 		return map[string]any{"type": "object", "description": "the stored value written for a SCIM value, when not the first listed"}, true
+	case "attribute.mutability":
+		return enum("narrows what the operations imply", mutabilities...), true
 
 	case "entitlement type.kind":
 		return enum("entitlement or role", entitlementKinds...), true

@@ -15,7 +15,8 @@ const userSchema = "urn:ietf:params:scim:schemas:core:2.0:User"
 
 var (
 	usersKeys     = []string{"id", "attributes", "operations"}
-	mappingKeys   = []string{"column", "type", "true", "false", "values", "write"}
+	mappingKeys   = []string{"column", "type", "true", "false", "values", "write", "mutability"}
+	mutabilities  = []string{"readOnly", "immutable", "writeOnly"}
 	columnTypes   = []string{"string", "boolean", "integer", "datetime"}
 	operationKeys = keys(UserKinds)
 )
@@ -139,6 +140,16 @@ func (p *parser) mapping(e entry, m *Mapping) bool {
 				m.Type = s
 			} else {
 				p.errorf(deref(v.val), "type: expected one of %s, got %q", strings.Join(columnTypes, ", "), s)
+				ok = false
+			}
+		}
+	}
+	if v, found := o.get("mutability"); found {
+		if s, good := p.str(v.val, "mutability"); good {
+			if contains(mutabilities, s) {
+				m.Mutability = s
+			} else {
+				p.errorf(deref(v.val), "mutability: expected one of %s, got %q", strings.Join(mutabilities, ", "), s)
 				ok = false
 			}
 		}

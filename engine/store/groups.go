@@ -29,9 +29,10 @@ type Groups struct {
 
 func newGroups(pool *run.Pool, cfg *operations.Groups, maxResults int) *Groups {
 	schema := resource.GroupSchema()
+	exts := customSchemas(cfg.Attributes, schema)
 	s := &Groups{cfg: cfg, ops: cfg.Operations}
-	s.table = table{pool: pool, kind: "Group", idColumn: cfg.ID, cols: logTo(pool, resolve(cfg.Attributes, schema)),
-		schemas: []*resource.Schema{schema}, maxResults: maxResults, listOp: cfg.Operations[operations.List], getOp: cfg.Operations[operations.Get], cursors: newCursorCache()}
+	s.table = table{pool: pool, kind: "Group", idColumn: cfg.ID, cols: logTo(pool, resolve(cfg.Attributes, schema, exts...)),
+		schemas: append([]*resource.Schema{schema}, exts...), maxResults: maxResults, listOp: cfg.Operations[operations.List], getOp: cfg.Operations[operations.Get], cursors: newCursorCache()}
 	for i := range s.cols {
 		if s.cols[i].attr == "displayname" && s.cols[i].sub == "" {
 			s.displayName = &s.cols[i]
@@ -46,7 +47,7 @@ func newGroups(pool *run.Pool, cfg *operations.Groups, maxResults int) *Groups {
 // Type describes the Group resource type with the writes the target declares.
 func (s *Groups) Type() Type {
 	return Type{
-		ID: "Group", Endpoint: "Groups", Schemas: s.schemas,
+		ID: "Group", Endpoint: "Groups", Schemas: servedSchemas(s.schemas, s.cols, s.extra(), s.mutability),
 		Create: s.ops[operations.Create] != nil,
 		Modify: s.ops[operations.Update] != nil || s.ops[operations.AddMember] != nil || s.ops[operations.RemoveMember] != nil,
 		Delete: s.ops[operations.Delete] != nil,
@@ -488,4 +489,15 @@ func (s *Groups) changeMembers(ctx context.Context, tx dialects.Querier, id stri
 		}
 	}
 	return nil
+}
+
+// extra are the group attributes served by operations other than the mappings:
+// members through the members operation.
+func (s *Groups) extra() map[string]bool {
+	return map[string]bool{"members": s.ops[operations.Members] != nil}
+}
+
+// mutability is what the group operations imply for a column.
+func (s *Groups) mutability(c *column) string {
+	return mutability(c, func(c *column) (bool, bool) { return bound(s.ops, c) })
 }

@@ -31,6 +31,8 @@ type column struct {
 	// readOnly is set for attributes clients cannot write (manager.displayName,
 	// meta.*): a PUT does not carry them, so their columns keep the stored value.
 	readOnly bool
+	// schemaWriteOnly is set for attributes the schema never returns (password).
+	schemaWriteOnly bool
 	// log receives a warning for a stored value outside the column's value map.
 	log *slog.Logger
 }
@@ -75,6 +77,7 @@ func resolve(maps []operations.Mapping, core *resource.Schema, exts ...*resource
 					c.kind = target.Type
 					c.caseFold = !target.CaseExact
 					c.readOnly = target.Mutability == "readOnly" || a.Mutability == "readOnly"
+					c.schemaWriteOnly = target.Mutability == resource.MutabilityWriteOnly
 				}
 				c.simple = !a.MultiValued && p.ValueExpression == nil
 				if eq, ok := p.ValueExpression.(*filter.AttributeExpression); ok && eq.Operator == filter.EQ {

@@ -30,9 +30,10 @@ type Users struct {
 
 func newUsers(pool *run.Pool, cfg *operations.Users, maxResults int, ents []*Entitlements) *Users {
 	core, ent := resource.UserSchema(), resource.EnterpriseUserSchema()
+	exts := append([]*resource.Schema{ent}, customSchemas(cfg.Attributes, core, ent)...)
 	s := &Users{cfg: cfg, ops: cfg.Operations}
-	s.table = table{pool: pool, kind: "User", idColumn: cfg.ID, cols: logTo(pool, resolve(cfg.Attributes, core, ent)),
-		schemas: []*resource.Schema{core, ent}, maxResults: maxResults, listOp: cfg.Operations[operations.List], getOp: cfg.Operations[operations.Get], cursors: newCursorCache()}
+	s.table = table{pool: pool, kind: "User", idColumn: cfg.ID, cols: logTo(pool, resolve(cfg.Attributes, core, exts...)),
+		schemas: append([]*resource.Schema{core}, exts...), maxResults: maxResults, listOp: cfg.Operations[operations.List], getOp: cfg.Operations[operations.Get], cursors: newCursorCache()}
 	s.ents = ents
 	count := map[string]int{}
 	for _, e := range ents {
@@ -54,10 +55,11 @@ func newUsers(pool *run.Pool, cfg *operations.Users, maxResults int, ents []*Ent
 	return s
 }
 
-// Type describes the User resource type with the writes the target declares.
+// Type describes the User resource type with the writes the target declares,
+// and the schemas trimmed to what it serves.
 func (s *Users) Type() Type {
 	return Type{
-		ID: "User", Endpoint: "Users", Schemas: s.schemas,
+		ID: "User", Endpoint: "Users", Schemas: servedSchemas(s.schemas, s.cols, s.extra(), s.mutability),
 		Create: s.ops[operations.Create] != nil,
 		Modify: s.ops[operations.Update] != nil || s.ops[operations.Activate] != nil || s.ops[operations.Deactivate] != nil,
 		Delete: s.ops[operations.Delete] != nil,
@@ -226,7 +228,7 @@ func (s *Users) Replace(ctx context.Context, id string, c resource.Change) (reso
 		if err != nil {
 			return err
 		}
-		out, err = s.write(ctx, cl, tx, id, old, res)
+		out, err = s.write(ctx, cl, tx, id, old, res, true)
 		return err
 	})
 	return s.settled(ctx, err, id, out)
@@ -262,7 +264,7 @@ func (s *Users) Patch(ctx context.Context, id string, c resource.Change) (resour
 				}
 			}
 		}
-		out, err = s.write(ctx, cl, tx, id, old, newRes)
+		out, err = s.write(ctx, cl, tx, id, old, newRes, false)
 		return err
 	})
 	return s.settled(ctx, err, id, out)
@@ -299,7 +301,7 @@ func (s *Users) Delete(ctx context.Context, id string) error {
 // write brings the stored user (old) to the state of res: the update operation when
 // any mapped attribute other than active changed, then activate or deactivate when
 // active changed. It answers with the user as stored afterwards.
-func (s *Users) write(ctx context.Context, cl *claims, tx *sql.Tx, id string, old run.Record, res resource.Resource) (resource.Resource, error) {
+func (s *Users) write(ctx context.Context, cl *claims, tx *sql.Tx, id string, old run.Record, res resource.Resource, put bool) (resource.Resource, error) {
 	oldRes, err := toResource(s.cfg.ID, s.cols, old)
 	if err != nil {
 		return nil, err
@@ -333,9 +335,18 @@ func (s *Users) write(ctx context.Context, cl *claims, tx *sql.Tx, id string, ol
 		}
 		a, _ := resource.GetValue(oldRes, c.Path)
 		b, _ := resource.GetValue(res, c.Path)
+		if mut := s.mutability(c); mut == resource.MutabilityReadOnly || mut == resource.MutabilityImmutable {
+			// No declared update writes this column. RFC 7644 §3.5.1: a PUT
+			// without the attribute, or with a read-only one changed, keeps the
+			// stored value; changing it otherwise is refused, never dropped.
+			rec.Set(c.Column, old[run.Key(c.Column)])
+			if b == nil || sameValue(a, b) || put && mut == resource.MutabilityReadOnly {
+				continue
+			}
+			return nil, fault.New(fault.ReadOnly, "%s is %s: no declared operation changes it after create", c.Path, mut)
+		}
 		if !sameValue(a, b) {
 			changed = true
-			break
 		}
 	}
 	activeChanged := false
@@ -408,4 +419,29 @@ func (s *Users) setActive(ctx context.Context, tx *sql.Tx, id string, stored run
 		return nil, err
 	}
 	return s.get(ctx, tx, id)
+}
+
+// extra are the user attributes served by operations other than the mappings:
+// groups through groups_of_user, and each entitlement type's attribute.
+func (s *Users) extra() map[string]bool {
+	out := map[string]bool{}
+	if s.groups != nil && s.groups.ops[operations.GroupsOfUser] != nil {
+		out["groups"] = true
+	}
+	for _, e := range s.ents {
+		out[e.attr] = true
+	}
+	return out
+}
+
+// mutability is what the user operations imply for a column; active is also
+// written by activate and deactivate.
+func (s *Users) mutability(c *column) string {
+	return mutability(c, func(c *column) (bool, bool) {
+		create, update := bound(s.ops, c)
+		if c == s.active && (s.ops[operations.Activate] != nil || s.ops[operations.Deactivate] != nil) {
+			update = true
+		}
+		return create, update
+	})
 }
