@@ -17,7 +17,7 @@ const patchOp = `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"O
 
 func TestErrorResponses(t *testing.T) {
 	f := newFixture(t)
-	r := f.do(t, "POST", "/Users", `{"userName":"bjensen","title":"x"}`)
+	r := f.do(t, "POST", "/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"bjensen","title":"x"}`)
 	r.want(t, 201)
 	id := r.body["id"].(string)
 	user := "/Users/" + id
@@ -37,19 +37,30 @@ func TestErrorResponses(t *testing.T) {
 		{"bad sortBy", "GET", "/Users?sortBy=" + q("a b"), "", nil, 400, "invalidValue"},
 		{"search with a string count", "POST", "/Users/.search", `{"count":"x"}`, nil, 400, "invalidValue"},
 		{"search with a non-string filter", "POST", "/Users/.search", `{"filter":1}`, nil, 400, "invalidValue"},
-		{"malformed JSON", "POST", "/Users", `{"userName":`, nil, 400, "invalidSyntax"},
-		{"JSON syntax error", "POST", "/Users", `{"userName" "a"}`, nil, 400, "invalidSyntax"},
+		{"malformed JSON", "POST", "/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":`, nil, 400, "invalidSyntax"},
+		{"JSON syntax error", "POST", "/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName" "a"}`, nil, 400, "invalidSyntax"},
 		{"body is an array", "POST", "/Users", `[{"userName":"a"}]`, nil, 400, "invalidSyntax"},
 		{"body is a string", "PUT", user, `"a"`, nil, 400, "invalidSyntax"},
-		{"two JSON values", "POST", "/Users", `{"userName":"a"} {}`, nil, 400, "invalidSyntax"},
+		{"two JSON values", "POST", "/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"a"} {}`, nil, 400, "invalidSyntax"},
 		{"empty body", "POST", "/Users", ` `, nil, 400, "invalidSyntax"},
-		{"missing userName", "POST", "/Users", `{"name":{"givenName":"A"}}`, nil, 400, "invalidValue"},
-		{"empty userName on PUT", "PUT", user, `{"userName":""}`, nil, 400, "invalidValue"},
-		{"active that is not a boolean", "POST", "/Users", `{"userName":"a","active":"perhaps"}`, nil, 400, "invalidValue"},
-		{"name that is not an object", "POST", "/Users", `{"userName":"a","name":"A"}`, nil, 400, "invalidValue"},
-		{"duplicate userName", "POST", "/Users", `{"userName":"BJensen"}`, nil, 409, "uniqueness"},
+		{"missing userName", "POST", "/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"name":{"givenName":"A"}}`, nil, 400, "invalidValue"},
+		// Request bodies are checked against the schemas: no coercion, no silent drop.
+		{"schemas missing", "POST", "/Users", `{"userName":"a"}`, nil, 400, "invalidSyntax"},
+		{"schemas empty", "POST", "/Users", `{"schemas":[],"userName":"a"}`, nil, 400, "invalidSyntax"},
+		{"schemas not an array", "PUT", user, `{"schemas":"urn:ietf:params:scim:schemas:core:2.0:User","userName":"a"}`, nil, 400, "invalidSyntax"},
+		{"a Group's schemas on /Users", "POST", "/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"userName":"a","displayName":"g"}`, nil, 400, "invalidSyntax"},
+		{"userName a number", "POST", "/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":42}`, nil, 400, "invalidValue"},
+		{"emails a string", "POST", "/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"a","emails":"x@y"}`, nil, 400, "invalidValue"},
+		{"emails of strings", "PUT", user, `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"a","emails":["x@y"]}`, nil, 400, "invalidValue"},
+		{"email value a number", "POST", "/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"a","emails":[{"value":7}]}`, nil, 400, "invalidValue"},
+		{"department an object", "POST", "/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"a","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"department":{"x":1}}}`, nil, 400, "invalidValue"},
+		{"active a number", "POST", "/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"a","active":1}`, nil, 400, "invalidValue"},
+		{"empty userName on PUT", "PUT", user, `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":""}`, nil, 400, "invalidValue"},
+		{"active that is not a boolean", "POST", "/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"a","active":"perhaps"}`, nil, 400, "invalidValue"},
+		{"name that is not an object", "POST", "/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"a","name":"A"}`, nil, 400, "invalidValue"},
+		{"duplicate userName", "POST", "/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"BJensen"}`, nil, 409, "uniqueness"},
 		{"unknown id", "GET", "/Users/nobody", "", nil, 404, ""},
-		{"PUT unknown id", "PUT", "/Users/nobody", `{"userName":"x"}`, nil, 404, ""},
+		{"PUT unknown id", "PUT", "/Users/nobody", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"x"}`, nil, 404, ""},
 		{"PATCH unknown id", "PATCH", "/Users/nobody", fmt.Sprintf(patchOp, `[{"op":"replace","path":"title","value":"x"}]`), nil, 404, ""},
 		{"unknown endpoint", "GET", "/Widgets", "", nil, 404, ""},
 		{"too deep", "GET", user + "/extra", "", nil, 404, ""},
@@ -60,7 +71,7 @@ func TestErrorResponses(t *testing.T) {
 		{"POST on a resource", "POST", user, `{}`, nil, 405, ""},
 		{"PUT on discovery", "PUT", "/ServiceProviderConfig", `{}`, nil, 405, ""},
 		{"GET on /.search", "GET", "/.search", "", nil, 405, ""},
-		{"text/plain body", "POST", "/Users", `{"userName":"a"}`, []string{"Content-Type", "text/plain"}, 415, ""},
+		{"text/plain body", "POST", "/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"a"}`, []string{"Content-Type", "text/plain"}, 415, ""},
 		{"form body", "PATCH", user, `a=b`, []string{"Content-Type", "application/x-www-form-urlencoded"}, 415, ""},
 		{"PATCH without the PatchOp schema", "PATCH", user, `{"Operations":[{"op":"replace","path":"title","value":"x"}]}`, nil, 400, "invalidSyntax"},
 		{"PATCH with empty Operations", "PATCH", user, fmt.Sprintf(patchOp, `[]`), nil, 400, "invalidSyntax"},
@@ -186,7 +197,7 @@ func TestStoreErrors(t *testing.T) {
 	}
 	f := newStubFixture(t, s)
 
-	r := f.do(t, "POST", "/Users", `{"userName":"a"}`)
+	r := f.do(t, "POST", "/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"a"}`)
 	r.wantError(t, 500, "")
 	if strings.Contains(r.raw, "10.0.0.5") || strings.Contains(r.raw, "USERS") {
 		t.Errorf("the store's error text reached the client: %s", r.raw)
@@ -200,7 +211,7 @@ func TestStoreErrors(t *testing.T) {
 		t.Errorf("leak: %s", r.raw)
 	}
 
-	r = f.do(t, "PUT", "/Users/x", `{"userName":"a"}`)
+	r = f.do(t, "PUT", "/Users/x", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"a"}`)
 	r.wantError(t, 503, "")
 	if r.header.Get("Retry-After") != "30" {
 		t.Errorf("Retry-After %q", r.header.Get("Retry-After"))
@@ -304,10 +315,10 @@ func TestRouting(t *testing.T) {
 	// application/json and a missing Content-Type are accepted.
 	for _, ct := range []string{"application/json", "application/json; charset=utf-8", "application/scim+json; charset=UTF-8"} {
 		f2 := newFixture(t)
-		f2.do(t, "POST", "/Users", `{"userName":"x"}`, "Content-Type", ct).want(t, 201)
+		f2.do(t, "POST", "/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"x"}`, "Content-Type", ct).want(t, 201)
 	}
 	f3 := newFixture(t)
-	req := httptest.NewRequest("POST", "/Users", strings.NewReader(`{"userName":"x"}`))
+	req := httptest.NewRequest("POST", "/Users", strings.NewReader(`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"x"}`))
 	rec := httptest.NewRecorder()
 	f3.h.ServeHTTP(rec, req)
 	if rec.Code != 201 {
@@ -323,7 +334,7 @@ func TestBaseURLWithoutContext(t *testing.T) {
 	mux.Handle("/scim/v2/oktademo/", http.StripPrefix("/scim/v2/oktademo", f.h))
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
-	resp, err := http.Post(srv.URL+"/scim/v2/oktademo/Users", "application/scim+json", strings.NewReader(`{"userName":"x"}`))
+	resp, err := http.Post(srv.URL+"/scim/v2/oktademo/Users", "application/scim+json", strings.NewReader(`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"x"}`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -331,5 +342,20 @@ func TestBaseURLWithoutContext(t *testing.T) {
 	_, _ = io.Copy(io.Discard, resp.Body)
 	if loc := resp.Header.Get("Location"); !strings.HasPrefix(loc, srv.URL+"/scim/v2/oktademo/Users/") {
 		t.Errorf("Location %q without WithBaseURL", loc)
+	}
+}
+
+// TestBodyFormsIdPsSend accepts what Okta and Entra send: booleans as strings,
+// a bare manager id, the enterprise URN listed in schemas, and attributes the
+// target does not serve (Okta's password, locale and groups: []), which are
+// ignored rather than refused.
+func TestBodyFormsIdPsSend(t *testing.T) {
+	f := newFixture(t)
+	r := f.do(t, "POST", "/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],
+		"userName":"okta","active":"True","locale":"en-US","groups":[],"nosuch":{"x":1},
+		"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"manager":"m-1","department":"R&D"}}`)
+	r.want(t, 201)
+	if r.body["active"] != true {
+		t.Errorf("active = %v", r.body["active"])
 	}
 }

@@ -358,7 +358,7 @@ func TestGroupMembership(t *testing.T) {
 func TestListing(t *testing.T) {
 	f := newFixture(t)
 	for i, name := range []string{"carol", "alice", "Bob", "dave", "eve"} {
-		f.do(t, "POST", "/Users", fmt.Sprintf(`{"userName":%q,"title":"t%d","active":%v}`, name, i, i%2 == 0)).want(t, 201)
+		f.do(t, "POST", "/Users", fmt.Sprintf(`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":%q,"title":"t%d","active":%v}`, name, i, i%2 == 0)).want(t, 201)
 	}
 	names := func(r response) string {
 		var out []string
@@ -420,7 +420,7 @@ func TestListing(t *testing.T) {
 	// MaxResults caps count.
 	f2 := newFixture(t, func(c *Config) { c.MaxResults = 2 })
 	for _, n := range []string{"a", "b", "c"} {
-		f2.do(t, "POST", "/Users", `{"userName":"`+n+`"}`).want(t, 201)
+		f2.do(t, "POST", "/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"`+n+`"}`).want(t, 201)
 	}
 	r = f2.do(t, "GET", "/Users?count=100", "")
 	if r.body["itemsPerPage"] != 2.0 || r.body["totalResults"] != 3.0 {
@@ -433,7 +433,7 @@ func TestListing(t *testing.T) {
 	// Without Config.Sort, sortBy is ignored.
 	f3 := newFixture(t, func(c *Config) { c.Sort = false })
 	for _, n := range []string{"b", "a"} {
-		f3.do(t, "POST", "/Users", `{"userName":"`+n+`"}`).want(t, 201)
+		f3.do(t, "POST", "/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"`+n+`"}`).want(t, 201)
 	}
 	if r := f3.do(t, "GET", "/Users?sortBy=userName", ""); names(r) != "b,a" {
 		t.Errorf("sort without Config.Sort: %s", names(r))

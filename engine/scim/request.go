@@ -83,6 +83,8 @@ func jsonKind(v any) string {
 		return "a boolean"
 	case float64:
 		return "a number"
+	case map[string]any:
+		return "an object"
 	}
 	return fmt.Sprintf("%T", v)
 }

@@ -56,6 +56,14 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request, rt *resourceTyp
 		h.writeError(w, e)
 		return
 	}
+	ignored, e := checkBody(rt, body)
+	if e != nil {
+		h.writeError(w, e)
+		return
+	}
+	if len(ignored) > 0 {
+		h.log.DebugContext(r.Context(), "scim: attributes this target does not serve were ignored", "method", r.Method, "path", r.URL.Path, "attributes", ignored)
+	}
 	res, e := prepareWrite(rt, body)
 	if e != nil {
 		h.writeError(w, e)
@@ -79,6 +87,14 @@ func (h *Handler) replace(w http.ResponseWriter, r *http.Request, rt *resourceTy
 	if e != nil {
 		h.writeError(w, e)
 		return
+	}
+	ignored, e := checkBody(rt, body)
+	if e != nil {
+		h.writeError(w, e)
+		return
+	}
+	if len(ignored) > 0 {
+		h.log.DebugContext(r.Context(), "scim: attributes this target does not serve were ignored", "method", r.Method, "path", r.URL.Path, "attributes", ignored)
 	}
 	res, e := prepareWrite(rt, body)
 	if e != nil {

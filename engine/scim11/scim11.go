@@ -121,7 +121,7 @@ func (h *Handler) request(r *http.Request) (*http.Request, *scim.Error) {
 		}
 		out = map[string]any{"schemas": []string{scim.PatchOpURN}, "Operations": ops}
 	} else {
-		out = toV2(body)
+		out = toV2(body, r.URL.Path)
 	}
 	b, err := json.Marshal(out)
 	if err != nil {
@@ -187,10 +187,16 @@ func renameIn(s string) string {
 	return s
 }
 
-// toV2 rewrites a 1.1 POST or PUT body: schemas and meta go (the 2.0 handler
-// drops them anyway), extension objects take their 2.0 names.
-func toV2(body map[string]any) map[string]any {
+// toV2 rewrites a 1.1 POST or PUT body: meta goes (the 2.0 handler drops it
+// anyway), schemas become the 2.0 core schema of the endpoint (which the 2.0
+// handler requires), extension objects take their 2.0 names.
+func toV2(body map[string]any, path string) map[string]any {
 	out := make(map[string]any, len(body))
+	core := resource.UserSchemaURN
+	if strings.Contains(strings.ToLower(path), "/groups") {
+		core = resource.GroupSchemaURN
+	}
+	out["schemas"] = []any{core}
 	for k, v := range body {
 		switch {
 		case strings.EqualFold(k, "schemas"), strings.EqualFold(k, "meta"):
