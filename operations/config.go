@@ -169,7 +169,11 @@ type Users struct {
 	// Attributes maps SCIM attribute paths to columns, in file order.
 	Attributes []Mapping
 	Operations Operations
-	Pos        Position
+	// NoCreateCompletion is set by create_completion: false. By default a create
+	// carrying attributes the create operation does not bind writes them with
+	// update in the same transaction; with it, such a create is refused instead.
+	NoCreateCompletion bool
+	Pos                Position
 }
 
 // Mapping binds one SCIM attribute path to one column.

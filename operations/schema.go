@@ -230,6 +230,8 @@ func (b *schemaBuilder) property(where, key string) (map[string]any, bool) {
 		return map[string]any{"type": "object", "description": "the stored value written for a SCIM value, when not the first listed"}, true
 	case "attribute.mutability":
 		return enum("narrows what the operations imply", mutabilities...), true
+	case "users.create_completion":
+		return map[string]any{"type": "boolean", "description": "write what create does not bind with update, in the same transaction (default true)"}, true
 
 	case "entitlement type.kind":
 		return enum("entitlement or role", entitlementKinds...), true

@@ -14,7 +14,7 @@ import (
 const userSchema = "urn:ietf:params:scim:schemas:core:2.0:User"
 
 var (
-	usersKeys     = []string{"id", "attributes", "operations"}
+	usersKeys     = []string{"id", "attributes", "operations", "create_completion"}
 	mappingKeys   = []string{"column", "type", "true", "false", "values", "write", "mutability"}
 	mutabilities  = []string{"readOnly", "immutable", "writeOnly"}
 	columnTypes   = []string{"string", "boolean", "integer", "datetime"}
@@ -36,6 +36,11 @@ func (p *parser) users(e entry, d dialects.Dialect) *Users {
 		u.Attributes = p.attributes(v)
 	} else {
 		p.missing(o, "attributes", "a mapping of SCIM attribute to column; userName is required")
+	}
+	if v, ok := o.get("create_completion"); ok {
+		if b, good := p.boolean(v.val, "create_completion"); good {
+			u.NoCreateCompletion = !b
+		}
 	}
 	if v, ok := o.get("operations"); ok {
 		u.Operations = Operations{}

@@ -76,8 +76,9 @@ func (s *table) get(ctx context.Context, q dialects.Querier, id string) (run.Rec
 
 // insert runs a create operation and works out the new row's id: the id the record
 // carries, a UUID when the statement binds the id column itself (SCIM ids are the
-// server's to choose), an OUT parameter, a returned row, the driver's generated key,
-// or, last, a lookup by the resource's unique attribute (attr eq value).
+// server's to choose), an OUT parameter, a returned row, a lookup by the
+// resource's unique attribute (attr eq value), or, last, the driver's generated
+// key.
 func (s *table) insert(ctx context.Context, tx dialects.Querier, op *operations.Operation, rec run.Record, attr, value string) (string, error) {
 	id := ""
 	if v, ok := rec.Get(s.idColumn); ok && v != nil {
@@ -101,11 +102,18 @@ func (s *table) insert(ctx context.Context, tx dialects.Querier, op *operations.
 			id = text(v)
 		} else if v, ok := first.Get(s.idColumn); ok && v != nil {
 			id = text(v)
-		} else if lastID != nil {
-			id = text(lastID)
-		} else if value != "" {
-			if id, err = s.idBy(ctx, tx, attr, value); err != nil {
-				return "", err
+		} else {
+			// The driver's last insert id is SQLite's rowid, which is the id only
+			// when the id column is the rowid: a create that binds the id column
+			// from another value (USER_ID = USERNAME) is found by its unique
+			// attribute first.
+			if value != "" {
+				if id, err = s.idBy(ctx, tx, attr, value); err != nil {
+					return "", err
+				}
+			}
+			if id == "" && lastID != nil {
+				id = text(lastID)
 			}
 		}
 	}

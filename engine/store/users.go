@@ -182,6 +182,9 @@ func (s *Users) Create(ctx context.Context, c resource.Change) (resource.Resourc
 			v, _ := resource.GetValue(res, s.userName.Path)
 			name = text(v)
 		}
+		if err := s.completable(res); err != nil {
+			return err
+		}
 		id, err := s.insert(ctx, tx, s.ops[operations.Create], rec, "userName", name)
 		if err != nil {
 			return err
@@ -190,22 +193,11 @@ func (s *Users) Create(ctx context.Context, c resource.Change) (resource.Resourc
 		if err != nil {
 			return err
 		}
-		// A create that does not bind the active column leaves the database default;
-		// a client that creates a disabled user gets the deactivate operation too.
-		if s.active != nil {
-			if want, ok := resource.GetValue(res, s.active.Path); ok {
-				if stored, err = s.setActive(ctx, tx, id, stored, want); err != nil {
-					return err
-				}
-			}
-		}
-		if err := s.writeGrants(ctx, tx, id, res, true); err != nil {
-			return err
-		}
-		if out, err = toResource(s.cfg.ID, s.cols, stored); err != nil {
-			return err
-		}
-		return s.attachGrants(ctx, tx, resource.Projection{}, out)
+		// Create completion: what create does not bind (and the active state, when
+		// create leaves the database default) is written by update, activate or
+		// deactivate and the grant operations, in the same transaction.
+		out, err = s.write(ctx, cl, tx, id, stored, res, writeComplete)
+		return err
 	})
 	if fault.Is(err, fault.Indeterminate) && out != nil {
 		id, _ := out["id"].(string)
@@ -216,6 +208,37 @@ func (s *Users) Create(ctx context.Context, c resource.Change) (resource.Resourc
 	}
 	return out, nil
 }
+
+// completable refuses, when create completion is off, a create carrying a value
+// that the create operation does not bind but update would: it would be lost.
+func (s *Users) completable(res resource.Resource) error {
+	if !s.cfg.NoCreateCompletion {
+		return nil
+	}
+	create := s.ops[operations.Create]
+	for i := range s.cols {
+		c := &s.cols[i]
+		if c == s.active || bindsField(create, c.Column) || s.mutability(c) == resource.MutabilityReadOnly {
+			continue
+		}
+		if v, ok := resource.GetValue(res, c.Path); ok && v != nil {
+			return fault.New(fault.Invalid, "%s: users.create does not write it and create_completion is off", c.Path)
+		}
+	}
+	return nil
+}
+
+// How write treats what a request does not let it change.
+type writeMode int
+
+const (
+	// writePatch refuses a change to a read-only or immutable attribute.
+	writePatch writeMode = iota
+	// writePut ignores read-only attributes and refuses changing immutable ones.
+	writePut
+	// writeComplete follows a create: what create wrote stays as it is.
+	writeComplete
+)
 
 // Replace is PUT: the resource replaces the stored one.
 func (s *Users) Replace(ctx context.Context, id string, c resource.Change) (resource.Resource, error) {
@@ -228,7 +251,7 @@ func (s *Users) Replace(ctx context.Context, id string, c resource.Change) (reso
 		if err != nil {
 			return err
 		}
-		out, err = s.write(ctx, cl, tx, id, old, res, true)
+		out, err = s.write(ctx, cl, tx, id, old, res, writePut)
 		return err
 	})
 	return s.settled(ctx, err, id, out)
@@ -264,7 +287,7 @@ func (s *Users) Patch(ctx context.Context, id string, c resource.Change) (resour
 				}
 			}
 		}
-		out, err = s.write(ctx, cl, tx, id, old, newRes, false)
+		out, err = s.write(ctx, cl, tx, id, old, newRes, writePatch)
 		return err
 	})
 	return s.settled(ctx, err, id, out)
@@ -301,7 +324,7 @@ func (s *Users) Delete(ctx context.Context, id string) error {
 // write brings the stored user (old) to the state of res: the update operation when
 // any mapped attribute other than active changed, then activate or deactivate when
 // active changed. It answers with the user as stored afterwards.
-func (s *Users) write(ctx context.Context, cl *claims, tx *sql.Tx, id string, old run.Record, res resource.Resource, put bool) (resource.Resource, error) {
+func (s *Users) write(ctx context.Context, cl *claims, tx *sql.Tx, id string, old run.Record, res resource.Resource, mode writeMode) (resource.Resource, error) {
 	oldRes, err := toResource(s.cfg.ID, s.cols, old)
 	if err != nil {
 		return nil, err
@@ -333,6 +356,11 @@ func (s *Users) write(ctx context.Context, cl *claims, tx *sql.Tx, id string, ol
 		if c == s.active || strings.EqualFold(c.Column, s.cfg.ID) {
 			continue
 		}
+		if mode == writeComplete && bindsField(s.ops[operations.Create], c.Column) {
+			// The create wrote it (or let the database choose): keep what it stored.
+			rec.Set(c.Column, old[run.Key(c.Column)])
+			continue
+		}
 		a, _ := resource.GetValue(oldRes, c.Path)
 		b, _ := resource.GetValue(res, c.Path)
 		if mut := s.mutability(c); mut == resource.MutabilityReadOnly || mut == resource.MutabilityImmutable {
@@ -340,7 +368,7 @@ func (s *Users) write(ctx context.Context, cl *claims, tx *sql.Tx, id string, ol
 			// without the attribute, or with a read-only one changed, keeps the
 			// stored value; changing it otherwise is refused, never dropped.
 			rec.Set(c.Column, old[run.Key(c.Column)])
-			if b == nil || sameValue(a, b) || put && mut == resource.MutabilityReadOnly {
+			if b == nil || sameValue(a, b) || mode == writeComplete || mode == writePut && mut == resource.MutabilityReadOnly {
 				continue
 			}
 			return nil, fault.New(fault.ReadOnly, "%s is %s: no declared operation changes it after create", c.Path, mut)
@@ -381,7 +409,7 @@ func (s *Users) write(ctx context.Context, cl *claims, tx *sql.Tx, id string, ol
 			return nil, err
 		}
 	}
-	if err := s.writeGrants(ctx, tx, id, res, false); err != nil {
+	if err := s.writeGrants(ctx, tx, id, res, mode == writeComplete); err != nil {
 		return nil, err
 	}
 	out, err := toResource(s.cfg.ID, s.cols, stored)
