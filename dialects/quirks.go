@@ -31,8 +31,9 @@ type CaseBlindLike interface {
 	ExactSubstring(expr string, where Substring, lit func() string) string
 }
 
-// Time returns datetime(expr), SQLite's normal form of a time.
-func (SQLite) Time(expr string) string { return "datetime(" + expr + ")" }
+// Time returns expr in SQLite's normal form of a time with milliseconds
+// (strftime's %f), so that times compare at the precision they are stored with.
+func (SQLite) Time(expr string) string { return "strftime('%Y-%m-%d %H:%M:%f', " + expr + ")" }
 
 // ExactSubstring compares with instr and substr, which respect case.
 func (SQLite) ExactSubstring(expr string, where Substring, lit func() string) string {

@@ -44,7 +44,7 @@ func TestSQLiteQuirks(t *testing.T) {
 	if n != 5 {
 		t.Errorf("%d placeholders bound, want 5", n)
 	}
-	if got := (SQLite{}).Time("?"); got != "datetime(?)" {
+	if got := (SQLite{}).Time("?"); got != "strftime('%Y-%m-%d %H:%M:%f', ?)" {
 		t.Errorf("Time = %q", got)
 	}
 }

@@ -127,13 +127,28 @@ func (c *column) toSCIM(v any) (any, bool) {
 		f, err := strconv.ParseFloat(strings.TrimSpace(text(v)), 64)
 		return f, err == nil
 	case "dateTime":
+		// As stored: the column's fractional seconds are kept (RFC 3339 with a
+		// fraction when there is one), so that incremental imports comparing
+		// meta.lastModified do not drift.
 		if t, ok := v.(time.Time); ok {
-			return t.UTC().Format(time.RFC3339), true
+			return t.UTC().Format(time.RFC3339Nano), true
 		}
-		return text(v), true
+		s := text(v)
+		for _, layout := range storedTimeLayouts {
+			if t, err := time.Parse(layout, s); err == nil {
+				return t.UTC().Format(time.RFC3339Nano), true
+			}
+		}
+		return s, true
 	}
 	return text(v), true
 }
+
+// storedTimeLayouts are the forms times are kept in as text (SQLite's
+// CURRENT_TIMESTAMP and strftime, ISO 8601 with or without a zone), read as UTC
+// when they carry no zone.
+var storedTimeLayouts = []string{time.RFC3339Nano, "2006-01-02 15:04:05.999999999Z07:00", "2006-01-02 15:04:05.999999999",
+	"2006-01-02T15:04:05.999999999"}
 
 // toDB converts an attribute's JSON value into the value bound for its column.
 func (c *column) toDB(v any) (any, error) {
@@ -171,7 +186,7 @@ func (c *column) toDB(v any) (any, error) {
 		if !ok {
 			return nil, fault.New(fault.Invalid, "%s must be a dateTime string", c.Path)
 		}
-		t, err := time.Parse(time.RFC3339, s)
+		t, err := time.Parse(time.RFC3339Nano, s)
 		if err != nil {
 			return nil, fault.New(fault.Invalid, "%s must be an RFC 3339 dateTime", c.Path)
 		}

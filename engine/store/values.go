@@ -30,7 +30,7 @@ func text(v any) string {
 	case bool:
 		return strconv.FormatBool(x)
 	case time.Time:
-		return x.UTC().Format(time.RFC3339)
+		return x.UTC().Format(time.RFC3339Nano)
 	case fmt.Stringer:
 		return x.String()
 	}

@@ -24,7 +24,7 @@
 --   arg 2: ""
 
 -- where meta.lastModified gt "2026-11-01T00:00:00Z"
-(t.updated IS NOT NULL AND datetime(t.updated) > datetime(?))
+(t.updated IS NOT NULL AND strftime('%Y-%m-%d %H:%M:%f', t.updated) > strftime('%Y-%m-%d %H:%M:%f', ?))
 --   arg 1: time.Date(2026, time.November, 1, 0, 0, 0, 0, time.UTC)
 
 -- where id eq "010007"
