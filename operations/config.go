@@ -196,7 +196,31 @@ type Mapping struct {
 	// returned, as a password). "" means what the operations that bind the column
 	// imply.
 	Mutability string
-	Pos        Position
+	// Table, when set, keeps the attribute's values in a child table, with its
+	// own operations; Column is then empty.
+	Table *ChildTable
+	Pos   Position
+	// table is the file's table: block, read once the dialect is known.
+	table *entry
+}
+
+// ChildTable is a multi-valued attribute whose values are rows of another
+// table: phone numbers by type, say. Read returns every value of one user; Add
+// stores one value; Remove deletes one value. Their params name the users' id
+// column and the child's columns.
+type ChildTable struct {
+	// Columns maps each sub-attribute ("value", "type", "primary") to the
+	// child's column that holds it, in file order.
+	Columns []SubColumn
+	Read    *Operation
+	Add     *Operation
+	Remove  *Operation
+	Pos     Position
+}
+
+// SubColumn is one sub-attribute of a child-table attribute and its column.
+type SubColumn struct {
+	Sub, Column string
 }
 
 // CodedValue is one SCIM value of an attribute whose column holds codes.

@@ -46,7 +46,7 @@ func TestDocKeys(t *testing.T) {
 	}
 	var keys []string
 	for _, list := range [][]string{{"version", "server", "targets"}, serverKeys, targetKeys, authKinds,
-		databaseKeys, usersKeys, mappingKeys, columnTypes, operationKeys, opKeys, paramKeys, generators,
+		databaseKeys, usersKeys, mappingKeys, tableKeys, columnTypes, operationKeys, opKeys, paramKeys, generators,
 		{"password_file", "value_file", "cert", "key"}} {
 		keys = append(keys, list...)
 	}

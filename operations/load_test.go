@@ -755,6 +755,14 @@ targets:
 			`8:210: attribute title: values are for a string attribute; a boolean maps its stored forms with true: and false:`,
 			`8:249: attribute nickName: give either true and false (a boolean) or values (a string), not both`,
 		}},
+		{"child table", replace("{userName: user_name, name.givenName: given_name}",
+			`{userName: user_name, phoneNumbers: {table: {columns: {value: num, type: kind}, read: {sql: "SELECT kind, num FROM phones WHERE uid = ?", params: [id]}, add: {sql: "INSERT INTO phones VALUES (?, ?, ?)", params: [id, kind, num]}, remove: {sql: "DELETE FROM phones WHERE uid = ? AND kind = ?", params: [id, kind]}}}}`), nil},
+		{"child table mistakes", replace("{userName: user_name, name.givenName: given_name}",
+			`{userName: user_name, emails.value: {column: e, table: {}}, phoneNumbers: {table: {columns: {value: num}, read: {sql: "SELECT num FROM phones WHERE uid = ?", params: [nosuch]}, add: {sql: "INSERT INTO phones VALUES (?)", params: [num]}}}}`), []string{
+			`8:56: attribute emails.value: give either column (one column of the users row) or table (rows of a child table), not both`,
+			`8:94: attribute phoneNumbers: declare both add and remove (a change removes the values that go and adds those that come), or neither (read-only)`,
+			`8:186: read: unknown column "nosuch" in params (expected users.id or a column under table.columns: id, num)`,
+		}},
 		{"mutability", replace("{userName: user_name, name.givenName: given_name}",
 			`{userName: user_name, nickName: {column: n, mutability: immutable}, title: {column: t, mutability: writeOnce}}`), []string{
 			`8:118: mutability: expected one of readOnly, immutable, writeOnly, got "writeOnce"`,

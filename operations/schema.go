@@ -230,6 +230,14 @@ func (b *schemaBuilder) property(where, key string) (map[string]any, bool) {
 		return map[string]any{"type": "object", "description": "the stored value written for a SCIM value, when not the first listed"}, true
 	case "attribute.mutability":
 		return enum("narrows what the operations imply", mutabilities...), true
+	case "attribute.table":
+		t := b.object("child table", tableKeys)
+		t["description"] = "a multi-valued attribute kept in a child table, with its own operations"
+		return t, true
+	case "child table.columns":
+		return map[string]any{"type": "object", "description": "sub-attribute: the child's column", "additionalProperties": str("the column")}, true
+	case "child table.read", "child table.add", "child table.remove":
+		return b.object("operation", opKeys), true
 	case "users.create_completion":
 		return map[string]any{"type": "boolean", "description": "write what create does not bind with update, in the same transaction (default true)"}, true
 

@@ -15,7 +15,8 @@ const userSchema = "urn:ietf:params:scim:schemas:core:2.0:User"
 
 var (
 	usersKeys     = []string{"id", "attributes", "operations", "create_completion"}
-	mappingKeys   = []string{"column", "type", "true", "false", "values", "write", "mutability"}
+	mappingKeys   = []string{"column", "type", "true", "false", "values", "write", "mutability", "table"}
+	tableKeys     = []string{"columns", "read", "add", "remove"}
 	mutabilities  = []string{"readOnly", "immutable", "writeOnly"}
 	columnTypes   = []string{"string", "boolean", "integer", "datetime"}
 	operationKeys = keys(UserKinds)
@@ -40,6 +41,12 @@ func (p *parser) users(e entry, d dialects.Dialect) *Users {
 	if v, ok := o.get("create_completion"); ok {
 		if b, good := p.boolean(v.val, "create_completion"); good {
 			u.NoCreateCompletion = !b
+		}
+	}
+	for i := range u.Attributes {
+		if m := &u.Attributes[i]; m.table != nil {
+			m.Table = p.childTable(*m.table, d, m, u.ID)
+			m.table = nil
 		}
 	}
 	if v, ok := o.get("operations"); ok {
@@ -92,7 +99,7 @@ func (p *parser) attributes(e entry) []Mapping {
 		}
 		// Keep every mapping with a column, even a refused one, so that params naming
 		// its column are not reported a second time. A refused file yields no Config.
-		if p.mapping(v, &m) || m.Column != "" {
+		if p.mapping(v, &m) || m.Column != "" || m.table != nil {
 			out = append(out, m)
 		}
 	}
@@ -133,10 +140,18 @@ func (p *parser) mapping(e entry, m *Mapping) bool {
 		return false
 	}
 	ok := true
+	if v, found := o.get("table"); found {
+		if c, has := o.get("column"); has {
+			p.errorf(c.key, "attribute %s: give either column (one column of the users row) or table (rows of a child table), not both", m.Path)
+			return false
+		}
+		m.table = &v
+		return true
+	}
 	if v, found := o.get("column"); found {
 		m.Column, ok = p.column(v.val, "column")
 	} else {
-		p.missing(o, "column", "")
+		p.missing(o, "column", "or table")
 		ok = false
 	}
 	if v, found := o.get("type"); found {
@@ -432,4 +447,55 @@ func editDistance(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(b)]
+}
+
+// childTable reads a child-table attribute: its sub-attribute columns and its
+// read, add and remove operations, whose params may name the users' id column
+// and the child's columns.
+func (p *parser) childTable(e entry, d dialects.Dialect, m *Mapping, usersID string) *ChildTable {
+	ct := &ChildTable{Pos: p.pos(e.key)}
+	o := p.object(e.key, e.val, "table", "a mapping with keys "+strings.Join(tableKeys, ", "), tableKeys...)
+	if o == nil {
+		return ct
+	}
+	if strings.ContainsAny(m.Path, ".[") {
+		p.errorf(e.key, "attribute %s: a child table holds a whole multi-valued attribute: map it by its name (phoneNumbers), with its sub-attributes under columns", m.Path)
+	}
+	cols := &columns{byFold: map[string]string{}, byPath: map[string]string{}, expected: "users.id or a column under table.columns"}
+	add := func(col string) {
+		if _, ok := cols.byFold[strings.ToLower(col)]; !ok && col != "" {
+			cols.byFold[strings.ToLower(col)] = col
+			cols.names = append(cols.names, col)
+		}
+	}
+	add(usersID)
+	if v, ok := o.get("columns"); ok {
+		co := p.object(v.key, v.val, "columns", "a mapping of sub-attribute (value, type, ...) to column")
+		if co != nil {
+			for _, sub := range co.order {
+				col, good := p.column(co.keys[sub].val, sub)
+				if good {
+					ct.Columns = append(ct.Columns, SubColumn{Sub: sub, Column: col})
+					add(col)
+				}
+			}
+		}
+	} else {
+		p.missing(o, "columns", "the child's column of each sub-attribute, such as {value: PHONE, type: KIND}")
+	}
+	if v, ok := o.get("read"); ok {
+		ct.Read = p.operation(v, d, cols)
+	} else {
+		p.missing(o, "read", "the statement that returns every value of one user")
+	}
+	if v, ok := o.get("add"); ok {
+		ct.Add = p.operation(v, d, cols)
+	}
+	if v, ok := o.get("remove"); ok {
+		ct.Remove = p.operation(v, d, cols)
+	}
+	if (ct.Add == nil) != (ct.Remove == nil) {
+		p.errorf(e.key, "attribute %s: declare both add and remove (a change removes the values that go and adds those that come), or neither (read-only)", m.Path)
+	}
+	return ct
 }

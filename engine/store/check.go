@@ -52,6 +52,19 @@ func (s *Stores) Check(ctx context.Context) []Problem {
 		out = append(out, s.Users.checkColumns(ctx, s.Users.table.listOp, "users")...)
 		out = append(out, s.Users.checkColumns(ctx, s.Users.table.getOp, "users")...)
 		out = append(out, s.Users.checkActiveValues(ctx)...)
+		for _, c := range s.Users.children {
+			for _, op := range []*operations.Operation{c.cfg.Read, c.cfg.Add, c.cfg.Remove} {
+				if op == nil || op.Kind != operations.SQL {
+					continue
+				}
+				st, err := s.pool.DB.PrepareContext(ctx, op.Text)
+				if err != nil {
+					out = append(out, Problem{op.Pos, fmt.Sprintf("%s.%s: the database refuses the statement: %s", c.name, op.Name, firstLine(err.Error()))})
+					continue
+				}
+				st.Close()
+			}
+		}
 	}
 	if s.Groups != nil {
 		out = append(out, s.Groups.checkColumns(ctx, s.Groups.table.listOp, "groups")...)

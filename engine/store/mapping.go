@@ -41,6 +41,9 @@ type column struct {
 func resolve(maps []operations.Mapping, core *resource.Schema, exts ...*resource.Schema) []column {
 	cols := make([]column, 0, len(maps))
 	for _, m := range maps {
+		if m.Table != nil {
+			continue // a child table's attribute: see children.go
+		}
 		c := column{Mapping: m, kind: "string", caseFold: true}
 		p, err := filter.ParsePath(m.Path)
 		if err == nil {

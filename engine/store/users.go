@@ -26,6 +26,8 @@ type Users struct {
 	// alone says, per user attribute, whether one entitlement type owns it, so
 	// that a grant without a type can be placed.
 	alone map[string]bool
+	// children are the multi-valued attributes kept in child tables.
+	children []*child
 }
 
 func newUsers(pool *run.Pool, cfg *operations.Users, maxResults int, ents []*Entitlements) *Users {
@@ -35,6 +37,7 @@ func newUsers(pool *run.Pool, cfg *operations.Users, maxResults int, ents []*Ent
 	s.table = table{pool: pool, kind: "User", idColumn: cfg.ID, cols: logTo(pool, resolve(cfg.Attributes, core, exts...)),
 		schemas: append([]*resource.Schema{core}, exts...), maxResults: maxResults, listOp: cfg.Operations[operations.List], getOp: cfg.Operations[operations.Get], cursors: newCursorCache()}
 	s.ents = ents
+	s.children = newChildren(cfg.Attributes, core, cfg.ID)
 	count := map[string]int{}
 	for _, e := range ents {
 		count[e.attr]++
@@ -59,7 +62,7 @@ func newUsers(pool *run.Pool, cfg *operations.Users, maxResults int, ents []*Ent
 // and the schemas trimmed to what it serves.
 func (s *Users) Type() Type {
 	return Type{
-		ID: "User", Endpoint: "Users", Schemas: servedSchemas(s.schemas, s.cols, s.extra(), s.mutability),
+		ID: "User", Endpoint: "Users", Schemas: s.served(),
 		Create: s.ops[operations.Create] != nil,
 		Modify: s.ops[operations.Update] != nil || s.ops[operations.Activate] != nil || s.ops[operations.Deactivate] != nil,
 		Delete: s.ops[operations.Delete] != nil,
@@ -106,6 +109,21 @@ func (s *Users) attachGrants(ctx context.Context, q dialects.Querier, p resource
 			}
 			if len(groups) > 0 {
 				res["groups"] = groups
+			}
+		}
+	}
+	for _, c := range s.children {
+		if !p.Wants(c.name) {
+			continue
+		}
+		for _, res := range users {
+			id, _ := res["id"].(string)
+			vals, err := c.values(ctx, s.pool, q, id)
+			if err != nil {
+				return err
+			}
+			if len(vals) > 0 {
+				res[c.name] = vals
 			}
 		}
 	}
@@ -287,6 +305,13 @@ func (s *Users) Patch(ctx context.Context, id string, c resource.Change) (resour
 				}
 			}
 		}
+		for _, ch := range s.children {
+			if _, had := oldRes[ch.name]; had {
+				if _, _, has := resource.Lookup(newRes, ch.name); !has {
+					newRes[ch.name] = []any{}
+				}
+			}
+		}
 		out, err = s.write(ctx, cl, tx, id, old, newRes, writePatch)
 		return err
 	})
@@ -412,6 +437,19 @@ func (s *Users) write(ctx context.Context, cl *claims, tx *sql.Tx, id string, ol
 	if err := s.writeGrants(ctx, tx, id, res, mode == writeComplete); err != nil {
 		return nil, err
 	}
+	for _, ch := range s.children {
+		_, v, present := resource.Lookup(res, ch.name)
+		if !present {
+			continue // a PUT without the attribute leaves its values as they are
+		}
+		wanted, ok := resource.AsList(v)
+		if !ok && v != nil {
+			wanted = []any{v}
+		}
+		if err := ch.write(ctx, s.pool, tx, id, wanted, mode == writeComplete); err != nil {
+			return nil, err
+		}
+	}
 	out, err := toResource(s.cfg.ID, s.cols, stored)
 	if err != nil {
 		return nil, err
@@ -472,4 +510,30 @@ func (s *Users) mutability(c *column) string {
 		}
 		return create, update
 	})
+}
+
+// served is the User schemas as the target serves them: the mapped attributes
+// and the child tables' attributes.
+func (s *Users) served() []*resource.Schema {
+	out := servedSchemas(s.schemas, s.cols, s.extra(), s.mutability)
+	if len(s.children) > 0 {
+		core := *out[0]
+		core.Attributes = append([]*resource.Attribute{}, core.Attributes...)
+		for _, c := range s.children {
+			core.Attributes = append(core.Attributes, c.served())
+		}
+		out[0] = &core
+	}
+	return out
+}
+
+// checkChildFilter refuses a filter on an attribute kept in a child table: the
+// list statement does not carry its values, so it could not be answered right.
+func (s *Users) checkChildFilter(q resource.Query) error {
+	for _, c := range s.children {
+		if q.Filter != nil && mentions(q.Filter, c.name) {
+			return fault.New(fault.InvalidFilter, "%s is kept in a child table: filtering on it is not supported", c.name)
+		}
+	}
+	return nil
 }
