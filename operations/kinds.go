@@ -24,11 +24,13 @@ const (
 	// Deleted returns the users deleted since a time (tombstones), for
 	// incremental imports; see checkDeleted.
 	Deleted OpKind = "deleted"
+	// SetPassword writes a password that create and update do not bind.
+	SetPassword OpKind = "set_password"
 )
 
 // The kinds each resource may declare, in the order the documentation lists them.
 var (
-	UserKinds        = []OpKind{List, Get, Create, Update, Activate, Deactivate, Delete, Deleted}
+	UserKinds        = []OpKind{List, Get, Create, Update, Activate, Deactivate, Delete, Deleted, SetPassword}
 	GroupKinds       = []OpKind{List, Get, Create, Update, Delete, Members, AddMember, RemoveMember, ClearMembers, GroupsOfUser}
 	EntitlementKinds = []OpKind{List, Get, OfUser, Grant, Revoke}
 )

@@ -199,6 +199,9 @@ func (s *table) checkColumns(ctx context.Context, op *operations.Operation, what
 		out = append(out, Problem{op.Pos, fmt.Sprintf("%s.%s does not return the id column %s (it returns %s)", what, op.Name, s.idColumn, strings.Join(names, ", "))})
 	}
 	for _, c := range s.cols {
+		if c.schemaWriteOnly || c.Mutability == "writeOnly" {
+			continue // written, never read back (a password)
+		}
 		if !have[run.Key(c.Column)] {
 			out = append(out, Problem{c.Pos, fmt.Sprintf("%s: column %s is not among the columns %s.%s returns (%s)", c.Path, c.Column, what, op.Name, strings.Join(names, ", "))})
 		}

@@ -19,6 +19,9 @@ type Users struct {
 	ops      operations.Operations
 	active   *column // the mapping of "active", if any
 	userName *column
+	// password is the mapping of "password", if any: writeOnly, never returned,
+	// written by create, update or its own set_password operation.
+	password *column
 	// ents are the target's entitlement types, whose grants users carry.
 	ents []*Entitlements
 	// groups serves the read-only groups attribute through groups_of_user.
@@ -53,6 +56,8 @@ func newUsers(pool *run.Pool, cfg *operations.Users, maxResults int, ents []*Ent
 			s.active = c
 		case c.attr == "username" && c.sub == "":
 			s.userName = c
+		case c.attr == "password" && c.sub == "":
+			s.password = c
 		}
 	}
 	return s
@@ -64,7 +69,7 @@ func (s *Users) Type() Type {
 	return Type{
 		ID: "User", Endpoint: "Users", Schemas: s.served(),
 		Create: s.ops[operations.Create] != nil,
-		Modify: s.ops[operations.Update] != nil || s.ops[operations.Activate] != nil || s.ops[operations.Deactivate] != nil,
+		Modify: s.ops[operations.Update] != nil || s.ops[operations.Activate] != nil || s.ops[operations.Deactivate] != nil || s.ops[operations.SetPassword] != nil,
 		Delete: s.ops[operations.Delete] != nil,
 	}
 }
@@ -381,6 +386,9 @@ func (s *Users) write(ctx context.Context, cl *claims, tx *sql.Tx, id string, ol
 		if c == s.active || strings.EqualFold(c.Column, s.cfg.ID) {
 			continue
 		}
+		if c == s.password && s.ops[operations.SetPassword] != nil && !bindsField(s.ops[operations.Update], c.Column) {
+			continue // written by set_password below
+		}
 		if mode == writeComplete && bindsField(s.ops[operations.Create], c.Column) {
 			// The create wrote it (or let the database choose): keep what it stored.
 			rec.Set(c.Column, old[run.Key(c.Column)])
@@ -433,6 +441,9 @@ func (s *Users) write(ctx context.Context, cl *claims, tx *sql.Tx, id string, ol
 		if stored, err = s.setActive(ctx, tx, id, stored, want); err != nil {
 			return nil, err
 		}
+	}
+	if err := s.setPassword(ctx, tx, id, res, mode); err != nil {
+		return nil, err
 	}
 	if err := s.writeGrants(ctx, tx, id, res, mode == writeComplete); err != nil {
 		return nil, err
@@ -508,6 +519,9 @@ func (s *Users) mutability(c *column) string {
 		if c == s.active && (s.ops[operations.Activate] != nil || s.ops[operations.Deactivate] != nil) {
 			update = true
 		}
+		if op := s.ops[operations.SetPassword]; op != nil && c == s.password && bindsField(op, c.Column) {
+			update = true
+		}
 		return create, update
 	})
 }
@@ -536,4 +550,30 @@ func (s *Users) checkChildFilter(q resource.Query) error {
 		}
 	}
 	return nil
+}
+
+// setPassword runs set_password (Okta's password push) when the request carries a
+// password that neither the create (for a new user) nor update writes. The
+// password is bound as a parameter only: it is never logged or returned.
+func (s *Users) setPassword(ctx context.Context, tx *sql.Tx, id string, res resource.Resource, mode writeMode) error {
+	op := s.ops[operations.SetPassword]
+	if op == nil || s.password == nil || bindsField(s.ops[operations.Update], s.password.Column) {
+		return nil
+	}
+	if mode == writeComplete && bindsField(s.ops[operations.Create], s.password.Column) {
+		return nil
+	}
+	v, ok := resource.GetValue(res, s.password.Path)
+	if !ok || v == nil {
+		return nil
+	}
+	pw, err := s.password.toDB(v)
+	if err != nil {
+		return err
+	}
+	rec := run.Record{}
+	rec.Set(s.cfg.ID, id)
+	rec.Set(s.password.Column, pw)
+	_, _, err = s.pool.Exec(ctx, tx, op, rec, false)
+	return err
 }
