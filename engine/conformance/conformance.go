@@ -223,6 +223,7 @@ func RunTests(t *testing.T, newTarget func(t *testing.T) Target) {
 		{"OktaAgent11", testOkta11},
 		{"EntraValidator", testEntraValidator},
 		{"Undeclared", testUndeclared},
+		{"DeclaredSchema", testDeclaredSchema},
 	}
 	for _, p := range parts {
 		t.Run(p.name, func(t *testing.T) { p.fn(t, newEnv(t, newTarget(t))) })
