@@ -69,12 +69,8 @@ func testUndeclared(t *testing.T, e *env) {
 		for _, s := range list(r.body["Resources"]) {
 			id, _ := obj(s)["id"].(string)
 			prefix := ""
-			switch id {
-			case coreUser:
-			case enterprise:
-				prefix = enterprise + ":"
-			default:
-				continue
+			if id != coreUser {
+				prefix = id + ":" // the enterprise extension, or a custom one
 			}
 			for _, a := range list(obj(s)["attributes"]) {
 				name, _ := obj(a)["name"].(string)

@@ -21,6 +21,7 @@ import (
 
 	"github.com/dbscim/dbscim/dialects"
 	"github.com/dbscim/dbscim/dialects/dialecttest"
+	"github.com/dbscim/dbscim/engine/conformance"
 	"github.com/dbscim/dbscim/engine/enginetest"
 	"github.com/dbscim/dbscim/operations"
 )
@@ -34,11 +35,12 @@ const (
 )
 
 type example struct {
-	t   *testing.T
-	url string
-	db  *sql.DB
-	d   dialects.Dialect
-	c   *http.Client
+	t      *testing.T
+	url    string
+	db     *sql.DB
+	d      dialects.Dialect
+	c      *http.Client
+	served *enginetest.Served
 }
 
 func newExample(t *testing.T, dialect string) *example {
@@ -90,7 +92,7 @@ func newExample(t *testing.T, dialect string) *example {
 		cfg.Targets[0].Database.Connection.Properties = conn.Properties
 	}
 	s := enginetest.Serve(t, cfg, enginetest.Options{Validate: true})
-	return &example{t: t, url: s.URL("hr"), db: db, d: d, c: s.Client()}
+	return &example{t: t, url: s.URL("hr"), db: db, d: d, c: s.Client(), served: s}
 }
 
 func (e *example) call(method, path string, body any) (int, map[string]any) {
@@ -302,4 +304,32 @@ func TestLegacyHR(t *testing.T) {
 func sorted(s ...string) []string {
 	sort.Strings(s)
 	return s
+}
+
+// TestLegacyHRConformance runs the conformance suite on the example as written,
+// on MariaDB and PostgreSQL, its sample rows removed first (the suite starts from
+// no data).
+func TestLegacyHRConformance(t *testing.T) {
+	for _, dialect := range []string{"mysql", "postgres"} {
+		t.Run(dialect, func(t *testing.T) {
+			conformance.RunTests(t, func(t *testing.T) conformance.Target {
+				e := newExample(t, dialect)
+				for _, st := range []string{"DELETE FROM employee_roles", "DELETE FROM phones", "DELETE FROM employees"} {
+					if _, err := e.db.Exec(st); err != nil {
+						t.Fatal(err)
+					}
+				}
+				s := e.served
+				return conformance.Target{
+					URL: s.URL("hr"), Client: s.Client(), Authorization: "Bearer " + token,
+					Declares: conformance.Declared(s.ResourceTypes(t, "hr"), s.Mapped("hr"),
+						conformance.Sort, conformance.ListsInactiveUsers, conformance.OptionalProfile, conformance.StableModify),
+					Backend: &conformance.SQLBackend{DB: e.db, Dialect: e.d, Users: conformance.UserTable{
+						Table: "employees", ID: "emp_no", Active: "status", True: "A", False: "T",
+						Columns: map[string]string{"userName": "login", "externalId": "ext_ref", "givenName": "first_name",
+							"familyName": "last_name", "email": "email", "manager": "manager_no", "lastModified": "updated_at"}}},
+				}
+			})
+		})
+	}
 }
