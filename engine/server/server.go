@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -187,8 +188,14 @@ func (s *Server) scim(w http.ResponseWriter, r *http.Request) {
 		defer ew.Close()
 		w = ew
 	}
-	rest := strings.TrimLeft(strings.TrimPrefix(r.URL.Path, base), "/")
-	name, tail, _ := strings.Cut(rest, "/")
+	// Routing reads the escaped path, so that an id holding "/" (sent as %2F) stays
+	// one segment all the way to the SCIM handler, which splits the escaped path too.
+	rest := strings.TrimLeft(strings.TrimPrefix(r.URL.EscapedPath(), base), "/")
+	rawName, tail, _ := strings.Cut(rest, "/")
+	name, err := url.PathUnescape(rawName)
+	if err != nil {
+		name = rawName
+	}
 	t, ok := g.targets[name]
 	prefix := base + "/" + name
 	if !ok {
@@ -208,6 +215,9 @@ func (s *Server) scim(w http.ResponseWriter, r *http.Request) {
 		prefix, tail = base, rest
 	}
 	seg, _, _ := strings.Cut(tail, "/")
+	if u, err := url.PathUnescape(seg); err == nil {
+		seg = u
+	}
 	target, resource, method := t.target.Name, t.resource(seg), methodLabel(r.Method)
 	start := time.Now()
 	rec := &recorder{ResponseWriter: w, status: http.StatusOK}
@@ -262,8 +272,13 @@ func (s *Server) scim(w http.ResponseWriter, r *http.Request) {
 	trail := &auditTrail{caller: caller}
 	ctx = withAuditTrail(scim.WithBaseURL(ctx, baseURL(r)+prefix), trail)
 	r2 := r.Clone(ctx)
-	r2.URL.Path = "/" + tail
-	r2.URL.RawPath = ""
+	// The handler gets the path under the target in both forms: RawPath keeps the
+	// escapes (an id's %2F), Path is its decoded form.
+	r2.URL.RawPath = "/" + tail
+	r2.URL.Path = r2.URL.RawPath
+	if p, err := url.PathUnescape(r2.URL.RawPath); err == nil {
+		r2.URL.Path = p
+	}
 	h := t.handler
 	if base == V1BasePath {
 		h = t.v1
