@@ -2,6 +2,9 @@ package server_test
 
 import (
 	"fmt"
+	"io"
+	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/dbscim/dbscim/dialects/dialecttest"
@@ -51,6 +54,46 @@ targets:
 	} {
 		if r := e.do("GET", tt.path, ""); r.status != tt.status {
 			t.Errorf("GET /scim/v2/%s = %d, want %d: %s", tt.path, r.status, tt.status, r.raw)
+		}
+	}
+}
+
+// TestUnknownTargetNeedsCredentials: without the credentials of some target, a name
+// that is not a target answers exactly what a real target answers (401 with the
+// same challenge and body), so that target names cannot be probed; with them, it is
+// a 404 that says so.
+func TestUnknownTargetNeedsCredentials(t *testing.T) {
+	b := newDB(t, "sqlite", false)
+	other := newDB(t, "sqlite", false)
+	r := start(t, configYAML("", targetYAML("hr", bearer(testToken), b, "", ""), targetYAML("crm", bearer(otherToken), other, "", "")))
+	answer := func(path, token string) (int, string, string) {
+		req, _ := http.NewRequest("GET", r.ts.URL+path, nil)
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := r.ts.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		raw, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, resp.Header.Get("WWW-Authenticate"), string(raw)
+	}
+	for _, token := range []string{"", "wrong-token-0123456789abcdef"} {
+		status, challenge, body := answer("/scim/v2/hr/Users", token)
+		if status != 401 {
+			t.Fatalf("a real target with token %q: %d %s", token, status, body)
+		}
+		for _, path := range []string{"/scim/v2/payroll/Users", "/scim/v2/payroll", "/scim/v2/Users"} {
+			s, c, b := answer(path, token)
+			if s != status || c != challenge || b != body {
+				t.Errorf("GET %s with token %q = %d %q %s; a real target answers %d %q %s", path, token, s, c, b, status, challenge, body)
+			}
+		}
+	}
+	for _, token := range []string{testToken, otherToken} {
+		if s, _, b := answer("/scim/v2/payroll/Users", token); s != 404 || !strings.Contains(b, `no target named \"payroll\"`) {
+			t.Errorf("an unknown target with a valid token: %d %s", s, b)
 		}
 	}
 }

@@ -157,6 +157,18 @@ func (g *generation) close() {
 	close(g.closed)
 }
 
+// anyCredentials reports whether a request carries the credentials of one of the
+// targets. Every target is checked, so that the time taken does not tell which.
+func (g *generation) anyCredentials(r *http.Request) bool {
+	ok := false
+	for _, name := range g.order {
+		if _, match := g.targets[name].auth.identify(r); match {
+			ok = true
+		}
+	}
+	return ok
+}
+
 // list returns the served targets in configuration order.
 func (g *generation) list() []*served {
 	out := make([]*served, 0, len(g.order))

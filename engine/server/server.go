@@ -207,6 +207,15 @@ func (s *Server) scim(w http.ResponseWriter, r *http.Request) {
 			lone = g.targets[g.order[0]]
 		}
 		if _, isEndpoint := lone.endpoint(name); lone == nil || isTargetName(name) && !isEndpoint {
+			// Only a caller with the credentials of some target learns that a name
+			// is not one: anyone else gets the 401 a real target would answer, so
+			// that target names cannot be probed without credentials.
+			if !g.anyCredentials(r) {
+				s.metrics.unrouted.WithLabelValues(statusLabel(http.StatusUnauthorized)).Inc()
+				w.Header().Set("WWW-Authenticate", `Bearer realm="dbscim"`)
+				writeError(w, &scim.Error{Status: http.StatusUnauthorized, Detail: "missing or invalid credentials"})
+				return
+			}
 			s.metrics.unrouted.WithLabelValues(statusLabel(http.StatusNotFound)).Inc()
 			writeError(w, &scim.Error{Status: http.StatusNotFound, Detail: "no target named " + quote(name)})
 			return
