@@ -64,7 +64,20 @@ func tlsConfig(s operations.Server, log *slog.Logger, expiry func(time.Time)) (*
 	if err := c.load(); err != nil {
 		return nil, err
 	}
-	return &tls.Config{MinVersion: tls.VersionTLS12, GetCertificate: c.get}, nil
+	return &tls.Config{MinVersion: tls.VersionTLS12, CipherSuites: aeadSuites, GetCertificate: c.get}, nil
+}
+
+// aeadSuites are the TLS 1.2 cipher suites offered: forward-secret key exchange
+// with an AEAD cipher only. Go's default list also has the ECDHE CBC-SHA1 suites,
+// which scanners flag as weak and no SCIM client needs. TLS 1.3's suites are all
+// AEAD and not configurable.
+var aeadSuites = []uint16{
+	tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+	tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+	tls.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+	tls.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+	tls.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+	tls.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
 }
 
 // certificates serves a certificate and key pair from files, re-reading them when

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -193,5 +194,47 @@ func TestHTTPServerTimeouts(t *testing.T) {
 	}
 	if _, _, err := net.SplitHostPort(srv.Addr); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestTLS12OnlyAEAD: over TLS 1.2 the server completes a handshake with an AEAD
+// suite and refuses a client that offers only CBC suites, for generated and for
+// configured certificates alike.
+func TestTLS12OnlyAEAD(t *testing.T) {
+	s := operations.Server{Listen: "127.0.0.1:8443", TLS: operations.TLS{Mode: "auto"}, DataDir: filepath.Join(t.TempDir(), "data")}
+	cfg, err := server.TLSConfig(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := serveTLS(t, cfg)
+	dial := func(suites ...uint16) (uint16, error) {
+		c, err := tls.Dial("tcp", ts.Addr, &tls.Config{InsecureSkipVerify: true, MinVersion: tls.VersionTLS12, MaxVersion: tls.VersionTLS12, CipherSuites: suites})
+		if err != nil {
+			return 0, err
+		}
+		defer c.Close()
+		return c.ConnectionState().CipherSuite, nil
+	}
+	for _, suite := range []uint16{tls.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA, tls.TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA,
+		tls.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256, tls.TLS_RSA_WITH_AES_128_CBC_SHA, tls.TLS_RSA_WITH_AES_128_GCM_SHA256} {
+		if got, err := dial(suite); err == nil {
+			t.Errorf("TLS 1.2 handshake with only %s succeeded (%s)", tls.CipherSuiteName(suite), tls.CipherSuiteName(got))
+		}
+	}
+	for _, suite := range []uint16{tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, tls.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+		tls.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256} {
+		if got, err := dial(suite); err != nil || got != suite {
+			t.Errorf("TLS 1.2 handshake with %s: %s, %v", tls.CipherSuiteName(suite), tls.CipherSuiteName(got), err)
+		}
+	}
+	for _, suite := range cfg.CipherSuites {
+		for _, insecure := range tls.InsecureCipherSuites() {
+			if suite == insecure.ID {
+				t.Errorf("offers the insecure %s", insecure.Name)
+			}
+		}
+		if name := tls.CipherSuiteName(suite); !strings.Contains(name, "GCM") && !strings.Contains(name, "CHACHA20_POLY1305") {
+			t.Errorf("offers %s, which is not AEAD", name)
+		}
 	}
 }
