@@ -58,6 +58,10 @@ type Server struct {
 	MaxBodyBytes int64
 	// RequestTimeout bounds every request's database work (default 30s).
 	RequestTimeout time.Duration
+	// BodyTimeout is the longest a client may pause while sending a request body
+	// (default 5s). A body is read whole before the request takes one of its
+	// target's slots.
+	BodyTimeout time.Duration
 	// MaxResults is the largest page a list answers (default 1000).
 	MaxResults int
 	// AuditFile, when set, receives one JSON line per change besides the log.

@@ -12,6 +12,7 @@ const (
 	DefaultMaxBodyBytes   = 1 << 20
 	DefaultRequestTimeout = 30 * time.Second // also each target's, unless it sets its own
 	DefaultMaxResults     = 1000
+	DefaultBodyTimeout    = 5 * time.Second
 
 	// Pool of each target's database. MaxIdle defaults to MaxOpen so that a steady
 	// load does not churn connections.

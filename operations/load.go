@@ -194,7 +194,7 @@ var rootKeys = []string{"version", "server", "targets"}
 
 var tlsKeys = []string{"cert", "key"}
 
-var serverKeys = []string{"listen", "tls", "data_dir", "hostnames", "max_body_bytes", "request_timeout", "max_results", "audit_file"}
+var serverKeys = []string{"listen", "tls", "data_dir", "hostnames", "max_body_bytes", "request_timeout", "body_timeout", "max_results", "audit_file"}
 
 // server fills s with the file's values and the defaults. val is nil when the file
 // has no server section.
@@ -205,6 +205,7 @@ func (p *parser) server(at, val *yaml.Node, s *Server) {
 		DataDir:        filepath.Join(p.dir, DefaultDataDir),
 		MaxBodyBytes:   DefaultMaxBodyBytes,
 		RequestTimeout: DefaultRequestTimeout,
+		BodyTimeout:    DefaultBodyTimeout,
 		MaxResults:     DefaultMaxResults,
 		Pos:            p.pos(at),
 	}
@@ -239,6 +240,11 @@ func (p *parser) server(at, val *yaml.Node, s *Server) {
 	if e, ok := o.get("request_timeout"); ok {
 		if v, ok := p.duration(e.val, "request_timeout"); ok {
 			s.RequestTimeout = v
+		}
+	}
+	if e, ok := o.get("body_timeout"); ok {
+		if v, ok := p.duration(e.val, "body_timeout"); ok {
+			s.BodyTimeout = v
 		}
 	}
 	if e, ok := o.get("max_results"); ok {

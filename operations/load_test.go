@@ -104,6 +104,7 @@ func TestValidFiles(t *testing.T) {
 				Hostnames:      []string{"localhost"},
 				MaxBodyBytes:   1 << 20,
 				RequestTimeout: 30 * time.Second,
+				BodyTimeout:    5 * time.Second,
 				MaxResults:     1000,
 				Pos:            Position{"testdata/sqlite.yaml", 2, 1},
 			}
@@ -365,8 +366,12 @@ func TestDefaults(t *testing.T) {
 	abs, _ := filepath.Abs("testdata")
 	s := cfg.Server
 	if s.Listen != "127.0.0.1:8443" || s.TLS.Mode != "auto" || s.DataDir != filepath.Join(abs, "data") ||
-		s.MaxBodyBytes != 1<<20 || s.RequestTimeout != 30*time.Second || s.MaxResults != 1000 {
+		s.MaxBodyBytes != 1<<20 || s.RequestTimeout != 30*time.Second || s.MaxResults != 1000 ||
+		s.BodyTimeout != 5*time.Second {
 		t.Errorf("Server = %+v", s)
+	}
+	if s := mustParse(t, minimal+"server: {body_timeout: 2s}\n", nil).Server; s.BodyTimeout != 2*time.Second {
+		t.Errorf("body_timeout = %v, want 2s", s.BodyTimeout)
 	}
 	db := cfg.Targets[0].Database
 	if db.MaxOpen != 10 || db.MaxIdle != 10 || db.ConnMaxLifetime != 30*time.Minute || db.MaxQueue != 40 {
@@ -648,7 +653,7 @@ func TestErrors(t *testing.T) {
 			`12:1: unknown key "logging" in the configuration (expected one of: version, server, targets)`}},
 		{"duplicate key", minimal + "version: 1\n", []string{`12:1: duplicate key "version" in the configuration (first at line 1)`}},
 		{"targets list", "version: 1\ntargets: [a, b]\n", []string{"2:10: targets: expected a mapping of target name to target, got a list"}},
-		{"server scalar", minimal + "server: fast\n", []string{"12:9: server: expected a mapping with keys listen, tls, data_dir, hostnames, max_body_bytes, request_timeout, max_results, audit_file, got a string"}},
+		{"server scalar", minimal + "server: fast\n", []string{"12:9: server: expected a mapping with keys listen, tls, data_dir, hostnames, max_body_bytes, request_timeout, body_timeout, max_results, audit_file, got a string"}},
 		{"tls files", minimal + "server: {tls: {cert: tls/server.crt, key: tls/nope.key, ca: x}}\n", []string{
 			`12:43: tls.key: cannot read "tls/nope.key" (relative to the config file's folder): no such file or directory`,
 			`12:57: unknown key "ca" in tls (expected one of: cert, key)`,

@@ -126,6 +126,8 @@ func (b *schemaBuilder) property(where, key string) (map[string]any, bool) {
 		return integer("the largest request body accepted"), true
 	case "server.request_timeout", "target.request_timeout":
 		return duration("how long a request may take (30s, 1m)"), true
+	case "server.body_timeout":
+		return duration("the longest a client may pause while sending a request body (5s)"), true
 	case "server.max_results":
 		return integer("the largest page a list returns"), true
 	case "server.audit_file":

@@ -5,11 +5,13 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -253,15 +255,14 @@ func (s *Server) scim(w http.ResponseWriter, r *http.Request) {
 		returned = true
 		return
 	}
-	if max := g.cfg.Server.MaxBodyBytes; max > 0 && r.Body != nil && r.Body != http.NoBody {
-		if r.ContentLength > max {
-			writeError(rec, &scim.Error{Status: http.StatusRequestEntityTooLarge, Detail: fmt.Sprintf("the request body is larger than %d bytes", max)})
-			returned = true
-			return
-		}
-		// A chunked body has no length to check up front; the reader stops it at
-		// the limit and the SCIM handler answers 413.
-		r.Body = http.MaxBytesReader(w, r.Body, max)
+	// The body is read whole before the request takes a slot: a client that sends
+	// it slowly holds its own connection, never a slot the target's other clients
+	// need.
+	body, e := readBody(rec, r, g.cfg.Server.MaxBodyBytes, g.cfg.Server.BodyTimeout, start)
+	if e != nil {
+		writeError(rec, e)
+		returned = true
+		return
 	}
 	select {
 	case t.slots <- struct{}{}:
@@ -287,6 +288,9 @@ func (s *Server) scim(w http.ResponseWriter, r *http.Request) {
 	r2.URL.Path = r2.URL.RawPath
 	if p, err := url.PathUnescape(r2.URL.RawPath); err == nil {
 		r2.URL.Path = p
+	}
+	if body != nil {
+		r2.Body, r2.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
 	}
 	h := t.handler
 	if base == V1BasePath {

@@ -1,0 +1,151 @@
+package server_test
+
+import (
+	"bufio"
+	"fmt"
+	"net"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// startBody opens a connection to the server and sends a request's headers,
+// announcing a body of length bytes, and none of the body.
+func startBody(t *testing.T, r *running, method, path, token string, length int) net.Conn {
+	t.Helper()
+	conn, err := net.Dial("tcp", r.ts.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	fmt.Fprintf(conn, "%s %s HTTP/1.1\r\nHost: %s\r\nAuthorization: Bearer %s\r\nContent-Type: application/scim+json\r\nContent-Length: %d\r\n\r\n",
+		method, path, r.ts.Listener.Addr(), token, length)
+	return conn
+}
+
+// readStatus reads the status code of the answer on a raw connection.
+func readStatus(conn net.Conn, within time.Duration) (int, error) {
+	conn.SetReadDeadline(time.Now().Add(within))
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		return 0, err
+	}
+	resp.Body.Close()
+	return resp.StatusCode, nil
+}
+
+// probe times requests of a client of the target, every pause: a lookup and a
+// create, in turn.
+func probe(t *testing.T, c *client, n int, pause time.Duration, tag string) []time.Duration {
+	t.Helper()
+	var took []time.Duration
+	for i := 0; i < n; i++ {
+		time.Sleep(pause)
+		start := time.Now()
+		if i%2 == 0 {
+			c.expect(c.do("GET", "/Users?filter="+urlEncode(`userName eq "nobody@example.com"`), ""), 200, tag+": lookup")
+		} else {
+			c.expect(c.do("POST", "/Users", oktaUser(fmt.Sprintf("%s%d@example.com", tag, i), "Pro", "Be")), 201, tag+": create")
+		}
+		took = append(took, time.Since(start))
+	}
+	return took
+}
+
+func summary(d []time.Duration) string {
+	s := slices.Clone(d)
+	slices.Sort(s)
+	return fmt.Sprintf("median %v, max %v over %d requests", s[len(s)/2].Round(10*time.Microsecond), s[len(s)-1].Round(10*time.Microsecond), len(s))
+}
+
+// TestSlowBodiesTakeNoSlot holds 100 connections that send a create's body one
+// byte at a time, with a valid token, against a target of two slots: other clients
+// of that target are served as before (none gets 429), because a request takes its
+// slot only once its body is read. The probes' latencies are logged, without and
+// with the slow clients.
+func TestSlowBodiesTakeNoSlot(t *testing.T) {
+	b := newDB(t, "sqlite", false)
+	r := start(t, configYAML("  body_timeout: 3s\n", targetYAML("hr", bearer(testToken), b, "      max_open: 2\n      max_queue: 0\n", "")))
+	c := r.env("hr", testToken, b)
+	quiet := probe(t, c, 40, 0, "quiet")
+
+	const slow = 100
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	conns := make([]net.Conn, slow)
+	for i := range conns {
+		conns[i] = startBody(t, r, "POST", "/scim/v2/hr/Users", testToken, 1000)
+		wg.Add(1)
+		go func(conn net.Conn) {
+			defer wg.Done()
+			tick := time.NewTicker(500 * time.Millisecond)
+			defer tick.Stop()
+			for {
+				if _, err := conn.Write([]byte(" ")); err != nil {
+					return
+				}
+				select {
+				case <-stop:
+					return
+				case <-tick.C:
+				}
+			}
+		}(conns[i])
+	}
+	// Every slow client is sending its body; the probes go on for 4 s, past
+	// body_timeout.
+	time.Sleep(time.Second)
+	loaded := probe(t, c, 40, 100*time.Millisecond, "loaded")
+	// The slow clients are still sending, unanswered: nobody refused them either.
+	for _, conn := range conns[:5] {
+		if status, err := readStatus(conn, 50*time.Millisecond); err == nil {
+			t.Fatalf("a slow client was answered %d while sending its body", status)
+		}
+	}
+	close(stop)
+	wg.Wait()
+	t.Logf("probe latency without slow clients: %s", summary(quiet))
+	t.Logf("probe latency with %d slow-body clients holding their bodies: %s", slow, summary(loaded))
+	_, metrics := r.get("/metrics")
+	if got := metricValue(t, metrics, "dbscim_queue_rejected_total", "target", "hr"); got > 0 {
+		t.Errorf("dbscim_queue_rejected_total = %v, want 0", got)
+	}
+}
+
+// TestBodyTimeout: a client that stops sending its body is answered 408 once it has
+// paused body_timeout, and a client that sends its body slowly but steadily, over
+// longer than body_timeout in all, is served.
+func TestBodyTimeout(t *testing.T) {
+	b := newDB(t, "sqlite", false)
+	r := start(t, configYAML("  body_timeout: 1s\n", targetYAML("hr", bearer(testToken), b, "", "")))
+	c := r.env("hr", testToken, b)
+	body := `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"steady@example.com"}`
+
+	stalled := startBody(t, r, "POST", "/scim/v2/hr/Users", testToken, len(body))
+	stalled.Write([]byte(body[:len(body)/2]))
+	began := time.Now()
+	status, err := readStatus(stalled, 10*time.Second)
+	if err != nil || status != http.StatusRequestTimeout {
+		t.Fatalf("a stalled body: %d, %v; want 408", status, err)
+	}
+	t.Logf("a stalled body was answered 408 after %v", time.Since(began).Round(time.Millisecond))
+
+	steady := startBody(t, r, "POST", "/scim/v2/hr/Users", testToken, len(body))
+	began = time.Now()
+	for i := 0; i < len(body); i++ {
+		steady.Write([]byte{body[i]})
+		time.Sleep(25 * time.Millisecond)
+	}
+	if status, err := readStatus(steady, 10*time.Second); err != nil || status != http.StatusCreated {
+		t.Fatalf("a steady body sent over %v: %d, %v; want 201", time.Since(began).Round(time.Millisecond), status, err)
+	}
+	if n := c.count("WHERE user_name = 'steady@example.com'"); n != 1 {
+		t.Fatalf("%d rows for the steady client, want 1", n)
+	}
+	if !strings.Contains(r.logs.String(), `"status":408`) {
+		t.Errorf("the 408 is not in the request log")
+	}
+}
