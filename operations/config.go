@@ -62,6 +62,9 @@ type Server struct {
 	// (default 5s). A body is read whole before the request takes one of its
 	// target's slots.
 	BodyTimeout time.Duration
+	// MaxPatchOperations bounds a PATCH's operations (default 1000). The values of
+	// one operation's value array count as one operation.
+	MaxPatchOperations int
 	// MaxResults is the largest page a list answers (default 1000).
 	MaxResults int
 	// AuditFile, when set, receives one JSON line per change besides the log.

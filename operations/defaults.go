@@ -13,6 +13,9 @@ const (
 	DefaultRequestTimeout = 30 * time.Second // also each target's, unless it sets its own
 	DefaultMaxResults     = 1000
 	DefaultBodyTimeout    = 5 * time.Second
+	// DefaultMaxPatchOperations is far above what Okta and Entra send: they put a
+	// group's member changes in the value array of one or a few operations.
+	DefaultMaxPatchOperations = 1000
 
 	// Pool of each target's database. MaxIdle defaults to MaxOpen so that a steady
 	// load does not churn connections.

@@ -194,20 +194,21 @@ var rootKeys = []string{"version", "server", "targets"}
 
 var tlsKeys = []string{"cert", "key"}
 
-var serverKeys = []string{"listen", "tls", "data_dir", "hostnames", "max_body_bytes", "request_timeout", "body_timeout", "max_results", "audit_file"}
+var serverKeys = []string{"listen", "tls", "data_dir", "hostnames", "max_body_bytes", "request_timeout", "body_timeout", "max_patch_operations", "max_results", "audit_file"}
 
 // server fills s with the file's values and the defaults. val is nil when the file
 // has no server section.
 func (p *parser) server(at, val *yaml.Node, s *Server) {
 	*s = Server{
-		Listen:         DefaultListen,
-		TLS:            TLS{Mode: "auto", Pos: p.pos(at)},
-		DataDir:        filepath.Join(p.dir, DefaultDataDir),
-		MaxBodyBytes:   DefaultMaxBodyBytes,
-		RequestTimeout: DefaultRequestTimeout,
-		BodyTimeout:    DefaultBodyTimeout,
-		MaxResults:     DefaultMaxResults,
-		Pos:            p.pos(at),
+		Listen:             DefaultListen,
+		TLS:                TLS{Mode: "auto", Pos: p.pos(at)},
+		DataDir:            filepath.Join(p.dir, DefaultDataDir),
+		MaxBodyBytes:       DefaultMaxBodyBytes,
+		RequestTimeout:     DefaultRequestTimeout,
+		BodyTimeout:        DefaultBodyTimeout,
+		MaxPatchOperations: DefaultMaxPatchOperations,
+		MaxResults:         DefaultMaxResults,
+		Pos:                p.pos(at),
 	}
 	if val == nil {
 		return
@@ -245,6 +246,11 @@ func (p *parser) server(at, val *yaml.Node, s *Server) {
 	if e, ok := o.get("body_timeout"); ok {
 		if v, ok := p.duration(e.val, "body_timeout"); ok {
 			s.BodyTimeout = v
+		}
+	}
+	if e, ok := o.get("max_patch_operations"); ok {
+		if v, ok := p.integer(e.val, "max_patch_operations", 1, 1<<31-1); ok {
+			s.MaxPatchOperations = int(v)
 		}
 	}
 	if e, ok := o.get("max_results"); ok {

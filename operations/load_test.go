@@ -98,15 +98,16 @@ func TestValidFiles(t *testing.T) {
 	}{
 		{"sqlite.yaml", func(t *testing.T, cfg *Config) {
 			want := Server{
-				Listen:         "127.0.0.1:9443",
-				TLS:            TLS{Mode: "off", Pos: Position{"testdata/sqlite.yaml", 4, 8}},
-				DataDir:        filepath.Join(testdata, "data"),
-				Hostnames:      []string{"localhost"},
-				MaxBodyBytes:   1 << 20,
-				RequestTimeout: 30 * time.Second,
-				BodyTimeout:    5 * time.Second,
-				MaxResults:     1000,
-				Pos:            Position{"testdata/sqlite.yaml", 2, 1},
+				Listen:             "127.0.0.1:9443",
+				TLS:                TLS{Mode: "off", Pos: Position{"testdata/sqlite.yaml", 4, 8}},
+				DataDir:            filepath.Join(testdata, "data"),
+				Hostnames:          []string{"localhost"},
+				MaxBodyBytes:       1 << 20,
+				RequestTimeout:     30 * time.Second,
+				BodyTimeout:        5 * time.Second,
+				MaxPatchOperations: 1000,
+				MaxResults:         1000,
+				Pos:                Position{"testdata/sqlite.yaml", 2, 1},
 			}
 			if !reflect.DeepEqual(cfg.Server, want) {
 				t.Errorf("Server = %+v\nwant %+v", cfg.Server, want)
@@ -367,11 +368,11 @@ func TestDefaults(t *testing.T) {
 	s := cfg.Server
 	if s.Listen != "127.0.0.1:8443" || s.TLS.Mode != "auto" || s.DataDir != filepath.Join(abs, "data") ||
 		s.MaxBodyBytes != 1<<20 || s.RequestTimeout != 30*time.Second || s.MaxResults != 1000 ||
-		s.BodyTimeout != 5*time.Second {
+		s.BodyTimeout != 5*time.Second || s.MaxPatchOperations != 1000 {
 		t.Errorf("Server = %+v", s)
 	}
-	if s := mustParse(t, minimal+"server: {body_timeout: 2s}\n", nil).Server; s.BodyTimeout != 2*time.Second {
-		t.Errorf("body_timeout = %v, want 2s", s.BodyTimeout)
+	if s := mustParse(t, minimal+"server: {body_timeout: 2s, max_patch_operations: 50}\n", nil).Server; s.BodyTimeout != 2*time.Second || s.MaxPatchOperations != 50 {
+		t.Errorf("body_timeout = %v, max_patch_operations = %d; want 2s and 50", s.BodyTimeout, s.MaxPatchOperations)
 	}
 	db := cfg.Targets[0].Database
 	if db.MaxOpen != 10 || db.MaxIdle != 10 || db.ConnMaxLifetime != 30*time.Minute || db.MaxQueue != 40 {
@@ -653,7 +654,7 @@ func TestErrors(t *testing.T) {
 			`12:1: unknown key "logging" in the configuration (expected one of: version, server, targets)`}},
 		{"duplicate key", minimal + "version: 1\n", []string{`12:1: duplicate key "version" in the configuration (first at line 1)`}},
 		{"targets list", "version: 1\ntargets: [a, b]\n", []string{"2:10: targets: expected a mapping of target name to target, got a list"}},
-		{"server scalar", minimal + "server: fast\n", []string{"12:9: server: expected a mapping with keys listen, tls, data_dir, hostnames, max_body_bytes, request_timeout, body_timeout, max_results, audit_file, got a string"}},
+		{"server scalar", minimal + "server: fast\n", []string{"12:9: server: expected a mapping with keys listen, tls, data_dir, hostnames, max_body_bytes, request_timeout, body_timeout, max_patch_operations, max_results, audit_file, got a string"}},
 		{"tls files", minimal + "server: {tls: {cert: tls/server.crt, key: tls/nope.key, ca: x}}\n", []string{
 			`12:43: tls.key: cannot read "tls/nope.key" (relative to the config file's folder): no such file or directory`,
 			`12:57: unknown key "ca" in tls (expected one of: cert, key)`,

@@ -128,6 +128,8 @@ func (b *schemaBuilder) property(where, key string) (map[string]any, bool) {
 		return duration("how long a request may take (30s, 1m)"), true
 	case "server.body_timeout":
 		return duration("the longest a client may pause while sending a request body (5s)"), true
+	case "server.max_patch_operations":
+		return integer("the most operations a PATCH may carry (1000)"), true
 	case "server.max_results":
 		return integer("the largest page a list returns"), true
 	case "server.audit_file":

@@ -8,8 +8,12 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/dbscim/dbscim/dialects/dialecttest"
+	"github.com/dbscim/dbscim/engine/enginetest"
 )
 
 // startBody opens a connection to the server and sends a request's headers,
@@ -147,5 +151,82 @@ func TestBodyTimeout(t *testing.T) {
 	}
 	if !strings.Contains(r.logs.String(), `"status":408`) {
 		t.Errorf("the 408 is not in the request log")
+	}
+}
+
+// TestPatchOperationsBound: a PATCH over max_patch_operations is refused with 413
+// before it reaches the target's handler (and so its database); one at the bound is
+// served, and so is one operation with more member values than the bound (the store
+// writes them in batches). Without the key, the default bound refuses the
+// 16,000-operation PATCH of the abuse campaign at once.
+func TestPatchOperationsBound(t *testing.T) {
+	d, db, conn := dialecttest.NewDatabase(t, "sqlite")
+	dialecttest.MustExec(t, db, groupSchemas["sqlite"]...)
+	seedLinkUsers(t, db, d.Placeholder, 20)
+	yaml := fmt.Sprintf(groupConfig, enginetest.DatabaseYAML(d, conn))
+	bounded := strings.Replace(yaml, `tls: "off"}`, `tls: "off", max_patch_operations: 10}`, 1)
+	for _, cfg := range []struct {
+		yaml  string
+		limit int
+	}{{bounded, 10}, {yaml, 1000}} {
+		r := start(t, cfg.yaml)
+		c := r.env("teams", testToken, nil)
+		g := c.do("POST", "/Groups", fmt.Sprintf(`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"g%d"}`, cfg.limit))
+		c.expect(g, 201, "create a group")
+		group := "/Groups/" + g.body["id"].(string)
+		var reached atomic.Int32
+		inner := r.srv.SetHandler("teams", nil)
+		r.srv.SetHandler("teams", http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+			reached.Add(1)
+			inner.ServeHTTP(w, req)
+		}))
+		member := func(i int) string { return fmt.Sprintf(`{"value":"u-%04d"}`, i%20) }
+		ops := func(n int) string {
+			var o []string
+			for i := 0; i < n; i++ {
+				o = append(o, `{"op":"add","path":"members","value":[`+member(i)+`]}`)
+			}
+			return `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[` + strings.Join(o, ",") + `]}`
+		}
+		values := func(n int) string {
+			var v []string
+			for i := 0; i < n; i++ {
+				v = append(v, member(i))
+			}
+			return `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"add","path":"members","value":[` + strings.Join(v, ",") + `]}]}`
+		}
+		over := []string{ops(cfg.limit + 1)}
+		if cfg.limit == 1000 {
+			over = append(over, ops(16000))
+		}
+		for _, body := range over {
+			began := time.Now()
+			resp := c.do("PATCH", group, body)
+			c.expectError(resp, 413, "", fmt.Sprintf("a PATCH over %d operations (%d bytes)", cfg.limit, len(body)))
+			if !strings.Contains(resp.raw, "max_patch_operations") {
+				t.Errorf("the 413 does not name the setting: %s", resp.raw)
+			}
+			t.Logf("a %d-byte PATCH over %d operations was refused in %v", len(body), cfg.limit, time.Since(began).Round(time.Microsecond))
+		}
+		if n := reached.Load(); n != 0 {
+			t.Fatalf("%d PATCHes over the bound reached the target's handler", n)
+		}
+		var links int
+		db.QueryRow("SELECT COUNT(*) FROM link WHERE group_id = ?", g.body["id"]).Scan(&links)
+		if links != 0 {
+			t.Fatalf("%d members added by refused PATCHes", links)
+		}
+		if cfg.limit == 10 {
+			for _, body := range []string{ops(10), values(20)} {
+				resp := c.do("PATCH", group, body)
+				if resp.status != 200 && resp.status != 204 {
+					t.Fatalf("a PATCH within the bound: %d %s", resp.status, resp.raw)
+				}
+			}
+			db.QueryRow("SELECT COUNT(*) FROM link WHERE group_id = ?", g.body["id"]).Scan(&links)
+			if links != 20 {
+				t.Fatalf("%d members after PATCHes of 10 operations and of 20 values, want 20", links)
+			}
+		}
 	}
 }

@@ -264,6 +264,14 @@ func (s *Server) scim(w http.ResponseWriter, r *http.Request) {
 		returned = true
 		return
 	}
+	// A PATCH's work grows with its operations: one over the bound is refused
+	// before any database work.
+	if limit := g.cfg.Server.MaxPatchOperations; r.Method == http.MethodPatch && limit > 0 && patchOperations(body, limit) > limit {
+		writeError(rec, &scim.Error{Status: http.StatusRequestEntityTooLarge, Detail: fmt.Sprintf(
+			"the PATCH carries more than %d operations (server.max_patch_operations); send them in several PATCHes", limit)})
+		returned = true
+		return
+	}
 	select {
 	case t.slots <- struct{}{}:
 		defer func() { <-t.slots }()
