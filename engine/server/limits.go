@@ -16,11 +16,6 @@ import (
 // steadily the client sends it.
 const readTimeout = 60 * time.Second
 
-// answerGrace is how long past a request's deadline its handler has to answer for
-// itself (the engine answers 503 as soon as a database call returns to the expired
-// context) before the server answers 503 in its place.
-const answerGrace = time.Second
-
 // readBody reads a request's body whole, bounded by max bytes and by idle: the
 // longest the client may pause between two reads. It runs before the request takes
 // a slot of its target, so that a client sending its body slowly holds only its own

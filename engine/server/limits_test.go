@@ -230,3 +230,51 @@ func TestPatchOperationsBound(t *testing.T) {
 		}
 	}
 }
+
+// TestAnswerAtDeadline plays a handler busy in memory past the target's
+// request_timeout, not watching its context: the client gets 503 with Retry-After
+// while the handler still runs, the handler's late answer is dropped, and the
+// request keeps its slot until the handler returns, so that the target's bound on
+// work in flight holds.
+func TestAnswerAtDeadline(t *testing.T) {
+	b := newDB(t, "sqlite", false)
+	r := start(t, configYAML("", targetYAML("hr", bearer(testToken), b, "      max_open: 1\n      max_queue: 0\n", "    request_timeout: 500ms\n")))
+	c := r.env("hr", testToken, b)
+	entered, release := make(chan struct{}), make(chan struct{})
+	late := make(chan error, 1)
+	old := r.srv.SetHandler("hr", http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		close(entered)
+		<-release
+		w.Header().Set("Content-Type", "application/scim+json")
+		w.WriteHeader(http.StatusOK)
+		_, err := w.Write([]byte(`{"late":true}`))
+		late <- err
+	}))
+	answered := make(chan response, 1)
+	go func() {
+		answered <- c.do("PATCH", "/Users/u1", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"active","value":false}]}`)
+	}()
+	<-entered
+	var resp response
+	select {
+	case resp = <-answered:
+	case <-time.After(20 * time.Second): // far past request_timeout (500ms)
+		close(release)
+		t.Fatal("no answer while the handler runs past its deadline")
+	}
+	c.expectError(resp, 503, "", "a handler past its deadline")
+	if resp.header.Get("Retry-After") == "" || !strings.Contains(resp.raw, "read the resource before retrying") {
+		t.Errorf("the 503 at the deadline: %v %s", resp.header, resp.raw)
+	}
+	// The handler still runs: its slot is still taken.
+	c.expectError(c.do("GET", "/Users", ""), 429, "", "a request while the late handler holds the only slot")
+	close(release)
+	if err := <-late; err == nil {
+		t.Errorf("the late handler's answer was written")
+	}
+	r.srv.SetHandler("hr", old)
+	c.expect(c.do("GET", "/Users", ""), 200, "the next request once the handler returned")
+	if !strings.Contains(r.logs.String(), "request answered 503 at its deadline") {
+		t.Errorf("the answer in the handler's place is not logged")
+	}
+}

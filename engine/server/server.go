@@ -300,11 +300,29 @@ func (s *Server) scim(w http.ResponseWriter, r *http.Request) {
 	if body != nil {
 		r2.Body, r2.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
 	}
+	// Work in memory does not watch the deadline: should the handler not answer
+	// shortly after it, the server answers 503 in its place, long before the
+	// connection's write deadline, and the handler's answer is dropped.
+	gw := newGuardedWriter(rec)
+	timer := time.AfterFunc(t.timeout+answerGrace, func() {
+		detail := "the request did not finish within the target's request_timeout (" + t.timeout.String() + ")"
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			detail += "; a change it was making may still complete: read the resource before retrying"
+		}
+		if gw.expire(&scim.Error{Status: http.StatusServiceUnavailable, RetryAfter: 5, Detail: detail}) {
+			s.log.Warn("request answered 503 at its deadline while its handler still runs", "target", target,
+				"method", r.Method, "path", r.URL.Path, "request_id", r.Context().Value(requestIDKey{}))
+		}
+	})
+	defer func() {
+		timer.Stop()
+		gw.finish()
+	}()
 	h := t.handler
 	if base == V1BasePath {
 		h = t.v1
 	}
-	h.ServeHTTP(rec, r2)
+	h.ServeHTTP(gw, r2)
 	returned = true
 	s.writeAudit(r, trail, rec)
 }
@@ -420,12 +438,17 @@ func writeError(w http.ResponseWriter, e *scim.Error) {
 	if e.RetryAfter > 0 {
 		w.Header().Set("Retry-After", itoa(e.RetryAfter))
 	}
-	w.WriteHeader(e.Status)
 	body := map[string]any{"schemas": []string{scim.ErrorURN}, "status": itoa(e.Status), "detail": e.Detail}
 	if e.ScimType != "" {
 		body["scimType"] = e.ScimType
 	}
-	json.NewEncoder(w).Encode(body)
+	var buf bytes.Buffer
+	json.NewEncoder(&buf).Encode(body)
+	// With its length the answer is complete once written, also when the
+	// connection stays busy after it (an answer given in a late handler's place).
+	w.Header().Set("Content-Length", itoa(buf.Len()))
+	w.WriteHeader(e.Status)
+	w.Write(buf.Bytes())
 }
 
 func itoa(n int) string {

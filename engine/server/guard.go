@@ -1,0 +1,102 @@
+package server
+
+import (
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/dbscim/dbscim/engine/scim"
+)
+
+// answerGrace is how long past a request's deadline its handler has to answer for
+// itself (the engine answers 503 as soon as a database call returns to the expired
+// context) before the server answers 503 in its place.
+const answerGrace = time.Second
+
+// guardedWriter stands between a target's handler and the connection, so that the
+// server can answer in the handler's place when the handler does not answer by the
+// request's deadline (work in memory that does not watch the deadline). Every use
+// of the connection goes through its lock; once the server has answered, the
+// handler's writes are dropped, and once the handler is done, the server no longer
+// answers for it.
+type guardedWriter struct {
+	w      http.ResponseWriter
+	header http.Header // the handler's, copied to the connection's when it answers
+
+	mu       sync.Mutex
+	answered bool // a status line went out, the handler's or the server's
+	expired  bool // the server answered in the handler's place
+	done     bool // the handler returned
+}
+
+func newGuardedWriter(w http.ResponseWriter) *guardedWriter {
+	return &guardedWriter{w: w, header: w.Header().Clone()}
+}
+
+// Header is the handler's header map. It is the connection's only once the handler
+// answers, so that the server can answer meanwhile without sharing a map.
+func (g *guardedWriter) Header() http.Header { return g.header }
+
+func (g *guardedWriter) WriteHeader(code int) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.writeHeader(code)
+}
+
+func (g *guardedWriter) writeHeader(code int) {
+	if g.answered {
+		return
+	}
+	g.answered = true
+	h := g.w.Header()
+	for k := range h {
+		delete(h, k)
+	}
+	for k, v := range g.header {
+		h[k] = v
+	}
+	g.w.WriteHeader(code)
+}
+
+func (g *guardedWriter) Write(p []byte) (int, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.expired || g.done {
+		return 0, http.ErrHandlerTimeout
+	}
+	g.writeHeader(http.StatusOK)
+	return g.w.Write(p)
+}
+
+// Flush implements http.Flusher.
+func (g *guardedWriter) Flush() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if !g.expired && !g.done {
+		http.NewResponseController(g.w).Flush()
+	}
+}
+
+// expire answers e in the handler's place, unless the handler has answered or
+// returned; it reports whether it did. The connection is closed after the answer:
+// the handler still runs on it.
+func (g *guardedWriter) expire(e *scim.Error) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.answered || g.done {
+		return false
+	}
+	g.answered, g.expired = true, true
+	g.w.Header().Set("Connection", "close")
+	writeError(g.w, e)
+	http.NewResponseController(g.w).Flush()
+	return true
+}
+
+// finish marks the handler as returned: from then on the connection is the
+// server's again.
+func (g *guardedWriter) finish() {
+	g.mu.Lock()
+	g.done = true
+	g.mu.Unlock()
+}
