@@ -1,6 +1,9 @@
 package server
 
-import "net/http"
+import (
+	"database/sql"
+	"net/http"
+)
 
 // SetHandler replaces a target's SCIM handler in the configuration in force and
 // returns the previous one, so that tests can play a handler that blocks or panics
@@ -15,3 +18,6 @@ func (s *Server) SetHandler(target string, h http.Handler) http.Handler {
 // PoolsClosed returns a channel that is closed once the configuration in force now
 // has been replaced and its database pools closed.
 func (s *Server) PoolsClosed() <-chan struct{} { return s.gen.Load().closed }
+
+// TargetDB returns the database pool of a target in the configuration in force.
+func (s *Server) TargetDB(target string) *sql.DB { return s.gen.Load().targets[target].target.Pool.DB }

@@ -1,6 +1,8 @@
 package server
 
 import (
+	"context"
+	"database/sql"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -41,7 +43,12 @@ type served struct {
 	// max_open of them hold a connection, the others wait for one in database/sql's
 	// queue (up to their deadline). Beyond that a request is refused at once with
 	// 429, so that a stalled database cannot pile up goroutines and memory.
-	slots   chan struct{}
+	slots chan struct{}
+	// ready is a pool of its own, of one connection, for /readyz: a ping through
+	// the target's pool would wait behind the requests for a connection, and
+	// report a healthy database as down under load. Nil when it cannot be opened;
+	// the target's pool serves then.
+	ready   *sql.DB
 	timeout time.Duration
 	// endpoints are the resource endpoints the target serves ("Entitlements",
 	// "Roles" or others the configuration names), by lower-case name, for the
@@ -108,7 +115,7 @@ func newGeneration(cfg *operations.Config, targets []*engine.Target, m *metrics,
 			endpoints[strings.ToLower(rt.Endpoint)] = rt.Endpoint
 		}
 		g.targets[t.Name] = &served{target: t, auth: auth, handler: h, v1: scim11.NewHandler(hc), timeout: timeout, endpoints: endpoints,
-			slots: make(chan struct{}, maxOpen+max(t.Config.Database.MaxQueue, 0))}
+			slots: make(chan struct{}, maxOpen+max(t.Config.Database.MaxQueue, 0)), ready: readinessPool(t)}
 		g.order = append(g.order, t.Name)
 	}
 	return g
@@ -152,7 +159,11 @@ func (g *generation) retire() {
 
 func (g *generation) close() {
 	for _, name := range g.order {
-		g.targets[name].target.Close()
+		t := g.targets[name]
+		t.target.Close()
+		if t.ready != nil {
+			t.ready.Close()
+		}
 	}
 	close(g.closed)
 }
@@ -167,6 +178,34 @@ func (g *generation) anyCredentials(r *http.Request) bool {
 		}
 	}
 	return ok
+}
+
+// readinessPool opens the one-connection pool of a target's readiness checks, with
+// the target's own driver and DSN. The connection is kept while checks come (a
+// probe every few seconds) and closed after a minute without one.
+func readinessPool(t *engine.Target) *sql.DB {
+	d := t.Config.Database.Dialect
+	dsn, err := d.DSN(t.Config.Database.Connection)
+	if err != nil {
+		return nil
+	}
+	db, err := sql.Open(d.Driver(), dsn)
+	if err != nil {
+		return nil
+	}
+	db.SetMaxOpenConns(1)
+	db.SetMaxIdleConns(1)
+	db.SetConnMaxIdleTime(time.Minute)
+	db.SetConnMaxLifetime(operations.DefaultConnMaxLifetime)
+	return db
+}
+
+// ping checks the target's database through the readiness pool.
+func (t *served) ping(ctx context.Context) error {
+	if t.ready == nil {
+		return t.target.Ping(ctx)
+	}
+	return t.ready.PingContext(ctx)
 }
 
 // list returns the served targets in configuration order.

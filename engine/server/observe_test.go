@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -182,5 +183,33 @@ func TestAudit(t *testing.T) {
 	}
 	if fi, err := os.Stat(auditFile); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Errorf("audit file mode: %v %v", fi.Mode(), err)
+	}
+}
+
+// TestReadyUnderLoad takes every connection of a target's pool, as requests under
+// load do: /readyz still reports the database up, at once, because it checks on a
+// connection of its own.
+func TestReadyUnderLoad(t *testing.T) {
+	for _, dialect := range []string{"sqlite", "mysql", "postgres"} {
+		t.Run(dialect, func(t *testing.T) {
+			b := newDB(t, dialect, false)
+			r := start(t, configYAML("", targetYAML("hr", bearer(testToken), b, "      max_open: 2\n", "")))
+			pool := r.srv.TargetDB("hr")
+			for i := 0; i < 2; i++ {
+				conn, err := pool.Conn(context.Background())
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer conn.Close()
+			}
+			if s := pool.Stats(); s.InUse != 2 {
+				t.Fatalf("%d connections of the pool in use, want 2", s.InUse)
+			}
+			for i := 0; i < 3; i++ {
+				if status, body := r.get("/readyz"); status != 200 || !strings.Contains(body, `"hr":{"ready":true}`) {
+					t.Fatalf("/readyz with the target's pool busy: %d %s", status, body)
+				}
+			}
+		})
 	}
 }

@@ -354,7 +354,7 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 }
 
 // readyz pings every target's database (or the one named by ?target=) at once,
-// each within a deadline, and reports each. It answers 503 when one is down, and
+// each within a deadline and through the target's readiness pool, and reports each. It answers 503 when one is down, and
 // never says why beyond "database unavailable": the driver's text goes to the log.
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	type result struct {
@@ -379,7 +379,7 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 		go func() {
 			defer wg.Done()
 			ctx, cancel := context.WithTimeout(r.Context(), readyTimeout)
-			err := g.targets[name].target.Ping(ctx)
+			err := g.targets[name].ping(ctx)
 			cancel()
 			res := result{Ready: true}
 			if err != nil {
