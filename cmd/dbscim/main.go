@@ -134,6 +134,8 @@ func serve(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	log := newLogger(stderr, *level)
+	// Before any pool is opened: the drivers read their logger then.
+	dialects.SetDriverLogger(log)
 	// SIGHUP is registered before anything else so that a reload sent while the
 	// targets open is not taken for the default action, which ends the process.
 	hup := make(chan os.Signal, 1)
@@ -229,6 +231,9 @@ func validate(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	log := newLogger(io.Discard, level)
+	// The drivers' own lines would garble the report; each problem is reported
+	// below as its database error.
+	dialects.SetDriverLogger(log)
 	ctx := context.Background()
 	failed := false
 	for _, tc := range cfg.Targets {
