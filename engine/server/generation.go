@@ -48,7 +48,8 @@ type served struct {
 	// the target's pool would wait behind the requests for a connection, and
 	// report a healthy database as down under load. Nil when it cannot be opened;
 	// the target's pool serves then.
-	ready   *sql.DB
+	ready *sql.DB
+	refusedState
 	timeout time.Duration
 	// endpoints are the resource endpoints the target serves ("Entitlements",
 	// "Roles" or others the configuration names), by lower-case name, for the

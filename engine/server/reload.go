@@ -3,6 +3,8 @@ package server
 import (
 	"context"
 	"errors"
+	"fmt"
+	"log/slog"
 	"os"
 	"slices"
 	"time"
@@ -59,12 +61,25 @@ func (s *Server) apply(ctx context.Context, cfg *operations.Config) error {
 		s.refuse("", err)
 		return err
 	}
+	g := newGeneration(cfg, targets, s.metrics, s.log)
+	// A database that refuses a target's new connection settings refuses the
+	// configuration: the one in force keeps serving.
+	if refused := g.checkConnections(ctx, slog.New(slog.DiscardHandler)); len(refused) > 0 {
+		g.retire()
+		var errs []error
+		for _, name := range g.order {
+			if e, ok := refused[name]; ok {
+				errs = append(errs, fmt.Errorf("target %s: the database refuses the connection settings: %w", name, e))
+			}
+		}
+		err := errors.Join(errs...)
+		s.refuse("", err)
+		return err
+	}
 	// Reopened even when unchanged, so that logrotate can move the file away and
 	// send SIGHUP.
 	if err := s.audit.open(cfg.Server.AuditFile); err != nil {
-		for _, t := range targets {
-			t.Close()
-		}
+		g.retire()
 		s.refuse("", err)
 		return err
 	}
@@ -73,7 +88,6 @@ func (s *Server) apply(ctx context.Context, cfg *operations.Config) error {
 		o.TLS.Key != n.TLS.Key || o.DataDir != n.DataDir || !slices.Equal(o.Hostnames, n.Hostnames) {
 		s.log.Warn("configuration reloaded, but listen, tls, data_dir and hostnames take effect only on a restart")
 	}
-	g := newGeneration(cfg, targets, s.metrics, s.log)
 	s.gen.Store(g)
 	old.retire()
 	s.metrics.reloads.WithLabelValues("ok").Inc()

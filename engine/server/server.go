@@ -88,6 +88,9 @@ func Open(ctx context.Context, cfg *operations.Config, log *slog.Logger) (*Serve
 		s.Close()
 		return nil, err
 	}
+	// A database that refuses a target's connection settings makes that target
+	// not ready (503) rather than failing each request with 500; the others serve.
+	s.gen.Load().checkConnections(ctx, s.log)
 	return s, nil
 }
 
@@ -255,6 +258,10 @@ func (s *Server) scim(w http.ResponseWriter, r *http.Request) {
 		returned = true
 		return
 	}
+	if t.notReady(rec, r, s.log) {
+		returned = true
+		return
+	}
 	// The body is read whole before the request takes a slot: a client that sends
 	// it slowly holds its own connection, never a slot the target's other clients
 	// need.
@@ -379,10 +386,13 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 		go func() {
 			defer wg.Done()
 			ctx, cancel := context.WithTimeout(r.Context(), readyTimeout)
-			err := g.targets[name].ping(ctx)
+			refused, err := g.targets[name].check(ctx, s.log)
 			cancel()
 			res := result{Ready: true}
-			if err != nil {
+			switch {
+			case refused:
+				res = result{Error: "connection settings refused"}
+			case err != nil:
 				res = result{Error: "database unavailable"}
 				s.log.Warn("readiness check failed", "target", name, "error", err.Error())
 			}
