@@ -1,8 +1,11 @@
 package server
 
 import (
+	"crypto/tls"
 	"database/sql"
 	"net/http"
+
+	"github.com/dbscim/dbscim/operations"
 )
 
 // SetHandler replaces a target's SCIM handler in the configuration in force and
@@ -21,3 +24,7 @@ func (s *Server) PoolsClosed() <-chan struct{} { return s.gen.Load().closed }
 
 // TargetDB returns the database pool of a target in the configuration in force.
 func (s *Server) TargetDB(target string) *sql.DB { return s.gen.Load().targets[target].target.Pool.DB }
+
+// TLSConfigFor is the TLS configuration of a server block, for tests that have
+// no Server.
+func TLSConfigFor(s operations.Server) (*tls.Config, error) { return tlsConfig(s, nil, nil) }

@@ -34,12 +34,7 @@ const (
 // stable certificate to pin. The certificate is served through GetCertificate and
 // re-read when its files change, so that a renewed certificate (cert-manager,
 // certbot) is picked up without a restart.
-func TLSConfig(s operations.Server) (*tls.Config, error) {
-	return tlsConfig(s, nil, nil)
-}
-
-// TLSConfig is the package's TLSConfig for the server's configuration, logging
-// certificate reloads and publishing the certificate's expiry as a metric.
+// It logs certificate reloads and publishes the certificate's expiry as a metric.
 func (s *Server) TLSConfig() (*tls.Config, error) {
 	return tlsConfig(s.Config().Server, s.log, s.metrics.setCertExpiry)
 }

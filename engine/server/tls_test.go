@@ -60,7 +60,7 @@ func trusting(t *testing.T, file string) *http.Client {
 func TestTLSAuto(t *testing.T) {
 	s := operations.Server{Listen: "127.0.0.1:8443", TLS: operations.TLS{Mode: "auto"}, DataDir: filepath.Join(t.TempDir(), "data"),
 		Hostnames: []string{"scim.example.com"}}
-	cfg, err := server.TLSConfig(s)
+	cfg, err := server.TLSConfigFor(s)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +89,7 @@ func TestTLSAuto(t *testing.T) {
 	}
 
 	// The next start reuses the pair: the Okta agent pinned it.
-	again, err := server.TLSConfig(s)
+	again, err := server.TLSConfigFor(s)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,7 +141,7 @@ func TestTLSFilesReload(t *testing.T) {
 		}
 	}
 	install(certA, keyA)
-	cfg, err := server.TLSConfig(operations.Server{TLS: operations.TLS{Mode: "files", Cert: cert, Key: key}})
+	cfg, err := server.TLSConfigFor(operations.Server{TLS: operations.TLS{Mode: "files", Cert: cert, Key: key}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -202,7 +202,7 @@ func TestHTTPServerTimeouts(t *testing.T) {
 // configured certificates alike.
 func TestTLS12OnlyAEAD(t *testing.T) {
 	s := operations.Server{Listen: "127.0.0.1:8443", TLS: operations.TLS{Mode: "auto"}, DataDir: filepath.Join(t.TempDir(), "data")}
-	cfg, err := server.TLSConfig(s)
+	cfg, err := server.TLSConfigFor(s)
 	if err != nil {
 		t.Fatal(err)
 	}
