@@ -171,6 +171,12 @@ func TestEveryIDReachable(t *testing.T) {
 				if r.body["id"] != id || r.body["userName"] != id {
 					t.Fatalf("get %q: %s", id, r.raw)
 				}
+				// And through SCIM 1.1, at the same path under /scim/v1.
+				v1 := strings.Replace(at, "/scim/v2", "/scim/v1", 1)
+				r = e.do("GET", v1, "")
+				if r.status != 200 || r.body["id"] != id {
+					t.Fatalf("get %q over SCIM 1.1: %s", id, r.raw)
+				}
 				put, _ := json.Marshal(map[string]any{"schemas": []string{"urn:ietf:params:scim:schemas:core:2.0:User"},
 					"id": id, "userName": id, "title": "t1"})
 				e.expect(e.do("PUT", at, string(put)), 200, "put "+id)
