@@ -408,14 +408,7 @@ func (c *columns) lookup(name string) (string, string) {
 	if col, ok := c.byPath[strings.ToLower(name)]; ok {
 		return "", fmt.Sprintf("params name columns, not SCIM attributes: did you mean %s?", col)
 	}
-	best, bestD := "", -1
-	for _, col := range c.names {
-		d := editDistance(strings.ToLower(name), strings.ToLower(col))
-		if bestD < 0 || d < bestD {
-			best, bestD = col, d
-		}
-	}
-	if best != "" && bestD <= max(2, len(name)/3) {
+	if best := Closest(name, c.names); best != "" {
 		return "", fmt.Sprintf("did you mean %s?", best)
 	}
 	expected := c.expected
@@ -426,6 +419,24 @@ func (c *columns) lookup(name string) (string, string) {
 		return "", "it must be " + expected
 	}
 	return "", "expected " + expected + ": " + strings.Join(c.names, ", ")
+}
+
+// Closest returns the candidate nearest to name, ignoring letter case, when it is
+// near enough to be what name misspells (at most max(2, len/3) edits); "" when
+// none is. It makes the "did you mean" of messages about names in the
+// configuration.
+func Closest(name string, candidates []string) string {
+	best, bestD := "", -1
+	for _, c := range candidates {
+		d := editDistance(strings.ToLower(name), strings.ToLower(c))
+		if bestD < 0 || d < bestD {
+			best, bestD = c, d
+		}
+	}
+	if best != "" && bestD <= max(2, len(name)/3) {
+		return best
+	}
+	return ""
 }
 
 // editDistance is the Levenshtein distance, for "did you mean" suggestions.

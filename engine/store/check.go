@@ -148,7 +148,7 @@ func (s *Stores) checkRoutine(ctx context.Context, catalog dialects.Catalog, op 
 	if len(info.Params) == 0 {
 		msg := fmt.Sprintf("%s: no routine %s exists in the database (or this account cannot see it)", op.Name, op.Routine)
 		if names, err := dialects.RoutineNames(ctx, s.pool.Dialect, s.pool.DB, op.Routine); err == nil {
-			if near := closest(op.Routine, names); near != "" {
+			if near := operations.Closest(routineName(op.Routine), names); near != "" {
 				msg += ": did you mean " + near + "?"
 			}
 		}
@@ -223,40 +223,10 @@ func firstLine(s string) string {
 	return s
 }
 
-// closest returns the name of names nearest to name by edit distance, ignoring
-// letter case and a schema prefix, when it is near enough to be a misspelling;
-// "" otherwise.
-func closest(name string, names []string) string {
+// routineName is a routine's name without its schema.
+func routineName(name string) string {
 	if i := strings.LastIndexByte(name, '.'); i >= 0 {
-		name = name[i+1:]
+		return name[i+1:]
 	}
-	want := strings.ToLower(name)
-	best, bestDist := "", len(want)/3+1
-	for _, n := range names {
-		if d := editDistance(want, strings.ToLower(n)); d < bestDist || d == bestDist && best == "" && d <= 2 {
-			best, bestDist = n, d
-		}
-	}
-	return best
-}
-
-// editDistance is the Levenshtein distance between a and b.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
+	return name
 }

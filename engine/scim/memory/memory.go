@@ -106,27 +106,17 @@ func (m *Store) Create(_ context.Context, c resource.Change) (resource.Resource,
 
 // Replace replaces a resource's attributes, keeping its id and meta.created.
 func (m *Store) Replace(_ context.Context, id string, c resource.Change) (resource.Resource, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	old, ok := m.byID[id]
-	if !ok {
-		return nil, fault.New(fault.NotFound, "%s %q not found", m.resourceType, id)
-	}
-	r, err := c.Apply(old, m.schemas...)
-	if err != nil {
-		return nil, err
-	}
-	if err := m.checkUnique(r, id); err != nil {
-		return nil, err
-	}
-	r["id"] = id
-	m.stamp(r, created(old), m.Now().UTC().Format(time.RFC3339Nano))
-	m.byID[id] = r
-	return resource.CopyResource(r), nil
+	return m.change(id, c)
 }
 
 // Patch applies the change with Change.Apply: all or nothing.
 func (m *Store) Patch(_ context.Context, id string, c resource.Change) (resource.Resource, error) {
+	return m.change(id, c)
+}
+
+// change applies a replace or a patch to a stored resource, keeping its id and
+// meta.created: Change.Apply tells the two apart.
+func (m *Store) change(id string, c resource.Change) (resource.Resource, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	old, ok := m.byID[id]
