@@ -71,8 +71,6 @@ type Statement struct {
 
 // Page asks for one page of a list.
 type Page struct {
-	// Filter is the SCIM filter, nil for none.
-	Filter filter.Expression
 	// SortBy is an attribute path, "" for id order; Descending reverses it.
 	SortBy     string
 	Descending bool
@@ -84,37 +82,40 @@ type Page struct {
 	Count int
 }
 
-// Where translates a filter into the condition of a WHERE clause over the derived
-// table, and the values it binds. It returns ErrNoPushdown for a filter that
-// SQL over these columns cannot express, and an engine error (invalid filter)
-// for one no evaluation could accept.
-func (t *Table) Where(f filter.Expression) (string, []dialects.Arg, error) {
+// Condition is a filter translated once for the statements of one request: the
+// condition of a WHERE clause over the derived table ("" for no filter) and the
+// values it binds, numbered after the list statement's own placeholders.
+type Condition struct {
+	Text string
+	Args []dialects.Arg
+}
+
+// Where translates a filter (nil for none) into a Condition. It returns
+// ErrNoPushdown for a filter that SQL over these columns cannot express, and an
+// engine error (invalid filter) for one no evaluation could accept.
+func (t *Table) Where(f filter.Expression) (Condition, error) {
 	if f == nil {
-		return "", nil, nil
+		return Condition{}, nil
 	}
 	w := &where{d: t.Dialect, table: t, next: t.Params + 1}
 	cond, err := w.expr(f)
 	if err != nil {
-		return "", nil, err
+		return Condition{}, err
 	}
-	return cond, w.args, nil
+	return Condition{Text: cond, Args: w.args}, nil
 }
 
-// Page builds the statement of one page: the filtered list in the requested
+// Page builds the statement of one page: the list filtered by c in the requested
 // order, from After's id on or skipping Skip rows, at most Count rows.
-func (t *Table) Page(p Page) (Statement, error) {
-	w := &where{d: t.Dialect, table: t, next: t.Params + 1}
-	var conds []string
-	if p.Filter != nil {
-		cond, err := w.expr(p.Filter)
-		if err != nil {
-			return Statement{}, err
-		}
-		conds = append(conds, cond)
-	}
+func (t *Table) Page(c Condition, p Page) (Statement, error) {
 	order, err := t.orderBy(p.SortBy, p.Descending)
 	if err != nil {
 		return Statement{}, err
+	}
+	w := &where{d: t.Dialect, table: t, next: t.Params + 1 + len(c.Args), args: append([]dialects.Arg(nil), c.Args...)}
+	var conds []string
+	if c.Text != "" {
+		conds = append(conds, c.Text)
 	}
 	skip := p.Skip
 	if p.After != nil {
@@ -128,18 +129,14 @@ func (t *Table) Page(p Page) (Statement, error) {
 	return Statement{Text: text, Args: w.args}, nil
 }
 
-// Count builds the statement that counts the filtered list, as one row with the
-// column n.
-func (t *Table) Count(f filter.Expression) (Statement, error) {
-	cond, args, err := t.Where(f)
-	if err != nil {
-		return Statement{}, err
-	}
+// Count builds the statement that counts the list filtered by c, as one row with
+// the column n.
+func (t *Table) Count(c Condition) Statement {
 	var conds []string
-	if cond != "" {
-		conds = append(conds, cond)
+	if c.Text != "" {
+		conds = append(conds, c.Text)
 	}
-	return Statement{Text: "SELECT COUNT(*) AS n FROM " + t.Dialect.DerivedTable(t.List, "t") + whereClause(conds), Args: args}, nil
+	return Statement{Text: "SELECT COUNT(*) AS n FROM " + t.Dialect.DerivedTable(t.List, "t") + whereClause(conds), Args: c.Args}
 }
 
 // Columns builds the statement that returns no row but the list statement's

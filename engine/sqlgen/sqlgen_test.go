@@ -103,22 +103,26 @@ func TestGolden(t *testing.T) {
 				if err != nil {
 					t.Fatalf("%s: %v", f, err)
 				}
-				cond, args, err := tb.Where(expr)
-				show("where "+f, sqlgen.Statement{Text: cond, Args: args}, err)
+				cond, err := tb.Where(expr)
+				show("where "+f, sqlgen.Statement(cond), err)
 			}
 			lookup, _ := filter.Parse(`userName eq "bjensen"`)
-			st, err := tb.Page(sqlgen.Page{Filter: lookup, Count: 1})
+			byName, err := tb.Where(lookup)
+			if err != nil {
+				t.Fatal(err)
+			}
+			st, err := tb.Page(byName, sqlgen.Page{Count: 1})
 			show("lookup page", st, err)
-			st, err = tb.Page(sqlgen.Page{SortBy: "name.familyName", Descending: true, Skip: 20, Count: 10})
+			st, err = tb.Page(sqlgen.Condition{}, sqlgen.Page{SortBy: "name.familyName", Descending: true, Skip: 20, Count: 10})
 			show("sorted page, descending, from the 21st", st, err)
 			var after any = "u-0100"
-			st, err = tb.Page(sqlgen.Page{After: &after, Skip: 100, Count: 100})
+			st, err = tb.Page(sqlgen.Condition{}, sqlgen.Page{After: &after, Skip: 100, Count: 100})
 			show("keyset page after u-0100", st, err)
-			st, err = tb.Page(sqlgen.Page{Skip: 100, Count: 100})
+			st, err = tb.Page(sqlgen.Condition{}, sqlgen.Page{Skip: 100, Count: 100})
 			show("offset page from the 101st", st, err)
 			active, _ := filter.Parse(`active eq true`)
-			st, err = tb.Count(active)
-			show("count of active users", st, err)
+			activeCond, err := tb.Where(active)
+			show("count of active users", tb.Count(activeCond), err)
 			show("columns probe", sqlgen.Statement{Text: sqlgen.Columns(d, tb.List)}, nil)
 			in := sqlgen.NewInsert(d, "INSERT INTO members (group_id, user_id) VALUES (?, ?)", 2)
 			if in == nil {
@@ -165,7 +169,7 @@ func TestUnsupported(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", tt.filter, err)
 		}
-		_, _, err = tb.Where(expr)
+		_, err = tb.Where(expr)
 		switch {
 		case tt.want != nil && err != tt.want:
 			t.Errorf("%s: %v, want %v", tt.filter, err, tt.want)
@@ -173,7 +177,7 @@ func TestUnsupported(t *testing.T) {
 			t.Errorf("%s: %v, want an invalid filter", tt.filter, err)
 		}
 	}
-	if _, err := tb.Page(sqlgen.Page{SortBy: "title", Count: 1}); err != sqlgen.ErrNoPushdown {
+	if _, err := tb.Page(sqlgen.Condition{}, sqlgen.Page{SortBy: "title", Count: 1}); err != sqlgen.ErrNoPushdown {
 		t.Errorf("sort by an unmapped attribute: %v", err)
 	}
 }

@@ -135,9 +135,9 @@ func TestValueMaps(t *testing.T) {
 				t.Fatal(err)
 			}
 			expr, _ := filter.Parse(`active eq true`)
-			cond, args, err := gen.Where(expr)
-			if err != nil || !strings.Contains(cond, " IN (") || len(args) != 2 || args[0].Value != "A" || args[1].Value != "L" {
-				t.Errorf("active eq true: %s %v %v", cond, args, err)
+			cond, err := gen.Where(expr)
+			if err != nil || !strings.Contains(cond.Text, " IN (") || len(cond.Args) != 2 || cond.Args[0].Value != "A" || cond.Args[1].Value != "L" {
+				t.Errorf("active eq true: %s %v %v", cond.Text, cond.Args, err)
 			}
 
 			want := map[string]string{"s1": "true Employee", "s2": "true Contractor", "s3": "false Contractor",

@@ -75,7 +75,8 @@ func (s *table) listSQL(ctx context.Context, db dialects.Querier, op *operations
 	if err != nil {
 		return nil, err
 	}
-	cond, filterArgs, err := gen.Where(q.Filter)
+	// The filter is translated once, for the cursor key, the page and the count.
+	cond, err := gen.Where(q.Filter)
 	if err != nil {
 		return nil, err
 	}
@@ -83,8 +84,8 @@ func (s *table) listSQL(ctx context.Context, db dialects.Querier, op *operations
 	page := &resource.Page{Total: -1}
 	// Sequential pages in id order continue from the previous page's last id.
 	keyed := q.SortBy == ""
-	walk := cursorKey{query: cond + argsKey(append(append([]dialects.Arg{}, base...), filterArgs...)), start: q.StartIndex}
-	req := sqlgen.Page{Filter: q.Filter, SortBy: q.SortBy, Descending: q.Descending, Skip: int64(q.StartIndex - 1), Count: q.Count}
+	walk := cursorKey{query: cond.Text + argsKey(append(append([]dialects.Arg{}, base...), cond.Args...)), start: q.StartIndex}
+	req := sqlgen.Page{SortBy: q.SortBy, Descending: q.Descending, Skip: int64(q.StartIndex - 1), Count: q.Count}
 	if keyed && q.StartIndex > 1 && q.Count > 0 {
 		if c, ok := s.cursors.take(walk); ok {
 			req.After = &c.last
@@ -93,7 +94,7 @@ func (s *table) listSQL(ctx context.Context, db dialects.Querier, op *operations
 	}
 	var last any
 	if q.Count > 0 {
-		st, err := gen.Page(req)
+		st, err := gen.Page(cond, req)
 		if err != nil {
 			return nil, err
 		}
@@ -113,10 +114,7 @@ func (s *table) listSQL(ctx context.Context, db dialects.Querier, op *operations
 		}
 	}
 	if page.Total < 0 {
-		st, err := gen.Count(q.Filter)
-		if err != nil {
-			return nil, err
-		}
+		st := gen.Count(cond)
 		countOp := &operations.Operation{Name: op.Name, Text: st.Text}
 		if err := s.pool.Rows(ctx, db, countOp, append(append([]dialects.Arg{}, base...), st.Args...), func(r run.Record) error {
 			n, _ := (&column{kind: "integer"}).toSCIM(r["n"])
@@ -291,10 +289,13 @@ func ExplainUserList(cfg *operations.Users, d dialects.Dialect, q resource.Query
 	}
 	cols := resolve(cfg.Attributes, resource.UserSchema(), resource.EnterpriseUserSchema())
 	gen := describeList(d, op, cfg.ID, cols, func(column string) string { return "t." + sqlgen.Ident(d, column) })
-	req := sqlgen.Page{Filter: q.Filter, SortBy: q.SortBy, Descending: q.Descending, Skip: int64(max(q.StartIndex, 1) - 1), Count: q.Count}
-	if page, err = gen.Page(req); err != nil {
+	cond, err := gen.Where(q.Filter)
+	if err != nil {
 		return page, count, err
 	}
-	count, err = gen.Count(q.Filter)
-	return page, count, err
+	req := sqlgen.Page{SortBy: q.SortBy, Descending: q.Descending, Skip: int64(max(q.StartIndex, 1) - 1), Count: q.Count}
+	if page, err = gen.Page(cond, req); err != nil {
+		return page, count, err
+	}
+	return page, gen.Count(cond), nil
 }
