@@ -5,8 +5,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -70,24 +68,9 @@ func codedTarget(t *testing.T, dialect string) (*Stores, *bytes.Buffer, func(str
 			t.Fatal(err)
 		}
 	}
-	var block strings.Builder
-	fmt.Fprintf(&block, "      dialect: %s\n      name: %q\n", d.Name(), conn.Name)
-	if d.Name() != "sqlite" {
-		fmt.Fprintf(&block, "      host: %q\n      port: %d\n      user: %q\n", conn.Host, conn.Port, conn.User)
-		if conn.Password != "" {
-			fmt.Fprintf(&block, "      password: %q\n", conn.Password)
-		}
-	}
-	file := filepath.Join(t.TempDir(), "dbscim.yaml")
-	if err := os.WriteFile(file, []byte(fmt.Sprintf(codedConfig, block.String())), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := operations.Load(file)
-	if err != nil {
-		t.Fatal(err)
-	}
+	target := loadTarget(t, codedConfig, d, conn)
 	var logs bytes.Buffer
-	pool, err := run.Open(context.Background(), cfg.Targets[0], slog.New(slog.NewTextHandler(&logs, nil)))
+	pool, err := run.Open(context.Background(), target, slog.New(slog.NewTextHandler(&logs, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,7 +91,7 @@ func codedTarget(t *testing.T, dialect string) (*Stores, *bytes.Buffer, func(str
 		}
 		return out
 	}
-	return New(pool, cfg.Targets[0], operations.DefaultMaxResults), &logs, row
+	return New(pool, target, operations.DefaultMaxResults), &logs, row
 }
 
 // TestValueMaps reads, filters and writes attributes through value maps on every

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dbscim/dbscim/dialects"
 	"github.com/dbscim/dbscim/dialects/dialecttest"
 	"github.com/dbscim/dbscim/engine/fault"
 	"github.com/dbscim/dbscim/engine/resource"
@@ -103,23 +104,30 @@ func pushdownTarget(t testing.TB, dialect string) (*Stores, *sql.DB) {
 			t.Fatal(err)
 		}
 	}
+	return openStores(t, loadTarget(t, pushdownConfig, d, conn)), db
+}
+
+// loadTarget loads a configuration whose template takes the database block of
+// a test database, and returns its first target.
+func loadTarget(t testing.TB, template string, d dialects.Dialect, conn dialects.Connection) *operations.Target {
+	t.Helper()
 	var block strings.Builder
 	fmt.Fprintf(&block, "      dialect: %s\n      name: %q\n", d.Name(), conn.Name)
-	if d.Name() != "sqlite" {
+	if d.Spec().Networked {
 		fmt.Fprintf(&block, "      host: %q\n      port: %d\n      user: %q\n", conn.Host, conn.Port, conn.User)
 		if conn.Password != "" {
 			fmt.Fprintf(&block, "      password: %q\n", conn.Password)
 		}
 	}
 	file := filepath.Join(t.TempDir(), "dbscim.yaml")
-	if err := os.WriteFile(file, []byte(fmt.Sprintf(pushdownConfig, block.String())), 0o600); err != nil {
+	if err := os.WriteFile(file, []byte(fmt.Sprintf(template, block.String())), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	cfg, err := operations.Load(file)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return openStores(t, cfg.Targets[0]), db
+	return cfg.Targets[0]
 }
 
 // openStores opens a target's pool, closed when the test ends, and makes its
