@@ -19,9 +19,18 @@ import (
 type Problem struct {
 	Pos operations.Position
 	Msg string
+	// Warning marks a risk the target can still serve with (a case-sensitive
+	// unique index, say): validate reports it, but serve does not hold the target
+	// back for it. Every other problem makes requests fail, so serve does.
+	Warning bool
 }
 
-func (p Problem) String() string { return p.Pos.String() + ": " + p.Msg }
+func (p Problem) String() string {
+	if p.Warning {
+		return p.Pos.String() + ": warning: " + p.Msg
+	}
+	return p.Pos.String() + ": " + p.Msg
+}
 
 // Check compares the configuration with the live database without changing
 // anything: every SQL statement is prepared (its syntax, tables and columns are
@@ -40,7 +49,7 @@ func (s *Stores) Check(ctx context.Context) []Problem {
 		}
 		st, err := s.pool.DB.PrepareContext(ctx, op.Text)
 		if err != nil {
-			out = append(out, Problem{op.Pos, fmt.Sprintf("%s: the database refuses the statement: %s", op.Name, s.pool.Dialect.Classify(err))})
+			out = append(out, Problem{Pos: op.Pos, Msg: fmt.Sprintf("%s: the database refuses the statement: %s", op.Name, s.pool.Dialect.Classify(err))})
 			if msg := firstLine(err.Error()); msg != "" {
 				out[len(out)-1].Msg += " (" + msg + ")"
 			}
@@ -59,7 +68,7 @@ func (s *Stores) Check(ctx context.Context) []Problem {
 				}
 				st, err := s.pool.DB.PrepareContext(ctx, op.Text)
 				if err != nil {
-					out = append(out, Problem{op.Pos, fmt.Sprintf("%s.%s: the database refuses the statement: %s", c.name, op.Name, firstLine(err.Error()))})
+					out = append(out, Problem{Pos: op.Pos, Msg: fmt.Sprintf("%s.%s: the database refuses the statement: %s", c.name, op.Name, firstLine(err.Error()))})
 					continue
 				}
 				st.Close()
@@ -95,7 +104,7 @@ func (s *Stores) checkIgnoredErrors() []Problem {
 			continue
 		}
 		if m := ignoresErrors.FindString(op.Source); m != "" {
-			out = append(out, Problem{op.Pos, fmt.Sprintf("%s: %s hides the database's refusal: a member or grant that does not exist would be answered as done with nothing stored; write a plain INSERT (dbscim adds only what is missing)",
+			out = append(out, Problem{Pos: op.Pos, Msg: fmt.Sprintf("%s: %s hides the database's refusal: a member or grant that does not exist would be answered as done with nothing stored; write a plain INSERT (dbscim adds only what is missing)",
 				op.Name, strings.Join(strings.Fields(m), " "))})
 		}
 	}
@@ -128,11 +137,13 @@ func (s *Users) checkActiveValues(ctx context.Context) []Problem {
 	}
 	sort.Strings(bad)
 	if c.Coded() {
-		return []Problem{{c.Pos, fmt.Sprintf("%s: column %s holds values its value map does not list (%s): they are read as no value at all; add each to true: or false:",
+		return []Problem{{Pos: c.Pos, Msg: fmt.Sprintf("%s: column %s holds values its value map does not list (%s): they are read as no value at all; add each to true: or false:",
 			c.Path, c.Column, strings.Join(bad, ", "))}}
+
 	}
-	return []Problem{{c.Pos, fmt.Sprintf("%s: column %s holds values that do not read as true or false (%s): say which are active with {column: %s, type: boolean, true: ..., false: ...}",
+	return []Problem{{Pos: c.Pos, Msg: fmt.Sprintf("%s: column %s holds values that do not read as true or false (%s): say which are active with {column: %s, type: boolean, true: ..., false: ...}",
 		c.Path, c.Column, strings.Join(bad, ", "), c.Column)}}
+
 }
 
 func quoted(v any) string { return strconv.Quote(text(v)) }
@@ -143,7 +154,7 @@ func quoted(v any) string { return strconv.Quote(text(v)) }
 func (s *Stores) checkRoutine(ctx context.Context, catalog dialects.Catalog, op *operations.Operation) []Problem {
 	info, err := catalog.Routine(ctx, s.pool.DB, op.Routine)
 	if err != nil {
-		return []Problem{{op.Pos, fmt.Sprintf("%s: cannot read the catalog for %s: %s", op.Name, op.Routine, firstLine(err.Error()))}}
+		return []Problem{{Pos: op.Pos, Msg: fmt.Sprintf("%s: cannot read the catalog for %s: %s", op.Name, op.Routine, firstLine(err.Error()))}}
 	}
 	if len(info.Params) == 0 {
 		msg := fmt.Sprintf("%s: no routine %s exists in the database (or this account cannot see it)", op.Name, op.Routine)
@@ -152,7 +163,7 @@ func (s *Stores) checkRoutine(ctx context.Context, catalog dialects.Catalog, op 
 				msg += ": did you mean " + near + "?"
 			}
 		}
-		return []Problem{{op.Pos, msg}}
+		return []Problem{{Pos: op.Pos, Msg: msg}}
 	}
 	want := len(op.Params)
 	var counts []string
@@ -160,9 +171,9 @@ func (s *Stores) checkRoutine(ctx context.Context, catalog dialects.Catalog, op 
 		if n == want {
 			if info.Kinds[i] != op.RoutineKind {
 				if op.RoutineKind == dialects.Function {
-					return []Problem{{op.Pos, fmt.Sprintf("%s: %s is a procedure: declare it with call:, not function:", op.Name, op.Routine)}}
+					return []Problem{{Pos: op.Pos, Msg: fmt.Sprintf("%s: %s is a procedure: declare it with call:, not function:", op.Name, op.Routine)}}
 				}
-				return []Problem{{op.Pos, fmt.Sprintf("%s: %s is a function, which call: cannot run: declare it with function: (PostgreSQL) or read it in a sql: SELECT", op.Name, op.Routine)}}
+				return []Problem{{Pos: op.Pos, Msg: fmt.Sprintf("%s: %s is a function, which call: cannot run: declare it with function: (PostgreSQL) or read it in a sql: SELECT", op.Name, op.Routine)}}
 			}
 			return nil
 		}
@@ -172,7 +183,7 @@ func (s *Stores) checkRoutine(ctx context.Context, catalog dialects.Catalog, op 
 		}
 		counts = append(counts, count)
 	}
-	return []Problem{{op.Pos, fmt.Sprintf("%s: %s takes %s, but the call binds %d", op.Name, op.Routine, strings.Join(counts, " or "), want)}}
+	return []Problem{{Pos: op.Pos, Msg: fmt.Sprintf("%s: %s takes %s, but the call binds %d", op.Name, op.Routine, strings.Join(counts, " or "), want)}}
 }
 
 // checkColumns runs a read operation (list, or get with no id) and reports mapped
@@ -182,12 +193,12 @@ func (s *table) checkColumns(ctx context.Context, op *operations.Operation, what
 	var names []string
 	rows, err := s.pool.Dialect.Query(ctx, s.pool.DB, op.Text, run.Bind(op, run.Record{}))
 	if err != nil {
-		return []Problem{{op.Pos, fmt.Sprintf("%s.%s: %s", what, op.Name, firstLine(err.Error()))}}
+		return []Problem{{Pos: op.Pos, Msg: fmt.Sprintf("%s.%s: %s", what, op.Name, firstLine(err.Error()))}}
 	}
 	names, err = rows.Columns()
 	rows.Close()
 	if err != nil {
-		return []Problem{{op.Pos, fmt.Sprintf("%s.%s: %v", what, op.Name, err)}}
+		return []Problem{{Pos: op.Pos, Msg: fmt.Sprintf("%s.%s: %v", what, op.Name, err)}}
 	}
 	have := map[string]bool{}
 	for _, n := range names {
@@ -196,14 +207,14 @@ func (s *table) checkColumns(ctx context.Context, op *operations.Operation, what
 	sort.Strings(names)
 	var out []Problem
 	if !have[run.Key(s.idColumn)] {
-		out = append(out, Problem{op.Pos, fmt.Sprintf("%s.%s does not return the id column %s (it returns %s)", what, op.Name, s.idColumn, strings.Join(names, ", "))})
+		out = append(out, Problem{Pos: op.Pos, Msg: fmt.Sprintf("%s.%s does not return the id column %s (it returns %s)", what, op.Name, s.idColumn, strings.Join(names, ", "))})
 	}
 	for _, c := range s.cols {
 		if c.schemaWriteOnly || c.Mutability == "writeOnly" {
 			continue // written, never read back (a password)
 		}
 		if !have[run.Key(c.Column)] {
-			out = append(out, Problem{c.Pos, fmt.Sprintf("%s: column %s is not among the columns %s.%s returns (%s)", c.Path, c.Column, what, op.Name, strings.Join(names, ", "))})
+			out = append(out, Problem{Pos: c.Pos, Msg: fmt.Sprintf("%s: column %s is not among the columns %s.%s returns (%s)", c.Path, c.Column, what, op.Name, strings.Join(names, ", "))})
 		}
 	}
 	return out
