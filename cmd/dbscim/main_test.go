@@ -175,7 +175,7 @@ func TestServeSignals(t *testing.T) {
 	if err := os.WriteFile(file, []byte(config("  listen: 127.0.0.1:0\n  tls: off\n", "{bearer: "+token2+"}")), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	syscall.Kill(os.Getpid(), syscall.SIGHUP)
+	sendSignal(t, syscall.SIGHUP)
 	waitFor(t, "the reload", func() bool {
 		status, err := post(url, token2, strings.NewReader(user("after-hup@example.com")))
 		return err == nil && status == 201
@@ -198,7 +198,7 @@ func TestServeSignals(t *testing.T) {
 	body := user("in-flight@example.com")
 	pw.Write([]byte(body[:20]))
 	time.Sleep(200 * time.Millisecond) // the request reaches the handler
-	syscall.Kill(os.Getpid(), syscall.SIGTERM)
+	sendSignal(t, syscall.SIGTERM)
 	waitFor(t, "the shutdown to start", func() bool { return strings.Contains(stderr.String(), "draining in-flight requests") })
 	if _, err := http.Get(url + "/Users"); err == nil {
 		t.Error("a new connection was accepted during the shutdown")
