@@ -17,7 +17,6 @@ func TestQuickstartSCIM11(t *testing.T) {
 	dir := t.TempDir()
 	copyFile(t, "dbscim.yaml", filepath.Join(dir, "dbscim.yaml"))
 	copyFile(t, "schema.sql", filepath.Join(dir, "schema.sql"))
-	const token = "quickstart-test-token-0123456789"
 	cfg := enginetest.Load(t, filepath.Join(dir, "dbscim.yaml"), map[string]string{"DBSCIM_TOKEN": token})
 	ts := enginetest.Serve(t, cfg, enginetest.Options{}).HTTP
 	do := func(method, path, body string) (int, map[string]any) {
