@@ -13,13 +13,18 @@ build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/dbscim
 
 # Serve the quickstart (SQLite, created on first start) on http://127.0.0.1:8080.
+# validate first: a database left by an older quickstart does not match its
+# statements, and starting over is one rm away.
 run: build
 	@mkdir -p $(QUICK)/data
 	@test -s $(QUICK)/data/token || (head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > $(QUICK)/data/token && chmod 600 $(QUICK)/data/token)
-	@echo "SCIM base URL: http://127.0.0.1:8080/scim/v2"
+	@DBSCIM_TOKEN="$$(cat $(QUICK)/data/token)" ./$(BIN) validate --config $(QUICK)/dbscim.yaml >/dev/null || \
+		(echo "The quickstart database does not match $(QUICK)/dbscim.yaml: rm -r $(QUICK)/data to start over." >&2; exit 1)
+	@echo "SCIM base URL: http://$${DBSCIM_LISTEN:-127.0.0.1:8080}/scim/v2"
 	@echo "Bearer token:  $$(cat $(QUICK)/data/token)"
-	@echo "Try:           curl -H \"Authorization: Bearer $$(cat $(QUICK)/data/token)\" http://127.0.0.1:8080/scim/v2/Users"
-	@DBSCIM_TOKEN="$$(cat $(QUICK)/data/token)" ./$(BIN) serve --config $(QUICK)/dbscim.yaml
+	@echo "Try:           curl -H \"Authorization: Bearer $$(cat $(QUICK)/data/token)\" http://$${DBSCIM_LISTEN:-127.0.0.1:8080}/scim/v2/Users"
+	@echo "               curl -H \"Authorization: Bearer $$(cat $(QUICK)/data/token)\" http://$${DBSCIM_LISTEN:-127.0.0.1:8080}/scim/v2/Groups"
+	@DBSCIM_TOKEN="$$(cat $(QUICK)/data/token)" exec ./$(BIN) serve --config $(QUICK)/dbscim.yaml
 
 OKTA_LAB        := examples/okta-lab
 OKTA_LAB_CONFIG ?= procedures
