@@ -14,7 +14,7 @@ import (
 const groupSchema = "urn:ietf:params:scim:schemas:core:2.0:Group"
 
 var (
-	groupsKeys  = []string{"id", "attributes", "member_id", "member_display", "operations"}
+	groupsKeys  = []string{"id", "attributes", "member_id", "member_display", "operations", "create_completion"}
 	groupOpKeys = keys(GroupKinds)
 	// groupPaths are the Group attributes a column may hold, as the schema spells
 	// them: members are read and written by operations, id is groups.id, and the
@@ -51,6 +51,11 @@ func (p *parser) groups(e entry, d dialects.Dialect, users *Users) *Groups {
 	}
 	if v, ok := o.get("member_display"); ok {
 		g.MemberDisplay, _ = p.column(v.val, "member_display")
+	}
+	if v, ok := o.get("create_completion"); ok {
+		if b, good := p.boolean(v.val, "create_completion"); good {
+			g.NoCreateCompletion = !b
+		}
 	}
 	v, ok := o.get("operations")
 	if !ok {

@@ -47,5 +47,9 @@ type Groups struct {
 	MemberID      string
 	MemberDisplay string
 	Operations    Operations
-	Pos           Position
+	// NoCreateCompletion is set by create_completion: false, as for users: a
+	// create carrying members or attributes the create operation does not bind
+	// is refused instead of completed by add_member and update.
+	NoCreateCompletion bool
+	Pos                Position
 }

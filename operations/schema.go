@@ -244,6 +244,8 @@ func (b *schemaBuilder) property(where, key string) (map[string]any, bool) {
 		return b.object("operation", opKeys), true
 	case "users.create_completion":
 		return map[string]any{"type": "boolean", "description": "write what create does not bind with update, in the same transaction (default true)"}, true
+	case "groups.create_completion":
+		return map[string]any{"type": "boolean", "description": "write the members and attributes create does not bind with add_member and update, in the same transaction (default true)"}, true
 
 	case "entitlement type.kind":
 		return enum("entitlement or role", entitlementKinds...), true

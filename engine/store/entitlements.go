@@ -38,8 +38,11 @@ func newEntitlements(pool *run.Pool, cfg *operations.EntitlementType, usersID st
 		{Name: "id", Type: "string", CaseExact: true, Mutability: "readOnly", Returned: "always", Uniqueness: "server", Description: "The entitlement's id, the value of a grant"},
 		str("displayName", "The entitlement's name", "readOnly"),
 		str("type", "The entitlement type", "readOnly"),
-		str("description", "What the entitlement gives", "readOnly"),
 	}}
+	if cfg.Description != "" {
+		// Listed only when mapped: /Schemas describes what is served.
+		schema.Attributes = append(schema.Attributes, str("description", "What the entitlement gives", "readOnly"))
+	}
 	return &Entitlements{pool: pool, cfg: cfg, schema: schema, attr: attr, usersID: usersID}
 }
 

@@ -47,7 +47,7 @@ func newGroups(pool *run.Pool, cfg *operations.Groups, maxResults int) *Groups {
 // Type describes the Group resource type with the writes the target declares.
 func (s *Groups) Type() Type {
 	return Type{
-		ID: "Group", Endpoint: "Groups", Schemas: servedSchemas(s.schemas, s.cols, s.extra(), s.mutability),
+		ID: "Group", Endpoint: "Groups", Schemas: servedSchemas(s.schemas, s.cols, s.servedExtras(), s.mutability),
 		Create: s.ops[operations.Create] != nil,
 		Modify: s.ops[operations.Update] != nil || s.ops[operations.AddMember] != nil || s.ops[operations.RemoveMember] != nil,
 		Delete: s.ops[operations.Delete] != nil,
@@ -224,14 +224,14 @@ func (s *Groups) Create(ctx context.Context, c resource.Change) (resource.Resour
 		if err := s.unique(ctx, cl, tx, "displayName", text(name), ""); err != nil {
 			return err
 		}
+		if err := s.completable(res, members); err != nil {
+			return err
+		}
 		id, err := s.insert(ctx, tx, s.ops[operations.Create], rec, "displayName", text(name))
 		if err != nil {
 			return err
 		}
-		if err := s.changeMembers(ctx, tx, id, nil, members); err != nil {
-			return err
-		}
-		stored, err := s.get(ctx, tx, id)
+		stored, err := s.complete(ctx, cl, tx, id, res, members)
 		if err != nil {
 			return err
 		}
@@ -254,6 +254,46 @@ func (s *Groups) Create(ctx context.Context, c resource.Change) (resource.Resour
 	return out, nil
 }
 
+// complete is create completion: after the create, with the id it returned and
+// in its transaction, update writes the attributes create does not bind and
+// add_member the members. It returns the group as stored.
+func (s *Groups) complete(ctx context.Context, cl *claims, tx *sql.Tx, id string, res resource.Resource, members []string) (run.Record, error) {
+	stored, err := s.get(ctx, tx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.writeAttributes(ctx, cl, tx, id, stored, res, writeComplete); err != nil {
+		return nil, err
+	}
+	if err := s.changeMembers(ctx, tx, id, nil, members); err != nil {
+		return nil, err
+	}
+	return s.get(ctx, tx, id)
+}
+
+// completable refuses, when create completion is off, a create carrying members
+// or a value that the create operation does not bind but update would: it
+// would otherwise be written by operations the configuration asked not to run.
+func (s *Groups) completable(res resource.Resource, members []string) error {
+	if !s.cfg.NoCreateCompletion {
+		return nil
+	}
+	if len(members) > 0 {
+		return fault.New(fault.Invalid, "members: groups.create does not write them and create_completion is off")
+	}
+	create := s.ops[operations.Create]
+	for i := range s.cols {
+		c := &s.cols[i]
+		if bindsField(create, c.Column) || s.mutability(c) == resource.MutabilityReadOnly {
+			continue
+		}
+		if v, ok := resource.GetValue(res, c.Path); ok && v != nil {
+			return fault.New(fault.Invalid, "%s: groups.create does not write it and create_completion is off", c.Path)
+		}
+	}
+	return nil
+}
+
 // Replace is PUT: attributes replaced, and members replaced when the body carries
 // them, applied as the difference.
 func (s *Groups) Replace(ctx context.Context, id string, c resource.Change) (resource.Resource, error) {
@@ -267,7 +307,7 @@ func (s *Groups) Replace(ctx context.Context, id string, c resource.Change) (res
 		if err != nil {
 			return err
 		}
-		if err := s.writeAttributes(ctx, cl, tx, id, old, res); err != nil {
+		if err := s.writeAttributes(ctx, cl, tx, id, old, res, writePut); err != nil {
 			return err
 		}
 		if c.Members != nil {
@@ -295,8 +335,16 @@ func (s *Groups) Replace(ctx context.Context, id string, c resource.Change) (res
 }
 
 // writeAttributes runs the update operation when a mapped attribute changed.
-func (s *Groups) writeAttributes(ctx context.Context, cl *claims, tx *sql.Tx, id string, old run.Record, res resource.Resource) error {
+// Attributes no update binds follow RFC 7644 §3.5.1/§3.5.2 as users' do (see
+// Users.write): a PATCH changing one is refused, a PUT ignores a readOnly one
+// and refuses changing an immutable one; after a create (writeComplete) what
+// create bound is kept and the rest written.
+func (s *Groups) writeAttributes(ctx context.Context, cl *claims, tx *sql.Tx, id string, old run.Record, res resource.Resource, mode writeMode) error {
 	oldRes, err := toResource(s.idColumn, s.cols, old)
+	if err != nil {
+		return err
+	}
+	rec, err := toRecord(s.cols, res)
 	if err != nil {
 		return err
 	}
@@ -306,8 +354,19 @@ func (s *Groups) writeAttributes(ctx context.Context, cl *claims, tx *sql.Tx, id
 		if strings.EqualFold(c.Column, s.idColumn) {
 			continue
 		}
+		if c.readOnly || mode == writeComplete && bindsField(s.ops[operations.Create], c.Column) {
+			rec.Set(c.Column, old[run.Key(c.Column)])
+			continue
+		}
 		a, _ := resource.GetValue(oldRes, c.Path)
 		b, _ := resource.GetValue(res, c.Path)
+		if mut := s.mutability(c); mut == resource.MutabilityReadOnly || mut == resource.MutabilityImmutable {
+			rec.Set(c.Column, old[run.Key(c.Column)])
+			if b == nil || sameValue(a, b) || mode == writeComplete || mode == writePut && mut == resource.MutabilityReadOnly {
+				continue
+			}
+			return fault.New(fault.ReadOnly, "%s is %s: no declared operation changes it after create", c.Path, mut)
+		}
 		if !sameValue(a, b) {
 			changed = true
 		}
@@ -320,17 +379,13 @@ func (s *Groups) writeAttributes(ctx context.Context, cl *claims, tx *sql.Tx, id
 	}
 	newName, _ := resource.GetValue(res, "displayName")
 	oldName, _ := resource.GetValue(oldRes, "displayName")
-	if newName == nil {
+	if newName == nil && s.displayName != nil && s.mutability(s.displayName) == resource.MutabilityReadWrite {
 		return fault.New(fault.Invalid, "displayName is required")
 	}
-	if !strings.EqualFold(text(newName), text(oldName)) {
+	if newName != nil && !strings.EqualFold(text(newName), text(oldName)) {
 		if err := s.unique(ctx, cl, tx, "displayName", text(newName), id); err != nil {
 			return err
 		}
-	}
-	rec, err := toRecord(s.cols, res)
-	if err != nil {
-		return err
 	}
 	rec.Set(s.idColumn, old[run.Key(s.idColumn)])
 	_, _, err = s.pool.Exec(ctx, tx, s.ops[operations.Update], rec, false)
@@ -361,7 +416,7 @@ func (s *Groups) Patch(ctx context.Context, id string, c resource.Change) (resou
 			if err != nil {
 				return err
 			}
-			if err := s.writeAttributes(ctx, cl, tx, id, old, newRes); err != nil {
+			if err := s.writeAttributes(ctx, cl, tx, id, old, newRes, writePatch); err != nil {
 				return err
 			}
 		}
@@ -458,6 +513,19 @@ func (s *Groups) changeMembers(ctx context.Context, tx dialects.Querier, id stri
 		}
 		sort.Strings(add)
 	}
+	if len(remove) > 0 && len(want) > 0 && s.ops[operations.RemoveMember] == nil && s.ops[operations.ClearMembers] != nil && s.ops[operations.AddMember] != nil {
+		// No remove_member: empty the group and add back the members that stay,
+		// so that members is as writable as /Schemas says.
+		remove = remove[:0]
+		if _, _, err := s.pool.Exec(ctx, tx, s.ops[operations.ClearMembers], s.groupRecord(id, ""), false); err != nil {
+			return err
+		}
+		add = add[:0]
+		for m := range want {
+			add = append(add, m)
+		}
+		sort.Strings(add)
+	}
 	if len(remove) > 0 {
 		if len(want) == 0 && s.ops[operations.ClearMembers] != nil {
 			if _, _, err := s.pool.Exec(ctx, tx, s.ops[operations.ClearMembers], s.groupRecord(id, ""), false); err != nil {
@@ -489,12 +557,6 @@ func (s *Groups) changeMembers(ctx context.Context, tx dialects.Querier, id stri
 		}
 	}
 	return nil
-}
-
-// extra are the group attributes served by operations other than the mappings:
-// members through the members operation.
-func (s *Groups) extra() map[string]bool {
-	return map[string]bool{"members": s.ops[operations.Members] != nil}
 }
 
 // mutability is what the group operations imply for a column.

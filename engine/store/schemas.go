@@ -124,9 +124,10 @@ var rank = map[string]int{resource.MutabilityReadOnly: 0, resource.MutabilityImm
 // columns fill (with the sub-attributes they fill and, for a value-filtered
 // mapping such as emails[type eq "work"].value, the types it fills as canonical
 // values), and the top-level attributes other operations serve (extra: groups,
-// entitlements, members), with the mutability the operations imply. The first
-// schema (the core) is always kept; an extension with nothing served is left out.
-func servedSchemas(schemas []*resource.Schema, cols []column, extra map[string]bool, mut func(*column) string) []*resource.Schema {
+// entitlements, members, each shaped by what its operations fill), with the
+// mutability the operations imply. The first schema (the core) is always kept;
+// an extension with nothing served is left out.
+func servedSchemas(schemas []*resource.Schema, cols []column, extra map[string]shaper, mut func(*column) string) []*resource.Schema {
 	var out []*resource.Schema
 	for i, s := range schemas {
 		var attrs []*resource.Attribute
@@ -135,8 +136,8 @@ func servedSchemas(schemas []*resource.Schema, cols []column, extra map[string]b
 			if i > 0 {
 				key = strings.ToLower(s.ID + ":" + a.Name)
 			}
-			if extra[key] {
-				attrs = append(attrs, a)
+			if shape := extra[key]; shape != nil {
+				attrs = append(attrs, shape(a))
 				continue
 			}
 			var mine []*column
@@ -154,6 +155,115 @@ func servedSchemas(schemas []*resource.Schema, cols []column, extra map[string]b
 		}
 	}
 	return out
+}
+
+// A shaper makes the served form of a schema attribute that operations (not
+// columns) fill.
+type shaper func(*resource.Attribute) *resource.Attribute
+
+// shape is a shaper keeping only the named sub-attributes (those the operations
+// fill), with the mutability mut: a readOnly attribute's sub-attributes are
+// readOnly too, and a writable one keeps the schema's own for each.
+func shape(mut string, subs ...string) shaper {
+	return func(a *resource.Attribute) *resource.Attribute {
+		out := *a
+		out.Mutability = mut
+		out.SubAttributes = nil
+		for _, name := range subs {
+			sa := a.SubAttribute(name)
+			if sa == nil {
+				continue
+			}
+			sc := *sa
+			if mut == resource.MutabilityReadOnly {
+				sc.Mutability = resource.MutabilityReadOnly
+			}
+			out.SubAttributes = append(out.SubAttributes, &sc)
+		}
+		return &out
+	}
+}
+
+// withTypes narrows a shaper's type sub-attribute to the values it is read with.
+func withTypes(sh shaper, types []string) shaper {
+	return func(a *resource.Attribute) *resource.Attribute {
+		out := sh(a)
+		for _, sc := range out.SubAttributes {
+			if strings.EqualFold(sc.Name, "type") && len(types) > 0 {
+				sc.CanonicalValues = types
+			}
+		}
+		return out
+	}
+}
+
+// servedExtras are the user attributes operations fill: groups through
+// groups_of_user, always readOnly (RFC 7643 §4.1.2: membership changes through
+// the Group resource); and each entitlement type's attribute (entitlements,
+// roles), readWrite when a type of it declares grant and revoke, readOnly
+// otherwise.
+func (s *Users) servedExtras() map[string]shaper {
+	out := map[string]shaper{}
+	if g := s.groups; g != nil && g.ops[operations.GroupsOfUser] != nil {
+		subs := []string{"value", "type"}
+		if g.displayName != nil {
+			subs = append(subs, "display")
+		}
+		out["groups"] = withTypes(shape(resource.MutabilityReadOnly, subs...), []string{"direct"})
+	}
+	type grants struct {
+		writable, display bool
+		types             []string
+	}
+	byAttr := map[string]*grants{}
+	var attrs []string
+	for _, e := range s.ents {
+		g := byAttr[e.attr]
+		if g == nil {
+			g = &grants{}
+			byAttr[e.attr] = g
+			attrs = append(attrs, e.attr)
+		}
+		ops := e.cfg.Operations
+		g.writable = g.writable || ops[operations.Grant] != nil && ops[operations.Revoke] != nil
+		g.display = g.display || e.cfg.Display != ""
+		g.types = append(g.types, e.cfg.Name)
+	}
+	for _, attr := range attrs {
+		g := byAttr[attr]
+		mut := resource.MutabilityReadOnly
+		if g.writable {
+			mut = resource.MutabilityReadWrite
+		}
+		subs := []string{"value", "type"}
+		if g.display {
+			subs = append(subs, "display")
+		}
+		out[attr] = withTypes(shape(mut, subs...), g.types)
+	}
+	return out
+}
+
+// servedExtras are the group attributes operations fill: members, listed only
+// when the members operation reads them, and readWrite when add_member and a way
+// to remove (remove_member or clear_members) are declared, readOnly otherwise.
+func (s *Groups) servedExtras() map[string]shaper {
+	if s.ops[operations.Members] == nil {
+		return nil
+	}
+	subs := []string{"value", "type"}
+	if s.cfg.MemberDisplay != "" {
+		subs = append(subs, "display")
+	}
+	return map[string]shaper{"members": withTypes(shape(s.membersMutability(), subs...), []string{"User"})}
+}
+
+// membersMutability is what the member operations imply for members.
+func (s *Groups) membersMutability() string {
+	if s.ops[operations.AddMember] != nil && (s.ops[operations.RemoveMember] != nil || s.ops[operations.ClearMembers] != nil) {
+		return resource.MutabilityReadWrite
+	}
+	return resource.MutabilityReadOnly
 }
 
 // servedAttribute is one attribute as served by the columns that fill it.

@@ -498,19 +498,6 @@ func (s *Users) setActive(ctx context.Context, tx *sql.Tx, id string, stored run
 	return s.get(ctx, tx, id)
 }
 
-// extra are the user attributes served by operations other than the mappings:
-// groups through groups_of_user, and each entitlement type's attribute.
-func (s *Users) extra() map[string]bool {
-	out := map[string]bool{}
-	if s.groups != nil && s.groups.ops[operations.GroupsOfUser] != nil {
-		out["groups"] = true
-	}
-	for _, e := range s.ents {
-		out[e.attr] = true
-	}
-	return out
-}
-
 // mutability is what the user operations imply for a column; active is also
 // written by activate and deactivate.
 func (s *Users) mutability(c *column) string {
@@ -529,7 +516,7 @@ func (s *Users) mutability(c *column) string {
 // served is the User schemas as the target serves them: the mapped attributes
 // and the child tables' attributes.
 func (s *Users) served() []*resource.Schema {
-	out := servedSchemas(s.schemas, s.cols, s.extra(), s.mutability)
+	out := servedSchemas(s.schemas, s.cols, s.servedExtras(), s.mutability)
 	if len(s.children) > 0 {
 		core := *out[0]
 		core.Attributes = append([]*resource.Attribute{}, core.Attributes...)
