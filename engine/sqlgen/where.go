@@ -373,21 +373,38 @@ func (w *where) coded(c *Column, x *filter.AttributeExpression) (string, error) 
 	}
 	switch {
 	case x.Operator == filter.PR || x.CompareValue == nil && x.Operator == filter.NE:
-		return "(" + c.Ref + " IS NOT NULL AND " + w.in(c.Ref, all) + ")", nil
+		return "(" + c.Ref + " IS NOT NULL AND " + w.codeIn(c.Ref, all) + ")", nil
 	case x.CompareValue == nil && x.Operator == filter.EQ:
-		return "(" + c.Ref + " IS NULL OR NOT " + w.in(c.Ref, all) + ")", nil
+		return "(" + c.Ref + " IS NULL OR NOT " + w.codeIn(c.Ref, all) + ")", nil
 	case x.CompareValue == nil:
 		return "", fault.New(fault.InvalidFilter, "%s null: only eq and ne compare with null", x.Operator)
 	case x.Operator == filter.NE:
 		if len(hit) == 0 {
 			return sqlTrue, nil
 		}
-		return "(" + c.Ref + " IS NULL OR NOT " + w.in(c.Ref, hit) + ")", nil
+		return "(" + c.Ref + " IS NULL OR NOT " + w.codeIn(c.Ref, hit) + ")", nil
 	}
 	if len(hit) == 0 {
 		return sqlFalse, nil
 	}
-	return "(" + c.Ref + " IS NOT NULL AND " + w.in(c.Ref, hit) + ")", nil
+	return "(" + c.Ref + " IS NOT NULL AND " + w.codeIn(c.Ref, hit) + ")", nil
+}
+
+// codeIn tests a column for stored codes as the store reads them: a stored value
+// is read through the map byte for byte once its trailing spaces (CHAR padding)
+// are trimmed. Plain STATUS IN ('A') differs from that twice: under MariaDB's
+// case-insensitive collations it holds for 'a', and on SQLite and PostgreSQL it
+// fails for a VARCHAR 'A '. So string codes are compared with the column's text,
+// trailing spaces trimmed, byte for byte (no index helps, but a column of a few
+// codes is rarely worth one). Codes of other types (1, 0) are compared as they
+// are: they have no case or padding to differ in.
+func (w *where) codeIn(col string, codes []any) string {
+	for _, c := range codes {
+		if _, ok := c.(string); !ok {
+			return w.in(col, codes)
+		}
+	}
+	return w.in("RTRIM("+w.d.Text(col)+")", codes)
 }
 
 // in is col IN (...) over bound values.

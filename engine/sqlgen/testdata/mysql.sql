@@ -45,17 +45,17 @@ NOT ((t.work_email IS NOT NULL AND (t.work_email IS NOT NULL AND t.work_email = 
 --   arg 2: "babs@jensen.org"
 
 -- where urn:example:user:enabled eq true
-(t.status IS NOT NULL AND t.status IN (?, ?))
+(t.status IS NOT NULL AND RTRIM(CAST(CONVERT(t.status USING utf8mb4) AS BINARY)) IN (?, ?))
 --   arg 1: "A"
 --   arg 2: "L"
 
 -- where urn:example:user:enabled ne true
-(t.status IS NULL OR NOT t.status IN (?, ?))
+(t.status IS NULL OR NOT RTRIM(CAST(CONVERT(t.status USING utf8mb4) AS BINARY)) IN (?, ?))
 --   arg 1: "A"
 --   arg 2: "L"
 
 -- where userType eq "contractor" or userType pr
-((t.kind IS NOT NULL AND t.kind IN (?, ?)) OR (t.kind IS NOT NULL AND t.kind IN (?, ?, ?)))
+((t.kind IS NOT NULL AND RTRIM(CAST(CONVERT(t.kind USING utf8mb4) AS BINARY)) IN (?, ?)) OR (t.kind IS NOT NULL AND RTRIM(CAST(CONVERT(t.kind USING utf8mb4) AS BINARY)) IN (?, ?, ?)))
 --   arg 1: "C"
 --   arg 2: "X"
 --   arg 3: "E"

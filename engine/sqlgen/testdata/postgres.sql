@@ -45,17 +45,17 @@ NOT ((t.work_email IS NOT NULL AND (t.work_email IS NOT NULL AND LOWER(t.work_em
 --   arg 2: "babs@jensen.org"
 
 -- where urn:example:user:enabled eq true
-(t.status IS NOT NULL AND t.status IN ($2, $3))
+(t.status IS NOT NULL AND RTRIM(CAST(t.status AS TEXT) COLLATE "C") IN ($2, $3))
 --   arg 1: "A"
 --   arg 2: "L"
 
 -- where urn:example:user:enabled ne true
-(t.status IS NULL OR NOT t.status IN ($2, $3))
+(t.status IS NULL OR NOT RTRIM(CAST(t.status AS TEXT) COLLATE "C") IN ($2, $3))
 --   arg 1: "A"
 --   arg 2: "L"
 
 -- where userType eq "contractor" or userType pr
-((t.kind IS NOT NULL AND t.kind IN ($2, $3)) OR (t.kind IS NOT NULL AND t.kind IN ($4, $5, $6)))
+((t.kind IS NOT NULL AND RTRIM(CAST(t.kind AS TEXT) COLLATE "C") IN ($2, $3)) OR (t.kind IS NOT NULL AND RTRIM(CAST(t.kind AS TEXT) COLLATE "C") IN ($4, $5, $6)))
 --   arg 1: "C"
 --   arg 2: "X"
 --   arg 3: "E"

@@ -45,17 +45,17 @@ NOT ((t.work_email IS NOT NULL AND (t.work_email IS NOT NULL AND LOWER(t.work_em
 --   arg 2: "babs@jensen.org"
 
 -- where urn:example:user:enabled eq true
-(t.status IS NOT NULL AND t.status IN (@p2, @p3))
+(t.status IS NOT NULL AND RTRIM(CAST(t.status AS NVARCHAR(4000)) COLLATE Latin1_General_BIN2) IN (@p2, @p3))
 --   arg 1: "A"
 --   arg 2: "L"
 
 -- where urn:example:user:enabled ne true
-(t.status IS NULL OR NOT t.status IN (@p2, @p3))
+(t.status IS NULL OR NOT RTRIM(CAST(t.status AS NVARCHAR(4000)) COLLATE Latin1_General_BIN2) IN (@p2, @p3))
 --   arg 1: "A"
 --   arg 2: "L"
 
 -- where userType eq "contractor" or userType pr
-((t.kind IS NOT NULL AND t.kind IN (@p2, @p3)) OR (t.kind IS NOT NULL AND t.kind IN (@p4, @p5, @p6)))
+((t.kind IS NOT NULL AND RTRIM(CAST(t.kind AS NVARCHAR(4000)) COLLATE Latin1_General_BIN2) IN (@p2, @p3)) OR (t.kind IS NOT NULL AND RTRIM(CAST(t.kind AS NVARCHAR(4000)) COLLATE Latin1_General_BIN2) IN (@p4, @p5, @p6)))
 --   arg 1: "C"
 --   arg 2: "X"
 --   arg 3: "E"
