@@ -123,9 +123,12 @@ func TestChildTable(t *testing.T) {
 			if status != 200 || rows(id) != "" {
 				t.Errorf("PUT with no numbers: %d, rows %q", status, rows(id))
 			}
-			status, body := call("GET", "/Users?filter="+url.QueryEscape(`phoneNumbers.value eq "7"`), nil)
-			if status != 400 {
-				t.Errorf("filter on a child table: %d %v", status, body)
+			patch(id, map[string]any{"op": "add", "path": "phoneNumbers", "value": []any{map[string]any{"type": "mobile", "value": "+44 7700 900123"}}})
+			for f, want := range map[string]float64{`phoneNumbers.value eq "7"`: 0, `phoneNumbers[type eq "mobile" and value sw "+44"]`: 1} {
+				status, body := call("GET", "/Users?filter="+url.QueryEscape(f), nil)
+				if status != 200 || body["totalResults"] != want {
+					t.Errorf("filter %s on a child table: %d %v, want %v found", f, status, body, want)
+				}
 			}
 			_, sch := call("GET", "/Schemas/urn:ietf:params:scim:schemas:core:2.0:User", nil)
 			if b, _ := json.Marshal(sch); !strings.Contains(string(b), `"name":"phoneNumbers"`) || strings.Contains(string(b), `"name":"primary"`) {

@@ -14,10 +14,7 @@ import (
 
 // List answers one page of users.
 func (s *Users) List(ctx context.Context, q resource.Query) (*resource.Page, error) {
-	if err := s.checkChildFilter(q); err != nil {
-		return nil, err
-	}
-	page, err := s.list(ctx, s.pool.DB, q)
+	page, err := s.listUsers(ctx, q)
 	if err != nil {
 		return nil, err
 	}

@@ -528,17 +528,6 @@ func (s *Users) served() []*resource.Schema {
 	return out
 }
 
-// checkChildFilter refuses a filter on an attribute kept in a child table: the
-// list statement does not carry its values, so it could not be answered right.
-func (s *Users) checkChildFilter(q resource.Query) error {
-	for _, c := range s.children {
-		if q.Filter != nil && mentions(q.Filter, c.name) {
-			return fault.New(fault.InvalidFilter, "%s is kept in a child table: filtering on it is not supported", c.name)
-		}
-	}
-	return nil
-}
-
 // setPassword runs set_password (Okta's password push) when the request carries a
 // password that neither the create (for a new user) nor update writes. The
 // password is bound as a parameter only: it is never logged or returned.
