@@ -66,6 +66,7 @@ func specTable(specs []Spec) string {
 		{"cursor parameters", func(s Spec) string { return yes(s.CursorParams) }},
 		{"`init:` script", func(s Spec) string { return yes(s.Init) }},
 		{"`LastInsertId`", func(s Spec) string { return yes(s.LastInsertID) }},
+		{"child-table filters in SQL", func(s Spec) string { return yes(s.CorrelatedDerived) }},
 		{"multi-row `INSERT`", func(s Spec) string {
 			if s.MultiRowInsert && s.MaxInsertRows > 0 {
 				return fmt.Sprintf("yes, at most %d rows", s.MaxInsertRows)

@@ -260,6 +260,8 @@ func (MySQL) Rewrite(sqlText string) (string, int, error) {
 	return mysqlSyntax.rewrite(sqlText, MySQL{}.Placeholder)
 }
 
+func (MySQL) syntax() *syntax { return mysqlSyntax }
+
 // Placeholder returns "?".
 func (MySQL) Placeholder(n int) string { return mysqlSpec.Placeholder.Nth(n) }
 

@@ -149,6 +149,8 @@ func (Oracle) Rewrite(sqlText string) (string, int, error) {
 	return oracleSyntax.rewrite(sqlText, Oracle{}.Placeholder)
 }
 
+func (Oracle) syntax() *syntax { return oracleSyntax }
+
 // Placeholder returns ":n".
 func (Oracle) Placeholder(n int) string { return oracleSpec.Placeholder.Nth(n) }
 

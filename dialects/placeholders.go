@@ -228,6 +228,42 @@ func (s *syntax) rewrite(src string, placeholder func(n int) string) (string, in
 	return b.String(), questions, nil
 }
 
+// Substitute replaces each parameter of a statement written in the dialect's
+// native form (as Rewrite returns it) by with(n), n being the parameter's number,
+// and leaves strings, quoted identifiers and comments as they are. It nests a
+// declared statement in another with its parameter bound to a column of the
+// outer query instead of a value. A "?" in native text is a parameter only where
+// "?" is the dialect's placeholder; elsewhere it is an operator (PostgreSQL's
+// jsonb ?, written ?? in the configuration).
+func Substitute(d Dialect, native string, with func(n int) string) (string, error) {
+	sx, ok := d.(interface{ syntax() *syntax })
+	if !ok {
+		return "", fmt.Errorf("dialect %s: no placeholder syntax", d.Name())
+	}
+	toks, err := sx.syntax().scan(native)
+	if err != nil {
+		return "", err
+	}
+	questions := d.Placeholder(1) == "?"
+	var b strings.Builder
+	last, k := 0, 0
+	for _, t := range toks {
+		b.WriteString(native[last:t.start])
+		switch {
+		case t.kind == tokQuestion && questions:
+			k++
+			b.WriteString(with(k))
+		case t.kind == tokNative:
+			b.WriteString(with(t.n))
+		default:
+			b.WriteString(native[t.start:t.end])
+		}
+		last = t.end
+	}
+	b.WriteString(native[last:])
+	return b.String(), nil
+}
+
 func nativeText(src string, toks []token) string {
 	for _, t := range toks {
 		if t.kind == tokNative {

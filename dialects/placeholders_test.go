@@ -215,3 +215,26 @@ func FuzzRewrite(f *testing.F) {
 		}
 	})
 }
+
+// TestSubstitute nests native statements with their parameters bound to an outer
+// column: placeholders in strings, identifiers and comments stay, and so does
+// PostgreSQL's jsonb ? operator.
+func TestSubstitute(t *testing.T) {
+	ref := func(n int) string { return fmt.Sprintf("t.k%d", n) }
+	tests := []struct {
+		d        Dialect
+		in, want string
+	}{
+		{MySQL{}, "SELECT a FROM x WHERE u = ? AND b = '?' -- ?\n AND c = ?", "SELECT a FROM x WHERE u = t.k1 AND b = '?' -- ?\n AND c = t.k2"},
+		{SQLite{}, `SELECT "?" FROM x WHERE u = ?`, `SELECT "?" FROM x WHERE u = t.k1`},
+		{Postgres{}, "SELECT a FROM x WHERE u = $1 AND j ? 'k' AND v = $2 AND s = '$1'", "SELECT a FROM x WHERE u = t.k1 AND j ? 'k' AND v = t.k2 AND s = '$1'"},
+		{SQLServer{}, "SELECT a FROM x WHERE u = @p1", "SELECT a FROM x WHERE u = t.k1"},
+		{Oracle{}, "SELECT a FROM x WHERE u = :1", "SELECT a FROM x WHERE u = t.k1"},
+	}
+	for _, tt := range tests {
+		got, err := Substitute(tt.d, tt.in, ref)
+		if err != nil || got != tt.want {
+			t.Errorf("%s: %q, %v; want %q", tt.d.Name(), got, err, tt.want)
+		}
+	}
+}

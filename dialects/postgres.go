@@ -51,9 +51,10 @@ var postgresSpec = Spec{
 	Routines:  true,
 	// CALL for a procedure, SELECT * FROM for a function: PostgreSQL refuses the
 	// other (SQLSTATE 42809), so the configuration says which one it calls.
-	Functions:      true,
-	OutParams:      true, // a procedure's INOUT/OUT, returned as one row
-	MultiRowInsert: true,
+	Functions:         true,
+	OutParams:         true, // a procedure's INOUT/OUT, returned as one row
+	CorrelatedDerived: true,
+	MultiRowInsert:    true,
 	// An unquoted name in a call folds to lower case, so the name is compared as
 	// PostgreSQL would resolve it; a schema-qualified name must match its schema,
 	// an unqualified one any schema on the search path.
@@ -215,6 +216,8 @@ func postgresPinDSN(dsn string) (string, error) {
 func (Postgres) Rewrite(sqlText string) (string, int, error) {
 	return postgresSyntax.rewrite(sqlText, Postgres{}.Placeholder)
 }
+
+func (Postgres) syntax() *syntax { return postgresSyntax }
 
 // Placeholder returns "$n".
 func (Postgres) Placeholder(n int) string { return postgresSpec.Placeholder.Nth(n) }

@@ -55,6 +55,12 @@ type Spec struct {
 	// LastInsertID is true when sql.Result.LastInsertId is meaningful.
 	LastInsertID bool
 
+	// CorrelatedDerived is true when a derived table inside a subquery may name
+	// the outer query's columns, as EXISTS (SELECT 1 FROM (SELECT ... WHERE k =
+	// t.id) c WHERE ...) does: that is how a filter on an attribute kept in a
+	// child table is written in SQL. MariaDB refuses it (error 1054).
+	CorrelatedDerived bool
+
 	// MultiRowInsert is true when one INSERT may carry several VALUES rows.
 	MultiRowInsert bool
 	// MaxInsertRows caps the rows of one VALUES list; 0 means the database sets no

@@ -45,11 +45,12 @@ var sqliteSpec = Spec{
 	Required:  []Requirement{{Key: "name", Hint: "the database file, relative to the config file's folder, or :memory:"}},
 	Forbidden: []string{"host", "port", "instance", "service", "sid", "user", "password"},
 	// ?NNN and $NNN are accepted too; "?" is what dbscim writes.
-	Placeholder:    Placeholders{Sigil: "?"},
-	MaxParams:      32766, // SQLITE_MAX_VARIABLE_NUMBER since 3.32
-	Init:           true,
-	LastInsertID:   true,
-	MultiRowInsert: true,
+	Placeholder:       Placeholders{Sigil: "?"},
+	MaxParams:         32766, // SQLITE_MAX_VARIABLE_NUMBER since 3.32
+	Init:              true,
+	LastInsertID:      true,
+	CorrelatedDerived: true,
+	MultiRowInsert:    true,
 	ColumnsQuery: `SELECT c.name, c.type, CASE WHEN c."notnull" = 1 OR c.pk > 0 THEN 'NO' ELSE 'YES' END,
 		CASE WHEN c.pk > 0 THEN 'P'
 		     WHEN EXISTS (SELECT 1 FROM pragma_index_list(?) il JOIN pragma_index_info(il.name) ii
@@ -135,6 +136,8 @@ func sqliteInMemory(path string) bool {
 func (SQLite) Rewrite(sqlText string) (string, int, error) {
 	return sqliteSyntax.rewrite(sqlText, SQLite{}.Placeholder)
 }
+
+func (SQLite) syntax() *syntax { return sqliteSyntax }
 
 // Placeholder returns "?": SQLite numbers an anonymous "?" one past the highest
 // number used before it, so appending "?" after n parameters binds the (n+1)-th.

@@ -140,6 +140,8 @@ func (SQLServer) Rewrite(sqlText string) (string, int, error) {
 	return sqlserverSyntax.rewrite(sqlText, SQLServer{}.Placeholder)
 }
 
+func (SQLServer) syntax() *syntax { return sqlserverSyntax }
+
 // Placeholder returns "@pn".
 func (SQLServer) Placeholder(n int) string { return sqlserverSpec.Placeholder.Nth(n) }
 

@@ -28,6 +28,26 @@ type Table struct {
 	ID string
 	// Columns are the mapped columns.
 	Columns []Column
+	// Children are the multi-valued attributes kept in child tables.
+	Children []Child
+}
+
+// Child is a multi-valued attribute kept in a child table (phone numbers by
+// type). A filter on it is EXISTS over the child's read statement, nested as
+// the derived table "c" of a subquery, its parameter (the user's id) bound to
+// the list's id column: EXISTS (SELECT 1 FROM (SELECT kind, num FROM phones
+// WHERE emp_id = t.id) AS c WHERE ...).
+type Child struct {
+	// Attr is the attribute, lower case ("phonenumbers").
+	Attr string
+	// Read is the read statement's native text with its parameter already the
+	// list's id column; "" when it cannot be nested (a procedure, a parameter
+	// other than the id, a database that refuses it): the filter is then not
+	// pushed down.
+	Read string
+	// Columns are its sub-attributes, Sub as the schema spells it and Ref as
+	// "c.num".
+	Columns []Column
 }
 
 // Column is one attribute mapping, as SQL generation needs it.

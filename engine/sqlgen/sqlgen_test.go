@@ -52,7 +52,10 @@ func table(d dialects.Dialect) *sqlgen.Table {
 			Codes: []sqlgen.Code{{Value: true, Stored: []any{"A", "L"}}, {Value: false, Stored: []any{"T"}}}},
 		{Ref: "t.kind", Kind: "string", Fold: true, Simple: true, Attr: "usertype",
 			Codes: []sqlgen.Code{{Value: "Employee", Stored: []any{"E"}}, {Value: "Contractor", Stored: []any{"C", "X"}}}},
-	}}
+	}, Children: []sqlgen.Child{{Attr: "phonenumbers", Read: "SELECT kind, num FROM phones WHERE emp_id = t.user_id", Columns: []sqlgen.Column{
+		{Ref: "c.kind", Kind: "string", Fold: true, Simple: true, Attr: "phonenumbers", Sub: "type"},
+		{Ref: "c.num", Kind: "string", Fold: true, Simple: true, Attr: "phonenumbers", Sub: "value"},
+	}}}}
 }
 
 // filters are the shapes Okta and Entra send, and one of every operator.
@@ -71,6 +74,9 @@ var filters = []string{
 	`urn:example:user:enabled ne true`,
 	`userType eq "contractor" or userType pr`,
 	`userType sw "x"`,
+	`phoneNumbers[type eq "mobile" and value sw "+44"]`,
+	`phoneNumbers.value ne "+1 555"`,
+	`phoneNumbers pr`,
 }
 
 // TestGolden pins, per dialect, the text and arguments of every statement SQL

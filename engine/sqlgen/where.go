@@ -96,6 +96,9 @@ func (w *where) valuePath(x *filter.ValuePath) (string, error) {
 	if x.AttributePath.SubAttribute != nil {
 		return "", ErrNoPushdown
 	}
+	if ch := w.child(x.AttributePath); ch != nil {
+		return w.childValuePath(ch, x.ValueFilter)
+	}
 	cols := w.multiValued(x.AttributePath)
 	if len(cols) == 0 {
 		return "", ErrNoPushdown
@@ -198,6 +201,9 @@ func (w *where) compare(x *filter.AttributeExpression) (string, error) {
 	}
 	if c := w.table.column(path); c != nil {
 		return w.columnCompare(c, x, path)
+	}
+	if ch := w.child(x.AttributePath); ch != nil {
+		return w.childCompare(ch, x)
 	}
 	// A sub-attribute of a multi-valued attribute (emails.value, emails.type, or
 	// emails itself for its value): true when any mapped element matches.
@@ -414,4 +420,122 @@ func (w *where) in(col string, values []any) string {
 		ph[i] = w.param(v)
 	}
 	return col + " IN (" + strings.Join(ph, ", ") + ")"
+}
+
+// child returns the child-table attribute a path names, or nil.
+func (w *where) child(ap filter.AttributePath) *Child {
+	if ap.URIPrefix != nil && !strings.EqualFold(*ap.URIPrefix, resource.UserSchemaURN) {
+		return nil
+	}
+	for i := range w.table.Children {
+		if strings.EqualFold(w.table.Children[i].Attr, ap.AttributeName) {
+			return &w.table.Children[i]
+		}
+	}
+	return nil
+}
+
+// childColumn returns a child's string sub-attribute; a boolean one (primary)
+// is stored in forms SQL cannot compare without knowing them, so it stays in
+// memory.
+func childColumn(ch *Child, sub string) (*Column, error) {
+	for i := range ch.Columns {
+		if c := &ch.Columns[i]; strings.EqualFold(c.Sub, sub) {
+			if c.Kind != "string" {
+				return nil, ErrNoPushdown
+			}
+			return c, nil
+		}
+	}
+	return nil, ErrNoPushdown
+}
+
+// childExists is true when one of the user's child rows satisfies cond. A row
+// whose columns are all NULL is no value, as when the store reads it.
+func (w *where) childExists(ch *Child, cond string) (string, error) {
+	if ch.Read == "" {
+		return "", ErrNoPushdown
+	}
+	var present []string
+	for _, c := range ch.Columns {
+		present = append(present, c.Ref+" IS NOT NULL")
+	}
+	return "EXISTS (SELECT 1 FROM " + w.d.DerivedTable(ch.Read, "c") + " WHERE (" + strings.Join(present, " OR ") + ") AND " + cond + ")", nil
+}
+
+// childCompare translates phoneNumbers.value eq "x" (or phoneNumbers eq "x",
+// its value): some value of the user's matches. ne is no value equal, as for
+// the multi-valued attributes mapped to columns; pr without a sub-attribute is
+// having a value at all.
+func (w *where) childCompare(ch *Child, x *filter.AttributeExpression) (string, error) {
+	sub := x.AttributePath.SubAttributeName()
+	if x.Operator == filter.NE {
+		eq := *x
+		eq.Operator = filter.EQ
+		cond, err := w.childCompare(ch, &eq)
+		if err != nil {
+			return "", err
+		}
+		return "NOT " + cond, nil
+	}
+	if sub == "" && x.Operator == filter.PR {
+		return w.childExists(ch, sqlTrue)
+	}
+	if sub == "" {
+		sub = "value"
+	}
+	c, err := childColumn(ch, sub)
+	if err != nil {
+		return "", err
+	}
+	cond, err := w.columnCompare(c, &filter.AttributeExpression{AttributePath: filter.AttributePath{AttributeName: sub}, Operator: x.Operator, CompareValue: x.CompareValue}, x.AttributePath.String())
+	if err != nil {
+		return "", err
+	}
+	return w.childExists(ch, cond)
+}
+
+// childValuePath translates phoneNumbers[type eq "mobile" and value sw "+44"]:
+// one of the user's values satisfies the whole filter.
+func (w *where) childValuePath(ch *Child, e filter.Expression) (string, error) {
+	cond, err := w.childElement(ch, e)
+	if err != nil {
+		return "", err
+	}
+	return w.childExists(ch, cond)
+}
+
+func (w *where) childElement(ch *Child, e filter.Expression) (string, error) {
+	switch x := e.(type) {
+	case *filter.LogicalExpression:
+		l, err := w.childElement(ch, x.Left)
+		if err != nil {
+			return "", err
+		}
+		r, err := w.childElement(ch, x.Right)
+		if err != nil {
+			return "", err
+		}
+		op := " AND "
+		if x.Operator == filter.OR {
+			op = " OR "
+		}
+		return "(" + l + op + r + ")", nil
+	case *filter.NotExpression:
+		inner, err := w.childElement(ch, x.Expression)
+		if err != nil {
+			return "", err
+		}
+		return "NOT (" + inner + ")", nil
+	case *filter.AttributeExpression:
+		if x.AttributePath.SubAttribute != nil || x.AttributePath.URIPrefix != nil {
+			return "", ErrNoPushdown
+		}
+		c, err := childColumn(ch, x.AttributePath.AttributeName)
+		if err != nil {
+			return "", err
+		}
+		return w.columnCompare(c, x, ch.Attr+"."+x.AttributePath.AttributeName)
+	}
+	return "", ErrNoPushdown
 }

@@ -2,8 +2,13 @@ package store
 
 import (
 	"context"
+	"errors"
+	"strings"
 
+	"github.com/dbscim/dbscim/dialects"
 	"github.com/dbscim/dbscim/engine/resource"
+	"github.com/dbscim/dbscim/engine/sqlgen"
+	"github.com/dbscim/dbscim/operations"
 )
 
 // childChunk is how many users a filter on a child-table attribute reads at a
@@ -20,7 +25,63 @@ func (s *Users) listUsers(ctx context.Context, q resource.Query) (*resource.Page
 	if len(mentioned) == 0 {
 		return s.list(ctx, s.pool.DB, q)
 	}
+	if s.listOp.Kind == operations.SQL {
+		// Pushed down as EXISTS over the child's read statement, where it nests;
+		// otherwise (the list streamed as declared would not carry the values)
+		// evaluated in memory.
+		pq := q
+		pq.StartIndex = max(pq.StartIndex, 1)
+		pq.Count = max(0, min(pq.Count, s.maxResults))
+		if err := s.checkFilter(pq); err != nil {
+			return nil, err
+		}
+		page, err := s.listSQL(ctx, s.pool.DB, s.listOp, pq)
+		if !errors.Is(err, sqlgen.ErrNoPushdown) {
+			return page, err
+		}
+	}
 	return s.listByChildren(ctx, q, mentioned)
+}
+
+// childrenSQL describes the child tables to SQL generation. A child's read
+// statement nests in a filter when it is a statement whose one parameter is the
+// user's id and the database lets a derived table name the outer query's
+// columns; the parameter then becomes idRef, the list's id column.
+func childrenSQL(d dialects.Dialect, idColumn, idRef string, children []*child) []sqlgen.Child {
+	var out []sqlgen.Child
+	for _, c := range children {
+		sc := sqlgen.Child{Attr: strings.ToLower(c.name)}
+		for _, col := range c.cfg.Columns {
+			kind, fold := resource.TypeString, true
+			if sa := c.attr.SubAttribute(col.Sub); sa != nil {
+				kind, fold = sa.Type, !sa.CaseExact
+			}
+			sc.Columns = append(sc.Columns, sqlgen.Column{Ref: "c." + sqlgen.Ident(d, col.Column), Kind: kind, Fold: fold, Simple: true, Attr: sc.Attr, Sub: col.Sub})
+		}
+		read := c.cfg.Read
+		if d.Spec().CorrelatedDerived && read != nil && read.Kind == operations.SQL && len(read.Params) == 1 &&
+			read.Params[0].Kind == operations.Field && strings.EqualFold(read.Params[0].Name, idColumn) && !namesT(read.Text) {
+			if text, err := dialects.Substitute(d, read.Text, func(int) string { return idRef }); err == nil {
+				sc.Read = text
+			}
+		}
+		out = append(out, sc)
+	}
+	return out
+}
+
+// namesT reports whether a statement may use the name t of its own (an alias),
+// which would hide the list's derived table t from the nested parameter. A t
+// inside a string literal says so too: it only keeps the filter in memory.
+func namesT(text string) bool {
+	for _, w := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
+		return !(r == '_' || r == '$' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r >= 0x80)
+	}) {
+		if w == "t" {
+			return true
+		}
+	}
+	return false
 }
 
 // filteredChildren are the child-table attributes a query's filter names.

@@ -252,6 +252,7 @@ func (s *table) sqlTable(ctx context.Context, db dialects.Querier, op *operation
 		return gen, nil
 	}
 	gen = describeList(s.pool.Dialect, op, s.idColumn, s.cols, s.ref)
+	gen.Children = childrenSQL(s.pool.Dialect, s.idColumn, s.ref(s.idColumn), s.children)
 	s.outMu.Lock()
 	s.gen = gen
 	s.outMu.Unlock()
@@ -286,6 +287,7 @@ func ExplainUserList(cfg *operations.Users, d dialects.Dialect, q resource.Query
 	}
 	cols := resolve(cfg.Attributes, resource.UserSchema(), resource.EnterpriseUserSchema())
 	gen := describeList(d, op, cfg.ID, cols, func(column string) string { return "t." + sqlgen.Ident(d, column) })
+	gen.Children = childrenSQL(d, cfg.ID, "t."+sqlgen.Ident(d, cfg.ID), newChildren(cfg.Attributes, resource.UserSchema(), cfg.ID))
 	cond, err := gen.Where(q.Filter)
 	if err != nil {
 		return page, count, err

@@ -39,6 +39,9 @@ type table struct {
 	// gen is the list statement described to SQL generation, made once the
 	// columns are learned.
 	gen *sqlgen.Table
+	// children are the attributes kept in child tables, which a filter tests
+	// with EXISTS over their read statements (users only).
+	children []*child
 }
 
 // get runs the get operation. SCIM ids are opaque, case-exact strings, but databases

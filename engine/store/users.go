@@ -41,6 +41,7 @@ func newUsers(pool *run.Pool, cfg *operations.Users, maxResults int, ents []*Ent
 		schemas: append([]*resource.Schema{core}, exts...), maxResults: maxResults, listOp: cfg.Operations[operations.List], getOp: cfg.Operations[operations.Get], cursors: newCursorCache()}
 	s.ents = ents
 	s.children = newChildren(cfg.Attributes, core, cfg.ID)
+	s.table.children = s.children
 	count := map[string]int{}
 	for _, e := range ents {
 		count[e.attr]++

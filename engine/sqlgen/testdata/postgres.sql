@@ -65,6 +65,18 @@ NOT ((t.work_email IS NOT NULL AND (t.work_email IS NOT NULL AND LOWER(t.work_em
 -- where userType sw "x"
 1 = 0
 
+-- where phoneNumbers[type eq "mobile" and value sw "+44"]
+EXISTS (SELECT 1 FROM (SELECT kind, num FROM phones WHERE emp_id = t.user_id) AS c WHERE (c.kind IS NOT NULL OR c.num IS NOT NULL) AND ((c.kind IS NOT NULL AND LOWER(c.kind) = LOWER($2)) AND (c.num IS NOT NULL AND LOWER(c.num) LIKE LOWER($3) ESCAPE '\')))
+--   arg 1: "mobile"
+--   arg 2: "+44%"
+
+-- where phoneNumbers.value ne "+1 555"
+NOT EXISTS (SELECT 1 FROM (SELECT kind, num FROM phones WHERE emp_id = t.user_id) AS c WHERE (c.kind IS NOT NULL OR c.num IS NOT NULL) AND (c.num IS NOT NULL AND LOWER(c.num) = LOWER($2)))
+--   arg 1: "+1 555"
+
+-- where phoneNumbers pr
+EXISTS (SELECT 1 FROM (SELECT kind, num FROM phones WHERE emp_id = t.user_id) AS c WHERE (c.kind IS NOT NULL OR c.num IS NOT NULL) AND 1 = 1)
+
 -- lookup page
 SELECT * FROM (SELECT user_id, user_name, ext_id, active, updated, family, work_email, home_email, status, kind FROM users WHERE tenant = $1) AS t WHERE (t.user_name IS NOT NULL AND LOWER(t.user_name) = LOWER($2)) ORDER BY t.user_id LIMIT $3 OFFSET $4
 --   arg 1: "bjensen"

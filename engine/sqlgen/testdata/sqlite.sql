@@ -67,6 +67,18 @@ NOT ((t.work_email IS NOT NULL AND (t.work_email IS NOT NULL AND t.work_email CO
 -- where userType sw "x"
 1 = 0
 
+-- where phoneNumbers[type eq "mobile" and value sw "+44"]
+EXISTS (SELECT 1 FROM (SELECT kind, num FROM phones WHERE emp_id = t.user_id) AS c WHERE (c.kind IS NOT NULL OR c.num IS NOT NULL) AND ((c.kind IS NOT NULL AND c.kind COLLATE NOCASE = ? COLLATE NOCASE) AND (c.num IS NOT NULL AND c.num COLLATE NOCASE LIKE ? COLLATE NOCASE ESCAPE '\')))
+--   arg 1: "mobile"
+--   arg 2: "+44%"
+
+-- where phoneNumbers.value ne "+1 555"
+NOT EXISTS (SELECT 1 FROM (SELECT kind, num FROM phones WHERE emp_id = t.user_id) AS c WHERE (c.kind IS NOT NULL OR c.num IS NOT NULL) AND (c.num IS NOT NULL AND c.num COLLATE NOCASE = ? COLLATE NOCASE))
+--   arg 1: "+1 555"
+
+-- where phoneNumbers pr
+EXISTS (SELECT 1 FROM (SELECT kind, num FROM phones WHERE emp_id = t.user_id) AS c WHERE (c.kind IS NOT NULL OR c.num IS NOT NULL) AND 1 = 1)
+
 -- lookup page
 SELECT * FROM (SELECT user_id, user_name, ext_id, active, updated, family, work_email, home_email, status, kind FROM users WHERE tenant = ?) AS t WHERE (t.user_name IS NOT NULL AND t.user_name COLLATE NOCASE = ? COLLATE NOCASE) ORDER BY t.user_id LIMIT ? OFFSET ?
 --   arg 1: "bjensen"
