@@ -135,10 +135,6 @@ func (s *Users) listByChildren(ctx context.Context, q resource.Query, children [
 			if !ok {
 				continue
 			}
-			// The page's own projection is attached by the caller.
-			for _, name := range children {
-				delete(res, name)
-			}
 			page.Total++
 			switch {
 			case q.SortBy != "":
@@ -162,6 +158,12 @@ func (s *Users) listByChildren(ctx context.Context, q resource.Query, children [
 			kept = nil
 		} else {
 			kept = kept[skip:]
+		}
+	}
+	// The page's own projection is attached by the caller.
+	for _, res := range kept {
+		for _, name := range children {
+			delete(res, name)
 		}
 	}
 	page.Resources = kept
