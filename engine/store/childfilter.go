@@ -7,6 +7,7 @@ import (
 
 	"github.com/dbscim/dbscim/dialects"
 	"github.com/dbscim/dbscim/engine/resource"
+	"github.com/dbscim/dbscim/engine/scim/filter"
 	"github.com/dbscim/dbscim/engine/sqlgen"
 	"github.com/dbscim/dbscim/operations"
 )
@@ -41,6 +42,43 @@ func (s *Users) listUsers(ctx context.Context, q resource.Query) (*resource.Page
 		}
 	}
 	return s.listByChildren(ctx, q, mentioned)
+}
+
+// relax returns a filter that every user matching e matches too, without the
+// conditions on the named child-table attributes; nil when nothing is left (any
+// user may match). A condition on a child is true there, so a disjunction with
+// one, or its negation, relaxes to nothing.
+func relax(e filter.Expression, children []string) filter.Expression {
+	onChild := func(e filter.Expression) bool {
+		for _, c := range children {
+			if mentions(e, c) {
+				return true
+			}
+		}
+		return false
+	}
+	switch x := e.(type) {
+	case *filter.LogicalExpression:
+		l, r := relax(x.Left, children), relax(x.Right, children)
+		switch {
+		case x.Operator == filter.OR && (l == nil || r == nil):
+			return nil
+		case l == nil:
+			return r
+		case r == nil:
+			return l
+		}
+		return &filter.LogicalExpression{Left: l, Right: r, Operator: x.Operator}
+	case *filter.NotExpression:
+		if onChild(x.Expression) {
+			return nil
+		}
+		return x
+	}
+	if onChild(e) {
+		return nil
+	}
+	return e
 }
 
 // childrenSQL describes the child tables to SQL generation. A child's read
@@ -119,8 +157,11 @@ func (s *Users) listByChildren(ctx context.Context, q resource.Query, children [
 		}
 	}
 	want := resource.Projection{Attributes: children}
+	// The candidates: the users the filter's other conditions allow, found by
+	// SQL where those push down (Okta's userName eq "x" and ... reads one user).
+	candidates := relax(q.Filter, children)
 	for start := 1; ; start += childChunk {
-		chunk, err := s.list(ctx, s.pool.DB, resource.Query{StartIndex: start, Count: childChunk})
+		chunk, err := s.list(ctx, s.pool.DB, resource.Query{Filter: candidates, StartIndex: start, Count: childChunk})
 		if err != nil {
 			return nil, err
 		}

@@ -143,3 +143,33 @@ func TestChildTableFilter(t *testing.T) {
 		})
 	}
 }
+
+// TestRelax keeps, of a filter on a child-table attribute, the conditions that
+// narrow the candidates without losing a match.
+func TestRelax(t *testing.T) {
+	tests := map[string]string{
+		`title eq "x" and phoneNumbers[type eq "mobile"]`:                `title eq "x"`,
+		`phoneNumbers pr and (userName sw "a" or title pr)`:              `userName sw "a" or title pr`,
+		`title eq "x" or phoneNumbers.value eq "1"`:                      ``,
+		`not (phoneNumbers pr) and not (title pr)`:                       `not (title pr)`,
+		`phoneNumbers co "5"`:                                            ``,
+		`userName eq "a" and (phoneNumbers pr or title pr) and title pr`: `userName eq "a" and title pr`,
+	}
+	for in, want := range tests {
+		e, err := filter.Parse(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := relax(e, []string{"phoneNumbers"})
+		if want == "" {
+			if got != nil {
+				t.Errorf("%s: %v, want nothing", in, got)
+			}
+			continue
+		}
+		w, _ := filter.Parse(want)
+		if got == nil || fmt.Sprint(got) != fmt.Sprint(w) {
+			t.Errorf("%s: %v, want %v", in, got, w)
+		}
+	}
+}
