@@ -177,6 +177,24 @@ func TestDeclaredGroupSchema(t *testing.T) {
 			if !strings.Contains(fmt.Sprint(body["members"]), "a1") {
 				t.Errorf("PUT without members left them: %v", body["members"])
 			}
+
+			// roles are readWrite (grant and revoke), entitlements readOnly.
+			patchUser := func(op map[string]any) (int, map[string]any) {
+				return call("PATCH", "/Users/a1", map[string]any{"schemas": []string{"urn:ietf:params:scim:api:messages:2.0:PatchOp"}, "Operations": []any{op}})
+			}
+			if status, body := patchUser(map[string]any{"op": "add", "path": "roles", "value": []any{map[string]any{"value": "adm", "type": "Role"}}}); status/100 != 2 {
+				t.Errorf("PATCH roles: %d %v", status, body)
+			}
+			var grants int
+			if err := db.QueryRow("SELECT COUNT(*) FROM grants WHERE account_id = 'a1' AND code = 'adm'").Scan(&grants); err != nil || grants != 1 {
+				t.Errorf("grants after PATCH roles: %d %v", grants, err)
+			}
+			if _, err := db.Exec("INSERT INTO licenses VALUES ('pro', 'Pro', NULL)"); err != nil {
+				t.Fatal(err)
+			}
+			if status, body := patchUser(map[string]any{"op": "add", "path": "entitlements", "value": []any{map[string]any{"value": "pro", "type": "License"}}}); status != 400 || body["scimType"] != "mutability" {
+				t.Errorf("PATCH read-only entitlements: %d %v, want 400 mutability", status, body)
+			}
 		})
 	}
 }

@@ -213,6 +213,25 @@ func TestGroupMutability(t *testing.T) {
 				t.Errorf("PUT: %v, row %s", err, row(id))
 			}
 
+			// Without remove_member, clear_members empties the group and the
+			// members that stay are added back.
+			cl, clRow := teamTarget(t, dialect, "", `        clear_members: {sql: "DELETE FROM team_members WHERE team_id = ?", params: [id]}
+`)
+			for _, a := range cl.Groups.Type().Schemas[0].Attributes {
+				if a.Name == "members" && a.Mutability != resource.MutabilityReadWrite {
+					t.Errorf("members with clear_members: %s", a.Mutability)
+				}
+			}
+			g, err := cl.Groups.Create(ctx, resource.Change{Resource: resource.Resource{"displayName": "Ops"},
+				Members: &resource.MemberChange{Replace: true, Add: []string{"a1", "a2"}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			gid := g["id"].(string)
+			if _, err := cl.Groups.Patch(ctx, gid, resource.Change{Op: resource.OpPatch, Members: &resource.MemberChange{Remove: []string{"a1"}}}); err != nil || clRow(gid) != "Ops <nil> [a2]" {
+				t.Errorf("removing a member with clear_members: %v, row %s", err, clRow(gid))
+			}
+
 			ro, _ := teamTarget(t, dialect, "", "")
 			for _, a := range ro.Groups.Type().Schemas[0].Attributes {
 				if a.Name == "members" && (a.Mutability != resource.MutabilityReadOnly || a.SubAttributes[0].Mutability != resource.MutabilityReadOnly) {

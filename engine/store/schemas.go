@@ -244,6 +244,24 @@ func (s *Users) servedExtras() map[string]shaper {
 	return out
 }
 
+// othersWrite reports whether operations other than the user's own write an
+// attribute /Schemas lists as writable: an entitlement type's grant and revoke,
+// a child table's add and remove. A PATCH or PUT is then served even without
+// update.
+func (s *Users) othersWrite() bool {
+	for _, e := range s.ents {
+		if e.cfg.Operations[operations.Grant] != nil && e.cfg.Operations[operations.Revoke] != nil {
+			return true
+		}
+	}
+	for _, c := range s.children {
+		if c.writable() {
+			return true
+		}
+	}
+	return false
+}
+
 // servedExtras are the group attributes operations fill: members, listed only
 // when the members operation reads them, and readWrite when add_member and a way
 // to remove (remove_member or clear_members) are declared, readOnly otherwise.

@@ -70,7 +70,8 @@ func (s *Users) Type() Type {
 	return Type{
 		ID: "User", Endpoint: "Users", Schemas: s.served(),
 		Create: s.ops[operations.Create] != nil,
-		Modify: s.ops[operations.Update] != nil || s.ops[operations.Activate] != nil || s.ops[operations.Deactivate] != nil || s.ops[operations.SetPassword] != nil,
+		Modify: s.ops[operations.Update] != nil || s.ops[operations.Activate] != nil || s.ops[operations.Deactivate] != nil || s.ops[operations.SetPassword] != nil ||
+			s.othersWrite(),
 		Delete: s.ops[operations.Delete] != nil,
 	}
 }
