@@ -69,7 +69,9 @@ func usage(w io.Writer) {
 	fmt.Fprint(w, `usage: dbscim <command> [flags]
 
 commands:
-  serve     --config FILE   serve the configured targets over SCIM 2.0
+  serve     --config FILE   serve the configured targets over SCIM 2.0; each
+                            target is checked against its database as validate
+                            does, and is not ready while it fails (--skip-checks)
   validate  --config FILE   check the configuration against every live database
   init      --dialect D --name DB [...] TABLE
                             write a dbscim.yaml for a users table, read from the
@@ -126,6 +128,7 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	path := fs.String("config", "dbscim.yaml", "the configuration file")
 	level := fs.String("log-level", "info", "log level: debug, info, warn, error")
 	watch := fs.Duration("watch", 5*time.Second, "how often to check the configuration file for changes and reload it; 0 turns the watch off (SIGHUP still reloads)")
+	skipChecks := fs.Bool("skip-checks", false, "do not check the targets' configurations against their databases at start and on reload (the checks `validate` runs; for catalogs so large that they are slow)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -143,7 +146,7 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	defer signal.Stop(hup)
 	ctx, stop := signal.NotifyContext(stopContext, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	srv, err := server.Open(ctx, cfg, log)
+	srv, err := server.OpenWith(ctx, cfg, log, server.Options{SkipChecks: *skipChecks})
 	if err != nil {
 		log.Error("cannot open targets", "error", err.Error())
 		return 1

@@ -30,6 +30,9 @@ type generation struct {
 	active  int
 	retired bool
 	closed  chan struct{} // closed once the pools are closed
+	// handedOver are targets a reload moved on to the next generation (their
+	// new configuration failed its checks): that generation closes them.
+	handedOver map[string]bool
 }
 
 // served is one target as served: its engine target, authentication, SCIM handler
@@ -50,6 +53,7 @@ type served struct {
 	// the target's pool serves then.
 	ready *sql.DB
 	refusedState
+	checksState
 	timeout time.Duration
 	// endpoints are the resource endpoints the target serves ("Entitlements",
 	// "Roles" or others the configuration names), by lower-case name, for the
@@ -116,7 +120,8 @@ func newGeneration(cfg *operations.Config, targets []*engine.Target, m *metrics,
 			endpoints[strings.ToLower(rt.Endpoint)] = rt.Endpoint
 		}
 		g.targets[t.Name] = &served{target: t, auth: auth, handler: h, v1: scim11.NewHandler(hc), timeout: timeout, endpoints: endpoints,
-			slots: make(chan struct{}, maxOpen+max(t.Config.Database.MaxQueue, 0)), ready: readinessPool(t)}
+			slots: make(chan struct{}, maxOpen+max(t.Config.Database.MaxQueue, 0)), ready: readinessPool(t),
+			checksState: checksState{first: make(chan struct{}), kick: make(chan struct{}, 1)}}
 		g.order = append(g.order, t.Name)
 	}
 	return g
@@ -159,14 +164,39 @@ func (g *generation) retire() {
 }
 
 func (g *generation) close() {
+	g.mu.Lock()
+	handedOver := g.handedOver
+	g.mu.Unlock()
 	for _, name := range g.order {
-		t := g.targets[name]
-		t.target.Close()
-		if t.ready != nil {
-			t.ready.Close()
+		if !handedOver[name] {
+			g.targets[name].close()
 		}
 	}
 	close(g.closed)
+}
+
+// close ends the target's checks and closes its pools.
+func (t *served) close() {
+	if t.stopChecks != nil {
+		t.stopChecks()
+	}
+	t.target.Close()
+	if t.ready != nil {
+		t.ready.Close()
+	}
+}
+
+// handOver marks targets the next generation has taken over: closing this
+// generation leaves them open.
+func (g *generation) handOver(names []string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.handedOver == nil {
+		g.handedOver = map[string]bool{}
+	}
+	for _, n := range names {
+		g.handedOver[n] = true
+	}
 }
 
 // anyCredentials reports whether a request carries the credentials of one of the

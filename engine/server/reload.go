@@ -32,6 +32,15 @@ func stampOf(path string) (stamp, bool) {
 // done. A configuration that does not load or whose targets do not open is refused:
 // its errors are logged and returned, and the configuration in force keeps serving.
 //
+// The new configuration's targets are checked against their databases (unless
+// checks are turned off) before it is swapped in, each within checkTimeout. A
+// target whose new configuration fails the checks keeps serving the configuration
+// it had, if it was serving it: the rest of the reload is applied, and the error
+// returned, the log and /readyz say which target's reload was refused and why. A
+// new target that fails them is not ready. A target whose checks cannot run
+// because its database does not answer takes the new configuration; it is checked
+// when the database answers.
+//
 // listen, tls, data_dir and hostnames take effect only on a restart (the listener
 // and its certificate are already set up); a change to them is logged as such. A
 // TLS certificate given as files is reloaded by itself when the files change.
@@ -83,17 +92,59 @@ func (s *Server) apply(ctx context.Context, cfg *operations.Config) error {
 		s.refuse("", err)
 		return err
 	}
+	g.startChecks(s.opts.SkipChecks, true, s.log)
+	g.waitChecks(ctx, checkTimeout+2*readyTimeout)
 	old := s.gen.Load()
+	kept, keptErr := g.keepServing(old, s.log)
 	if o, n := old.cfg.Server, cfg.Server; o.Listen != n.Listen || o.TLS.Mode != n.TLS.Mode || o.TLS.Cert != n.TLS.Cert ||
 		o.TLS.Key != n.TLS.Key || o.DataDir != n.DataDir || !slices.Equal(o.Hostnames, n.Hostnames) {
 		s.log.Warn("configuration reloaded, but listen, tls, data_dir and hostnames take effect only on a restart")
 	}
 	s.gen.Store(g)
+	old.handOver(kept)
 	old.retire()
-	s.metrics.reloads.WithLabelValues("ok").Inc()
 	s.metrics.reloadedAt.SetToCurrentTime()
+	if keptErr != nil {
+		s.metrics.reloads.WithLabelValues("error").Inc()
+		s.log.Warn("configuration reloaded, except for targets whose new configuration fails the checks against their databases",
+			"targets", g.order, "refused", kept)
+		return keptErr
+	}
+	s.metrics.reloads.WithLabelValues("ok").Inc()
 	s.log.Info("configuration reloaded", "targets", g.order)
 	return nil
+}
+
+// keepServing settles, target by target, a reload whose new configuration fails
+// the checks against the database. A target that serves its configuration in
+// force keeps it: the new one is closed, and the log and /readyz say that its
+// reload was refused and why. A new target, or one that was not serving anyway,
+// takes the new configuration and is not ready. The generation in force must not
+// be published yet; the names returned are the targets it hands over.
+func (g *generation) keepServing(old *generation, log *slog.Logger) ([]string, error) {
+	var kept []string
+	var errs []error
+	for _, name := range g.order {
+		nt := g.targets[name]
+		v := nt.vetted.Load()
+		if v == nil || v.state != checkFailed {
+			continue
+		}
+		ot, ok := old.targets[name]
+		if !ok || !ot.serving() {
+			nt.announceNotReady(log, len(v.problems))
+			continue
+		}
+		nt.close()
+		g.targets[name] = ot
+		ot.reloadRefused.Store(&v.problems)
+		kept = append(kept, name)
+		log.Error("reload of target refused: its new configuration fails the checks against its database; it keeps serving the configuration it had",
+			"target", name, "problems", len(v.problems))
+		errs = append(errs, fmt.Errorf("target %s: the new configuration fails the checks against its database, so the target keeps serving the one it had: %s",
+			name, summary(v.problems[0], len(v.problems)-1)))
+	}
+	return kept, errors.Join(errs...)
 }
 
 // refuse logs why a configuration was refused, one line per problem with its

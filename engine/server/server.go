@@ -45,6 +45,7 @@ type Server struct {
 	audit    *auditSink
 	mux      *http.ServeMux
 	reloadMu sync.Mutex
+	opts     Options
 	// loaded is the configuration file's stamp when it was last read, for Watch.
 	loaded atomic.Pointer[stamp]
 }
@@ -77,20 +78,35 @@ func New(cfg *operations.Config, targets []*engine.Target, log *slog.Logger) *Se
 }
 
 // Open opens every target of the configuration and its audit file, and returns the
-// server for them.
+// server for them, with every target's configuration checked against its database
+// (OpenWith tells more).
 func Open(ctx context.Context, cfg *operations.Config, log *slog.Logger) (*Server, error) {
+	return OpenWith(ctx, cfg, log, Options{})
+}
+
+// OpenWith is Open with options. Unless they are turned off, the targets'
+// configurations are checked against their databases as `dbscim validate` checks
+// them, every target on its own in the background: a target that fails the checks
+// is not ready (503, and /readyz says why) while the others serve. OpenWith waits
+// a few seconds at most for these checks; a target whose checks are still running
+// then serves unchecked until they finish.
+func OpenWith(ctx context.Context, cfg *operations.Config, log *slog.Logger, opt Options) (*Server, error) {
 	targets, err := OpenTargets(ctx, cfg, log)
 	if err != nil {
 		return nil, err
 	}
 	s := New(cfg, targets, log)
+	s.opts = opt
 	if err := s.audit.open(cfg.Server.AuditFile); err != nil {
 		s.Close()
 		return nil, err
 	}
 	// A database that refuses a target's connection settings makes that target
 	// not ready (503) rather than failing each request with 500; the others serve.
-	s.gen.Load().checkConnections(ctx, s.log)
+	g := s.gen.Load()
+	g.checkConnections(ctx, s.log)
+	g.startChecks(opt.SkipChecks, false, s.log)
+	g.waitChecks(ctx, startWait)
 	return s, nil
 }
 
@@ -361,12 +377,21 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 }
 
 // readyz pings every target's database (or the one named by ?target=) at once,
-// each within a deadline and through the target's readiness pool, and reports each. It answers 503 when one is down, and
-// never says why beyond "database unavailable": the driver's text goes to the log.
+// each within a deadline and through the target's readiness pool, and reports each
+// with where its configuration checks stand. It answers 503 when a target is not
+// ready: its database is down (the driver's text goes to the log, never here), it
+// refuses the connection settings, or the configuration fails its checks (whose
+// problems are listed, at their place in the file).
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	type result struct {
-		Ready bool   `json:"ready"`
-		Error string `json:"error,omitempty"`
+		Ready  bool   `json:"ready"`
+		Error  string `json:"error,omitempty"`
+		Checks string `json:"checks,omitempty"` // absent when they passed
+		// Problems are the configuration's problems, when it fails its checks.
+		Problems []string `json:"problems,omitempty"`
+		// ReloadRefused are the problems of a configuration a reload offered the
+		// target; the target kept serving the one it had.
+		ReloadRefused []string `json:"reload_refused,omitempty"`
 	}
 	g := s.acquire()
 	defer g.leave()
@@ -385,8 +410,9 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			t := g.targets[name]
 			ctx, cancel := context.WithTimeout(r.Context(), readyTimeout)
-			refused, err := g.targets[name].check(ctx, s.log)
+			refused, err := t.check(ctx, s.log)
 			cancel()
 			res := result{Ready: true}
 			switch {
@@ -395,6 +421,24 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 			case err != nil:
 				res = result{Error: "database unavailable"}
 				s.log.Warn("readiness check failed", "target", name, "error", err.Error())
+			}
+			if v := t.checking(!refused && err == nil); refused {
+				// The connection is the problem; checks wait for it.
+			} else if v == nil {
+				res.Checks = "running"
+			} else {
+				switch v.state {
+				case checkFailed:
+					res.Ready, res.Error = false, "configuration fails the checks against the database"
+					res.Checks, res.Problems = "failed", shown(v.problems)
+				case checkPending:
+					res.Checks = "waiting for the database"
+				case checkUnchecked:
+					res.Checks = "not run: " + v.why
+				}
+			}
+			if p := t.reloadRefused.Load(); p != nil {
+				res.ReloadRefused = shown(*p)
 			}
 			mu.Lock()
 			out[name] = res
