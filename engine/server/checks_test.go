@@ -138,6 +138,13 @@ func TestChecksAtStart(t *testing.T) {
 			c := r.env("bad", testToken, b)
 			expectFailedChecks(t, c, "bad", tc.problem)
 			c.expectError(r.env("bad", "wrong-token-0123456789abcdef", nil).do("GET", "/Users", ""), 401, "", "without credentials")
+			// SCIM 1.1 (the Okta agent's default) is told the same, in its shape.
+			v1 := r.env("bad", testToken, b)
+			v1.url = r.ts.URL + server.V1BasePath + "/bad"
+			if resp := v1.do("GET", "/Users", ""); resp.status != 503 || !strings.Contains(resp.raw, `"Errors"`) ||
+				!strings.Contains(resp.raw, "fails the checks against its database") || !strings.Contains(resp.raw, tc.problem) {
+				t.Fatalf("SCIM 1.1: %d %s", resp.status, resp.raw)
+			}
 			hr := r.env("hr", otherToken, b)
 			hr.expect(hr.do("POST", "/Users", oktaUser("ann@example.com", "Ann", "Lee")), 201, "the healthy target")
 			hr.expect(hr.do("GET", "/Users", ""), 200, "the healthy target")

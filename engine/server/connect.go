@@ -202,6 +202,7 @@ func (g *generation) startChecks(skip, reloading bool, log *slog.Logger) {
 		if skip {
 			t.vetted.Store(&vetting{state: checkUnchecked, why: "checks turned off (--skip-checks)"})
 			close(t.first)
+			log.Info("target served unchecked: checks turned off (--skip-checks)", "target", name)
 			continue
 		}
 		ctx, cancel := context.WithCancel(context.Background())
