@@ -77,9 +77,15 @@ type readiness struct {
 	} `json:"targets"`
 }
 
-func (r *running) readiness() readiness {
+// readiness reads /readyz as a caller with token ("" for a probe without
+// credentials): the problems of a target are shown only with its credentials.
+func (r *running) readiness(token string) readiness {
 	r.t.Helper()
-	status, body := r.get("/readyz")
+	var hdr []string
+	if token != "" {
+		hdr = []string{"Authorization", "Bearer " + token}
+	}
+	status, body := r.get("/readyz", hdr...)
 	out := readiness{status: status, raw: body}
 	if err := json.Unmarshal([]byte(body), &out); err != nil {
 		r.t.Fatalf("/readyz: %v: %s", err, body)
@@ -149,7 +155,10 @@ func TestChecksAtStart(t *testing.T) {
 			hr.expect(hr.do("POST", "/Users", oktaUser("ann@example.com", "Ann", "Lee")), 201, "the healthy target")
 			hr.expect(hr.do("GET", "/Users", ""), 200, "the healthy target")
 
-			ready := r.readiness()
+			if probe := r.readiness("").Targets["bad"]; probe.Ready || probe.Checks != "failed" || len(probe.Problems) != 0 {
+				t.Fatalf("/readyz without credentials: the state without the problems: %+v", probe)
+			}
+			ready := r.readiness(testToken)
 			bt := ready.Targets["bad"]
 			if ready.status != 503 || ready.Ready || bt.Ready || bt.Checks != "failed" || len(bt.Problems) == 0 ||
 				!strings.Contains(bt.Problems[0], tc.problem) || !position.MatchString(bt.Problems[0]) {
@@ -176,7 +185,7 @@ func TestChecksAtStart(t *testing.T) {
 				t.Fatal(err)
 			}
 			c.expect(c.do("GET", "/Users", ""), 200, "the target once its configuration is fixed")
-			if ready := r.readiness(); ready.status != 200 || !ready.Ready {
+			if ready := r.readiness(""); ready.status != 200 || !ready.Ready {
 				t.Fatalf("/readyz once fixed: %d %s", ready.status, ready.raw)
 			}
 		})
@@ -223,8 +232,8 @@ func TestReloadFailingChecks(t *testing.T) {
 			r.env("hr", nextToken, b).expectError(r.env("hr", nextToken, b).do("GET", "/Users", ""), 401, "", "the refused configuration's token")
 			expectFailedChecks(t, r.env("extra", otherToken, b), "extra", tc.problem)
 
-			ready := r.readiness()
-			ht, et := ready.Targets["hr"], ready.Targets["extra"]
+			ready := r.readiness(testToken)
+			ht, et := ready.Targets["hr"], r.readiness(otherToken).Targets["extra"]
 			if ready.status != 503 || !ht.Ready || len(ht.ReloadRefused) == 0 || !strings.Contains(ht.ReloadRefused[0], tc.problem) ||
 				et.Ready || len(et.Problems) == 0 || !strings.Contains(et.Problems[0], tc.problem) {
 				t.Fatalf("/readyz after the reload: %d %s", ready.status, ready.raw)
@@ -250,7 +259,7 @@ func TestReloadFailingChecks(t *testing.T) {
 			next.expect(next.do("GET", "/Users", ""), 200, "the new configuration")
 			extra := r.env("extra", otherToken, b)
 			extra.expect(extra.do("GET", "/Users", ""), 200, "the fixed new target")
-			if ready := r.readiness(); ready.status != 200 || strings.Contains(ready.raw, "reload_refused") {
+			if ready := r.readiness(""); ready.status != 200 || strings.Contains(ready.raw, "reload_refused") {
 				t.Fatalf("/readyz after the good reload: %d %s", ready.status, ready.raw)
 			}
 		})
@@ -277,7 +286,7 @@ func TestChecksWaitForDatabase(t *testing.T) {
 					t.Fatalf("an outage answered as a configuration problem: %v %s", resp.header, resp.raw)
 				}
 			}
-			ready := r.readiness()
+			ready := r.readiness("")
 			if ready.status != 503 || ready.Targets["down"].Error != "database unavailable" || ready.Targets["down"].Checks != "waiting for the database" ||
 				len(ready.Targets["broken"].Problems) != 0 {
 				t.Fatalf("/readyz during the outage: %d %s", ready.status, ready.raw)
@@ -289,7 +298,7 @@ func TestChecksWaitForDatabase(t *testing.T) {
 			b.px.restore()
 			deadline := time.Now().Add(20 * time.Second)
 			for {
-				ready = r.readiness()
+				ready = r.readiness("")
 				if ready.Targets["down"].Ready && ready.Targets["down"].Checks == "" && ready.Targets["broken"].Checks == "failed" {
 					break
 				}
@@ -355,7 +364,7 @@ func TestSkipChecks(t *testing.T) {
 	if resp := c.do("GET", "/Users", ""); strings.Contains(resp.raw, "fails the checks") {
 		t.Fatalf("checks ran though turned off: %d %s", resp.status, resp.raw)
 	}
-	ready := r.readiness()
+	ready := r.readiness("")
 	if ready.status != 200 || ready.Targets["hr"].Checks != "not run: checks turned off (--skip-checks)" {
 		t.Fatalf("/readyz with checks off: %d %s", ready.status, ready.raw)
 	}

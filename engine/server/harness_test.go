@@ -152,9 +152,16 @@ func (r *running) rewrite(yaml string) {
 }
 
 // get fetches a path of the server outside SCIM (/metrics, /readyz).
-func (r *running) get(path string) (int, string) {
+func (r *running) get(path string, hdr ...string) (int, string) {
 	r.t.Helper()
-	resp, err := r.ts.Client().Get(r.ts.URL + path)
+	req, err := http.NewRequest("GET", r.ts.URL+path, nil)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	resp, err := r.ts.Client().Do(req)
 	if err != nil {
 		r.t.Fatal(err)
 	}

@@ -440,6 +440,11 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 			if p := t.reloadRefused.Load(); p != nil {
 				res.ReloadRefused = shown(*p)
 			}
+			if _, ok := t.auth.identify(r); !ok {
+				// The problems name tables, routines and columns: only a caller
+				// with the target's credentials reads them. Probes see the state.
+				res.Problems, res.ReloadRefused = nil, nil
+			}
 			mu.Lock()
 			out[name] = res
 			mu.Unlock()
