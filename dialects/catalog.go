@@ -15,12 +15,15 @@ type RoutineInfo struct {
 	// Names are, per entry of Params, the parameters' names ("" where the
 	// catalog does not say).
 	Names []string
+	// Types are, per entry of Params, the parameters' data types as the catalog
+	// names them, comma-separated ("int, varchar"); "" where it does not say.
+	Types []string
 }
 
 // Catalog is implemented by the dialects whose catalogs dbscim can read (those whose
 // Spec has a RoutineQuery) to check declared routine calls: that the routine
-// exists, takes the declared number of parameters, and is a procedure or a
-// function as the call form says.
+// exists, takes the declared number of parameters of the types the bound
+// columns hold, and is a procedure or a function as the call form says.
 type Catalog interface {
 	// Routine reports what the catalog holds under a routine name as written in the
 	// configuration (optionally schema-qualified). A routine that does not exist
@@ -46,6 +49,16 @@ func (Postgres) Routine(ctx context.Context, q Querier, name string) (RoutineInf
 	return readRoutine(ctx, postgresSpec, q, name)
 }
 
+// Routine reads sys.objects and sys.parameters (Spec.RoutineQuery).
+func (SQLServer) Routine(ctx context.Context, q Querier, name string) (RoutineInfo, error) {
+	return readRoutine(ctx, sqlserverSpec, q, name)
+}
+
+// Routine reads ALL_OBJECTS and ALL_ARGUMENTS (Spec.RoutineQuery).
+func (Oracle) Routine(ctx context.Context, q Querier, name string) (RoutineInfo, error) {
+	return readRoutine(ctx, oracleSpec, q, name)
+}
+
 func readRoutines(ctx context.Context, q Querier, query string, args ...any) (RoutineInfo, error) {
 	var info RoutineInfo
 	rows, err := q.QueryContext(ctx, query, args...)
@@ -54,13 +67,14 @@ func readRoutines(ctx context.Context, q Querier, query string, args ...any) (Ro
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var kind, names string
+		var kind, names, types string
 		var n int
-		if err := rows.Scan(&kind, &n, &names); err != nil {
+		if err := rows.Scan(&kind, &n, &names, &types); err != nil {
 			return info, err
 		}
 		info.Params = append(info.Params, n)
-		info.Names = append(info.Names, names)
+		info.Names = append(info.Names, strings.TrimSpace(names))
+		info.Types = append(info.Types, strings.TrimSpace(types))
 		if strings.EqualFold(kind, "FUNCTION") {
 			info.Kinds = append(info.Kinds, Function)
 		} else {

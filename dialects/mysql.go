@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -51,6 +52,8 @@ var mysqlSpec = Spec{
 	RoutineQuery: `SELECT r.ROUTINE_TYPE, (SELECT COUNT(*) FROM information_schema.PARAMETERS p
 		WHERE p.SPECIFIC_SCHEMA = r.ROUTINE_SCHEMA AND p.SPECIFIC_NAME = r.SPECIFIC_NAME AND p.ORDINAL_POSITION > 0),
 		COALESCE((SELECT GROUP_CONCAT(p.PARAMETER_NAME ORDER BY p.ORDINAL_POSITION SEPARATOR ', ') FROM information_schema.PARAMETERS p
+		WHERE p.SPECIFIC_SCHEMA = r.ROUTINE_SCHEMA AND p.SPECIFIC_NAME = r.SPECIFIC_NAME AND p.ORDINAL_POSITION > 0), ''),
+		COALESCE((SELECT GROUP_CONCAT(p.DATA_TYPE ORDER BY p.ORDINAL_POSITION SEPARATOR ', ') FROM information_schema.PARAMETERS p
 		WHERE p.SPECIFIC_SCHEMA = r.ROUTINE_SCHEMA AND p.SPECIFIC_NAME = r.SPECIFIC_NAME AND p.ORDINAL_POSITION > 0), '')
 		FROM information_schema.ROUTINES r WHERE r.ROUTINE_SCHEMA = COALESCE(NULLIF(?, ''), DATABASE()) AND r.ROUTINE_NAME = ?`,
 	RoutineNamesQuery: `SELECT ROUTINE_NAME FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = COALESCE(NULLIF(?, ''), DATABASE())`,
@@ -61,6 +64,25 @@ var mysqlSpec = Spec{
 		WHERE TABLE_SCHEMA = COALESCE(NULLIF(?, ''), DATABASE()) AND TABLE_NAME = ?
 		ORDER BY ORDINAL_POSITION`,
 	ColumnsArgs: "st",
+	TablesQuery: `SELECT TABLE_NAME, CASE TABLE_TYPE WHEN 'VIEW' THEN 'V' ELSE 'T' END
+		FROM information_schema.TABLES WHERE TABLE_SCHEMA = COALESCE(NULLIF(?, ''), DATABASE())`,
+	// Error 1146: Table 'db.userz' doesn't exist.
+	MissingTable: regexp.MustCompile(`Table '(?:[^'.]*\.)?([^']+)' doesn't exist`),
+	// A binary column (no collation, or a *_bin or *_cs one) compares letter
+	// case; the usual *_ci collations do not. MariaDB has no indexes on
+	// expressions, so every key part is a column.
+	IndexesQuery: `SELECT s.INDEX_NAME, s.COLUMN_NAME, '',
+		CASE WHEN c.DATA_TYPE IN ('binary', 'varbinary', 'tinyblob', 'blob', 'mediumblob', 'longblob') THEN 'N'
+		     WHEN c.COLLATION_NAME IS NULL THEN 'Y'
+		     WHEN c.COLLATION_NAME LIKE '%\_bin' OR c.COLLATION_NAME LIKE '%\_cs' THEN 'N'
+		     ELSE 'Y' END,
+		CASE s.INDEX_NAME WHEN 'PRIMARY' THEN 'Y' ELSE 'N' END
+		FROM information_schema.STATISTICS s
+		JOIN information_schema.COLUMNS c ON c.TABLE_SCHEMA = s.TABLE_SCHEMA AND c.TABLE_NAME = s.TABLE_NAME AND c.COLUMN_NAME = s.COLUMN_NAME
+		WHERE s.NON_UNIQUE = 0 AND s.TABLE_SCHEMA = COALESCE(NULLIF(?, ''), DATABASE()) AND s.TABLE_NAME = ?
+		ORDER BY s.INDEX_NAME, s.SEQ_IN_INDEX`,
+	IndexesArgs:    "st",
+	CaseBlindIndex: "ALTER TABLE %[1]s MODIFY %[2]s <its type> COLLATE utf8mb4_unicode_ci, ADD UNIQUE INDEX %[3]s (%[2]s)",
 }
 
 // Spec returns MySQL's and MariaDB's facts.

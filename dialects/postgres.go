@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -59,7 +60,9 @@ var postgresSpec = Spec{
 	// PostgreSQL would resolve it; a schema-qualified name must match its schema,
 	// an unqualified one any schema on the search path.
 	RoutineQuery: `SELECT CASE p.prokind WHEN 'p' THEN 'PROCEDURE' ELSE 'FUNCTION' END, p.pronargs,
-		COALESCE(array_to_string(p.proargnames[1:p.pronargs], ', '), '')
+		COALESCE(array_to_string(p.proargnames[1:p.pronargs], ', '), ''),
+		COALESCE((SELECT string_agg(format_type(a.t, NULL), ', ' ORDER BY a.i)
+		          FROM unnest(p.proargtypes::oid[]) WITH ORDINALITY a(t, i)), '')
 		FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
 		WHERE p.proname = lower($2) AND (($1 = '' AND n.nspname = ANY (current_schemas(false))) OR n.nspname = lower($1))`,
 	RoutineNamesQuery: `SELECT p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
@@ -80,6 +83,32 @@ var postgresSpec = Spec{
 		WHERE c.table_schema = COALESCE(NULLIF($1, ''), current_schema()) AND c.table_name = $2
 		ORDER BY c.ordinal_position`,
 	ColumnsArgs: "st",
+	TablesQuery: `SELECT table_name, CASE table_type WHEN 'VIEW' THEN 'V' ELSE 'T' END
+		FROM information_schema.tables WHERE table_schema = COALESCE(NULLIF($1, ''), current_schema())`,
+	// 42P01: relation "userz" does not exist.
+	MissingTable: regexp.MustCompile(`relation "([^"]+)" does not exist`),
+	// A key part is case-blind when it is citext, has a nondeterministic
+	// collation, or holds no text; expressions over lower()/upper() are
+	// recognised from pg_get_indexdef's text.
+	IndexesQuery: `SELECT ic.relname, COALESCE(a.attname, ''),
+		CASE WHEN i.indkey[k.n - 1] = 0 THEN pg_get_indexdef(i.indexrelid, k.n::int, true) ELSE '' END,
+		CASE WHEN ty.typname = 'citext' THEN 'Y'
+		     WHEN co.collisdeterministic = false THEN 'Y'
+		     WHEN ty.typcategory IS NOT NULL AND ty.typcategory <> 'S' THEN 'Y'
+		     ELSE 'N' END,
+		CASE WHEN i.indisprimary THEN 'Y' ELSE 'N' END
+		FROM pg_index i
+		JOIN pg_class ic ON ic.oid = i.indexrelid
+		JOIN pg_class tc ON tc.oid = i.indrelid
+		JOIN pg_namespace ns ON ns.oid = tc.relnamespace
+		CROSS JOIN LATERAL generate_series(1, i.indnkeyatts) k(n)
+		LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[k.n - 1] AND a.attnum > 0
+		LEFT JOIN pg_type ty ON ty.oid = a.atttypid
+		LEFT JOIN pg_collation co ON co.oid = i.indcollation[k.n - 1]
+		WHERE i.indisunique AND ns.nspname = COALESCE(NULLIF($1, ''), current_schema()) AND tc.relname = $2
+		ORDER BY ic.relname, k.n`,
+	IndexesArgs:    "st",
+	CaseBlindIndex: "CREATE UNIQUE INDEX %[3]s ON %[1]s (lower(%[2]s))",
 }
 
 // Spec returns PostgreSQL's facts.

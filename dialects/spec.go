@@ -2,6 +2,7 @@ package dialects
 
 import (
 	"context"
+	"regexp"
 	"strconv"
 )
 
@@ -68,7 +69,8 @@ type Spec struct {
 	MaxInsertRows int
 
 	// RoutineQuery reads a routine's kind ('PROCEDURE' or 'FUNCTION'), number of
-	// parameters and their names (comma-separated) from the catalog, one row per routine of that name, with the
+	// parameters, their names and their data types (each comma-separated, in
+	// parameter order) from the catalog, one row per routine of that name, with the
 	// schema ("" for the current one) and the name as its two parameters. It is ""
 	// when dbscim does not read the database's catalog.
 	RoutineQuery string
@@ -85,6 +87,27 @@ type Spec struct {
 	// ColumnsArgs lists, for each placeholder of ColumnsQuery, whether it takes
 	// the schema ('s') or the table name ('t').
 	ColumnsArgs string
+
+	// TablesQuery lists the tables and views of a schema (its one parameter, ""
+	// for the current one): name, and 'V' for a view or 'T' for a table.
+	TablesQuery string
+	// MissingTable finds, in the database's error for a statement over a table
+	// that does not exist, the table's name (its first group); nil where the
+	// error names no table (Oracle's ORA-00942).
+	MissingTable *regexp.Regexp
+	// IndexesQuery reads a table's unique indexes and constraints, one row per
+	// key part in index order: index name, column, expression (or NULL/'' for a
+	// plain column), 'Y' when the key part compares regardless of letter case
+	// (the query's judgement for plain columns; an expression over lower() or
+	// upper() is recognised in Go), and 'Y' for the primary key. Its parameters
+	// are the schema and the table, as IndexesArgs orders them.
+	IndexesQuery string
+	// IndexesArgs lists, for each placeholder of IndexesQuery, whether it takes
+	// the schema ('s') or the table name ('t').
+	IndexesArgs string
+	// CaseBlindIndex is the DDL that makes a column unique in any letter case,
+	// with %[1]s the table, %[2]s the column and %[3]s a name for the index.
+	CaseBlindIndex string
 
 	// UserErrors says, for the DBA, how a routine raises an error whose message is
 	// meant for the caller; "" when the database has no routines.

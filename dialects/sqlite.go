@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"net/url"
+	"regexp"
 	"strings"
 
 	"modernc.org/sqlite"
@@ -59,6 +60,23 @@ var sqliteSpec = Spec{
 		     ELSE '' END
 		FROM pragma_table_info(?) c ORDER BY c.cid`,
 	ColumnsArgs: "tt",
+	TablesQuery: `SELECT name, CASE type WHEN 'view' THEN 'V' ELSE 'T' END FROM sqlite_master
+		WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite\_%' ESCAPE '\' AND ? IN ('', 'main')`,
+	// no such table: userz
+	MissingTable: regexp.MustCompile(`no such table: ([^\s]+)`),
+	// NOCASE collation, or a column of INTEGER affinity, is case-blind; the
+	// catalog keeps an expression index only as its CREATE INDEX text.
+	IndexesQuery: `SELECT il.name, COALESCE(ii.name, ''),
+		CASE WHEN ii.cid = -2 THEN COALESCE((SELECT m.sql FROM sqlite_master m WHERE m.type = 'index' AND m.name = il.name), '') ELSE '' END,
+		CASE WHEN upper(ii.coll) = 'NOCASE' THEN 'Y'
+		     WHEN ii.cid >= 0 AND (SELECT upper(ti.type) FROM pragma_table_info(?) ti WHERE ti.cid = ii.cid) LIKE '%INT%' THEN 'Y'
+		     ELSE 'N' END,
+		CASE il.origin WHEN 'pk' THEN 'Y' ELSE 'N' END
+		FROM pragma_index_list(?) il JOIN pragma_index_xinfo(il.name) ii
+		WHERE il."unique" = 1 AND ii.key = 1
+		ORDER BY il.name, ii.seqno`,
+	IndexesArgs:    "tt",
+	CaseBlindIndex: "CREATE UNIQUE INDEX %[3]s ON %[1]s (%[2]s COLLATE NOCASE)",
 }
 
 // Spec returns SQLite's facts.

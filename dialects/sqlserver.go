@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -68,6 +69,32 @@ var sqlserverSpec = Spec{
 		WHERE c.TABLE_SCHEMA = COALESCE(NULLIF(@p1, ''), SCHEMA_NAME()) AND c.TABLE_NAME = @p2
 		ORDER BY c.ORDINAL_POSITION`,
 	ColumnsArgs: "st",
+	RoutineQuery: `SELECT CASE o.type WHEN 'P' THEN 'PROCEDURE' ELSE 'FUNCTION' END,
+		(SELECT COUNT(*) FROM sys.parameters p WHERE p.object_id = o.object_id AND p.parameter_id > 0),
+		COALESCE(STUFF((SELECT ', ' + SUBSTRING(p.name, 2, 128) FROM sys.parameters p
+		  WHERE p.object_id = o.object_id AND p.parameter_id > 0 ORDER BY p.parameter_id FOR XML PATH('')), 1, 2, ''), ''),
+		COALESCE(STUFF((SELECT ', ' + TYPE_NAME(p.user_type_id) FROM sys.parameters p
+		  WHERE p.object_id = o.object_id AND p.parameter_id > 0 ORDER BY p.parameter_id FOR XML PATH('')), 1, 2, ''), '')
+		FROM sys.objects o
+		WHERE o.type IN ('P', 'FN', 'IF', 'TF') AND o.name = @p2 AND o.schema_id = SCHEMA_ID(COALESCE(NULLIF(@p1, ''), SCHEMA_NAME()))`,
+	RoutineNamesQuery: `SELECT o.name FROM sys.objects o
+		WHERE o.type IN ('P', 'FN', 'IF', 'TF') AND o.schema_id = SCHEMA_ID(COALESCE(NULLIF(@p1, ''), SCHEMA_NAME()))`,
+	TablesQuery: `SELECT TABLE_NAME, CASE TABLE_TYPE WHEN 'VIEW' THEN 'V' ELSE 'T' END
+		FROM INFORMATION_SCHEMA.TABLES WHERE TABLE_SCHEMA = COALESCE(NULLIF(@p1, ''), SCHEMA_NAME())`,
+	// Msg 208: Invalid object name 'userz'.
+	MissingTable: regexp.MustCompile(`Invalid object name '(?:[^'.]*\.)?([^']+)'`),
+	// A _CI_ collation, or a column without collation (no text), is case-blind.
+	IndexesQuery: `SELECT i.name, c.name, COALESCE(cc.definition, ''),
+		CASE WHEN c.collation_name IS NULL OR c.collation_name LIKE '%[_]CI[_]%' THEN 'Y' ELSE 'N' END,
+		CASE WHEN i.is_primary_key = 1 THEN 'Y' ELSE 'N' END
+		FROM sys.indexes i
+		JOIN sys.index_columns ic ON ic.object_id = i.object_id AND ic.index_id = i.index_id AND ic.is_included_column = 0
+		JOIN sys.columns c ON c.object_id = ic.object_id AND c.column_id = ic.column_id
+		LEFT JOIN sys.computed_columns cc ON cc.object_id = c.object_id AND cc.column_id = c.column_id
+		WHERE i.is_unique = 1 AND i.object_id = OBJECT_ID(QUOTENAME(COALESCE(NULLIF(@p1, ''), SCHEMA_NAME())) + '.' + QUOTENAME(@p2))
+		ORDER BY i.name, ic.key_ordinal`,
+	IndexesArgs:    "st",
+	CaseBlindIndex: "ALTER TABLE %[1]s ALTER COLUMN %[2]s <its type> COLLATE SQL_Latin1_General_CP1_CI_AS; CREATE UNIQUE INDEX %[3]s ON %[1]s (%[2]s)",
 }
 
 // Spec returns SQL Server's facts.
