@@ -20,6 +20,7 @@ import (
 	"github.com/dbscim/dbscim/engine"
 	"github.com/dbscim/dbscim/engine/scim"
 	"github.com/dbscim/dbscim/engine/server"
+	"github.com/dbscim/dbscim/engine/store"
 	"github.com/dbscim/dbscim/operations"
 )
 
@@ -141,7 +142,7 @@ func Serve(t testing.TB, cfg *operations.Config, o Options) *Served {
 			if err != nil {
 				t.Fatalf("enginetest: open %s: %v", tc.Name, err)
 			}
-			problems := tg.Check(ctx)
+			problems := store.Errors(tg.Check(ctx))
 			tg.Close()
 			if len(problems) != 0 {
 				t.Fatalf("enginetest: target %s does not validate against its database: %v", tc.Name, problems)

@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/dbscim/dbscim/dialects"
 	"github.com/dbscim/dbscim/engine/run"
 	"github.com/dbscim/dbscim/engine/sqlgen"
 	"github.com/dbscim/dbscim/operations"
@@ -25,6 +24,18 @@ type Problem struct {
 	Warning bool
 }
 
+// Errors returns the problems that are not warnings: those that make requests
+// fail.
+func Errors(problems []Problem) []Problem {
+	var out []Problem
+	for _, p := range problems {
+		if !p.Warning {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
 func (p Problem) String() string {
 	if p.Warning {
 		return p.Pos.String() + ": warning: " + p.Msg
@@ -34,29 +45,14 @@ func (p Problem) String() string {
 
 // Check compares the configuration with the live database without changing
 // anything: every SQL statement is prepared (its syntax, tables and columns are
-// checked by the database itself), and the columns the attribute mappings read
-// must be among those the list and get statements return. Procedure calls are only
-// checked where they read: the list is run to its first row.
+// checked by the database itself), every call is compared with the catalog, the
+// values bound are compared by type with what they go into (CheckOperations),
+// and the columns the attribute mappings read must be among those the list and
+// get statements return. Risks the target can serve with (an id that changes
+// with the login, a userName index that compares letter case, an attribute no
+// operation writes) are warnings.
 func (s *Stores) Check(ctx context.Context) []Problem {
-	var out []Problem
-	catalog, _ := s.pool.Dialect.(dialects.Catalog)
-	for _, op := range s.cfg.Declared() {
-		if op.Kind == operations.Call {
-			if catalog != nil {
-				out = append(out, s.checkRoutine(ctx, catalog, op)...)
-			}
-			continue
-		}
-		st, err := s.pool.DB.PrepareContext(ctx, op.Text)
-		if err != nil {
-			out = append(out, Problem{Pos: op.Pos, Msg: fmt.Sprintf("%s: the database refuses the statement: %s", op.Name, s.pool.Dialect.Classify(err))})
-			if msg := firstLine(err.Error()); msg != "" {
-				out[len(out)-1].Msg += " (" + msg + ")"
-			}
-			continue
-		}
-		st.Close()
-	}
+	out := CheckOperations(ctx, s.pool, s.cfg.Declared())
 	if s.Users != nil {
 		out = append(out, s.Users.checkColumns(ctx, s.Users.table.listOp, "users")...)
 		out = append(out, s.Users.checkColumns(ctx, s.Users.table.getOp, "users")...)
@@ -80,6 +76,9 @@ func (s *Stores) Check(ctx context.Context) []Problem {
 		out = append(out, s.Groups.checkColumns(ctx, s.Groups.table.getOp, "groups")...)
 	}
 	out = append(out, s.checkIgnoredErrors()...)
+	out = append(out, s.checkMutableID()...)
+	out = append(out, s.checkUnwritten()...)
+	out = append(out, s.checkUniqueIndexes(ctx)...)
 	return out
 }
 
@@ -147,44 +146,6 @@ func (s *Users) checkActiveValues(ctx context.Context) []Problem {
 }
 
 func quoted(v any) string { return strconv.Quote(text(v)) }
-
-// checkRoutine compares a call with the catalog: the routine exists, takes as many
-// parameters as the call binds, and is a procedure or a function as the call form
-// says (CALL cannot run a function; PostgreSQL refuses SELECT on a procedure too).
-func (s *Stores) checkRoutine(ctx context.Context, catalog dialects.Catalog, op *operations.Operation) []Problem {
-	info, err := catalog.Routine(ctx, s.pool.DB, op.Routine)
-	if err != nil {
-		return []Problem{{Pos: op.Pos, Msg: fmt.Sprintf("%s: cannot read the catalog for %s: %s", op.Name, op.Routine, firstLine(err.Error()))}}
-	}
-	if len(info.Params) == 0 {
-		msg := fmt.Sprintf("%s: no routine %s exists in the database (or this account cannot see it)", op.Name, op.Routine)
-		if names, err := dialects.RoutineNames(ctx, s.pool.Dialect, s.pool.DB, op.Routine); err == nil {
-			if near := operations.Closest(routineName(op.Routine), names); near != "" {
-				msg += ": did you mean " + near + "?"
-			}
-		}
-		return []Problem{{Pos: op.Pos, Msg: msg}}
-	}
-	want := len(op.Params)
-	var counts []string
-	for i, n := range info.Params {
-		if n == want {
-			if info.Kinds[i] != op.RoutineKind {
-				if op.RoutineKind == dialects.Function {
-					return []Problem{{Pos: op.Pos, Msg: fmt.Sprintf("%s: %s is a procedure: declare it with call:, not function:", op.Name, op.Routine)}}
-				}
-				return []Problem{{Pos: op.Pos, Msg: fmt.Sprintf("%s: %s is a function, which call: cannot run: declare it with function: (PostgreSQL) or read it in a sql: SELECT", op.Name, op.Routine)}}
-			}
-			return nil
-		}
-		count := fmt.Sprintf("%d parameters", n)
-		if i < len(info.Names) && info.Names[i] != "" {
-			count += " (" + info.Names[i] + ")"
-		}
-		counts = append(counts, count)
-	}
-	return []Problem{{Pos: op.Pos, Msg: fmt.Sprintf("%s: %s takes %s, but the call binds %d", op.Name, op.Routine, strings.Join(counts, " or "), want)}}
-}
 
 // checkColumns runs a read operation (list, or get with no id) and reports mapped
 // columns it does not return: a get that returns fewer columns than list would

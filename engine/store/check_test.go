@@ -59,7 +59,7 @@ targets:
 					t.Fatal(err)
 				}
 				target := openStores(t, cfg.Targets[0])
-				return target.Check(context.Background())
+				return Errors(target.Check(context.Background()))
 			}
 			good := ops(read+": list_users()", `call: "create_user(?, ?)", params: [id, user_name]`)
 			if p := check(good); len(p) != 0 {
@@ -126,7 +126,7 @@ targets:
 				t.Fatal(err)
 			}
 			var got []string
-			for _, p := range openStores(t, cfg.Targets[0]).Check(context.Background()) {
+			for _, p := range Errors(openStores(t, cfg.Targets[0]).Check(context.Background())) {
 				got = append(got, p.String())
 			}
 			all := strings.Join(got, "\n")

@@ -170,14 +170,14 @@ func TestCheckActiveValues(t *testing.T) {
 	for _, dialect := range []string{"sqlite", "mysql", "postgres"} {
 		t.Run(dialect, func(t *testing.T) {
 			target, _, _ := codedTarget(t, dialect)
-			problems := target.Check(context.Background())
+			problems := Errors(target.Check(context.Background()))
 			if len(problems) != 1 || !strings.Contains(problems[0].Msg, `holds values its value map does not list ("Z")`) {
 				t.Fatalf("problems: %v", problems)
 			}
 			for i := range target.Users.cols {
 				target.Users.cols[i].Values = nil
 			}
-			problems = target.Check(context.Background())
+			problems = Errors(target.Check(context.Background()))
 			if len(problems) != 1 || !strings.Contains(problems[0].Msg, `do not read as true or false ("A", "L", "Z")`) {
 				t.Fatalf("problems: %v", problems)
 			}

@@ -339,11 +339,11 @@ func TestCheck(t *testing.T) {
 	for _, dialect := range []string{"sqlite", "mysql", "postgres"} {
 		t.Run(dialect, func(t *testing.T) {
 			target, _ := pushdownTarget(t, dialect)
-			if problems := target.Check(context.Background()); len(problems) != 0 {
+			if problems := Errors(target.Check(context.Background())); len(problems) != 0 {
 				t.Fatalf("problems with a correct target: %v", problems)
 			}
 			target.Users.cols[1].Column = "nosuch"
-			problems := target.Check(context.Background())
+			problems := Errors(target.Check(context.Background()))
 			if len(problems) != 2 || !strings.Contains(problems[0].Msg, "column nosuch is not among the columns users.list returns") ||
 				!strings.Contains(problems[1].Msg, "column nosuch is not among the columns users.get returns") {
 				t.Fatalf("problems: %v", problems)

@@ -1,0 +1,150 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/dbscim/dbscim/dialects"
+	"github.com/dbscim/dbscim/engine/resource"
+	"github.com/dbscim/dbscim/operations"
+)
+
+// The checks of this file find risks a target can still serve with: they are
+// warnings, reported by validate and not holding a served target back.
+
+// checkMutableID warns when the id column is the userName column: renaming a
+// login then changes the user's id, and the identity provider, which keeps the
+// id it was given, loses the user (its next update answers 404).
+func (s *Stores) checkMutableID() []Problem {
+	u := s.Users
+	if u == nil || u.userName == nil || !strings.EqualFold(u.userName.Column, u.idColumn) {
+		return nil
+	}
+	switch u.userName.Mutability {
+	case resource.MutabilityReadOnly, resource.MutabilityImmutable:
+		return nil
+	}
+	if m := u.mutability(u.userName); m == resource.MutabilityReadOnly || m == resource.MutabilityImmutable {
+		return nil // no operation renames it
+	}
+	return []Problem{{Pos: u.userName.Pos, Warning: true, Msg: fmt.Sprintf("userName: column %s is also the id: renaming a login changes the user's id and the identity provider loses the user; make the id a column that never changes (a key or a UUID), or write userName: {column: %s, mutability: immutable}",
+		u.userName.Column, u.userName.Column)}}
+}
+
+// checkUnwritten warns about attributes mapped as if writable that no operation
+// writes: /Schemas then lists them readOnly and what clients send for them is
+// not stored. Only where the resource declares writes at all (a read-only
+// target means it), and never for attributes the schema makes read-only
+// (meta.*) or the file gives a mutability.
+func (s *Stores) checkUnwritten() []Problem {
+	var out []Problem
+	if u := s.Users; u != nil && (u.ops[operations.Create] != nil || u.ops[operations.Update] != nil) {
+		out = append(out, unwritten(&u.table, u.mutability)...)
+	}
+	if g := s.Groups; g != nil && (g.ops[operations.Create] != nil || g.ops[operations.Update] != nil) {
+		out = append(out, unwritten(&g.table, g.mutability)...)
+	}
+	return out
+}
+
+func unwritten(t *table, mut func(*column) string) []Problem {
+	var out []Problem
+	for i := range t.cols {
+		c := &t.cols[i]
+		if c.readOnly || c.Mutability != "" || c.Table != nil || strings.EqualFold(c.Column, t.idColumn) {
+			continue
+		}
+		if mut(c) == resource.MutabilityReadOnly {
+			out = append(out, Problem{Pos: c.Pos, Warning: true, Msg: fmt.Sprintf("%s: no operation writes column %s (neither create nor update binds it), so /Schemas lists %s as readOnly and values clients send for it are not stored; bind %s in update's params (and create's), or write {column: %s, mutability: readOnly} to mean it",
+				c.Path, c.Column, c.Path, c.Column, c.Column)})
+		}
+	}
+	return out
+}
+
+// checkUniqueIndexes warns when the column under userName (and groups'
+// displayName) has no unique index, or one that compares letter case. dbscim
+// serialises the creates of one name within a process; across replicas only
+// the database can refuse the second "Ann" (or "ann").
+func (s *Stores) checkUniqueIndexes(ctx context.Context) []Problem {
+	var out []Problem
+	if u := s.Users; u != nil && u.userName != nil {
+		out = append(out, u.checkUniqueIndex(ctx, u.userName)...)
+	}
+	if g := s.Groups; g != nil && g.displayName != nil {
+		out = append(out, g.checkUniqueIndex(ctx, g.displayName)...)
+	}
+	return out
+}
+
+// indexesDoc is where docs/operations.md says which index replicas need.
+const indexesDoc = "docs/operations.md#replicas-behind-a-load-balancer"
+
+func (s *table) checkUniqueIndex(ctx context.Context, c *column) []Problem {
+	if c.Column == "" || s.listOp == nil || s.listOp.Kind != operations.SQL {
+		return nil
+	}
+	table := listTable(s.listOp.Source)
+	if table == "" {
+		return nil // a join, a view or a subquery: which table holds the column cannot be told
+	}
+	d := s.pool.Dialect
+	schema, name := splitTable(table)
+	tables, err := dialects.Tables(ctx, d, s.pool.DB, schema)
+	if err != nil {
+		return nil
+	}
+	isTable := false
+	for _, t := range tables {
+		if strings.EqualFold(t.Name, name) && !t.View {
+			isTable = true
+		}
+	}
+	if !isTable {
+		return nil
+	}
+	qualified := name
+	if schema != "" {
+		qualified = schema + "." + name
+	}
+	indexes, err := dialects.UniqueIndexes(ctx, d, s.pool.DB, qualified)
+	if err != nil {
+		return nil
+	}
+	var sensitive []string
+	for _, u := range indexes {
+		if !u.On(c.Column) {
+			continue
+		}
+		if u.CaseBlind() {
+			return nil
+		}
+		sensitive = append(sensitive, u.Name)
+	}
+	fix := dialects.CaseBlindUniqueIndex(d, qualified, c.Column)
+	if len(sensitive) == 0 {
+		return []Problem{{Pos: c.Pos, Warning: true, Msg: fmt.Sprintf("%s: no unique index on %s.%s: two replicas creating one %s at once can both store it; create one that ignores letter case: %s (see %s)",
+			c.Path, qualified, c.Column, c.Path, fix, indexesDoc)}}
+	}
+	return []Problem{{Pos: c.Pos, Warning: true, Msg: fmt.Sprintf("%s: the unique index %s on %s.%s compares letter case: two replicas can store \"Ann\" and \"ann\" as two %ss; make it ignore case: %s (see %s)",
+		c.Path, strings.Join(sensitive, ", "), qualified, c.Column, strings.ToLower(s.kind), fix, indexesDoc)}}
+}
+
+// listSelect is a list statement that reads one table: SELECT ... FROM t
+// [alias] [WHERE ...] [ORDER BY ...].
+var listSelect = regexp.MustCompile(`(?is)^\s*SELECT\s+.+?\s+FROM\s+([\w$."` + "`" + `\[\]]+)(?:\s+(?:AS\s+)?\w+)?(?:\s+(?:WHERE|ORDER\s+BY)\b.*)?\s*;?\s*$`)
+
+// notOneTable are the words that make a list read more than one table.
+var notOneTable = regexp.MustCompile(`(?i)\bJOIN\b|\bUNION\b|\(\s*SELECT\b|\bFROM\b[^,]*?,`)
+
+// listTable returns the table a list statement reads when it reads exactly one
+// ("" when it joins, unions, nests a query or cannot be read).
+func listTable(src string) string {
+	m := listSelect.FindStringSubmatch(src)
+	if m == nil || notOneTable.MatchString(src) || strings.Count(strings.ToUpper(src), "FROM") != 1 {
+		return ""
+	}
+	return m[1]
+}
