@@ -24,7 +24,7 @@ func ConnectProblem(err error, c Connection) string {
 	var my *mysql.MySQLError
 	if errors.As(err, &my) {
 		switch my.Number {
-		case 1045:
+		case 1045, 1698: // 1698: a user without a password that the server does not know
 			return "login refused for user " + quoteName(c.User) + " (access denied: check the user and its password)"
 		case 1044:
 			return "user " + quoteName(c.User) + " may not use database " + quoteName(c.Name) + " (access denied)"

@@ -26,6 +26,22 @@ func Load(path string) (*Config, error) {
 	return Parse(path, data, os.LookupEnv)
 }
 
+// LoadPartial is Load for a tool that reports more than the file's problems:
+// besides every problem (an ErrorList), it returns what could be loaded despite
+// them, so that `dbscim validate` can check against the database the operations
+// the problems do not concern. A target, operation or mapping that a problem
+// concerns may be incomplete in it; serve nothing from it. err is the read
+// error of a file that cannot be read; the Config is nil when the file is not a
+// configuration at all (invalid YAML, an unknown version).
+func LoadPartial(path string) (cfg *Config, problems ErrorList, err error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	cfg, problems = parseAll(path, data, os.LookupEnv)
+	return cfg, problems, nil
+}
+
 // Parse parses and validates a configuration. file names the configuration in
 // positions and locates it: relative paths inside it (data_dir, sqlite files, init
 // scripts, TLS and *_file secrets) resolve against file's folder. env looks up
@@ -34,6 +50,15 @@ func Load(path string) (*Config, error) {
 // On any problem Parse returns a nil Config and an ErrorList of every problem found,
 // sorted by position.
 func Parse(file string, data []byte, env func(string) (string, bool)) (*Config, error) {
+	cfg, problems := parseAll(file, data, env)
+	if len(problems) > 0 {
+		return nil, problems
+	}
+	return cfg, nil
+}
+
+// parseAll returns what it could load and every problem, sorted.
+func parseAll(file string, data []byte, env func(string) (string, bool)) (*Config, ErrorList) {
 	if env == nil {
 		env = os.LookupEnv
 	}
@@ -44,7 +69,7 @@ func Parse(file string, data []byte, env func(string) (string, bool)) (*Config, 
 	p := &parser{file: file, dir: dir, env: env}
 	cfg := p.parse(data)
 	if len(p.errs) > 0 {
-		return nil, p.errs.sort()
+		return cfg, p.errs.sort()
 	}
 	return cfg, nil
 }

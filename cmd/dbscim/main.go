@@ -22,7 +22,6 @@ import (
 	"time"
 
 	"github.com/dbscim/dbscim/dialects"
-	"github.com/dbscim/dbscim/engine"
 	"github.com/dbscim/dbscim/engine/server"
 	"github.com/dbscim/dbscim/operations"
 )
@@ -222,60 +221,4 @@ func drainTimeout(cfg *operations.Config) time.Duration {
 		d = max(d, t.RequestTimeout)
 	}
 	return d + 5*time.Second
-}
-
-func validate(args []string, stdout, stderr io.Writer) int {
-	path, level, ok := configFlag("validate", args, stderr)
-	if !ok {
-		return 2
-	}
-	cfg, ok := load(path, stderr)
-	if !ok {
-		return 1
-	}
-	log := newLogger(io.Discard, level)
-	// The drivers' own lines would garble the report; each problem is reported
-	// below as its database error.
-	dialects.SetDriverLogger(log)
-	ctx := context.Background()
-	failed := false
-	for _, tc := range cfg.Targets {
-		t, err := engine.Open(ctx, tc, engine.Options{Logger: log, MaxResults: cfg.Server.MaxResults})
-		if err != nil {
-			fmt.Fprintf(stderr, "%s: target %s: %v\n", tc.Pos, tc.Name, err)
-			failed = true
-			continue
-		}
-		pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		err = t.Ping(pctx)
-		cancel()
-		if err != nil {
-			t.Close()
-			why := dialects.ConnectProblem(err, tc.Database.Connection)
-			if why == "" {
-				why = t.Pool.Dialect.Classify(err).String()
-			}
-			fmt.Fprintf(stderr, "%s: target %s: database unreachable: %s\n", tc.Pos, tc.Name, why)
-			failed = true
-			continue
-		}
-		fmt.Fprintf(stdout, "target %s: %s database reachable\n", tc.Name, t.Pool.Dialect.Name())
-		cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-		problems := t.Check(cctx)
-		cancel()
-		t.Close()
-		for _, p := range problems {
-			fmt.Fprintf(stderr, "%s: target %s: %s\n", p.Pos, tc.Name, p.Msg)
-		}
-		if len(problems) > 0 {
-			failed = true
-			continue
-		}
-		fmt.Fprintf(stdout, "target %s: %d operations checked against the database\n", tc.Name, len(t.Operations()))
-	}
-	if failed {
-		return 1
-	}
-	fmt.Fprintf(stdout, "%s: ok\n", path)
-	return 0
 }

@@ -109,8 +109,8 @@ targets:
 }
 
 // TestValidateChecksColumns: a mapping that names a column the list statement
-// does not return, and a statement the database refuses, are reported at their
-// place in the file.
+// does not return, and a statement over a table that does not exist, are
+// reported at their place in the file, and counted apart from warnings.
 func TestValidateChecksColumns(t *testing.T) {
 	yaml := strings.Replace(config("  tls: off\n", "{bearer: "+token1+"}"),
 		`list: {sql: "SELECT id, user_name, given_name, family_name, active FROM users"}`,
@@ -123,13 +123,17 @@ func TestValidateChecksColumns(t *testing.T) {
 	}
 	msg := errOut.String()
 	if !strings.Contains(msg, "column family_name is not among the columns users.list returns") ||
-		!strings.Contains(msg, "create: the database refuses the statement") {
+		!strings.Contains(msg, "create: no table userz exists in the database (or this account cannot see it): did you mean users?") {
 		t.Fatalf("validate said:\n%s", msg)
 	}
-	for _, l := range strings.Split(strings.TrimSpace(msg), "\n") {
+	lines := strings.Split(strings.TrimSpace(msg), "\n")
+	for _, l := range lines {
 		if !strings.HasPrefix(l, file+":") {
 			t.Errorf("problem without its position: %q", l)
 		}
+	}
+	if last := lines[len(lines)-1]; !strings.HasSuffix(last, "2 problem(s), 1 warning(s)") {
+		t.Errorf("summary: %q", last)
 	}
 }
 

@@ -52,7 +52,7 @@ func (p Problem) String() string {
 // with the login, a userName index that compares letter case, an attribute no
 // operation writes) are warnings.
 func (s *Stores) Check(ctx context.Context) []Problem {
-	out := CheckOperations(ctx, s.pool, s.cfg.Declared())
+	out := CheckOperations(ctx, s.pool, s.cfg, s.cfg.Declared())
 	if s.Users != nil {
 		out = append(out, s.Users.checkColumns(ctx, s.Users.table.listOp, "users")...)
 		out = append(out, s.Users.checkColumns(ctx, s.Users.table.getOp, "users")...)

@@ -17,9 +17,14 @@ import (
 // (name, parameter count, kind), and the columns each binds are compared by type
 // with the routine's parameters or the columns a statement writes them into.
 // It is what validate can still check when the file has errors that keep the
-// target from being built whole; Check runs it for every declared operation.
-func CheckOperations(ctx context.Context, pool *run.Pool, ops []*operations.Operation) []Problem {
+// target from being built whole; Check runs it for every declared operation. t is
+// the target the operations belong to (its users' id is what the user and member
+// params of entitlement and member operations bind).
+func CheckOperations(ctx context.Context, pool *run.Pool, t *operations.Target, ops []*operations.Operation) []Problem {
 	c := &opChecker{pool: pool, fields: fieldTypes(ctx, pool, ops)}
+	if t != nil && t.Users != nil {
+		c.usersID = t.Users.ID
+	}
 	var out []Problem
 	for _, op := range ops {
 		out = append(out, c.check(ctx, op)...)
@@ -32,8 +37,9 @@ type opChecker struct {
 	// fields are the database types of the columns the read operations return,
 	// by run.Key; "" for a column two reads give different kinds of type.
 	fields map[string]string
-	tables []dialects.Table
-	listed bool
+	// usersID is the users' id column, which the user and member params of
+	// entitlement and member operations bind.
+	usersID string
 }
 
 func (c *opChecker) check(ctx context.Context, op *operations.Operation) []Problem {
@@ -179,6 +185,9 @@ func (c *opChecker) clash(p operations.Param, target string) string {
 	var from, fromType string
 	switch p.Kind {
 	case operations.Field:
+		if c.usersID != "" && (p.Name == operations.UserParam || p.Name == operations.MemberParam) {
+			p.Name = c.usersID
+		}
 		fromType = c.fields[run.Key(p.Name)]
 		from = typeKind(fromType)
 	case operations.Generated:
