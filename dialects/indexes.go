@@ -194,6 +194,6 @@ func MissingTable(d Dialect, err error) (string, bool) {
 // ignores letter case, in the dialect's own form (Spec.CaseBlindIndex).
 func CaseBlindUniqueIndex(d Dialect, table, column string) string {
 	_, name := splitName(table)
-	index := strings.ToLower(strings.Trim(name, "`\"[]")) + "_" + strings.ToLower(strings.Trim(column, "`\"[]")) + "_key"
+	index := strings.ToLower(strings.Trim(name, "`\"[]")) + "_" + strings.ToLower(strings.Trim(column, "`\"[]")) + "_ci"
 	return fmt.Sprintf(d.Spec().CaseBlindIndex, table, column, index)
 }

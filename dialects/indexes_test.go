@@ -118,7 +118,7 @@ func TestIndexQueries(t *testing.T) {
 			}
 		}
 		ddl := dialects.CaseBlindUniqueIndex(d, "hr.people", "login")
-		if !strings.Contains(ddl, "hr.people") || !strings.Contains(ddl, "people_login_key") || strings.Contains(ddl, "%!") {
+		if !strings.Contains(ddl, "hr.people") || !strings.Contains(ddl, "people_login_ci") || strings.Contains(ddl, "%!") {
 			t.Errorf("%s: %s", name, ddl)
 		}
 	}

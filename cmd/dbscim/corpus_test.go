@@ -243,7 +243,7 @@ var corpus = []mistake{
 		want: []report{{at: `userName:`, msg: `userName: the unique index accounts_login on accounts.login compares letter case … ALTER TABLE accounts MODIFY login <its type> COLLATE utf8mb4_unicode_ci`, warning: true}}},
 	{name: "userName-index-case-sensitive", dialects: "p",
 		ddl:  map[string][]string{"postgres": {`DROP INDEX accounts_login`, `CREATE UNIQUE INDEX accounts_login_cs ON accounts (login)`}},
-		want: []report{{at: `userName:`, msg: `userName: the unique index accounts_login_cs on accounts.login compares letter case … CREATE UNIQUE INDEX accounts_login_key ON accounts (lower(login))`, warning: true}}},
+		want: []report{{at: `userName:`, msg: `userName: the unique index accounts_login_cs on accounts.login compares letter case … CREATE UNIQUE INDEX accounts_login_ci ON accounts (lower(login))`, warning: true}}},
 	{name: "userName-index-case-sensitive", dialects: "s",
 		ddl:  map[string][]string{"sqlite": {`DROP INDEX accounts_login`, `CREATE UNIQUE INDEX accounts_login_cs ON accounts (login)`}},
 		want: []report{{at: `userName:`, msg: `userName: the unique index accounts_login_cs on accounts.login compares letter case … (login COLLATE NOCASE)`, warning: true}}},
