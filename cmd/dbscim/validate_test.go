@@ -198,3 +198,36 @@ targets:
 		t.Errorf("a bad --filter: exit %d, want 2", code)
 	}
 }
+
+// TestValidateFileAndDatabaseInOneRun: with a problem in the file, the other
+// operations of its target and every other target are still checked against
+// their databases, and serve still refuses the file.
+func TestValidateFileAndDatabaseInOneRun(t *testing.T) {
+	yaml := config("  tls: off\n", "{bearer: "+token1+"}", "{bearer: "+token2+"}")
+	// t1: get binds a column that is not mapped (a file problem), and create
+	// names a table that does not exist (a database problem).
+	yaml = strings.Replace(yaml, `FROM users WHERE id = ?", params: [id]}`, `FROM users WHERE id = ?", params: [idd]}`, 1)
+	yaml = strings.Replace(yaml, `INSERT INTO users (id,`, `INSERT INTO user (id,`, 1)
+	// t2: its list reads a column that does not exist.
+	i := strings.LastIndex(yaml, `list: {sql: "SELECT id, user_name, given_name, family_name, active FROM users"}`)
+	yaml = yaml[:i] + strings.Replace(yaml[i:], `family_name, active FROM users"}`, `family_nam, active FROM users"}`, 1)
+	file := writeConfig(t, t.TempDir(), yaml)
+	var out, errOut bytes.Buffer
+	if code := run([]string{"validate", "--config", file}, &out, &errOut); code != 1 {
+		t.Fatalf("exit %d: %s%s", code, out.String(), errOut.String())
+	}
+	msg := errOut.String()
+	for _, want := range []string{
+		`:13:110: get: unknown column "idd" in params`,
+		`:14:9: target t1: create: no table user exists in the database (or this account cannot see it): did you mean users?`,
+		`:22:9: target t2: list: the database refuses the statement`,
+		`: 4 problem(s), 1 warning(s)`,
+	} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("validate did not say %q:\n%s", want, msg)
+		}
+	}
+	if code := run([]string{"serve", "--config", file}, &out, &errOut); code != 1 {
+		t.Errorf("serve accepted a file with problems: exit %d", code)
+	}
+}

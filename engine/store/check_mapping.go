@@ -33,6 +33,47 @@ func (s *Stores) checkMutableID() []Problem {
 		u.userName.Column, u.userName.Column)}}
 }
 
+// foldedParam is a placeholder wrapped in a function that changes letter case.
+var foldedParam = regexp.MustCompile(`(?i)\b(lower|upper|lcase|ucase)\s*\(\s*\?\s*\)`)
+
+// checkFoldedWrites warns about writes that store a mapped attribute in another
+// letter case than the client sent (INSERT ... VALUES (LOWER(?))): the client
+// reads back a value it did not write, and Okta or Entra then see a change
+// they did not make. Uniqueness in any letter case is the index's job (and
+// dbscim's, within a process), not the stored value's.
+func (s *Stores) checkFoldedWrites() []Problem {
+	var out []Problem
+	check := func(t *table, ops operations.Operations) {
+		for _, kind := range []operations.OpKind{operations.Create, operations.Update} {
+			op := ops[kind]
+			if op == nil || op.Kind != operations.SQL || strings.Count(op.Source, "?") != len(op.Params) {
+				continue
+			}
+			for _, m := range foldedParam.FindAllStringSubmatchIndex(op.Source, -1) {
+				i := strings.Count(op.Source[:m[0]], "?")
+				p := op.Params[i]
+				if p.Kind != operations.Field {
+					continue
+				}
+				for _, c := range t.cols {
+					if c.kind == "string" && strings.EqualFold(c.Column, p.Name) {
+						out = append(out, Problem{Pos: paramPos(op, p), Warning: true, Msg: fmt.Sprintf("%s: %s(?) stores %s (column %s) in another letter case than the client sent: the client reads back a value it did not write; bind the value as it is and let a unique index that ignores letter case keep it unique (see %s)",
+							op.Name, op.Source[m[2]:m[3]], c.Path, c.Column, indexesDoc)})
+						break
+					}
+				}
+			}
+		}
+	}
+	if s.Users != nil {
+		check(&s.Users.table, s.Users.ops)
+	}
+	if s.Groups != nil {
+		check(&s.Groups.table, s.Groups.ops)
+	}
+	return out
+}
+
 // checkUnwritten warns about attributes mapped as if writable that no operation
 // writes: /Schemas then lists them readOnly and what clients send for them is
 // not stored. Only where the resource declares writes at all (a read-only

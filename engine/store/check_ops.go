@@ -229,7 +229,7 @@ func typeKind(t string) string {
 		return "boolean"
 	case strings.HasPrefix(t, "date") || strings.HasPrefix(t, "time") || strings.HasPrefix(t, "smalldatetime"):
 		return "date"
-	case strings.HasPrefix(t, "int") || strings.HasSuffix(t, "int") || strings.HasPrefix(t, "serial") || t == "bigserial" ||
+	case strings.HasPrefix(t, "int") && !strings.HasPrefix(t, "interval") || strings.HasSuffix(t, "int") || strings.HasPrefix(t, "serial") || t == "bigserial" ||
 		strings.HasPrefix(t, "numeric") || strings.HasPrefix(t, "decimal") || t == "number" || t == "float" ||
 		strings.HasPrefix(t, "float") || strings.HasPrefix(t, "double") || t == "real" || t == "money":
 		return "number"
