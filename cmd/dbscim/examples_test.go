@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -28,6 +29,8 @@ func TestValidateExamples(t *testing.T) {
 		prefix                string // the examples' environment variables start with it
 	}{
 		{"quickstart", "dbscim.yaml", "sqlite", nil, "DBSCIM_"},
+		{"quickstart", "dbscim.yaml", "mysql", []string{"schema.mariadb.sql"}, "DBSCIM_"},
+		{"quickstart", "dbscim.yaml", "postgres", []string{"schema.postgres.sql"}, "DBSCIM_"},
 		{"legacy-hr", "dbscim.yaml", "mysql", []string{"schema.mariadb.sql"}, "DBSCIM_"},
 		{"legacy-hr", "dbscim.yaml", "postgres", []string{"schema.postgres.sql"}, "DBSCIM_"},
 		{"okta-lab", "statements.yaml", "mysql", []string{"sql/schema.sql", "sql/views.sql", "sql/procedures.sql", "sql/data.sql"}, "OKTADEMO_"},
@@ -71,6 +74,21 @@ func TestValidateExamples(t *testing.T) {
 				env["DB_PASSWORD"] = conn.Password
 				if mode := conn.Properties["sslmode"]; mode != "" {
 					env["DB_SSLMODE"] = mode
+				}
+				if ex.name == "quickstart" {
+					// Served from another database by changing only the database
+					// block, as the file's comment says.
+					data, err := os.ReadFile(config)
+					if err != nil {
+						t.Fatal(err)
+					}
+					block := regexp.MustCompile(`(?m)^    database:\n(      .*\n)+`)
+					yaml := block.ReplaceAllLiteralString(string(data), fmt.Sprintf("    database: {dialect: %s, host: %s, port: %d, name: %s, user: %s, password: %q}\n",
+						d.Name(), conn.Host, conn.Port, conn.Name, conn.User, conn.Password))
+					config = filepath.Join(t.TempDir(), ex.config)
+					if err := os.WriteFile(config, []byte(yaml), 0o600); err != nil {
+						t.Fatal(err)
+					}
 				}
 			}
 			for k, v := range env {
