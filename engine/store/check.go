@@ -57,6 +57,7 @@ func (s *Stores) Check(ctx context.Context) []Problem {
 		out = append(out, s.Users.checkColumns(ctx, s.Users.table.listOp, "users")...)
 		out = append(out, s.Users.checkColumns(ctx, s.Users.table.getOp, "users")...)
 		out = append(out, s.Users.checkActiveValues(ctx)...)
+		out = append(out, s.Users.checkCodedValues(ctx, s.Users.active)...)
 		for _, c := range s.Users.children {
 			for _, op := range []*operations.Operation{c.cfg.Read, c.cfg.Add, c.cfg.Remove} {
 				if op == nil || op.Kind != operations.SQL {
@@ -74,6 +75,7 @@ func (s *Stores) Check(ctx context.Context) []Problem {
 	if s.Groups != nil {
 		out = append(out, s.Groups.checkColumns(ctx, s.Groups.table.listOp, "groups")...)
 		out = append(out, s.Groups.checkColumns(ctx, s.Groups.table.getOp, "groups")...)
+		out = append(out, s.Groups.checkCodedValues(ctx, nil)...)
 	}
 	out = append(out, s.checkIgnoredErrors()...)
 	out = append(out, s.checkMutableID()...)
@@ -115,8 +117,30 @@ func (s *Stores) checkIgnoredErrors() []Problem {
 // ones) and reports those that do not read as a boolean: a status column such as
 // A/L/T mapped without saying which values are active.
 func (s *Users) checkActiveValues(ctx context.Context) []Problem {
-	c, op := s.active, s.table.listOp
-	if c == nil || c.kind != "boolean" || op == nil || op.Kind != operations.SQL {
+	if s.active == nil || s.active.kind != "boolean" {
+		return nil
+	}
+	return s.checkValues(ctx, s.active)
+}
+
+// checkCodedValues does the same for every other attribute read through a value
+// map (a coded userType, say): a stored code the map does not list is read as no
+// value at all.
+func (s *table) checkCodedValues(ctx context.Context, skip *column) []Problem {
+	var out []Problem
+	for i := range s.cols {
+		if c := &s.cols[i]; c != skip && c.Coded() && c.Column != "" {
+			out = append(out, s.checkValues(ctx, c)...)
+		}
+	}
+	return out
+}
+
+// checkValues samples up to 50 distinct values of c's column through the list
+// statement and reports those that do not read as an attribute value.
+func (s *table) checkValues(ctx context.Context, c *column) []Problem {
+	op := s.listOp
+	if op == nil || op.Kind != operations.SQL {
 		return nil
 	}
 	d := s.pool.Dialect
@@ -137,13 +161,15 @@ func (s *Users) checkActiveValues(ctx context.Context) []Problem {
 	}
 	sort.Strings(bad)
 	if c.Coded() {
-		return []Problem{{Pos: c.Pos, Msg: fmt.Sprintf("%s: column %s holds values its value map does not list (%s): they are read as no value at all; add each to true: or false:",
-			c.Path, c.Column, strings.Join(bad, ", "))}}
-
+		fix := "add each under values:"
+		if c.kind == "boolean" {
+			fix = "add each to true: or false:"
+		}
+		return []Problem{{Pos: c.Pos, Msg: fmt.Sprintf("%s: column %s holds values its value map does not list (%s): they are read as no value at all; %s",
+			c.Path, c.Column, strings.Join(bad, ", "), fix)}}
 	}
 	return []Problem{{Pos: c.Pos, Msg: fmt.Sprintf("%s: column %s holds values that do not read as true or false (%s): say which are active with {column: %s, type: boolean, true: ..., false: ...}",
 		c.Path, c.Column, strings.Join(bad, ", "), c.Column)}}
-
 }
 
 func quoted(v any) string { return strconv.Quote(text(v)) }

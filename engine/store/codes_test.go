@@ -164,14 +164,15 @@ func TestValueMaps(t *testing.T) {
 }
 
 // TestCheckActiveValues reports, on every engine, the stored codes a value map
-// does not list (Z), and, without the map, the codes that do not read as a
-// boolean (A, L, Z: only T would, wrongly, as true).
+// does not list (Z for active, Q for userType), and, without the maps, the codes
+// that do not read as a boolean (A, L, Z: only T would, wrongly, as true).
 func TestCheckActiveValues(t *testing.T) {
 	for _, dialect := range []string{"sqlite", "mysql", "postgres"} {
 		t.Run(dialect, func(t *testing.T) {
 			target, _, _ := codedTarget(t, dialect)
 			problems := Errors(target.Check(context.Background()))
-			if len(problems) != 1 || !strings.Contains(problems[0].Msg, `holds values its value map does not list ("Z")`) {
+			if len(problems) != 2 || !strings.Contains(problems[0].Msg, `holds values its value map does not list ("Z")`) ||
+				!strings.Contains(problems[1].Msg, `userType: column kind holds values its value map does not list ("Q"): they are read as no value at all; add each under values:`) {
 				t.Fatalf("problems: %v", problems)
 			}
 			for i := range target.Users.cols {
