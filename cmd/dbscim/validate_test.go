@@ -221,7 +221,7 @@ func TestValidateFileAndDatabaseInOneRun(t *testing.T) {
 		`:13:110: get: unknown column "idd" in params`,
 		`:14:9: target t1: create: no table user exists in the database (or this account cannot see it): did you mean users?`,
 		`:22:9: target t2: list: the database refuses the statement`,
-		`: 4 problem(s), 1 warning(s)`,
+		`: 3 problem(s), 1 warning(s)`,
 	} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("validate did not say %q:\n%s", want, msg)

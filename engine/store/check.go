@@ -53,9 +53,21 @@ func (p Problem) String() string {
 // operation writes) are warnings.
 func (s *Stores) Check(ctx context.Context) []Problem {
 	out := CheckOperations(ctx, s.pool, s.cfg, s.cfg.Declared())
+	// A read the database already refused is reported once, not again for
+	// every column it was to return.
+	refused := map[operations.Position]bool{}
+	for _, p := range out {
+		refused[p.Pos] = true
+	}
+	columns := func(t *table, op *operations.Operation, what string) []Problem {
+		if op == nil || refused[op.Pos] {
+			return nil
+		}
+		return t.checkColumns(ctx, op, what)
+	}
 	if s.Users != nil {
-		out = append(out, s.Users.checkColumns(ctx, s.Users.table.listOp, "users")...)
-		out = append(out, s.Users.checkColumns(ctx, s.Users.table.getOp, "users")...)
+		out = append(out, columns(&s.Users.table, s.Users.table.listOp, "users")...)
+		out = append(out, columns(&s.Users.table, s.Users.table.getOp, "users")...)
 		out = append(out, s.Users.checkActiveValues(ctx)...)
 		out = append(out, s.Users.checkCodedValues(ctx, s.Users.active)...)
 		for _, c := range s.Users.children {
@@ -73,8 +85,8 @@ func (s *Stores) Check(ctx context.Context) []Problem {
 		}
 	}
 	if s.Groups != nil {
-		out = append(out, s.Groups.checkColumns(ctx, s.Groups.table.listOp, "groups")...)
-		out = append(out, s.Groups.checkColumns(ctx, s.Groups.table.getOp, "groups")...)
+		out = append(out, columns(&s.Groups.table, s.Groups.table.listOp, "groups")...)
+		out = append(out, columns(&s.Groups.table, s.Groups.table.getOp, "groups")...)
 		out = append(out, s.Groups.checkCodedValues(ctx, nil)...)
 	}
 	out = append(out, s.checkIgnoredErrors()...)
