@@ -323,7 +323,7 @@ func TestValidateCorpus(t *testing.T) {
 	}
 	closed := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
 	ln.Close()
-	cases, engineCases := 0, 0
+	engineCases := 0
 	for _, code := range []byte("mps") {
 		dialect := engines[code]
 		t.Run(dialect, func(t *testing.T) {
@@ -354,7 +354,6 @@ func TestValidateCorpus(t *testing.T) {
 				if !strings.Contains(m.dialects, string(code)) {
 					continue
 				}
-				cases++
 				engineCases++
 				t.Run(m.name, func(t *testing.T) {
 					c := shared
@@ -399,10 +398,14 @@ func TestValidateCorpus(t *testing.T) {
 			}
 		})
 	}
-	if cases < 43 {
-		t.Errorf("the corpus has %d mistakes; it must hold at least the 43 of the DBA's study", cases)
+	names := map[string]bool{}
+	for _, m := range corpus {
+		names[m.name] = true
 	}
-	t.Logf("%d mistakes checked across engines", engineCases)
+	if len(names) < 43 {
+		t.Errorf("the corpus has %d mistakes; it must hold at least the 43 of the DBA's study", len(names))
+	}
+	t.Logf("%d mistakes, %d runs across the engines", len(names), engineCases)
 }
 
 type connInfo struct {
