@@ -133,7 +133,7 @@ func scopeOf(cfg *operations.Config, tc *operations.Target, problems operations.
 	if tc.Database.Dialect == nil {
 		return scope{database: true}
 	}
-	var marks []int // the lines where a part of the file starts
+	marks := []int{cfg.Server.Pos.Line} // the lines where a part of the file starts
 	for _, t := range cfg.Targets {
 		marks = append(marks, t.Pos.Line, t.Auth.Pos.Line, t.Database.Pos.Line)
 		if t.Users != nil {
@@ -177,10 +177,10 @@ func scopeOf(cfg *operations.Config, tc *operations.Target, problems operations.
 	if within(tc.Database.Pos.Line) {
 		return scope{database: true}
 	}
-	targetEnd := 1 << 30
-	for _, t := range cfg.Targets {
-		if t.Pos.Line > tc.Pos.Line && t.Pos.Line-1 < targetEnd {
-			targetEnd = t.Pos.Line - 1
+	targetEnd := 1 << 30 // the line before the next target, or the server section after the targets
+	for _, line := range append([]int{cfg.Server.Pos.Line}, targetLines(cfg)...) {
+		if line > tc.Pos.Line && line-1 < targetEnd {
+			targetEnd = line - 1
 		}
 	}
 	s := scope{whole: true}
@@ -196,4 +196,12 @@ func scopeOf(cfg *operations.Config, tc *operations.Target, problems operations.
 		s.ops = append(s.ops, op)
 	}
 	return s
+}
+
+func targetLines(cfg *operations.Config) []int {
+	lines := make([]int, len(cfg.Targets))
+	for i, t := range cfg.Targets {
+		lines[i] = t.Pos.Line
+	}
+	return lines
 }

@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"fmt"
 	"net"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/dbscim/dbscim/dialects/dialecttest"
+	"github.com/dbscim/dbscim/operations"
 )
 
 // TestValidate checks the DBA's command: a good file whose database answers, a file
@@ -229,5 +232,54 @@ func TestValidateFileAndDatabaseInOneRun(t *testing.T) {
 	}
 	if code := run([]string{"serve", "--config", file}, &out, &errOut); code != 1 {
 		t.Errorf("serve accepted a file with problems: exit %d", code)
+	}
+}
+
+// TestValidateScope: which parts of a target the file's problems concern.
+func TestValidateScope(t *testing.T) {
+	base := `version: 1
+targets:
+  t1:
+    auth: {bearer: ` + token1 + `}
+    database: {dialect: sqlite, name: t1.db}
+    users:
+      id: id
+      attributes: {userName: user_name, title: title}
+      operations:
+        list: {sql: "SELECT id, user_name, title FROM users"}
+        get: {sql: "SELECT id, user_name, title FROM users WHERE id = ?", params: [id]}
+        update: {sql: "UPDATE users SET title = ? WHERE id = ?", params: [title, id]}
+server:
+  listen: 127.0.0.1:8443
+`
+	for _, tt := range []struct {
+		name, old, new  string
+		database, whole bool
+		ops             string
+	}{
+		{"no problem", "", "", false, true, "list get update"},
+		{"the server section after the targets", "listen: 127.0.0.1:8443", "listen: nowhere", false, true, "list get update"},
+		{"a mapping", "title: title}", "title: {column: title, type: bogus}}", false, false, "list get update"},
+		{"an operation", "params: [title, id]", "params: [titel, id]", false, false, "list get"},
+		{"the database", "name: t1.db}", "name: t1.db, port: 5}", true, false, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			file := filepath.Join(t.TempDir(), "dbscim.yaml")
+			if err := os.WriteFile(file, []byte(strings.Replace(base, tt.old, tt.new, 1)), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			cfg, problems, err := operations.LoadPartial(file)
+			if err != nil || cfg == nil || (len(problems) == 0) != (tt.old == "") {
+				t.Fatalf("LoadPartial: %v, %v, %v", cfg, problems, err)
+			}
+			s := scopeOf(cfg, cfg.Targets[0], problems)
+			var ops []string
+			for _, op := range s.ops {
+				ops = append(ops, op.Name)
+			}
+			if s.database != tt.database || s.whole != tt.whole || strings.Join(ops, " ") != tt.ops {
+				t.Errorf("scope: database %v, whole %v, ops %v (problems %v)", s.database, s.whole, ops, problems)
+			}
+		})
 	}
 }
