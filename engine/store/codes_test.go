@@ -170,8 +170,10 @@ func TestCheckActiveValues(t *testing.T) {
 	for _, dialect := range []string{"sqlite", "mysql", "postgres"} {
 		t.Run(dialect, func(t *testing.T) {
 			target, _, _ := codedTarget(t, dialect)
-			problems := Errors(target.Check(context.Background()))
-			if len(problems) != 2 || !strings.Contains(problems[0].Msg, `holds values its value map does not list ("Z")`) ||
+			// Codes a map does not list are warnings: such rows are served
+			// without the attribute, so they do not hold the target back.
+			problems := target.Check(context.Background())
+			if len(Errors(problems)) != 0 || len(problems) < 2 || !problems[0].Warning || !problems[1].Warning || !strings.Contains(problems[0].Msg, `holds values its value map does not list ("Z")`) ||
 				!strings.Contains(problems[1].Msg, `userType: column kind holds values its value map does not list ("Q"): they are read as no value at all; add each under values:`) {
 				t.Fatalf("problems: %v", problems)
 			}
