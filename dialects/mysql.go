@@ -83,6 +83,11 @@ var mysqlSpec = Spec{
 		ORDER BY s.INDEX_NAME, s.SEQ_IN_INDEX`,
 	IndexesArgs:    "st",
 	CaseBlindIndex: "ALTER TABLE %[1]s MODIFY %[2]s <its type> COLLATE utf8mb4_unicode_ci, ADD UNIQUE INDEX %[3]s (%[2]s)",
+	ForeignKeysQuery: `SELECT CONSTRAINT_NAME, COLUMN_NAME, REFERENCED_TABLE_NAME, REFERENCED_COLUMN_NAME
+		FROM information_schema.KEY_COLUMN_USAGE
+		WHERE TABLE_SCHEMA = COALESCE(NULLIF(?, ''), DATABASE()) AND TABLE_NAME = ? AND REFERENCED_TABLE_NAME IS NOT NULL
+		ORDER BY CONSTRAINT_NAME, ORDINAL_POSITION`,
+	ForeignKeysArgs: "st",
 }
 
 // Spec returns MySQL's and MariaDB's facts.

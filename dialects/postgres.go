@@ -109,6 +109,18 @@ var postgresSpec = Spec{
 		ORDER BY ic.relname, k.n`,
 	IndexesArgs:    "st",
 	CaseBlindIndex: "CREATE UNIQUE INDEX %[3]s ON %[1]s (lower(%[2]s))",
+	// conkey and confkey pair each column with the one it references, in order.
+	ForeignKeysQuery: `SELECT c.conname, a.attname, rt.relname, ra.attname
+		FROM pg_constraint c
+		JOIN pg_class t ON t.oid = c.conrelid
+		JOIN pg_namespace n ON n.oid = t.relnamespace
+		JOIN pg_class rt ON rt.oid = c.confrelid
+		CROSS JOIN LATERAL unnest(c.conkey, c.confkey) WITH ORDINALITY AS k(col, refcol, pos)
+		JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.col
+		JOIN pg_attribute ra ON ra.attrelid = c.confrelid AND ra.attnum = k.refcol
+		WHERE c.contype = 'f' AND n.nspname = COALESCE(NULLIF($1, ''), current_schema()) AND t.relname = $2
+		ORDER BY c.conname, k.pos`,
+	ForeignKeysArgs: "st",
 }
 
 // Spec returns PostgreSQL's facts.

@@ -109,6 +109,14 @@ type Spec struct {
 	// with %[1]s the table, %[2]s the column and %[3]s a name for the index.
 	CaseBlindIndex string
 
+	// ForeignKeysQuery reads a table's foreign keys from the catalog, one row per
+	// column of each: the constraint's name, the column, the referenced table and
+	// the referenced column ("" where the catalog leaves it implicit: the
+	// referenced table's primary key), ordered by constraint and position. Its
+	// parameters are given as ForeignKeysArgs says, as for ColumnsArgs.
+	ForeignKeysQuery string
+	ForeignKeysArgs  string
+
 	// UserErrors says, for the DBA, how a routine raises an error whose message is
 	// meant for the caller; "" when the database has no routines.
 	UserErrors string

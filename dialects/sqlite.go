@@ -77,6 +77,10 @@ var sqliteSpec = Spec{
 		ORDER BY il.name, ii.seqno`,
 	IndexesArgs:    "tt",
 	CaseBlindIndex: "CREATE UNIQUE INDEX %[3]s ON %[1]s (%[2]s COLLATE NOCASE)",
+	// "to" is NULL when the key names only the table: its primary key.
+	ForeignKeysQuery: `SELECT 'fk' || f.id, f."from", f."table", COALESCE(f."to", '')
+		FROM pragma_foreign_key_list(?) f ORDER BY f.id, f.seq`,
+	ForeignKeysArgs: "t",
 }
 
 // Spec returns SQLite's facts.

@@ -95,6 +95,16 @@ var sqlserverSpec = Spec{
 		ORDER BY i.name, ic.key_ordinal`,
 	IndexesArgs:    "st",
 	CaseBlindIndex: "ALTER TABLE %[1]s ALTER COLUMN %[2]s <its type> COLLATE SQL_Latin1_General_CP1_CI_AS; CREATE UNIQUE INDEX %[3]s ON %[1]s (%[2]s)",
+	ForeignKeysQuery: `SELECT fk.name, pc.name, rt.name, rc.name
+		FROM sys.foreign_keys fk
+		JOIN sys.foreign_key_columns fkc ON fkc.constraint_object_id = fk.object_id
+		JOIN sys.tables t ON t.object_id = fk.parent_object_id
+		JOIN sys.columns pc ON pc.object_id = fkc.parent_object_id AND pc.column_id = fkc.parent_column_id
+		JOIN sys.tables rt ON rt.object_id = fkc.referenced_object_id
+		JOIN sys.columns rc ON rc.object_id = fkc.referenced_object_id AND rc.column_id = fkc.referenced_column_id
+		WHERE SCHEMA_NAME(t.schema_id) = COALESCE(NULLIF(@p1, ''), SCHEMA_NAME()) AND t.name = @p2
+		ORDER BY fk.name, fkc.constraint_column_id`,
+	ForeignKeysArgs: "st",
 }
 
 // Spec returns SQL Server's facts.
