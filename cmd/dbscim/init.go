@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strconv"
@@ -17,11 +18,13 @@ import (
 	"github.com/dbscim/dbscim/engine/sqlgen"
 )
 
-// initCommand reads a users table (or view) from a live database's catalog and
-// writes a commented dbscim.yaml that serves it: the id from the primary key,
-// attributes guessed from column names and types, a status column's values
-// sampled for a proposed mapping, and list, get, create, update and delete as
-// statements. Every guess is marked in a comment for the DBA to review.
+// initCommand reads a users table (or view), and any related tables named after
+// it, from a live database's catalog and writes a commented dbscim.yaml that
+// serves them: the id from the primary key, attributes guessed from column names
+// and types, a status column's sampled values proposed as a value map, a manager,
+// child tables, groups or entitlements found through foreign keys, list, get,
+// create, update and delete as statements, and the catalog's lifecycle routines
+// as alternatives. Every guess is marked in a comment for the DBA to review.
 func initCommand(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("init", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -31,20 +34,21 @@ func initCommand(args []string, stdout, stderr io.Writer) int {
 	name := fs.String("name", "", "the database name (SQLite: the file)")
 	user := fs.String("user", "", "the database user")
 	passwordEnv := fs.String("password-env", "DBSCIM_DB_PASSWORD", "the environment variable holding the database password (read here, written as ${VAR} in the file)")
-	target := fs.String("target", "", "the target's name (default: the table's)")
+	target := fs.String("target", "", "the target's name (default: the users table's)")
 	out := fs.String("out", "", "write the configuration to this file instead of standard output")
 	fs.Usage = func() {
-		fmt.Fprint(stderr, "usage: dbscim init --dialect D [--host H --port P] --name DB [--user U --password-env VAR] [--target NAME] [--out FILE] TABLE\n")
+		fmt.Fprint(stderr, "usage: dbscim init --dialect D [--host H --port P] --name DB [--user U --password-env VAR] [--target NAME] [--out FILE] USERS [TABLE...]\n"+
+			"  USERS is the users table or view; the other tables are related to it by foreign keys:\n"+
+			"  a group or entitlement table with the link table between it and USERS, or a child table (phones).\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	if fs.NArg() != 1 || *name == "" {
+	if fs.NArg() < 1 || *name == "" {
 		fs.Usage()
 		return 2
 	}
-	table := fs.Arg(0)
 	d, ok := dialects.Lookup(*dialect)
 	if !ok {
 		fmt.Fprintf(stderr, "init: unknown dialect %q (one of %s)\n", *dialect, strings.Join(dialects.Names(), ", "))
@@ -73,17 +77,29 @@ func initCommand(args []string, stdout, stderr io.Writer) int {
 	defer db.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	cols, err := dialects.ReadColumns(ctx, d, db, table)
-	if err != nil {
-		fmt.Fprintf(stderr, "init: table %s: %s\n", table, describeInitError(d, err))
-		return 1
+	var tables []initTable
+	for _, name := range fs.Args() {
+		cols, err := dialects.ReadColumns(ctx, d, db, name)
+		if err != nil {
+			fmt.Fprintf(stderr, "init: table %s: %s\n", name, describeInitError(d, err))
+			return 1
+		}
+		t := initTable{name: name, cols: cols}
+		// A catalog that keeps its foreign keys from this account still gives a
+		// users block: the relations are then left to the DBA.
+		if t.fks, err = dialects.ReadForeignKeys(ctx, d, db, name); err != nil {
+			t.fkError = describeInitError(d, err)
+		}
+		tables = append(tables, t)
 	}
-	plan := planUsers(table, cols)
+	plan := planUsers(tables[0].name, tables[0].cols)
+	plan.relate(tables)
 	if plan.status != nil {
-		plan.statusValues = sampleValues(ctx, d, db, table, plan.status.Name)
+		plan.statusValues = sampleValues(ctx, d, db, plan.table, plan.status.Name)
 	}
+	plan.readRoutines(ctx, d, db)
 	if *target == "" {
-		*target = targetName(table)
+		*target = targetName(plan.table, conn.Name)
 	}
 	text := plan.yaml(d, conn, *target, *passwordEnv)
 	if *out == "" {
@@ -96,6 +112,14 @@ func initCommand(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "wrote %s; review the lines marked \"guessed\", then run: dbscim validate --config %s\n", *out, *out)
 	return 0
+}
+
+// initTable is one table named on the command line, as the catalog describes it.
+type initTable struct {
+	name    string
+	cols    []dialects.TableColumn
+	fks     []dialects.ForeignKey
+	fkError string
 }
 
 // describeInitError names a catalog failure without the driver's text, which can
@@ -115,7 +139,7 @@ type mapped struct {
 	write bool // written by create and update
 }
 
-// usersPlan is what init makes of a users table.
+// usersPlan is what init makes of a users table and the tables related to it.
 type usersPlan struct {
 	table        string
 	cols         []dialects.TableColumn
@@ -126,7 +150,21 @@ type usersPlan struct {
 	statusValues []string
 	unmapped     []string
 	notes        []string
+
+	children     []childPlan
+	groups       *relationPlan
+	entitlements []*relationPlan
+	// routines are the catalog's routines that look like lifecycle operations,
+	// by the operation they would serve ("users.create", "entitlements.grant").
+	routines map[string][]routineProposal
+	// routineNotes say what init could not do with the catalog's routines.
+	routineNotes []string
 }
+
+const (
+	enterpriseURN = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:"
+	managerPath   = enterpriseURN + "manager.value"
+)
 
 // guesses map column names (lower case, without _ and -) to attributes.
 var guesses = []struct {
@@ -136,15 +174,25 @@ var guesses = []struct {
 	{[]string{"username", "login", "loginname", "userlogin", "uid", "samaccountname", "upn", "userprincipalname"}, "userName"},
 	{[]string{"externalid", "extid", "employeeuid"}, "externalId"},
 	{[]string{"firstname", "givenname", "forename", "fname"}, "name.givenName"},
+	{[]string{"middlename", "middlenames", "mname"}, "name.middleName"},
 	{[]string{"lastname", "familyname", "surname", "lname"}, "name.familyName"},
 	{[]string{"displayname", "fullname", "name"}, "displayName"},
+	{[]string{"nickname", "preferredname"}, "nickName"},
 	{[]string{"email", "mail", "emailaddress", "workemail"}, `emails[type eq "work"].value`},
 	{[]string{"phone", "phonenumber", "workphone", "telephone"}, `phoneNumbers[type eq "work"].value`},
 	{[]string{"mobile", "mobilephone", "cellphone"}, `phoneNumbers[type eq "mobile"].value`},
+	{[]string{"streetaddress", "street", "address", "address1"}, `addresses[type eq "work"].streetAddress`},
+	{[]string{"city", "locality", "town"}, `addresses[type eq "work"].locality`},
+	{[]string{"region", "province"}, `addresses[type eq "work"].region`},
+	{[]string{"zipcode", "zip", "postalcode", "postcode"}, `addresses[type eq "work"].postalCode`},
+	{[]string{"country", "countrycode"}, `addresses[type eq "work"].country`},
 	{[]string{"title", "jobtitle", "position"}, "title"},
-	{[]string{"department", "dept", "deptname"}, "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department"},
-	{[]string{"employeenumber", "employeeno", "employeeid", "empno", "personnelnumber"}, "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber"},
-	{[]string{"costcenter"}, "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:costCenter"},
+	{[]string{"department", "dept", "deptname"}, enterpriseURN + "department"},
+	{[]string{"organization", "organisation", "org", "company"}, enterpriseURN + "organization"},
+	{[]string{"division"}, enterpriseURN + "division"},
+	{[]string{"employeenumber", "employeeno", "employeeid", "empno", "personnelnumber"}, enterpriseURN + "employeeNumber"},
+	{[]string{"costcenter"}, enterpriseURN + "costCenter"},
+	{[]string{"managerid", "managerno", "mgrid", "supervisorid", "reportsto", "manageruserid"}, managerPath},
 	{[]string{"usertype", "employeetype"}, "userType"},
 	{[]string{"locale"}, "locale"},
 	{[]string{"timezone"}, "timezone"},
@@ -154,6 +202,10 @@ var guesses = []struct {
 }
 
 var statusNames = map[string]bool{"status": true, "state": true, "userstatus": true, "accountstatus": true, "statuscode": true}
+
+// addressNames are columns whose presence makes a "state" column an address's
+// region rather than an account's status.
+var addressNames = map[string]bool{"city": true, "locality": true, "streetaddress": true, "street": true, "zipcode": true, "zip": true, "postalcode": true}
 
 func squash(name string) string {
 	return strings.NewReplacer("_", "", "-", "", " ", "").Replace(strings.ToLower(name))
@@ -176,7 +228,7 @@ func isTimeType(t string) bool {
 
 // planUsers maps a table's columns to user attributes.
 func planUsers(table string, cols []dialects.TableColumn) *usersPlan {
-	p := &usersPlan{table: table, cols: cols}
+	p := &usersPlan{table: table, cols: cols, routines: map[string][]routineProposal{}}
 	taken := map[string]bool{}
 	found := false
 	for _, c := range cols {
@@ -199,6 +251,10 @@ func planUsers(table string, cols []dialects.TableColumn) *usersPlan {
 		p.id = cols[0]
 		p.notes = append(p.notes, fmt.Sprintf("the table has neither a primary key nor a unique column: the id is %s (guessed; it must be unique and never change)", cols[0].Name))
 	}
+	hasAddress := false
+	for _, c := range cols {
+		hasAddress = hasAddress || addressNames[squash(c.Name)]
+	}
 	for _, c := range cols {
 		if c.Name == p.id.Name {
 			continue
@@ -212,11 +268,14 @@ func planUsers(table string, cols []dialects.TableColumn) *usersPlan {
 				}
 			}
 		}
+		if key == "state" && hasAddress && !taken[`addresses[type eq "work"].region`] {
+			path = `addresses[type eq "work"].region`
+		}
 		switch {
 		case path == "active" && !isBooleanType(c.Type) && !isIntegerType(c.Type):
 			cc := c
 			p.status, path = &cc, ""
-		case path == "" && statusNames[key] && !taken["active"]:
+		case path == "" && statusNames[key] && p.status == nil && !taken["active"]:
 			cc := c
 			p.status = &cc
 			continue
@@ -229,8 +288,11 @@ func planUsers(table string, cols []dialects.TableColumn) *usersPlan {
 		}
 		taken[path] = true
 		m := mapped{col: c, path: path, write: !strings.HasPrefix(path, "meta."), note: "guessed from the column's name"}
-		if path == "userName" && c.Unique {
+		switch {
+		case path == "userName" && c.Unique:
 			m.note += "; unique"
+		case path == managerPath:
+			m.note = "guessed from the column's name: the manager's id (no foreign key says so)"
 		}
 		p.attrs = append(p.attrs, m)
 	}
@@ -249,9 +311,29 @@ func planUsers(table string, cols []dialects.TableColumn) *usersPlan {
 		c := cols[pick]
 		p.attrs = append([]mapped{{col: c, path: "userName", write: c.Name != p.id.Name, note: "guessed: no column is named like a user name"}}, p.attrs...)
 		p.unmapped = remove(p.unmapped, c.Name)
-		taken["userName"] = true
 	}
 	return p
+}
+
+// mappedPath returns the attribute mapped to a column, or "".
+func (p *usersPlan) mappedPath(column string) string {
+	for _, m := range p.attrs {
+		if strings.EqualFold(m.col.Name, column) {
+			return m.path
+		}
+	}
+	return ""
+}
+
+// hasPath says whether an attribute, or a sub-attribute of it, is mapped.
+func (p *usersPlan) hasPath(attr string) bool {
+	for _, m := range p.attrs {
+		if strings.EqualFold(m.path, attr) || strings.HasPrefix(strings.ToLower(m.path), strings.ToLower(attr)+"[") ||
+			strings.HasPrefix(strings.ToLower(m.path), strings.ToLower(attr)+".") {
+			return true
+		}
+	}
+	return false
 }
 
 func remove(list []string, s string) []string {
@@ -277,140 +359,35 @@ func sampleValues(ctx context.Context, d dialects.Dialect, db *sql.DB, table, co
 	for rows.Next() && len(out) < 20 {
 		var v sql.NullString
 		if rows.Scan(&v) == nil && v.Valid {
-			out = append(out, v.String)
+			out = append(out, strings.TrimRight(v.String, " "))
 		}
 	}
 	sort.Strings(out)
 	return out
 }
 
-// activeWords and inactiveWords classify sampled status values.
-var (
-	activeWords   = map[string]bool{"a": true, "active": true, "y": true, "yes": true, "1": true, "e": true, "enabled": true, "t": false}
-	inactiveWords = map[string]bool{"i": true, "inactive": true, "n": true, "no": true, "0": true, "d": true, "disabled": true, "t": true, "terminated": true, "s": true, "suspended": true, "x": true}
-)
-
-// statusMap proposes true and false values for two sampled status values, or
-// reports that it cannot.
-func statusMap(values []string) (yes, no string, ok bool) {
-	if len(values) != 2 {
-		return "", "", false
-	}
-	a, b := strings.ToLower(values[0]), strings.ToLower(values[1])
-	switch {
-	case activeWords[a] && inactiveWords[b]:
-		return values[0], values[1], true
-	case activeWords[b] && inactiveWords[a]:
-		return values[1], values[0], true
-	}
-	return "", "", false
-}
-
 var plainTarget = regexp.MustCompile(`[^a-z0-9_-]+`)
 
-func targetName(table string) string {
-	if i := strings.LastIndexByte(table, '.'); i >= 0 {
-		table = table[i+1:]
+// targetName is the table's name as a target name, or the database's when the
+// table is named like a SCIM endpoint (USERS, GROUPS), which a target may not be
+// (the loader says so when --target names one).
+func targetName(table, database string) string {
+	for _, name := range []string{table, filepath.Base(database)} {
+		if i := strings.LastIndexByte(name, '.'); i >= 0 && name == table {
+			name = name[i+1:]
+		}
+		name = strings.TrimSuffix(name, filepath.Ext(name))
+		n := strings.Trim(plainTarget.ReplaceAllString(strings.ToLower(name), "-"), "-")
+		switch n {
+		case "", "users", "groups", "me", "schemas", "bulk", "resourcetypes", "serviceproviderconfig":
+			continue
+		}
+		return n
 	}
-	n := strings.Trim(plainTarget.ReplaceAllString(strings.ToLower(table), "-"), "-")
-	if n == "" {
-		return "users"
-	}
-	return n
+	return "directory"
 }
 
 func yamlString(s string) string { return strconv.Quote(s) }
-
-// yaml writes the configuration.
-func (p *usersPlan) yaml(d dialects.Dialect, conn dialects.Connection, target, passwordEnv string) string {
-	var b strings.Builder
-	w := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
-	ident := func(c string) string { return sqlgen.Ident(d, c) }
-	w("# dbscim.yaml for table %s, written by dbscim init from the %s catalog.\n", p.table, d.Name())
-	w("# Review every line marked \"guessed\", then check it against the database:\n")
-	w("#   dbscim validate --config dbscim.yaml\n")
-	for _, n := range p.notes {
-		w("# NOTE: %s.\n", n)
-	}
-	tokenVar := strings.ToUpper(strings.ReplaceAll(target, "-", "_")) + "_TOKEN"
-	w("version: 1\nserver:\n  listen: 127.0.0.1:8443\n  tls: auto\ntargets:\n")
-	w("  %s:\n    auth:\n      bearer: ${%s}   # the token the identity provider sends\n", target, tokenVar)
-	w("    database:\n      dialect: %s\n", d.Name())
-	if d.Spec().Networked {
-		w("      host: %s\n      port: %d\n", yamlString(conn.Host), conn.Port)
-	}
-	w("      name: %s\n", yamlString(conn.Name))
-	if conn.User != "" {
-		w("      user: %s\n", yamlString(conn.User))
-	}
-	if d.Spec().Networked {
-		w("      password: ${%s}\n", passwordEnv)
-	}
-	w("    users:\n")
-	idNote := "the primary key"
-	if !p.id.Primary {
-		idNote = "guessed: not a primary key"
-	}
-	w("      id: %s   # %s\n", p.id.Name, idNote)
-	w("      attributes:\n")
-	var readCols []string
-	readCols = append(readCols, ident(p.id.Name))
-	for _, m := range p.attrs {
-		w("        %s: %s   # %s\n", yamlKey(m.path), m.col.Name, m.note)
-		readCols = append(readCols, ident(m.col.Name))
-	}
-	statusWrite := ""
-	if p.status != nil {
-		if yes, no, ok := statusMap(p.statusValues); ok {
-			w("        active: {column: %s, type: boolean, true: %s, false: %s}   # guessed from its values: %s\n",
-				p.status.Name, yamlString(yes), yamlString(no), strings.Join(p.statusValues, ", "))
-			readCols = append(readCols, ident(p.status.Name))
-			statusWrite = p.status.Name
-		} else {
-			w("        # active: {column: %s, ...}   # guessed: %s holds %s; map which values are active\n",
-				p.status.Name, p.status.Name, valueList(p.statusValues))
-		}
-	}
-	for _, c := range p.unmapped {
-		w("        # ?: %s   # not mapped: name a SCIM attribute for it, or leave it\n", c)
-	}
-	list := "SELECT " + strings.Join(readCols, ", ") + " FROM " + p.table
-	w("      operations:\n")
-	w("        list:   {sql: %s}\n", yamlString(list))
-	w("        get:    {sql: %s, params: [%s]}\n", yamlString(list+" WHERE "+ident(p.id.Name)+" = ?"), p.id.Name)
-	var insCols, insParams, setCols, setParams []string
-	if !p.idGenerated {
-		insCols, insParams = append(insCols, ident(p.id.Name)), append(insParams, p.id.Name)
-	}
-	for _, m := range p.attrs {
-		if !m.write {
-			continue
-		}
-		insCols, insParams = append(insCols, ident(m.col.Name)), append(insParams, m.col.Name)
-		setCols, setParams = append(setCols, ident(m.col.Name)+" = ?"), append(setParams, m.col.Name)
-	}
-	if statusWrite != "" {
-		insCols, insParams = append(insCols, ident(statusWrite)), append(insParams, statusWrite)
-		setCols, setParams = append(setCols, ident(statusWrite)+" = ?"), append(setParams, statusWrite)
-	}
-	placeholders := strings.TrimSuffix(strings.Repeat("?, ", len(insCols)), ", ")
-	insert := "INSERT INTO " + p.table + " (" + strings.Join(insCols, ", ") + ") VALUES (" + placeholders + ")"
-	if p.idGenerated && d.Name() == "postgres" {
-		insert += " RETURNING " + ident(p.id.Name)
-	}
-	idComment := "dbscim fills the id with a new UUID"
-	if p.idGenerated {
-		idComment = "the database generates the id"
-	}
-	w("        create: {sql: %s, params: [%s]}   # %s\n", yamlString(insert), strings.Join(insParams, ", "), idComment)
-	if len(setCols) > 0 {
-		update := "UPDATE " + p.table + " SET " + strings.Join(setCols, ", ") + " WHERE " + ident(p.id.Name) + " = ?"
-		w("        update: {sql: %s, params: [%s, %s]}\n", yamlString(update), strings.Join(setParams, ", "), p.id.Name)
-	}
-	w("        delete: {sql: %s, params: [%s]}   # remove it to keep deprovisioned users as inactive rows\n",
-		yamlString("DELETE FROM "+p.table+" WHERE "+ident(p.id.Name)+" = ?"), p.id.Name)
-	return b.String()
-}
 
 // yamlKey writes an attribute path as a YAML key, quoted where YAML needs it.
 func yamlKey(path string) string {

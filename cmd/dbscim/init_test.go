@@ -108,23 +108,29 @@ func TestInitServesTheTable(t *testing.T) {
 	}
 }
 
-// TestStatusMap proposes which of two sampled status values is active.
-func TestStatusMap(t *testing.T) {
+// TestProposeStatus sorts sampled status codes into active, inactive and
+// unknown, many to one, and guesses none it does not know.
+func TestProposeStatus(t *testing.T) {
 	for _, tt := range []struct {
-		values  []string
-		yes, no string
-		ok      bool
+		values           []string
+		yes, no, unknown string
+		ok               bool
 	}{
-		{[]string{"A", "T"}, "A", "T", true},
-		{[]string{"I", "A"}, "A", "I", true},
-		{[]string{"N", "Y"}, "Y", "N", true},
-		{[]string{"ACTIVE", "SUSPENDED"}, "ACTIVE", "SUSPENDED", true},
-		{[]string{"A", "L", "T"}, "", "", false}, // three values: the DBA decides
-		{[]string{"P", "Q"}, "", "", false},
+		{[]string{"A", "T"}, "A", "T", "", true},
+		{[]string{"A", "I", "L", "T"}, "A", "I T", "L", true},
+		{[]string{"N", "Y"}, "Y", "N", "", true},
+		{[]string{"ACTIVE", "SUSPENDED", "TERMINATED"}, "ACTIVE", "SUSPENDED TERMINATED", "", true},
+		{[]string{"E", "D"}, "E", "D", "", true},
+		{[]string{"0", "1"}, "1", "0", "", true},
+		{[]string{"F", "T"}, "T", "F", "", true}, // only T and F: true and false
+		{[]string{"A", "F", "T"}, "A", "T", "F", true},
+		{[]string{"A"}, "A", "", "", false},
+		{[]string{"P", "Q"}, "", "", "P Q", false},
 	} {
-		yes, no, ok := statusMap(tt.values)
-		if yes != tt.yes || no != tt.no || ok != tt.ok {
-			t.Errorf("statusMap(%v) = %q, %q, %v; want %q, %q, %v", tt.values, yes, no, ok, tt.yes, tt.no, tt.ok)
+		s := proposeStatus(tt.values)
+		j := func(v []string) string { return strings.Join(v, " ") }
+		if j(s.yes) != tt.yes || j(s.no) != tt.no || j(s.unknown) != tt.unknown || s.ok() != tt.ok {
+			t.Errorf("proposeStatus(%v) = %+v (ok %v); want %q %q %q %v", tt.values, s, s.ok(), tt.yes, tt.no, tt.unknown, tt.ok)
 		}
 	}
 }
