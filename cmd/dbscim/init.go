@@ -272,7 +272,9 @@ func planUsers(table string, cols []dialects.TableColumn) *usersPlan {
 			path = `addresses[type eq "work"].region`
 		}
 		switch {
-		case path == "active" && !isBooleanType(c.Type) && !isIntegerType(c.Type):
+		case path == "active" && !isBooleanType(c.Type):
+			// Codes or an integer: a value map says which values are active (an
+			// integer column is not written a boolean by every driver).
 			cc := c
 			p.status, path = &cc, ""
 		case path == "" && statusNames[key] && p.status == nil && !taken["active"]:

@@ -1,6 +1,9 @@
 package main
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+)
 
 // Status codes that read as an active or an inactive account. A code in
 // neither list (L for "on leave" or "locked", P for "pending") is not guessed:
@@ -50,12 +53,17 @@ func proposeStatus(values []string) statusProposal {
 // ok says whether the proposal can be written: a value map needs both sides.
 func (s statusProposal) ok() bool { return len(s.yes) > 0 && len(s.no) > 0 }
 
-// yamlList writes values as a YAML flow list of quoted strings, so that codes
-// such as Y, N, 1 or on stay strings.
-func yamlList(values []string) string {
+// yamlList writes values as a YAML flow list: quoted strings, so that codes
+// such as Y, N, 1 or on stay strings, or for an integer column numbers, so that
+// the driver binds an integer.
+func yamlList(values []string, numeric bool) string {
 	q := make([]string, len(values))
 	for i, v := range values {
-		q[i] = yamlString(v)
+		if _, err := strconv.ParseInt(v, 10, 64); err == nil && numeric {
+			q[i] = v
+		} else {
+			q[i] = yamlString(v)
+		}
 	}
 	return "[" + strings.Join(q, ", ") + "]"
 }

@@ -93,6 +93,11 @@ func (p *usersPlan) yaml(d dialects.Dialect, conn dialects.Connection, target, p
 	statusWrite := ""
 	if p.status != nil {
 		sp := proposeStatus(p.statusValues)
+		numeric := isIntegerType(p.status.Type)
+		if numeric && len(sp.unknown) == 0 && len(sp.yes) <= 1 && len(sp.no) <= 1 {
+			// An integer flag: 1 and 0, whether or not the table holds both yet.
+			sp.yes, sp.no = []string{"1"}, []string{"0"}
+		}
 		var why []string
 		if len(sp.yes) > 0 {
 			why = append(why, strings.Join(sp.yes, ", ")+" read as active")
@@ -107,7 +112,7 @@ func (p *usersPlan) yaml(d dialects.Dialect, conn dialects.Connection, target, p
 		case sp.ok():
 			w.line("        # guessed from the values %s holds (%s); check every code:", p.status.Name, strings.Join(why, "; "))
 			w.line("        active: {column: %s, true: %s, false: %s}   # deactivating writes %s, activating %s",
-				p.status.Name, yamlList(sp.yes), yamlList(sp.no), yamlString(sp.no[0]), yamlString(sp.yes[0]))
+				p.status.Name, yamlList(sp.yes, numeric), yamlList(sp.no, numeric), sp.no[0], sp.yes[0])
 			if !seen[strings.ToLower(p.status.Name)] {
 				readCols = append(readCols, ident(p.status.Name))
 			}
