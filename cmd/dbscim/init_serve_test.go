@@ -298,3 +298,92 @@ func TestInitOktaLab(t *testing.T) {
 		})
 	}
 }
+
+// directoryTables are a users table whose manager_id refers to its own id, a
+// teams table with a link table (two foreign keys) and a phones child table
+// (a foreign key to the users and a type column), on each live engine.
+var directoryTables = map[string][]string{
+	"sqlite": {`CREATE TABLE people (id INTEGER PRIMARY KEY, login TEXT NOT NULL UNIQUE, first_name TEXT, last_name TEXT,
+		manager_id INTEGER REFERENCES people (id))`,
+		`CREATE TABLE teams (team_id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)`,
+		`CREATE TABLE team_members (team_id INTEGER NOT NULL REFERENCES teams, person_id INTEGER NOT NULL REFERENCES people (id),
+		PRIMARY KEY (team_id, person_id))`,
+		`CREATE TABLE phones (phone_id INTEGER PRIMARY KEY, person_id INTEGER NOT NULL REFERENCES people (id), kind TEXT, phone_number TEXT NOT NULL)`},
+	"mysql": {`CREATE TABLE people (id INT AUTO_INCREMENT PRIMARY KEY, login VARCHAR(100) NOT NULL UNIQUE, first_name VARCHAR(50),
+		last_name VARCHAR(50), manager_id INT NULL, CONSTRAINT fk_people_manager FOREIGN KEY (manager_id) REFERENCES people (id))`,
+		`CREATE TABLE teams (team_id INT AUTO_INCREMENT PRIMARY KEY, name VARCHAR(100) NOT NULL UNIQUE)`,
+		`CREATE TABLE team_members (team_id INT NOT NULL, person_id INT NOT NULL, PRIMARY KEY (team_id, person_id),
+		CONSTRAINT fk_tm_team FOREIGN KEY (team_id) REFERENCES teams (team_id), CONSTRAINT fk_tm_person FOREIGN KEY (person_id) REFERENCES people (id))`,
+		`CREATE TABLE phones (phone_id INT AUTO_INCREMENT PRIMARY KEY, person_id INT NOT NULL, kind VARCHAR(20), phone_number VARCHAR(40) NOT NULL,
+		CONSTRAINT fk_phones_person FOREIGN KEY (person_id) REFERENCES people (id))`},
+	"postgres": {`CREATE TABLE people (id SERIAL PRIMARY KEY, login VARCHAR(100) NOT NULL UNIQUE, first_name VARCHAR(50),
+		last_name VARCHAR(50), manager_id INT REFERENCES people (id))`,
+		`CREATE TABLE teams (team_id SERIAL PRIMARY KEY, name VARCHAR(100) NOT NULL UNIQUE)`,
+		`CREATE TABLE team_members (team_id INT NOT NULL REFERENCES teams, person_id INT NOT NULL REFERENCES people (id),
+		PRIMARY KEY (team_id, person_id))`,
+		`CREATE TABLE phones (phone_id SERIAL PRIMARY KEY, person_id INT NOT NULL REFERENCES people (id), kind VARCHAR(20), phone_number VARCHAR(40) NOT NULL)`},
+}
+
+// TestInitRelatedTables: from the foreign keys of four tables, init maps the
+// manager, proposes the groups over teams and their link table and the phones
+// as a child-table attribute; the file validates as written and serves a
+// manager, phone numbers and group members, each checked by SQL, on each live
+// engine.
+func TestInitRelatedTables(t *testing.T) {
+	for _, dialect := range []string{"sqlite", "mysql", "postgres"} {
+		t.Run(dialect, func(t *testing.T) {
+			d, db, conn := dialecttest.NewDatabase(t, dialect)
+			dialecttest.MustExec(t, db, directoryTables[dialect]...)
+			s := initAndServe(t, d, db, conn, "people", "people", "teams", "team_members", "phones")
+			s.contains("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value: manager_id   # guessed: the manager's id (",
+				"phoneNumbers:   # guessed: phones holds one row per value, tied to the user by person_id",
+				"columns: {value: phone_number, type: kind}",
+				"groups:   # guessed: teams is the groups, team_members links it to the users",
+				"displayName: name", "member_id: person_id",
+				`add_member: {sql: "INSERT INTO team_members (team_id, person_id) VALUES (?, ?)", params: [team_id, member]}`)
+			user := func(login, extra string) string {
+				status, m := s.do("POST", "/Users", `{`+userSchema+`,"userName":"`+login+`","name":{"givenName":"A","familyName":"B"}`+extra+`}`)
+				if status != 201 {
+					t.Fatalf("create %s: %d %v", login, status, m)
+				}
+				return fmt.Sprint(m["id"])
+			}
+			ann := user("ann", "")
+			bob := user("bob", `,"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"manager":{"value":"`+ann+`"}},
+				"phoneNumbers":[{"type":"work","value":"+1 555 0100"},{"type":"mobile","value":"+1 555 0199"}]`)
+			var manager string
+			if err := s.row(`SELECT manager_id FROM people WHERE id = ?`, []any{bob}, &manager); err != nil || manager != ann {
+				t.Errorf("bob's manager_id = %q (%v), want %s", manager, err, ann)
+			}
+			var phones int
+			if err := s.row(`SELECT COUNT(*) FROM phones WHERE person_id = ? AND ((kind = 'work' AND phone_number = '+1 555 0100') OR (kind = 'mobile' AND phone_number = '+1 555 0199'))`,
+				[]any{bob}, &phones); err != nil || phones != 2 {
+				t.Errorf("bob's phones: %d (%v), want 2", phones, err)
+			}
+			if status, m := s.do("GET", "/Users/"+bob, ""); status != 200 || !strings.Contains(fmt.Sprint(m), "+1 555 0199") || !strings.Contains(fmt.Sprint(m), "value:"+ann) {
+				t.Errorf("get bob: %d %v", status, m)
+			}
+			status, m := s.do("POST", "/Groups", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"Ops","members":[{"value":"`+ann+`"}]}`)
+			if status != 201 {
+				t.Fatalf("create group: %d %v", status, m)
+			}
+			team := fmt.Sprint(m["id"])
+			if status, _ := s.do("PATCH", "/Groups/"+team, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[
+				{"op":"add","path":"members","value":[{"value":"`+bob+`"}]},{"op":"remove","path":"members[value eq \"`+ann+`\"]"}]}`); status != 200 && status != 204 {
+				t.Fatalf("patch group members: %d", status)
+			}
+			var members, bobs int
+			if err := s.row(`SELECT COUNT(*), SUM(CASE WHEN person_id = ? THEN 1 ELSE 0 END) FROM team_members WHERE team_id = ?`,
+				[]any{bob, team}, &members, &bobs); err != nil || members != 1 || bobs != 1 {
+				t.Errorf("team_members after adding bob and removing ann: %d rows, %d of bob (%v); want bob's alone", members, bobs, err)
+			}
+			if status, _ := s.do("DELETE", "/Groups/"+team, ""); status != 204 {
+				t.Errorf("delete group: %d", status)
+			}
+			var left int
+			if err := s.row(`SELECT COUNT(*) FROM team_members WHERE team_id = ?`, []any{team}, &left); err != nil || left != 0 {
+				t.Errorf("team_members after delete: %d %v", left, err)
+			}
+		})
+	}
+}
