@@ -159,6 +159,9 @@ type usersPlan struct {
 	routines map[string][]routineProposal
 	// routineNotes say what init could not do with the catalog's routines.
 	routineNotes []string
+	// unused are the tables named on the command line that no foreign key
+	// ties to the users as a link or child table.
+	unused []initTable
 }
 
 const (
@@ -315,16 +318,6 @@ func planUsers(table string, cols []dialects.TableColumn) *usersPlan {
 		p.unmapped = remove(p.unmapped, c.Name)
 	}
 	return p
-}
-
-// mappedPath returns the attribute mapped to a column, or "".
-func (p *usersPlan) mappedPath(column string) string {
-	for _, m := range p.attrs {
-		if strings.EqualFold(m.col.Name, column) {
-			return m.path
-		}
-	}
-	return ""
 }
 
 // hasPath says whether an attribute, or a sub-attribute of it, is mapped.

@@ -155,6 +155,17 @@ func (p *usersPlan) relate(tables []initTable) {
 			p.entitlements = append(p.entitlements, r)
 		}
 	}
+	p.nameTypes()
+	for _, t := range tables[1:] {
+		if !used[strings.ToLower(t.name)] && t.fkError == "" {
+			p.unused = append(p.unused, t)
+		}
+	}
+}
+
+// nameTypes names the entitlement types: Entitlement and Role first, then
+// after their tables.
+func (p *usersPlan) nameTypes() {
 	names := map[string]bool{}
 	for _, r := range p.entitlements {
 		switch {
@@ -166,11 +177,6 @@ func (p *usersPlan) relate(tables []initTable) {
 			r.typeName = typeName(r.table)
 		}
 		names[r.typeName] = true
-	}
-	for _, t := range tables[1:] {
-		if !used[strings.ToLower(t.name)] && t.fkError == "" {
-			p.notes = append(p.notes, fmt.Sprintf("%s is not used: no foreign key ties it to %s's id as a link table or a child table", t.name, users.name))
-		}
 	}
 }
 
@@ -200,7 +206,27 @@ func typeName(table string) string {
 // planRelation proposes a table that a link table ties to the users: groups
 // when its name says so, else an entitlement type (a role when named so).
 func planRelation(t initTable, link, linkUser string, toRef, toUser dialects.ForeignKey) *relationPlan {
-	r := &relationPlan{table: t.name, link: link, linkUser: linkUser, linkRef: toRef.Columns[0]}
+	r := planTable(t)
+	if r == nil || !strings.EqualFold(r.id.Name, toRef.RefColumns[0]) {
+		return nil
+	}
+	r.link, r.linkUser, r.linkRef = link, linkUser, toRef.Columns[0]
+	what := "an entitlement type"
+	switch {
+	case r.groups:
+		what = "the groups"
+	case r.role:
+		what = "a role type"
+	}
+	r.note = fmt.Sprintf("guessed: %s is %s, %s links it to the users (%s and %s)", t.name, what, link, fkNote(toUser), fkNote(toRef))
+	return r
+}
+
+// planTable reads a group or entitlement table: its single-column primary key,
+// the column that names a row and the one that describes it; nil without such
+// a key.
+func planTable(t initTable) *relationPlan {
+	r := &relationPlan{table: t.name}
 	n := strings.ToLower(bare(t.name))
 	r.groups = strings.Contains(n, "group") || strings.Contains(n, "team")
 	r.role = !r.groups && strings.Contains(n, "role")
@@ -211,18 +237,10 @@ func planRelation(t initTable, link, linkUser string, toRef, toUser dialects.For
 			found++
 		}
 	}
-	if found != 1 || !strings.EqualFold(r.id.Name, toRef.RefColumns[0]) {
+	if found != 1 {
 		return nil
 	}
 	r.idGenerated = isIntegerType(r.id.Type)
-	what := "an entitlement type"
-	switch {
-	case r.groups:
-		what = "the groups"
-	case r.role:
-		what = "a role type"
-	}
-	r.note = fmt.Sprintf("guessed: %s is %s, %s links it to the users (%s and %s)", t.name, what, link, fkNote(toUser), fkNote(toRef))
 	pick, score := -1, 0
 	for i, c := range t.cols {
 		key := squash(c.Name)

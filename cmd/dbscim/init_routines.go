@@ -204,6 +204,20 @@ func (p *usersPlan) readRoutines(ctx context.Context, d dialects.Dialect, db *sq
 		return
 	}
 	sort.Strings(names)
+	// An entitlement table given without its link table can still be served
+	// when the catalog's routines read and write the grants: no statement
+	// can, since init knows no table that holds them.
+	var adopted []*relationPlan
+	if len(p.entitlements) == 0 {
+		for _, t := range p.unused {
+			if r := planTable(t); r != nil && !r.groups {
+				r.note = fmt.Sprintf("guessed: %s is an entitlement type; no link table was given, so the catalog's routines read and write the grants", t.name)
+				adopted = append(adopted, r)
+			}
+		}
+		p.entitlements = adopted
+		p.nameTypes()
+	}
 	for _, name := range names {
 		resource, op := classifyRoutine(name, p.table)
 		if resource == "" {
@@ -262,6 +276,32 @@ func (p *usersPlan) readRoutines(ctx context.Context, d dialects.Dialect, db *sq
 		}
 		p.routines[key] = append(p.routines[key], r)
 	}
+	if len(adopted) == 0 {
+		return
+	}
+	p.entitlements = nil
+	for _, r := range adopted {
+		if usable(p.routines[entitlementKey(r, "of_user")]) != nil {
+			p.entitlements = append(p.entitlements, r)
+			for i, t := range p.unused {
+				if t.name == r.table {
+					p.unused = append(p.unused[:i], p.unused[i+1:]...)
+					break
+				}
+			}
+		}
+	}
+	p.nameTypes()
+}
+
+// usable returns the first proposal whose parameters all bind, or nil.
+func usable(rs []routineProposal) *routineProposal {
+	for i := range rs {
+		if len(rs[i].unbound) == 0 {
+			return &rs[i]
+		}
+	}
+	return nil
 }
 
 // userCandidates are what a users routine's parameters may bind: the id and

@@ -387,3 +387,26 @@ func TestInitRelatedTables(t *testing.T) {
 		})
 	}
 }
+
+// TestInitOktaLabRoutines: given the Okta lab's USERS and ENTITLEMENTS but not
+// the link table, no statement can read or write the grants, so init chooses
+// the lab's procedures for of_user, grant and revoke, their parameters bound
+// by name; the file validates and a grant at create lands in USERENTITLEMENTS.
+func TestInitOktaLabRoutines(t *testing.T) {
+	d, db, conn := dialecttest.NewDatabase(t, "mysql")
+	loadOktaLab(t, d, conn)
+	s := initAndServe(t, d, db, conn, "oktademo", "USERS", "ENTITLEMENTS")
+	s.contains(`of_user: {call: "GET_USER_ENTITLEMENT(?)", params: [user]}   # guessed: GET_USER_ENTITLEMENT from the catalog; check it returns ENT_ID, ENT_NAME, ENT_DESCRIPTION`,
+		`grant:   {call: "ADD_ENTITLEMENT_TO_USER(?, ?)", params: [user, ENT_ID]}`,
+		`revoke:  {call: "REMOVE_ENTITLEMENT_FROM_USER(?, ?)", params: [user, ENT_ID]}`)
+	id := s.oktaSequence("dana@galaxy.local", `{`+userSchema+`,"userName":"dana@galaxy.local",
+		"name":{"givenName":"Dana","familyName":"Scully"},"emails":[{"primary":true,"value":"dana@galaxy.local","type":"work"}],
+		"active":true,"entitlements":[{"value":"2","type":"Entitlement"}]}`)
+	var grants int
+	if err := s.row(`SELECT COUNT(*) FROM USERENTITLEMENTS WHERE USER_ID = ? AND ENT_ID = 2`, []any{id}, &grants); err != nil || grants != 1 {
+		t.Errorf("USERENTITLEMENTS after create: %d %v", grants, err)
+	}
+	if status, m := s.do("GET", "/Users/"+id, ""); status != 200 || !strings.Contains(fmt.Sprint(m["entitlements"]), "GitHub Admin") {
+		t.Errorf("the user's entitlements: %d %v", status, m["entitlements"])
+	}
+}

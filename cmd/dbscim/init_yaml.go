@@ -57,6 +57,9 @@ func (p *usersPlan) yaml(d dialects.Dialect, conn dialects.Connection, target, p
 	for _, n := range p.notes {
 		w.line("# NOTE: %s.", n)
 	}
+	for _, t := range p.unused {
+		w.line("# NOTE: %s is not used: no foreign key ties it to %s's id as a link table or a child table.", t.name, p.table)
+	}
 	for _, n := range p.routineNotes {
 		w.line("# NOTE (routines): %s.", n)
 	}
@@ -302,6 +305,10 @@ func (p *usersPlan) writeEntitlement(w *yamlWriter, d dialects.Dialect, r *relat
 	w.alternatives(in, p.routines[entitlementKey(r, "list")], false)
 	w.op(in, "get", sqlParams(list+" WHERE "+ident(r.id.Name)+" = ?", r.id.Name), "")
 	w.alternatives(in, p.routines[entitlementKey(r, "get")], false)
+	if r.link == "" {
+		p.writeGrantRoutines(w, r, cols)
+		return
+	}
 	w.op(in, "of_user", sqlParams("SELECT "+strings.Join(ecols, ", ")+" FROM "+r.table+" e JOIN "+r.link+" l ON l."+ref+" = e."+ident(r.id.Name)+
 		" WHERE l."+user+" = ?", "user"), "")
 	w.alternatives(in, p.routines[entitlementKey(r, "of_user")], false)
@@ -309,4 +316,22 @@ func (p *usersPlan) writeEntitlement(w *yamlWriter, d dialects.Dialect, r *relat
 	w.alternatives(in, p.routines[entitlementKey(r, "grant")], false)
 	w.op(in, "revoke", sqlParams("DELETE FROM "+r.link+" WHERE "+user+" = ? AND "+ref+" = ?", "user", r.id.Name), "")
 	w.alternatives(in, p.routines[entitlementKey(r, "revoke")], false)
+}
+
+// writeGrantRoutines writes an entitlement type's of_user, grant and revoke as
+// the catalog's routines, for a type whose link table init does not know.
+func (p *usersPlan) writeGrantRoutines(w *yamlWriter, r *relationPlan, cols []string) {
+	in := "          "
+	of := usable(p.routines[entitlementKey(r, "of_user")])
+	w.op(in, "of_user", of.value(), fmt.Sprintf("guessed: %s from the catalog; check it returns %s", of.name, strings.Join(cols, ", ")))
+	grant, revoke := usable(p.routines[entitlementKey(r, "grant")]), usable(p.routines[entitlementKey(r, "revoke")])
+	if grant == nil || revoke == nil {
+		// Both or neither: without them the user's grants are read-only.
+		w.line("%s# grant and revoke: no routine of the catalog does both with parameters bound by name; the grants are read-only", in)
+		w.alternatives(in, p.routines[entitlementKey(r, "grant")], false)
+		w.alternatives(in, p.routines[entitlementKey(r, "revoke")], false)
+		return
+	}
+	w.op(in, "grant", grant.value(), "guessed: "+grant.name+" from the catalog, its parameters bound by name; check what it does")
+	w.op(in, "revoke", revoke.value(), "guessed: "+revoke.name+" from the catalog, its parameters bound by name; check what it does")
 }
