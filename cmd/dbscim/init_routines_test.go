@@ -40,6 +40,7 @@ func TestClassifyRoutine(t *testing.T) {
 		{"create_group", "groups", "create"},
 		{"recalc_totals", "", ""},
 		{"audit_log", "", ""},
+		{"set_user_password", "", ""},
 	} {
 		resource, op := classifyRoutine(tt.name, "staff")
 		if resource != tt.resource || op != tt.op {
