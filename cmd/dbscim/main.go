@@ -72,9 +72,9 @@ commands:
                             target is checked against its database as validate
                             does, and is not ready while it fails (--skip-checks)
   validate  --config FILE   check the configuration against every live database
-  init      --dialect D --name DB [...] TABLE
-                            write a dbscim.yaml for a users table, read from the
-                            live database's catalog
+  init      --dialect D --name DB [...] USERS [TABLE...]
+                            write a dbscim.yaml for a users table and the tables
+                            related to it, read from the live database's catalog
   explain   --config FILE [--target NAME] [--filter F --start N --count M --sort A]
                             print the exact statement and bindings of every
                             operation, and of the list as wrapped for a request
