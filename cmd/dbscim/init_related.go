@@ -48,10 +48,11 @@ func bare(name string) string {
 
 // fkNote names a foreign key for a comment.
 func fkNote(k dialects.ForeignKey) string {
+	on := " on " + strings.Join(k.Columns, ", ")
 	if strings.HasPrefix(k.Name, "fk") && strings.TrimLeft(k.Name[2:], "0123456789") == "" {
-		return "a foreign key" // SQLite's keys have no names
+		return "a foreign key" + on // SQLite's keys have no names
 	}
-	return "foreign key " + k.Name
+	return "foreign key " + k.Name + on
 }
 
 // relate reads the foreign keys of the tables named on the command line: the
@@ -218,7 +219,7 @@ func planRelation(t initTable, link, linkUser string, toRef, toUser dialects.For
 	case r.role:
 		what = "a role type"
 	}
-	r.note = fmt.Sprintf("guessed: %s is %s, %s links it to the users (%s and %s)", t.name, what, link, fkNote(toUser), fkNote(toRef))
+	r.note = fmt.Sprintf("guessed: %s is %s, %s links it to the users (%s; %s)", t.name, what, link, fkNote(toUser), fkNote(toRef))
 	return r
 }
 
@@ -330,7 +331,7 @@ func (p *usersPlan) planChild(t initTable, toUser dialects.ForeignKey) (*childPl
 		if primary != "" {
 			c.subs, c.cols = append(c.subs, "primary"), append(c.cols, primary)
 		}
-		c.note = fmt.Sprintf("guessed: %s holds one row per value, tied to the user by %s (%s)", t.name, c.userCol, fkNote(toUser))
+		c.note = fmt.Sprintf("guessed: %s holds one row per value, tied to the user by %s", t.name, fkNote(toUser))
 		if len(left) > 0 {
 			c.note += "; add leaves " + strings.Join(left, ", ") + " to their defaults"
 		}

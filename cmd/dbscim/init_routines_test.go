@@ -91,7 +91,7 @@ func TestManagerByLogin(t *testing.T) {
 	if p.hasPath(managerPath) {
 		t.Errorf("manager_id refers to login but is mapped as the manager's id")
 	}
-	if len(p.notes) != 1 || !strings.Contains(p.notes[0], "manager_id refers to staff.login (foreign key fk_mgr), not to the id") {
+	if len(p.notes) != 1 || !strings.Contains(p.notes[0], "manager_id refers to staff.login (foreign key fk_mgr on manager_id), not to the id") {
 		t.Errorf("notes: %q", p.notes)
 	}
 }

