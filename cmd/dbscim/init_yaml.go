@@ -27,7 +27,7 @@ func (w *yamlWriter) op(indent, key, value, comment string) {
 
 // alternatives writes the routines proposed for an operation: chosen when the
 // operation has no statement and the routine needs no check, else as comments.
-func (w *yamlWriter) alternatives(indent string, rs []routineProposal, chosen bool) bool {
+func (w *yamlWriter) alternatives(indent string, rs []routineProposal, chosen bool) {
 	for i, r := range rs {
 		if chosen && i == 0 && len(r.unbound) == 0 && !r.reads {
 			w.op(indent, r.op, r.value(), "guessed: "+r.name+" from the catalog, no statement does this; its parameters bound by name; check what it does")
@@ -35,7 +35,6 @@ func (w *yamlWriter) alternatives(indent string, rs []routineProposal, chosen bo
 		}
 		w.line("%s# %s: %s   # or %s from the catalog: %s", indent, r.op, r.value(), r.name, r.why())
 	}
-	return chosen && len(rs) > 0 && len(rs[0].unbound) == 0 && !rs[0].reads
 }
 
 // sqlText writes a statement as a YAML double-quoted string.
