@@ -410,3 +410,24 @@ func TestInitOktaLabRoutines(t *testing.T) {
 		t.Errorf("the user's entitlements: %d %v", status, m["entitlements"])
 	}
 }
+
+// TestInitPostgresRoutines: PostgreSQL's procedures are proposed as call: and
+// its set-returning functions as function:, their parameters bound by name, a
+// parameter matching no mapped column named; commented, so the file still
+// validates as written.
+func TestInitPostgresRoutines(t *testing.T) {
+	d, db, conn := dialecttest.NewDatabase(t, "postgres")
+	dialecttest.MustExec(t, db, staffTables["postgres"]...)
+	dialecttest.MustExec(t, db,
+		`CREATE PROCEDURE hire_employee(p_login varchar, p_first_name varchar, p_badge int) LANGUAGE sql AS $$ INSERT INTO staff (login, first_name) VALUES (p_login, p_first_name) $$`,
+		`CREATE PROCEDURE deactivate_staff(p_staff_id int) LANGUAGE sql AS $$ UPDATE staff SET status = 'T' WHERE staff_id = p_staff_id $$`,
+		`CREATE FUNCTION get_staff_member(p_staff_id int) RETURNS SETOF staff LANGUAGE sql AS $$ SELECT * FROM staff WHERE staff_id = p_staff_id $$`,
+		`INSERT INTO staff (login, status) VALUES ('ann', 'A'), ('tom', 'T')`)
+	s := initAndServe(t, d, db, conn, "staff", "staff")
+	s.contains(`# create: {call: "hire_employee(?, ?, ?)", params: [login, first_name, {literal: null}]}   # or hire_employee from the catalog: binds NULL to p_badge`,
+		`# deactivate: {call: "deactivate_staff(?)", params: [staff_id]}   # or deactivate_staff from the catalog: its parameters bound by name`,
+		`# get: {function: "get_staff_member(?)", params: [staff_id]}   # or get_staff_member from the catalog: check it returns every mapped column`)
+	if status, m := s.do("GET", "/Users?filter=userName%20eq%20%22tom%22", ""); status != 200 || m["totalResults"] != float64(1) {
+		t.Errorf("lookup: %d %v", status, m)
+	}
+}
