@@ -167,7 +167,7 @@ func (p *usersPlan) yaml(d dialects.Dialect, conn dialects.Connection, target, p
 	}
 	idComment := "dbscim fills the id with a new UUID"
 	if p.idGenerated {
-		idComment = "the database generates the id"
+		idComment = generatedID
 	}
 	w.op("        ", "create", sqlParams(insert, insParams...), idComment)
 	w.alternatives("        ", p.routines["users.create"], false)
@@ -246,7 +246,7 @@ func (p *usersPlan) writeGroups(w *yamlWriter, d dialects.Dialect, r *relationPl
 	w.alternatives(in, p.routines["groups.get"], false)
 	if len(writes) > 0 {
 		insCols, insParams := []string{}, []string{}
-		comment := "the database generates the id"
+		comment := generatedID
 		if !r.idGenerated {
 			insCols, insParams = append(insCols, ident(r.id.Name)), append(insParams, r.id.Name)
 			comment = "dbscim fills the id with a new UUID"
@@ -341,3 +341,7 @@ func (p *usersPlan) writeGrantRoutines(w *yamlWriter, r *relationPlan, cols []st
 	w.op(in, "grant", grant.value(), "guessed: "+grant.name+" from the catalog, its parameters bound by name; check what it does")
 	w.op(in, "revoke", revoke.value(), "guessed: "+revoke.name+" from the catalog, its parameters bound by name; check what it does")
 }
+
+// generatedID is the comment on a create that leaves an integer key to the
+// database: the catalog query does not say whether the database fills it.
+const generatedID = "guessed: the database generates the integer id (check it is AUTO_INCREMENT, SERIAL or IDENTITY)"
