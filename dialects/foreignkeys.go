@@ -25,15 +25,7 @@ func ReadForeignKeys(ctx context.Context, d Dialect, q Querier, name string) ([]
 		return nil, errors.New(s.Name + ": reading foreign keys from the catalog is not supported")
 	}
 	schema, table := splitName(name)
-	var args []any
-	for _, a := range s.ForeignKeysArgs {
-		if a == 's' {
-			args = append(args, schema)
-		} else {
-			args = append(args, table)
-		}
-	}
-	rows, err := q.QueryContext(ctx, s.ForeignKeysQuery, args...)
+	rows, err := q.QueryContext(ctx, s.ForeignKeysQuery, catalogArgs(s.ForeignKeysArgs, schema, table)...)
 	if err != nil {
 		return nil, err
 	}
