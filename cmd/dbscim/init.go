@@ -98,6 +98,7 @@ func initCommand(args []string, stdout, stderr io.Writer) int {
 		plan.statusValues = sampleValues(ctx, d, db, plan.table, plan.status.Name)
 	}
 	plan.readRoutines(ctx, d, db)
+	plan.readUserNameIndex(ctx, d, db)
 	if *target == "" {
 		*target = targetName(plan.table, conn.Name)
 	}
@@ -159,6 +160,9 @@ type usersPlan struct {
 	routines map[string][]routineProposal
 	// routineNotes say what init could not do with the catalog's routines.
 	routineNotes []string
+	// userNameIndex is the comment over userName when no unique index makes
+	// it unique in any letter case: why, then the DDL for one.
+	userNameIndex []string
 	// unused are the tables named on the command line that no foreign key
 	// ties to the users as a link or child table.
 	unused []initTable

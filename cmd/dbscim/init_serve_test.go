@@ -162,6 +162,9 @@ func TestInitQuickstart(t *testing.T) {
 			s.contains("id: id   # the primary key", "userName: user_name", "externalId: external_id", "name.givenName: given_name",
 				"meta.created: created_at", "meta.lastModified: updated_at",
 				"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department: department")
+			if dialect == "sqlite" { // COLLATE NOCASE
+				s.contains("userName: user_name   # guessed from the column's name; unique in any letter case")
+			}
 			if dialect == "mysql" {
 				s.contains("active: active") // TINYINT: MariaDB's boolean
 			} else {

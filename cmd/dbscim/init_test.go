@@ -43,6 +43,13 @@ func TestInitServesTheTable(t *testing.T) {
 			began := time.Now()
 			s := initAndServe(t, d, db, conn, "staff", "staff")
 			took := time.Since(began)
+			switch dialect {
+			case "mysql": // the default collation ignores case
+				s.contains("userName: login   # guessed from the column's name; unique in any letter case (index login), as SCIM's userName")
+			case "postgres":
+				s.contains("userName: login   # guessed from the column's name; unique, but its index staff_login_key tells Ann from ann",
+					"#   CREATE UNIQUE INDEX staff_login_ci ON staff (lower(login))")
+			}
 			s.contains(`active: {column: status, true: ["A"], false: ["I", "T"]}   # deactivating writes I, activating A`,
 				"# guessed from the values status holds (A read as active; I, T as inactive); check every code:")
 			id := s.oktaSequence("carol", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"carol",
@@ -67,7 +74,7 @@ func TestInitServesTheTable(t *testing.T) {
 }
 
 // TestInitLeavesUnknownCodesOut: a status code init cannot classify (L) is
-// named in a comment and left out of the value map, and validate then reports
+// named in a comment and left out of the value map, and validate then warns of
 // it, so that the DBA decides rather than init guessing.
 func TestInitLeavesUnknownCodesOut(t *testing.T) {
 	d, db, conn := dialecttest.NewDatabase(t, "sqlite")
@@ -80,7 +87,10 @@ func TestInitLeavesUnknownCodesOut(t *testing.T) {
 	}
 	text, _ := os.ReadFile(file)
 	for _, want := range []string{`active: {column: status, true: ["A"], false: ["T"]}`,
-		"# left out, not guessed: L (a user holding one is served without active, and validate reports it): add each to true or false"} {
+		// login's UNIQUE compares letter case: init says so and proposes the
+		// index validate asks for.
+		"#   CREATE UNIQUE INDEX staff_login_ci ON staff (login COLLATE NOCASE)",
+		"# left out, not guessed: L (a user holding one is served without active, and validate warns of it): add each to true or false"} {
 		if !strings.Contains(string(text), want) {
 			t.Errorf("no %q in:\n%s", want, text)
 		}
@@ -88,9 +98,9 @@ func TestInitLeavesUnknownCodesOut(t *testing.T) {
 	t.Setenv("STAFF_TOKEN", "0123456789abcdef0123456789")
 	out.Reset()
 	errOut.Reset()
-	code := run([]string{"validate", "--config", file}, &out, &errOut)
-	if all := out.String() + errOut.String(); code == 0 || !strings.Contains(all, `holds values its value map does not list ("L")`) {
-		t.Errorf("validate: exit %d:\n%s", code, all)
+	run([]string{"validate", "--config", file}, &out, &errOut)
+	if all := out.String() + errOut.String(); !strings.Contains(all, `warning: active: column status holds values its value map does not list ("L")`) {
+		t.Errorf("validate does not report the code left out:\n%s", all)
 	}
 }
 
@@ -118,5 +128,32 @@ func TestProposeStatus(t *testing.T) {
 		if j(s.yes) != tt.yes || j(s.no) != tt.no || j(s.unknown) != tt.unknown || s.ok() != tt.ok {
 			t.Errorf("proposeStatus(%v) = %+v (ok %v); want %q %q %q %v", tt.values, s, s.ok(), tt.yes, tt.no, tt.unknown, tt.ok)
 		}
+	}
+}
+
+// TestInitUserNameWithoutIndex: a userName column no unique index covers gets
+// a comment saying so and the DDL of an index that ignores letter case, the
+// one validate then proposes too.
+func TestInitUserNameWithoutIndex(t *testing.T) {
+	d, db, conn := dialecttest.NewDatabase(t, "sqlite")
+	dialecttest.MustExec(t, db, `CREATE TABLE accounts (account_id TEXT PRIMARY KEY, username TEXT NOT NULL, email TEXT)`)
+	file := filepath.Join(t.TempDir(), "dbscim.yaml")
+	var out, errOut bytes.Buffer
+	if code := run([]string{"init", "--dialect", d.Name(), "--name", conn.Name, "--out", file, "accounts"}, &out, &errOut); code != 0 {
+		t.Fatalf("init: exit %d: %s", code, errOut.String())
+	}
+	text, _ := os.ReadFile(file)
+	ddl := "CREATE UNIQUE INDEX accounts_username_ci ON accounts (username COLLATE NOCASE)"
+	for _, want := range []string{"# no unique index makes username unique: two creates at once can store one userName twice.",
+		"#   " + ddl, "userName: username   # guessed from the column's name; no unique index"} {
+		if !strings.Contains(string(text), want) {
+			t.Errorf("no %q in:\n%s", want, text)
+		}
+	}
+	t.Setenv("ACCOUNTS_TOKEN", "0123456789abcdef0123456789")
+	out.Reset()
+	run([]string{"validate", "--config", file}, &out, &errOut)
+	if all := out.String() + errOut.String(); !strings.Contains(all, ddl) {
+		t.Errorf("validate does not propose the same index:\n%s", all)
 	}
 }

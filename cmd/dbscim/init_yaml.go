@@ -86,6 +86,11 @@ func (p *usersPlan) yaml(d dialects.Dialect, conn dialects.Connection, target, p
 	readCols := []string{ident(p.id.Name)}
 	seen := map[string]bool{strings.ToLower(p.id.Name): true}
 	for _, m := range p.attrs {
+		if m.path == "userName" {
+			for _, l := range p.userNameIndex {
+				w.line("        # %s", l)
+			}
+		}
 		w.line("        %s: %s   # %s", yamlKey(m.path), m.col.Name, m.note)
 		if !seen[strings.ToLower(m.col.Name)] {
 			readCols = append(readCols, ident(m.col.Name))
@@ -111,7 +116,7 @@ func (p *usersPlan) yaml(d dialects.Dialect, conn dialects.Connection, target, p
 		case sp.ok():
 			w.line("        # guessed from the values %s holds (%s); check every code:", p.status.Name, strings.Join(why, "; "))
 			if len(sp.unknown) > 0 {
-				w.line("        # left out, not guessed: %s (a user holding one is served without active, and validate reports it): add each to true or false", strings.Join(sp.unknown, ", "))
+				w.line("        # left out, not guessed: %s (a user holding one is served without active, and validate warns of it): add each to true or false", strings.Join(sp.unknown, ", "))
 			}
 			w.line("        active: {column: %s, true: %s, false: %s}   # deactivating writes %s, activating %s",
 				p.status.Name, yamlList(sp.yes, numeric), yamlList(sp.no, numeric), sp.no[0], sp.yes[0])
