@@ -94,6 +94,7 @@ func initCommand(args []string, stdout, stderr io.Writer) int {
 	}
 	plan := planUsers(tables[0].name, tables[0].cols)
 	plan.relate(tables)
+	plan.view = isView(ctx, d, db, plan.table)
 	if plan.status != nil {
 		plan.statusValues = sampleValues(ctx, d, db, plan.table, plan.status.Name)
 	}
@@ -163,6 +164,9 @@ type usersPlan struct {
 	// userNameIndex is the comment over userName when no unique index makes
 	// it unique in any letter case: why, then the DDL for one.
 	userNameIndex []string
+	// view is true when the users table is a view, which the database may
+	// not write through.
+	view bool
 	// unused are the tables named on the command line that no foreign key
 	// ties to the users as a link or child table.
 	unused []initTable
@@ -401,4 +405,23 @@ func valueList(values []string) string {
 		return "no values yet"
 	}
 	return strings.Join(values, ", ")
+}
+
+// isView says whether the catalog lists a table as a view; false when it
+// cannot tell.
+func isView(ctx context.Context, d dialects.Dialect, db *sql.DB, table string) bool {
+	schema := ""
+	if i := strings.LastIndexByte(table, '.'); i >= 0 {
+		schema = table[:i]
+	}
+	tables, err := dialects.Tables(ctx, d, db, schema)
+	if err != nil {
+		return false
+	}
+	for _, t := range tables {
+		if strings.EqualFold(t.Name, bare(table)) {
+			return t.View
+		}
+	}
+	return false
 }

@@ -24,6 +24,11 @@ func (p *usersPlan) readUserNameIndex(ctx context.Context, d dialects.Dialect, d
 		return
 	}
 	col := p.attrs[i].col.Name
+	if p.view {
+		p.attrs[i].note = "guessed from the column's name"
+		p.userNameIndex = []string{fmt.Sprintf("%s is a view: the unique index of its table must make %s unique in any letter case, as SCIM's userName", p.table, col)}
+		return
+	}
 	indexes, err := dialects.UniqueIndexes(ctx, d, db, p.table)
 	if err != nil {
 		p.userNameIndex = []string{fmt.Sprintf("the unique indexes of %s could not be read (%s): check that one makes %s unique in any letter case", p.table, d.Classify(err), col)}

@@ -174,19 +174,17 @@ func (p *usersPlan) yaml(d dialects.Dialect, conn dialects.Connection, target, p
 	if p.idGenerated {
 		idComment = generatedID
 	}
-	w.op("        ", "create", sqlParams(insert, insParams...), idComment)
-	w.alternatives("        ", p.routines["users.create"], false)
+	p.userWrite(w, "create", sqlParams(insert, insParams...), idComment, false)
+	update := ""
 	if len(setCols) > 0 {
-		update := "UPDATE " + p.table + " SET " + strings.Join(setCols, ", ") + " WHERE " + ident(p.id.Name) + " = ?"
-		w.op("        ", "update", sqlParams(update, append(setParams, p.id.Name)...), "")
+		update = sqlParams("UPDATE "+p.table+" SET "+strings.Join(setCols, ", ")+" WHERE "+ident(p.id.Name)+" = ?", append(setParams, p.id.Name)...)
 	}
-	w.alternatives("        ", p.routines["users.update"], len(setCols) == 0)
+	p.userWrite(w, "update", update, "", true)
 	// update writes active; activate and deactivate routines are alternatives.
-	w.alternatives("        ", p.routines["users.activate"], false)
-	w.alternatives("        ", p.routines["users.deactivate"], false)
-	w.op("        ", "delete", sqlParams("DELETE FROM "+p.table+" WHERE "+ident(p.id.Name)+" = ?", p.id.Name),
-		"remove it to keep deprovisioned users as inactive rows")
-	w.alternatives("        ", p.routines["users.delete"], false)
+	p.userWrite(w, "activate", "", "", false)
+	p.userWrite(w, "deactivate", "", "", false)
+	p.userWrite(w, "delete", sqlParams("DELETE FROM "+p.table+" WHERE "+ident(p.id.Name)+" = ?", p.id.Name),
+		"remove it to keep deprovisioned users as inactive rows", false)
 	if p.groups != nil {
 		p.writeGroups(w, d, p.groups)
 	}
@@ -350,3 +348,36 @@ func (p *usersPlan) writeGrantRoutines(w *yamlWriter, r *relationPlan, cols []st
 // generatedID is the comment on a create that leaves an integer key to the
 // database: the catalog query does not say whether the database fills it.
 const generatedID = "guessed: the database generates the integer id (check it is AUTO_INCREMENT, SERIAL or IDENTITY)"
+
+// userWrite writes one of the users' write operations: the statement (if
+// any), with the catalog's routines for it as commented alternatives. Over a
+// view, whose writes the database may refuse, a routine whose parameters all
+// bind is chosen instead and the statement kept as a comment; without a
+// statement, a routine is chosen when choose says so.
+func (p *usersPlan) userWrite(w *yamlWriter, op, stmt, comment string, choose bool) {
+	in := "        "
+	rs := p.routines["users."+op]
+	if p.view {
+		if r := usable(rs); r != nil {
+			w.op(in, op, r.value(), "guessed: "+r.name+" from the catalog, since "+p.table+" is a view; its parameters bound by name; check what it does")
+			if stmt != "" {
+				w.line("%s# %s: %s   # the statement over the view, if the database writes through it", in, op, stmt)
+			}
+			var others []routineProposal
+			for _, o := range rs {
+				if o.name != r.name {
+					others = append(others, o)
+				}
+			}
+			w.alternatives(in, others, false)
+			return
+		}
+		if stmt != "" {
+			comment = strings.TrimPrefix(comment+"; "+p.table+" is a view: check the database writes through it", "; ")
+		}
+	}
+	if stmt != "" {
+		w.op(in, op, stmt, comment)
+	}
+	w.alternatives(in, rs, stmt == "" && choose)
+}
