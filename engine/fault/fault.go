@@ -9,6 +9,7 @@
 package fault
 
 import (
+	"context"
 	"errors"
 	"fmt"
 )
@@ -146,4 +147,19 @@ func Quote(s string) string {
 		s = s[:200] + "..."
 	}
 	return fmt.Sprintf("%q", s)
+}
+
+// Interrupted returns nil while ctx is live, and once it is done the error the
+// engine answers for a request whose time ran out (Timeout) or whose client went
+// away (Canceled). Work in memory that grows with a request checks it every so
+// many items, so that it stops with the request as database calls do.
+func Interrupted(ctx context.Context) error {
+	switch err := ctx.Err(); {
+	case err == nil:
+		return nil
+	case errors.Is(err, context.DeadlineExceeded):
+		return Wrap(Timeout, err, "the request did not finish within its time limit; nothing was changed")
+	default:
+		return Wrap(Canceled, err, "the request was canceled before it finished; nothing was changed")
+	}
 }

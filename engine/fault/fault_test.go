@@ -52,3 +52,20 @@ func TestKindNames(t *testing.T) {
 		}
 	}
 }
+
+func TestInterrupted(t *testing.T) {
+	if err := Interrupted(context.Background()); err != nil {
+		t.Fatalf("a live context: %v", err)
+	}
+	expired, cancel := context.WithTimeout(context.Background(), 0)
+	defer cancel()
+	<-expired.Done()
+	if err := Interrupted(expired); !Is(err, Timeout) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("an expired context: %v, want Timeout wrapping DeadlineExceeded", err)
+	}
+	canceled, cancel2 := context.WithCancel(context.Background())
+	cancel2()
+	if err := Interrupted(canceled); !Is(err, Canceled) {
+		t.Errorf("a canceled context: %v, want Canceled", err)
+	}
+}

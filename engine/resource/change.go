@@ -1,6 +1,8 @@
 package resource
 
 import (
+	"context"
+	"slices"
 	"strings"
 
 	"github.com/dbscim/dbscim/engine/fault"
@@ -52,16 +54,18 @@ func (m *MemberChange) Result(current []string) []string {
 	if m.Replace {
 		return append([]string(nil), m.Add...)
 	}
-	removed := make(map[string]bool, len(m.Remove))
-	for _, id := range m.Remove {
-		removed[id] = true
-	}
-	seen := map[string]bool{}
-	var out []string
-	for _, id := range append(append([]string(nil), current...), m.Add...) {
-		if !removed[id] && !seen[id] {
-			seen[id] = true
-			out = append(out, id)
+	removed := setOf(m.Remove)
+	seen := make(map[string]struct{}, len(current)+len(m.Add))
+	out := make([]string, 0, len(current)+len(m.Add))
+	for _, list := range [][]string{current, m.Add} {
+		for _, id := range list {
+			if _, gone := removed[id]; gone {
+				continue
+			}
+			if _, dup := seen[id]; !dup {
+				seen[id] = struct{}{}
+				out = append(out, id)
+			}
 		}
 	}
 	return out
@@ -88,10 +92,29 @@ func (m *MemberChange) RecordReplace(ids []string) {
 	m.Replace, m.Add, m.Remove = true, appendNew(nil, ids), nil
 }
 
+// The Record methods take time linear in the ids they are given and the ids the
+// change holds: a group push carries tens of thousands of members in one
+// operation, and a scan of the list per id would take minutes of CPU.
+
+// smallSet is the size under which a linear scan beats building a map.
+const smallSet = 16
+
 func without(list, ids []string) []string {
+	if len(list) == 0 || len(ids) == 0 {
+		return list
+	}
 	out := list[:0]
+	if len(ids) <= smallSet {
+		for _, x := range list {
+			if !slices.Contains(ids, x) {
+				out = append(out, x)
+			}
+		}
+		return out
+	}
+	drop := setOf(ids)
 	for _, x := range list {
-		if !containsString(ids, x) {
+		if _, ok := drop[x]; !ok {
 			out = append(out, x)
 		}
 	}
@@ -99,27 +122,39 @@ func without(list, ids []string) []string {
 }
 
 func appendNew(list, ids []string) []string {
+	if len(list)+len(ids) <= smallSet {
+		for _, id := range ids {
+			if !slices.Contains(list, id) {
+				list = append(list, id)
+			}
+		}
+		return list
+	}
+	have := setOf(list)
+	list = slices.Grow(list, len(ids))
 	for _, id := range ids {
-		if !containsString(list, id) {
+		if _, ok := have[id]; !ok {
+			have[id] = struct{}{}
 			list = append(list, id)
 		}
 	}
 	return list
 }
 
-func containsString(list []string, s string) bool {
+func setOf(list []string) map[string]struct{} {
+	set := make(map[string]struct{}, len(list))
 	for _, x := range list {
-		if x == s {
-			return true
-		}
+		set[x] = struct{}{}
 	}
-	return false
+	return set
 }
 
 // Apply returns the resource r after the change, computed in memory: a create's
 // or replace's resource (keeping r's id), or r patched. Members are kept as
 // {"value": id} elements, keeping the elements r already had.
-func (c Change) Apply(r Resource, schemas ...*Schema) (Resource, error) {
+//
+// It stops with Timeout or Canceled once ctx is done (see ApplyPatch).
+func (c Change) Apply(ctx context.Context, r Resource, schemas ...*Schema) (Resource, error) {
 	var out Resource
 	switch c.Op {
 	case OpCreate, OpReplace:
@@ -133,7 +168,7 @@ func (c Change) Apply(r Resource, schemas ...*Schema) (Resource, error) {
 		}
 	default:
 		var err error
-		if out, err = ApplyPatch(r, c.Patch, schemas...); err != nil {
+		if out, err = ApplyPatch(ctx, r, c.Patch, schemas...); err != nil {
 			return nil, err
 		}
 	}

@@ -1,6 +1,7 @@
 package resource
 
 import (
+	"context"
 	"reflect"
 	"sort"
 	"strings"
@@ -44,7 +45,11 @@ import (
 // schemas are the core schema followed by its extensions: they give canonical
 // names, turn "True"/"False" into booleans and mark read-only attributes.
 // Attributes they do not declare are patched as sent.
-func ApplyPatch(r Resource, ops []PatchOp, schemas ...*Schema) (Resource, error) {
+//
+// The work grows with the request (up to max_patch_operations operations, each
+// with as many values as the body holds), so it stops with Timeout or Canceled
+// once ctx is done.
+func ApplyPatch(ctx context.Context, r Resource, ops []PatchOp, schemas ...*Schema) (Resource, error) {
 	ss := NewSchemaSet(schemas)
 	out := CopyResource(r)
 	id, _ := r["id"].(string)
@@ -54,7 +59,10 @@ func ApplyPatch(r Resource, ops []PatchOp, schemas ...*Schema) (Resource, error)
 			return nil, err
 		}
 		for _, e := range expanded {
-			if err := ss.apply(out, e); err != nil {
+			if err := fault.Interrupted(ctx); err != nil {
+				return nil, err
+			}
+			if err := ss.apply(ctx, out, e); err != nil {
 				return nil, err
 			}
 		}
@@ -226,7 +234,7 @@ func sortedKeys(m map[string]any) []string {
 }
 
 // apply applies one expanded operation to out.
-func (ss *SchemaSet) apply(out Resource, op PatchOp) error {
+func (ss *SchemaSet) apply(ctx context.Context, out Resource, op PatchOp) error {
 	p := op.Path
 	t, ok := ss.resolveAny(p.AttributePath)
 	if !ok {
@@ -263,7 +271,7 @@ func (ss *SchemaSet) apply(out Resource, op PatchOp) error {
 	if sub != "" {
 		return ss.applySub(c, t, sub, op)
 	}
-	return ss.applyAttr(c, t, op)
+	return ss.applyAttr(ctx, c, t, op)
 }
 
 // ValueFor canonicalises and type-checks a value for an attribute (nil: unknown).
@@ -312,13 +320,13 @@ func ValueFor(a *Attribute, v any, element bool, path string) (any, error) {
 }
 
 // applyAttr handles a path naming a whole attribute.
-func (ss *SchemaSet) applyAttr(c map[string]any, t Target, op PatchOp) error {
+func (ss *SchemaSet) applyAttr(ctx context.Context, c map[string]any, t Target, op PatchOp) error {
 	k := keyFor(c, t.Name)
 	_, cur, _ := Lookup(c, t.Name)
 	multiValued := (t.Attr != nil && t.Attr.MultiValued) || (t.Attr == nil && isListValue(cur))
 	if op.Op == "remove" {
 		if multiValued && op.Value != nil {
-			return removeElements(c, k, cur, op.Value, t.Attr)
+			return removeElements(ctx, c, k, cur, op.Value, t.Attr)
 		}
 		if op.Value != nil && isMapValue(cur) && t.Attr != nil && t.Attr.Type == TypeComplex {
 			// A single-valued complex attribute removed with a value (the manager
@@ -349,13 +357,20 @@ func (ss *SchemaSet) applyAttr(c map[string]any, t Target, op PatchOp) error {
 		if op.Op == "add" {
 			list, _ = AsList(cur)
 			list = append([]any(nil), list...)
-			for _, x := range add {
-				if i := indexOfElement(list, x, t.Attr); i >= 0 {
+			ix := newElementIndex(list, t.Attr)
+			for n, x := range add {
+				if n%checkEvery == checkEvery-1 {
+					if err := fault.Interrupted(ctx); err != nil {
+						return err
+					}
+				}
+				if i := ix.find(list, x); i >= 0 {
 					list[i] = mergeElement(list[i], x)
 					touched = append(touched, i)
 					continue
 				}
 				list = append(list, x)
+				ix.add(x, len(list)-1)
 				touched = append(touched, len(list)-1)
 			}
 		} else {
@@ -537,15 +552,21 @@ func canonSingleMap(el map[string]any, a *Attribute) (map[string]any, bool) {
 
 // removeElements removes the given elements from a multi-valued attribute
 // (Entra's {"op": "Remove", "path": "members", "value": [{"value": "id"}]}).
-func removeElements(c map[string]any, k string, cur, value any, a *Attribute) error {
+func removeElements(ctx context.Context, c map[string]any, k string, cur, value any, a *Attribute) error {
 	list, _ := AsList(cur)
 	drop, ok := AsList(value)
 	if !ok {
 		drop = []any{value}
 	}
 	keep := list[:0:0]
-	for _, x := range list {
-		if indexOfElement(drop, x, a) < 0 {
+	ix := newElementIndex(drop, a)
+	for n, x := range list {
+		if n%checkEvery == checkEvery-1 {
+			if err := fault.Interrupted(ctx); err != nil {
+				return err
+			}
+		}
+		if ix.find(drop, x) < 0 {
 			keep = append(keep, x)
 		}
 	}
@@ -556,43 +577,121 @@ func removeElements(c map[string]any, k string, cur, value any, a *Attribute) er
 // indexOfElement finds an element equal to x: the same "value" (and "type" when
 // both have one) for complex elements, an equal value otherwise.
 func indexOfElement(list []any, x any, a *Attribute) int {
-	exact := false
-	if a != nil {
-		if va := a.SubAttribute("value"); va != nil {
-			exact = va.CaseExact
-		} else {
-			exact = a.CaseExact
-		}
-	}
-	xm, xIsMap := x.(map[string]any)
+	exact := elementsCaseExact(a)
 	for i, y := range list {
-		ym, yIsMap := y.(map[string]any)
-		switch {
-		case xIsMap && yIsMap:
-			_, xv, xok := Lookup(xm, "value")
-			_, yv, yok := Lookup(ym, "value")
-			if !xok || !yok {
-				if reflect.DeepEqual(xm, ym) {
-					return i
-				}
-				continue
-			}
-			if Compare(xv, yv, exact) != 0 {
-				continue
-			}
-			_, xt, xtok := Lookup(xm, "type")
-			_, yt, ytok := Lookup(ym, "type")
-			if xtok && ytok && xt != nil && yt != nil && Compare(xt, yt, false) != 0 {
-				continue
-			}
+		if sameElement(x, y, exact) {
 			return i
-		case !xIsMap && !yIsMap:
-			if Compare(x, y, exact) == 0 {
-				return i
-			}
 		}
 	}
 	return -1
+}
+
+func elementsCaseExact(a *Attribute) bool {
+	if a == nil {
+		return false
+	}
+	if va := a.SubAttribute("value"); va != nil {
+		return va.CaseExact
+	}
+	return a.CaseExact
+}
+
+// sameElement reports whether two elements of a multi-valued attribute are the
+// same one (see indexOfElement).
+func sameElement(x, y any, exact bool) bool {
+	xm, xIsMap := x.(map[string]any)
+	ym, yIsMap := y.(map[string]any)
+	switch {
+	case xIsMap && yIsMap:
+		_, xv, xok := Lookup(xm, "value")
+		_, yv, yok := Lookup(ym, "value")
+		if !xok || !yok {
+			return reflect.DeepEqual(xm, ym)
+		}
+		if Compare(xv, yv, exact) != 0 {
+			return false
+		}
+		_, xt, xtok := Lookup(xm, "type")
+		_, yt, ytok := Lookup(ym, "type")
+		return !xtok || !ytok || xt == nil || yt == nil || Compare(xt, yt, false) == 0
+	case !xIsMap && !yIsMap:
+		return Compare(x, y, exact) == 0
+	}
+	return false
+}
+
+// elementIndex finds elements of a list by their value in constant time, so that
+// adding n values to a multi-valued attribute takes time linear in n, not
+// quadratic. Elements whose value is plain text sit in buckets by their lower-case
+// text, a superset of what Compare calls equal; every other element (numbers,
+// text Compare may read as a dateTime, objects without a value) is looked at for
+// every lookup, as indexOfElement would.
+type elementIndex struct {
+	exact   bool
+	buckets map[string][]int
+	other   []int
+}
+
+func newElementIndex(list []any, a *Attribute) *elementIndex {
+	ix := &elementIndex{exact: elementsCaseExact(a), buckets: make(map[string][]int, len(list))}
+	for i, y := range list {
+		ix.add(y, i)
+	}
+	return ix
+}
+
+// bucketKey is the bucket of an element, or false for the elements looked at on
+// every lookup.
+func bucketKey(x any) (string, bool) {
+	if m, ok := x.(map[string]any); ok {
+		_, v, ok := Lookup(m, "value")
+		if !ok {
+			return "", false
+		}
+		x = v
+	}
+	s, ok := x.(string)
+	if !ok {
+		return "", false
+	}
+	if _, isTime := toTime(s); isTime {
+		return "", false
+	}
+	return strings.ToLower(s), true
+}
+
+func (ix *elementIndex) add(x any, i int) {
+	if k, ok := bucketKey(x); ok {
+		ix.buckets[k] = append(ix.buckets[k], i)
+		return
+	}
+	ix.other = append(ix.other, i)
+}
+
+// find returns the first index of list holding an element equal to x, or -1.
+func (ix *elementIndex) find(list []any, x any) int {
+	k, ok := bucketKey(x)
+	if !ok {
+		for i, y := range list {
+			if sameElement(x, y, ix.exact) {
+				return i
+			}
+		}
+		return -1
+	}
+	best := -1
+	for _, candidates := range [][]int{ix.buckets[k], ix.other} {
+		for _, i := range candidates {
+			if best >= 0 && i >= best {
+				break
+			}
+			if sameElement(x, list[i], ix.exact) {
+				best = i
+				break
+			}
+		}
+	}
+	return best
 }
 
 // mergeElement merges the sub-attributes of x into the element old.
@@ -638,6 +737,10 @@ func isPrimary(x any) bool {
 	b, _ := toBool(p)
 	return b
 }
+
+// checkEvery is how many values a loop handles between two looks at the
+// request's deadline.
+const checkEvery = 256
 
 func isListValue(v any) bool { _, ok := AsList(v); return ok }
 

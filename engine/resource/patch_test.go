@@ -1,6 +1,8 @@
 package resource
 
 import (
+	"context"
+	"fmt"
 	"reflect"
 	"testing"
 
@@ -174,7 +176,7 @@ func TestApplyPatch(t *testing.T) {
 			if _, isGroup := tt.start["displayName"]; isGroup && tt.start["userName"] == nil {
 				schemas = []*Schema{GroupSchema()}
 			}
-			got, err := ApplyPatch(tt.start, tt.ops, schemas...)
+			got, err := ApplyPatch(context.Background(), tt.start, tt.ops, schemas...)
 			if err != nil {
 				t.Fatalf("ApplyPatch: %v", err)
 			}
@@ -214,7 +216,7 @@ func TestApplyPatchErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			start := testUser()
-			got, err := ApplyPatch(start, tt.ops, UserSchema(), EnterpriseUserSchema())
+			got, err := ApplyPatch(context.Background(), start, tt.ops, UserSchema(), EnterpriseUserSchema())
 			if k := fault.KindOf(err); tt.status != 400 || k != scimTypeKinds[tt.scimType] {
 				t.Fatalf("ApplyPatch = %v, %v; want an error answered %d %s", got, err, tt.status, tt.scimType)
 			}
@@ -271,4 +273,68 @@ var scimTypeKinds = map[string]fault.Kind{
 	"invalidSyntax": fault.InvalidSyntax,
 	"noTarget":      fault.NoTarget,
 	"mutability":    fault.ReadOnly,
+}
+
+// TestApplyPatchStopsAtDeadline: adding thousands of values to a multi-valued
+// attribute (each one looked for among the others) stops once the request's time
+// is up, with the Timeout the store answers 503 for, and leaves the input alone.
+func TestApplyPatchStopsAtDeadline(t *testing.T) {
+	var roles []any
+	for i := 0; i < 5000; i++ {
+		roles = append(roles, map[string]any{"value": fmt.Sprintf("role-%d", i)})
+	}
+	start := Resource{"id": "u1", "userName": "a"}
+	ops := []PatchOp{op(t, "add", "roles", roles)}
+	ctx, cancel := context.WithTimeout(context.Background(), 0)
+	defer cancel()
+	<-ctx.Done()
+	if _, err := ApplyPatch(ctx, start, ops, UserSchema()); !fault.Is(err, fault.Timeout) {
+		t.Fatalf("a patch applied past its deadline: %v, want Timeout", err)
+	}
+	if len(start) != 2 {
+		t.Fatalf("the input changed: %v", start)
+	}
+	live, cancel2 := context.WithCancel(context.Background())
+	defer cancel2()
+	got, err := ApplyPatch(live, start, ops, UserSchema())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l, _ := AsList(got["roles"]); len(l) != 5000 {
+		t.Fatalf("%d roles after the patch, want 5000", len(l))
+	}
+	// Canceled between two values: the loop itself looks at the context.
+	list := []any{}
+	for i := 0; i < 3*checkEvery; i++ {
+		list = append(list, fmt.Sprintf("v%d", i))
+	}
+	cancel2()
+	err = (&SchemaSet{}).applyAttr(live, map[string]any{"x": []any{}}, Target{Name: "x"}, PatchOp{Op: "add", Value: list})
+	if !fault.Is(err, fault.Canceled) {
+		t.Fatalf("a long add after cancel: %v, want Canceled", err)
+	}
+}
+
+// TestElementIndexFinds: the index finds the same element indexOfElement finds,
+// for values of every shape (letter case, types, numbers, dateTime text, objects
+// without a value), case-exact or not.
+func TestElementIndexFinds(t *testing.T) {
+	values := []any{
+		"a", "A", "b", "2024-01-01T00:00:00Z", "2024-01-01t00:00:00z", "2024-01-01T01:00:00+01:00", 5.0, "5", true, nil,
+		map[string]any{"value": "a"}, map[string]any{"Value": "A", "type": "work"}, map[string]any{"value": "a", "type": "home"},
+		map[string]any{"value": "b", "type": nil}, map[string]any{"display": "x"}, map[string]any{"value": 5.0},
+		map[string]any{"value": "2024-01-01T00:00:00Z"}, map[string]any{"value": "2024-01-01T01:00:00+01:00", "type": "work"},
+	}
+	for _, exact := range []bool{false, true} {
+		a := &Attribute{Name: "x", MultiValued: true, CaseExact: exact}
+		for shift := range values {
+			list := append(append([]any(nil), values[shift:]...), values[:shift]...)
+			ix := newElementIndex(list, a)
+			for _, x := range values {
+				if got, want := ix.find(list, x), indexOfElement(list, x, a); got != want {
+					t.Errorf("exact %v, list %v: find(%v) = %d, indexOfElement = %d", exact, list, x, got, want)
+				}
+			}
+		}
+	}
 }

@@ -1,6 +1,7 @@
 package scim
 
 import (
+	"context"
 	"encoding/json"
 	"reflect"
 	"testing"
@@ -31,14 +32,14 @@ func FuzzApplyPatch(f *testing.F) {
 			return
 		}
 		start := fuzzUser()
-		ops, e := parsePatch(ss, m, start["id"].(string))
+		ops, e := parsePatch(context.Background(), ss, m, start["id"].(string))
 		if e != nil {
 			if e.Status != 400 {
 				t.Fatalf("parsePatch: %v", e)
 			}
 			return
 		}
-		got, err := resource.ApplyPatch(start, ops, resource.UserSchema(), resource.EnterpriseUserSchema())
+		got, err := resource.ApplyPatch(context.Background(), start, ops, resource.UserSchema(), resource.EnterpriseUserSchema())
 		if !reflect.DeepEqual(start, fuzzUser()) {
 			t.Fatalf("ApplyPatch changed its input")
 		}

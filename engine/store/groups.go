@@ -412,7 +412,7 @@ func (s *Groups) Patch(ctx context.Context, id string, c resource.Change) (resou
 			if err != nil {
 				return err
 			}
-			newRes, err := resource.ApplyPatch(oldRes, c.Patch, s.schemas...)
+			newRes, err := resource.ApplyPatch(ctx, oldRes, c.Patch, s.schemas...)
 			if err != nil {
 				return err
 			}

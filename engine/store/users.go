@@ -299,7 +299,7 @@ func (s *Users) Patch(ctx context.Context, id string, c resource.Change) (resour
 		if err := s.attachGrants(ctx, tx, resource.Projection{}, oldRes); err != nil {
 			return err
 		}
-		newRes, err := c.Apply(oldRes, s.schemas...)
+		newRes, err := c.Apply(ctx, oldRes, s.schemas...)
 		if err != nil {
 			return err
 		}

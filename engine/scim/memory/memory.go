@@ -85,10 +85,10 @@ func (m *Store) List(_ context.Context, q resource.Query) (*resource.Page, error
 }
 
 // Create stores a new resource with a generated id.
-func (m *Store) Create(_ context.Context, c resource.Change) (resource.Resource, error) {
+func (m *Store) Create(ctx context.Context, c resource.Change) (resource.Resource, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	r, err := c.Apply(resource.Resource{}, m.schemas...)
+	r, err := c.Apply(ctx, resource.Resource{}, m.schemas...)
 	if err != nil {
 		return nil, err
 	}
@@ -105,25 +105,25 @@ func (m *Store) Create(_ context.Context, c resource.Change) (resource.Resource,
 }
 
 // Replace replaces a resource's attributes, keeping its id and meta.created.
-func (m *Store) Replace(_ context.Context, id string, c resource.Change) (resource.Resource, error) {
-	return m.change(id, c)
+func (m *Store) Replace(ctx context.Context, id string, c resource.Change) (resource.Resource, error) {
+	return m.change(ctx, id, c)
 }
 
 // Patch applies the change with Change.Apply: all or nothing.
-func (m *Store) Patch(_ context.Context, id string, c resource.Change) (resource.Resource, error) {
-	return m.change(id, c)
+func (m *Store) Patch(ctx context.Context, id string, c resource.Change) (resource.Resource, error) {
+	return m.change(ctx, id, c)
 }
 
 // change applies a replace or a patch to a stored resource, keeping its id and
 // meta.created: Change.Apply tells the two apart.
-func (m *Store) change(id string, c resource.Change) (resource.Resource, error) {
+func (m *Store) change(ctx context.Context, id string, c resource.Change) (resource.Resource, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	old, ok := m.byID[id]
 	if !ok {
 		return nil, fault.New(fault.NotFound, "%s %q not found", m.resourceType, id)
 	}
-	r, err := c.Apply(old, m.schemas...)
+	r, err := c.Apply(ctx, old, m.schemas...)
 	if err != nil {
 		return nil, err
 	}
