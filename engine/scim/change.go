@@ -12,6 +12,9 @@ func memberValues(raw any) ([]string, *Error) {
 	if raw == nil {
 		return nil, nil
 	}
+	if ids, ok := raw.(memberIDs); ok {
+		return ids, nil
+	}
 	list, ok := raw.([]any)
 	if !ok {
 		list = []any{raw}

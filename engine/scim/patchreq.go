@@ -1,6 +1,7 @@
 package scim
 
 import (
+	"context"
 	"strings"
 
 	"github.com/dbscim/dbscim/engine/fault"
@@ -23,7 +24,11 @@ import (
 //     sends the group's id along with a rename), but an id different from the URL's
 //     is 400 mutability; an explicit path to a read-only attribute is 400
 //     mutability; remove without a path is 400 noTarget.
-func parsePatch(ss *resource.SchemaSet, body map[string]any, id string) ([]resource.PatchOp, *Error) {
+//
+// The operations of a members array read as memberIDs keep that value: it is
+// already what canonicalising {"value": id} elements would make of it. parsePatch
+// stops with Timeout or Canceled once ctx is done.
+func parsePatch(ctx context.Context, ss *resource.SchemaSet, body map[string]any, id string) ([]resource.PatchOp, *Error) {
 	if !hasSchema(body, PatchOpURN) {
 		return nil, Errorf(400, InvalidSyntax, "a PATCH body must list %s in schemas", PatchOpURN)
 	}
@@ -34,6 +39,9 @@ func parsePatch(ss *resource.SchemaSet, body map[string]any, id string) ([]resou
 	}
 	ops := make([]resource.PatchOp, 0, len(list))
 	for i, x := range list {
+		if err := fault.Interrupted(ctx); err != nil {
+			return nil, toError(err)
+		}
 		m, ok := x.(map[string]any)
 		if !ok {
 			return nil, Errorf(400, InvalidSyntax, "Operations[%d] is not an object", i)
@@ -111,6 +119,9 @@ func parseOp(ss *resource.SchemaSet, m map[string]any, id string, i int) (resour
 		op.Op = "remove"
 	}
 	if op.Op == "remove" && op.Value == nil {
+		return op, nil
+	}
+	if _, ok := op.Value.(memberIDs); ok && known && p.ValueExpression == nil && p.SubAttribute == nil {
 		return op, nil
 	}
 	if known && !t.WholeExt {

@@ -118,12 +118,12 @@ func (h *Handler) replace(w http.ResponseWriter, r *http.Request, rt *resourceTy
 }
 
 func (h *Handler) patch(w http.ResponseWriter, r *http.Request, rt *resourceType, id string) {
-	body, e := decodeObject(r)
+	body, e := decodePatch(r.Context(), r, rt.hasMembers())
 	if e != nil {
 		h.writeError(w, e)
 		return
 	}
-	ops, e := parsePatch(rt.ss, body, id)
+	ops, e := parsePatch(r.Context(), rt.ss, body, id)
 	if e != nil {
 		h.writeError(w, e)
 		return

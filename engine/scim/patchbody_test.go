@@ -1,0 +1,133 @@
+package scim
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dbscim/dbscim/engine/resource"
+)
+
+func patchRequest(body string) *http.Request {
+	r := httptest.NewRequest(http.MethodPatch, "/Groups/g1", strings.NewReader(body))
+	r.Header.Set("Content-Type", "application/scim+json")
+	return r
+}
+
+// changeOf turns a PATCH body into the Change the handler gives the store,
+// decoding it with decodePatch or, compact false, as a generic object.
+func changeOf(rt *resourceType, body string, compact bool) (resource.Change, *Error) {
+	var m map[string]any
+	var e *Error
+	if compact {
+		m, e = decodePatch(context.Background(), patchRequest(body), rt.hasMembers())
+	} else {
+		m, e = decodeObject(patchRequest(body))
+	}
+	if e != nil {
+		return resource.Change{}, e
+	}
+	ops, e := parsePatch(context.Background(), rt.ss, m, "g1")
+	if e != nil {
+		return resource.Change{}, e
+	}
+	return patchChange(rt, ops)
+}
+
+// TestDecodePatchSameChange: a PATCH body read with members as ids means exactly
+// what it means read as generic JSON: the same Change, or the same error, for
+// every form of member value and for bodies that are not PATCHes at all.
+func TestDecodePatchSameChange(t *testing.T) {
+	groups := NewHandler(Config{ResourceTypes: []ResourceType{{Name: "Group", Schema: resource.GroupSchema()}}}).types[0]
+	users := NewHandler(Config{ResourceTypes: []ResourceType{{Name: "User", Schema: resource.UserSchema()}}}).types[0]
+	const urn = `"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"]`
+	ops := func(list string) string { return `{` + urn + `,"Operations":[` + list + `]}` }
+	for _, body := range []string{
+		ops(`{"op":"add","path":"members","value":[{"value":"a"},{"value":"b"},{"value":"a"}]}`),
+		ops(`{"op":"Add","path":" Members ","value":["a","b"]}`),
+		ops(`{"op":"replace","path":"members","value":[]}`),
+		ops(`{"op":"remove","path":"members","value":[{"value":"a"}]}`),
+		ops(`{"op":"add","path":"members","value":[{"value":"a"},{"value":"b","display":"B"},{"value":"c"}]}`),
+		ops(`{"op":"add","path":"members","value":[{"display":"B","value":"b"}]}`),
+		ops(`{"op":"add","path":"members","value":[{"Value":"a"}]}`),
+		ops(`{"op":"add","path":"members","value":[{"value":""}]}`),
+		ops(`{"op":"add","path":"members","value":[{"value":7}]}`),
+		ops(`{"op":"add","path":"members","value":[{"value":"a"},3]}`),
+		ops(`{"op":"add","path":"members","value":[{"value":"a"},[]]}`),
+		ops(`{"op":"add","path":"members","value":{"value":"a"}}`),
+		ops(`{"op":"add","path":"members","value":"a"}`),
+		ops(`{"op":"add","path":"members","value":null}`),
+		ops(`{"op":"add","path":"members","value":[{"value":"a","value":"b"}]}`),
+		ops(`{"value":[{"value":"a"}],"op":"add","path":"members"}`),
+		ops(`{"op":"remove","path":"members[value eq \"a\" or value eq \"b\"]"}`),
+		ops(`{"op":"add","path":"members[value eq \"a\"]","value":[{"value":"a"}]}`),
+		ops(`{"op":"replace","value":{"displayName":"x","members":[{"value":"a"}]}}`),
+		ops(`{"op":"add","path":"members","value":[{"value":"a"}]},{"op":"remove","path":"members","value":[{"value":"a"}]},{"op":"replace","path":"displayName","value":"n"}`),
+		`{` + urn + `,"Operations":{"op":"add"}}`,
+		`{` + urn + `,"Operations":[]}`,
+		`{` + urn + `,"Operations":[1]}`,
+		`{"Operations":[{"op":"add","path":"members","value":[{"value":"a"}]}]}`,
+		`[1,2]`,
+		`"x"`,
+		`{` + urn + `,"operations":[{"op":"add","path":"members","value":[{"value":"a"}]}]} {}`,
+		`{` + urn + `,"Operations":[{"op":"add","path":"members","value":[{"value":"a"}`,
+		`{` + urn + `,"Operations":[{"op":"add","path":"members","value":[{"value":"a"},]}]}`,
+	} {
+		for _, rt := range []*resourceType{groups, users} {
+			want, wantErr := changeOf(rt, body, false)
+			got, gotErr := changeOf(rt, body, true)
+			if !reflect.DeepEqual(errText(gotErr), errText(wantErr)) {
+				t.Errorf("%s (%s): error %v, generic reading gives %v", body, rt.endpoint, gotErr, wantErr)
+				continue
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("%s (%s):\nchange %+v %+v\nwant   %+v %+v", body, rt.endpoint, got, got.Members, want, want.Members)
+			}
+		}
+	}
+}
+
+func errText(e *Error) string {
+	if e == nil {
+		return ""
+	}
+	return fmt.Sprintf("%d %s", e.Status, e.ScimType)
+}
+
+// TestDecodePatchDeadline: reading a large members array stops once the request's
+// time is up, with the 503 a database timeout gets.
+func TestDecodePatchDeadline(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"add","path":"members","value":[`)
+	for i := 0; i < 5000; i++ {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `{"value":"u%d"}`, i)
+	}
+	b.WriteString(`]}]}`)
+	ctx, cancel := context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
+	defer cancel()
+	_, e := decodePatch(ctx, patchRequest(b.String()), true)
+	if e == nil || e.Status != http.StatusServiceUnavailable || e.RetryAfter == 0 {
+		t.Fatalf("a PATCH read past its deadline: %+v, want 503 with Retry-After", e)
+	}
+	m, e := decodePatch(context.Background(), patchRequest(b.String()), true)
+	if e != nil {
+		t.Fatal(e)
+	}
+	ids, ok := m["Operations"].([]any)[0].(map[string]any)["value"].(memberIDs)
+	if !ok || len(ids) != 5000 || ids[4999] != "u4999" {
+		t.Fatalf("the members array read as %T of %d", m["Operations"].([]any)[0].(map[string]any)["value"], len(ids))
+	}
+	canceled, cancel2 := context.WithCancel(context.Background())
+	cancel2()
+	if _, e := parsePatch(canceled, NewHandler(Config{ResourceTypes: []ResourceType{{Name: "Group", Schema: resource.GroupSchema()}}}).types[0].ss, m, "g1"); e == nil || e.Status != 503 {
+		t.Fatalf("parsePatch of a canceled request: %+v, want 503", e)
+	}
+}
