@@ -6,16 +6,35 @@ import (
 	"time"
 
 	"github.com/dbscim/dbscim/engine/scim"
+	"github.com/dbscim/dbscim/engine/store"
 )
 
 // answerGrace is how long past a request's deadline its handler has to answer for
-// itself (the engine answers 503 as soon as a database call returns to the expired
-// context) before the server answers 503 in its place.
+// itself (the engine answers 503 as soon as a database call or a loop over the
+// request's values sees the expired context) before the server answers 503 in its
+// place.
 const answerGrace = time.Second
+
+// writeAnswerGrace is answerGrace for a write: a write whose COMMIT was on its way
+// at the deadline spends up to store.SettleTimeout finding out whether it was
+// stored, and its answer (stored, not stored, or unknown) is truer than any the
+// server could give in its place. Once the deadline has passed no transaction
+// commits (database/sql refuses to commit on a done context), so only a COMMIT
+// already sent can still take effect; the server's own answer says so.
+const writeAnswerGrace = store.SettleTimeout + answerGrace
+
+// guardAfter is how long the server leaves a request's handler to answer before
+// it answers in its place.
+func guardAfter(method string, timeout time.Duration) time.Duration {
+	if method == http.MethodGet || method == http.MethodHead {
+		return timeout + answerGrace
+	}
+	return timeout + writeAnswerGrace
+}
 
 // guardedWriter stands between a target's handler and the connection, so that the
 // server can answer in the handler's place when the handler does not answer by the
-// request's deadline (work in memory that does not watch the deadline). Every use
+// request's deadline (work that does not watch the deadline). Every use
 // of the connection goes through its lock; once the server has answered, the
 // handler's writes are dropped, and once the handler is done, the server no longer
 // answers for it.

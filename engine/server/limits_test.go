@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"net"
 	"net/http"
@@ -276,5 +277,75 @@ func TestAnswerAtDeadline(t *testing.T) {
 	c.expect(c.do("GET", "/Users", ""), 200, "the next request once the handler returned")
 	if !strings.Contains(r.logs.String(), "request answered 503 at its deadline") {
 		t.Errorf("the answer in the handler's place is not logged")
+	}
+}
+
+// TestWriteAnswerAfterDeadline: a write whose handler answers a little after the
+// deadline (a store settling a commit whose outcome was unknown) reaches the client
+// with that answer, not the server's "outcome unknown" 503; a read that late gets
+// the server's 503 at once.
+func TestWriteAnswerAfterDeadline(t *testing.T) {
+	b := newDB(t, "sqlite", false)
+	r := start(t, configYAML("", targetYAML("hr", bearer(testToken), b, "", "    request_timeout: 500ms\n")))
+	c := r.env("hr", testToken, b)
+	r.srv.SetHandler("hr", http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		<-req.Context().Done()
+		time.Sleep(2 * time.Second) // past answerGrace, within the settle time
+		w.Header().Set("Content-Type", "application/scim+json")
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	began := time.Now()
+	resp := c.do("PATCH", "/Users/u1", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"active","value":false}]}`)
+	if resp.status != http.StatusNoContent {
+		t.Fatalf("a write that settled 2 s after its deadline: %d %s, want its own 204", resp.status, resp.raw)
+	}
+	t.Logf("the write's own answer came %v after it was sent", time.Since(began).Round(time.Millisecond))
+	began = time.Now()
+	resp = c.do("GET", "/Users/u1", "")
+	c.expectError(resp, 503, "", "a read 2 s past its deadline")
+	if took := time.Since(began); took > 2*time.Second {
+		t.Errorf("the read's 503 came after %v, want it about a second after the 500ms deadline", took)
+	}
+	if strings.Contains(resp.raw, "read the resource before retrying") {
+		t.Errorf("the 503 of a read speaks of a change: %s", resp.raw)
+	}
+}
+
+// TestNoCommitAfterDeadline: a create held up by another connection's lock on the
+// database until after its deadline is answered 503, and is not stored once the
+// lock goes: a transaction whose time ran out never commits, so a 503 at the
+// deadline is true.
+func TestNoCommitAfterDeadline(t *testing.T) {
+	b := newDB(t, "sqlite", false)
+	r := start(t, configYAML("", targetYAML("hr", bearer(testToken), b, "", "    request_timeout: 500ms\n")))
+	c := r.env("hr", testToken, b)
+	lock, err := b.sql.Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Close()
+	if _, err := lock.ExecContext(context.Background(), "BEGIN IMMEDIATE"); err != nil {
+		t.Fatal(err)
+	}
+	answered := make(chan response, 1)
+	go func() { answered <- c.do("POST", "/Users", oktaUser("late@example.com", "La", "Te")) }()
+	time.Sleep(1200 * time.Millisecond) // past the deadline, within the write's grace
+	if _, err := lock.ExecContext(context.Background(), "ROLLBACK"); err != nil {
+		t.Fatal(err)
+	}
+	var resp response
+	select {
+	case resp = <-answered:
+	case <-time.After(20 * time.Second):
+		t.Fatal("no answer to a create held past its deadline")
+	}
+	c.expectError(resp, 503, "", "a create held past its deadline")
+	if resp.header.Get("Retry-After") == "" {
+		t.Errorf("the 503 has no Retry-After")
+	}
+	// The next request of the client finds nothing stored.
+	c.expect(c.do("GET", "/Users?filter="+urlEncode(`userName eq "late@example.com"`), ""), 200, "lookup after the 503")
+	if n := c.count("WHERE user_name = 'late@example.com'"); n != 0 {
+		t.Fatalf("the create answered 503 was stored (%d rows)", n)
 	}
 }

@@ -323,11 +323,13 @@ func (s *Server) scim(w http.ResponseWriter, r *http.Request) {
 	if body != nil {
 		r2.Body, r2.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
 	}
-	// Work in memory does not watch the deadline: should the handler not answer
-	// shortly after it, the server answers 503 in its place, long before the
-	// connection's write deadline, and the handler's answer is dropped.
+	// Should the handler not answer shortly after the deadline (work that does
+	// not watch it: a driver call that ignores its context), the server answers
+	// 503 in its place, long before the connection's write deadline, and the
+	// handler's answer is dropped. A write gets longer, to settle a commit whose
+	// outcome is unknown.
 	gw := newGuardedWriter(rec)
-	timer := time.AfterFunc(t.timeout+answerGrace, func() {
+	timer := time.AfterFunc(guardAfter(r.Method, t.timeout), func() {
 		detail := "the request did not finish within the target's request_timeout (" + t.timeout.String() + ")"
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			detail += "; a change it was making may still complete: read the resource before retrying"

@@ -8,10 +8,11 @@ import (
 	"github.com/dbscim/dbscim/engine/resource"
 )
 
-// settleTimeout bounds the time a write whose commit outcome is unknown spends
+// SettleTimeout bounds the time a write whose commit outcome is unknown spends
 // finding out. It starts after the request's own deadline may have passed: the
-// answer must say what happened, not that time ran out.
-const settleTimeout = 5 * time.Second
+// answer must say what happened, not that time ran out. The server waits that
+// long past a write's deadline before it answers in the handler's place.
+const SettleTimeout = 5 * time.Second
 
 // settle answers a write whose commit outcome is unknown (fault.Indeterminate) with
 // what happened: nil when stored reports, on a fresh connection, that the database
@@ -22,7 +23,7 @@ func settle(ctx context.Context, err error, stored func(ctx context.Context) (bo
 	if !fault.Is(err, fault.Indeterminate) {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), settleTimeout)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), SettleTimeout)
 	defer cancel()
 	ok, checkErr := stored(ctx)
 	switch {
