@@ -26,8 +26,8 @@ const checkEvery = 1024
 // decodePatch reads a PATCH body as decodeObject does, with one difference: when
 // the resource type has members, the array value of an operation whose path is
 // members is read as memberIDs as long as its elements are {"value": "id"} objects
-// or bare ids (Okta's and Entra's forms); any other element makes it the generic
-// array it would otherwise be. The values of other operations, and an operation
+// (with display, type or $ref beside it: Okta's form) or bare ids (Entra's); any
+// other element makes it the generic array it would otherwise be. The values of other operations, and an operation
 // whose value comes before its path, are read as generic JSON. Reading stops with
 // Timeout or Canceled once ctx is done.
 func decodePatch(ctx context.Context, r *http.Request, members bool) (map[string]any, *Error) {
@@ -208,8 +208,15 @@ func (pd *patchDecoder) memberValue() (any, error) {
 	return ids, nil
 }
 
-// member reads one element of a members array: its id when it is {"value": id}
-// or a bare id (non-empty strings), otherwise the element as generic JSON.
+// memberExtras are the sub-attributes a member element may carry besides its id
+// and still be read as that id: Okta sends {"value": id, "display": name}, and
+// the change of a group's members is its ids alone (memberValues ignores the rest
+// too).
+var memberExtras = map[string]bool{"display": true, "type": true, "$ref": true}
+
+// member reads one element of a members array: its id when it is a non-empty
+// string or an object whose "value" is one, with at most the memberExtras beside
+// it; otherwise the element as generic JSON.
 func (pd *patchDecoder) member() (string, any, error) {
 	tok, err := pd.dec.Token()
 	if err != nil {
@@ -222,7 +229,13 @@ func (pd *patchDecoder) member() (string, any, error) {
 		v, err := pd.rest(tok)
 		return "", v, err
 	}
-	el := map[string]any{}
+	type kv struct {
+		k string
+		v any
+	}
+	var id string
+	var extras []kv       // the memberExtras read so far
+	var el map[string]any // once the element is not one id
 	for pd.dec.More() {
 		key, err := pd.key()
 		if err != nil {
@@ -236,14 +249,38 @@ func (pd *patchDecoder) member() (string, any, error) {
 		if err != nil {
 			return "", nil, err
 		}
-		if s, ok := v.(string); ok && s != "" && key == "value" && len(el) == 0 && !pd.dec.More() {
-			_, err := pd.dec.Token() // }
-			return s, nil, err
+		if el == nil {
+			if s, ok := v.(string); ok && s != "" && key == "value" && id == "" {
+				id = s
+				continue
+			}
+			if memberExtras[key] && len(extras) < len(memberExtras) {
+				extras = append(extras, kv{key, v})
+				continue
+			}
+			el = make(map[string]any, len(extras)+2)
+			if id != "" {
+				el["value"] = id
+			}
+			for _, e := range extras {
+				el[e.k] = e.v
+			}
 		}
 		el[key] = v
 	}
-	_, err = pd.dec.Token() // }
-	return "", el, err
+	if _, err := pd.dec.Token(); err != nil { // }
+		return "", nil, err
+	}
+	if el == nil && id != "" {
+		return id, nil, nil
+	}
+	if el == nil {
+		el = make(map[string]any, len(extras))
+		for _, e := range extras {
+			el[e.k] = e.v
+		}
+	}
+	return "", el, nil
 }
 
 func (pd *patchDecoder) key() (string, error) {

@@ -45,15 +45,60 @@ func changeOf(rt *resourceType, body string, compact bool) (resource.Change, *Er
 func TestDecodePatchSameChange(t *testing.T) {
 	groups := NewHandler(Config{ResourceTypes: []ResourceType{{Name: "Group", Schema: resource.GroupSchema()}}}).types[0]
 	users := NewHandler(Config{ResourceTypes: []ResourceType{{Name: "User", Schema: resource.UserSchema()}}}).types[0]
+	for _, body := range patchBodies() {
+		for _, rt := range []*resourceType{groups, users} {
+			want, wantErr := changeOf(rt, body, false)
+			got, gotErr := changeOf(rt, body, true)
+			if !reflect.DeepEqual(errText(gotErr), errText(wantErr)) {
+				t.Errorf("%s (%s): error %v, generic reading gives %v", body, rt.endpoint, gotErr, wantErr)
+				continue
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("%s (%s):\nchange %+v %+v\nwant   %+v %+v", body, rt.endpoint, got, got.Members, want, want.Members)
+			}
+		}
+	}
+}
+
+// TestDecodePatchOktaAndEntraAsIDs: the member arrays Okta ({"value", "display"})
+// and Entra (bare {"value"}) send are read as ids, not as maps.
+func TestDecodePatchOktaAndEntraAsIDs(t *testing.T) {
+	for _, value := range []string{
+		`[{"value":"00u1","display":"a@example.com"},{"value":"00u2","display":"b@example.com"}]`,
+		`[{"value":"00u1"},{"value":"00u2"}]`,
+		`["00u1","00u2"]`,
+	} {
+		body := `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"add","path":"members","value":` + value + `}]}`
+		m, e := decodePatch(context.Background(), patchRequest(body), true)
+		if e != nil {
+			t.Fatal(e)
+		}
+		got := m["Operations"].([]any)[0].(map[string]any)["value"]
+		if ids, ok := got.(memberIDs); !ok || len(ids) != 2 || ids[0] != "00u1" || ids[1] != "00u2" {
+			t.Errorf("%s read as %T %v, want the ids", value, got, got)
+		}
+	}
+}
+
+// patchBodies are PATCH bodies of every shape a members value can take, and some
+// that are not PATCHes at all.
+func patchBodies() []string {
 	const urn = `"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"]`
 	ops := func(list string) string { return `{` + urn + `,"Operations":[` + list + `]}` }
-	for _, body := range []string{
+	return []string{
 		ops(`{"op":"add","path":"members","value":[{"value":"a"},{"value":"b"},{"value":"a"}]}`),
 		ops(`{"op":"Add","path":" Members ","value":["a","b"]}`),
 		ops(`{"op":"replace","path":"members","value":[]}`),
 		ops(`{"op":"remove","path":"members","value":[{"value":"a"}]}`),
 		ops(`{"op":"add","path":"members","value":[{"value":"a"},{"value":"b","display":"B"},{"value":"c"}]}`),
 		ops(`{"op":"add","path":"members","value":[{"display":"B","value":"b"}]}`),
+		ops(`{"op":"add","path":"members","value":[{"value":"a","display":"A","type":"User","$ref":"https://x/Users/a"},{"type":"User","value":"b"}]}`),
+		ops(`{"op":"add","path":"members","value":[{"value":"a","display":{"x":1}},{"value":"b","display":7}]}`),
+		ops(`{"op":"add","path":"members","value":[{"value":"a","display":"A","display":"B","type":"User","$ref":"r"}]}`),
+		ops(`{"op":"add","path":"members","value":[{"value":"a","primary":true}]}`),
+		ops(`{"op":"add","path":"members","value":[{"display":"A"}]}`),
+		ops(`{"op":"add","path":"members","value":[{"value":"a","Display":"A"}]}`),
+		ops(`{"op":"add","path":"members","value":[{"display":"A","value":""}]}`),
 		ops(`{"op":"add","path":"members","value":[{"Value":"a"}]}`),
 		ops(`{"op":"add","path":"members","value":[{"value":""}]}`),
 		ops(`{"op":"add","path":"members","value":[{"value":7}]}`),
@@ -77,19 +122,29 @@ func TestDecodePatchSameChange(t *testing.T) {
 		`{` + urn + `,"operations":[{"op":"add","path":"members","value":[{"value":"a"}]}]} {}`,
 		`{` + urn + `,"Operations":[{"op":"add","path":"members","value":[{"value":"a"}`,
 		`{` + urn + `,"Operations":[{"op":"add","path":"members","value":[{"value":"a"},]}]}`,
-	} {
+	}
+}
+
+// FuzzDecodePatch: whatever the body, reading members as ids gives the Change (or
+// the error status) the generic reading gives, for Groups and Users.
+func FuzzDecodePatch(f *testing.F) {
+	for _, b := range patchBodies() {
+		f.Add(b)
+	}
+	groups := NewHandler(Config{ResourceTypes: []ResourceType{{Name: "Group", Schema: resource.GroupSchema()}}}).types[0]
+	users := NewHandler(Config{ResourceTypes: []ResourceType{{Name: "User", Schema: resource.UserSchema()}}}).types[0]
+	f.Fuzz(func(t *testing.T, body string) {
 		for _, rt := range []*resourceType{groups, users} {
 			want, wantErr := changeOf(rt, body, false)
 			got, gotErr := changeOf(rt, body, true)
-			if !reflect.DeepEqual(errText(gotErr), errText(wantErr)) {
-				t.Errorf("%s (%s): error %v, generic reading gives %v", body, rt.endpoint, gotErr, wantErr)
-				continue
+			if errText(gotErr) != errText(wantErr) {
+				t.Fatalf("%s: error %v, generic reading gives %v", rt.endpoint, gotErr, wantErr)
 			}
 			if !reflect.DeepEqual(got, want) {
-				t.Errorf("%s (%s):\nchange %+v %+v\nwant   %+v %+v", body, rt.endpoint, got, got.Members, want, want.Members)
+				t.Fatalf("%s: change %+v %+v, generic reading gives %+v %+v", rt.endpoint, got, got.Members, want, want.Members)
 			}
 		}
-	}
+	})
 }
 
 func errText(e *Error) string {
