@@ -1,6 +1,7 @@
 package scim
 
 import (
+	"net/http"
 	"strings"
 
 	"github.com/dbscim/dbscim/engine/resource"
@@ -41,6 +42,37 @@ func memberValues(raw any) ([]string, *Error) {
 // hasMembers reports whether a resource type has a members attribute (Group).
 func (rt *resourceType) hasMembers() bool {
 	return rt.ss.Core() != nil && resource.FindAttribute(rt.ss.Core().Attributes, "members") != nil
+}
+
+// readWrite reads a POST or PUT body into the change it asks for, with the
+// attributes it carries that the target does not serve (ignored). A members
+// array read as ids (decodeWrite) stands aside, an empty array in its place, while
+// the body is checked and canonicalised: ids need neither.
+func readWrite(r *http.Request, rt *resourceType, op resource.ChangeOp) (c resource.Change, ignored []string, e *Error) {
+	body, e := decodeWrite(r.Context(), r, rt.hasMembers())
+	if e != nil {
+		return c, nil, e
+	}
+	var ids memberIDs
+	for k, v := range body {
+		if x, ok := v.(memberIDs); ok {
+			ids, body[k] = x, []any{}
+		}
+	}
+	if ignored, e = checkBody(rt, body); e != nil {
+		return c, nil, e
+	}
+	res, e := prepareWrite(rt, body)
+	if e != nil {
+		return c, ignored, e
+	}
+	if ids != nil {
+		if k, _, ok := resource.Lookup(res, "members"); ok {
+			res[k] = ids
+		}
+	}
+	c, e = wholeChange(rt, op, res)
+	return c, ignored, e
 }
 
 // wholeChange is the change of a POST or PUT: the prepared resource, with its

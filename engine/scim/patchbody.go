@@ -27,9 +27,9 @@ const checkEvery = 1024
 // the resource type has members, the array value of an operation whose path is
 // members is read as memberIDs as long as its elements are {"value": "id"} objects
 // (with display, type or $ref beside it: Okta's form) or bare ids (Entra's); any
-// other element makes it the generic array it would otherwise be. The values of other operations, and an operation
-// whose value comes before its path, are read as generic JSON. Reading stops with
-// Timeout or Canceled once ctx is done.
+// other element makes it the generic array it would otherwise be. The values of
+// other operations, and an operation whose value comes before its path, are read
+// as generic JSON. Reading stops with Timeout or Canceled once ctx is done.
 func decodePatch(ctx context.Context, r *http.Request, members bool) (map[string]any, *Error) {
 	if e := checkContentType(r); e != nil {
 		return nil, e
@@ -37,7 +37,25 @@ func decodePatch(ctx context.Context, r *http.Request, members bool) (map[string
 	if r.Body == nil {
 		return nil, Errorf(400, InvalidSyntax, "the request body is empty")
 	}
-	pd := &patchDecoder{ctx: ctx, dec: json.NewDecoder(r.Body), members: members}
+	return decodeBody(ctx, r, &patchDecoder{members: members, patch: true})
+}
+
+// decodeWrite reads a POST or PUT body as decodeObject does, except that when the
+// resource type has members, its members array is read as memberIDs when its
+// elements are ids (see decodePatch): a group created or replaced with 16,000
+// members costs what a PATCH adding them does.
+func decodeWrite(ctx context.Context, r *http.Request, members bool) (map[string]any, *Error) {
+	if e := checkContentType(r); e != nil {
+		return nil, e
+	}
+	if r.Body == nil {
+		return nil, Errorf(400, InvalidSyntax, "the request body is empty")
+	}
+	return decodeBody(ctx, r, &patchDecoder{members: members})
+}
+
+func decodeBody(ctx context.Context, r *http.Request, pd *patchDecoder) (map[string]any, *Error) {
+	pd.ctx, pd.dec = ctx, json.NewDecoder(r.Body)
 	body, err := pd.body()
 	if err != nil {
 		var e *Error
@@ -61,7 +79,8 @@ func decodePatch(ctx context.Context, r *http.Request, members bool) (map[string
 type patchDecoder struct {
 	ctx     context.Context
 	dec     *json.Decoder
-	members bool
+	members bool // the resource type has members
+	patch   bool // a PATCH body, not a POST or PUT one
 }
 
 func (pd *patchDecoder) body() (map[string]any, error) {
@@ -83,9 +102,12 @@ func (pd *patchDecoder) body() (map[string]any, error) {
 			return nil, err
 		}
 		var v any
-		if strings.EqualFold(key, "Operations") {
+		switch {
+		case pd.patch && strings.EqualFold(key, "Operations"):
 			v, err = pd.operations()
-		} else {
+		case !pd.patch && pd.members && strings.EqualFold(key, "members"):
+			v, err = pd.memberValue()
+		default:
 			err = pd.dec.Decode(&v)
 		}
 		if err != nil {
@@ -93,8 +115,31 @@ func (pd *patchDecoder) body() (map[string]any, error) {
 		}
 		body[key] = v
 	}
+	if !pd.patch {
+		// Members under two spellings of the key are left to the generic rules.
+		var keys []string
+		for k := range body {
+			if strings.EqualFold(k, "members") {
+				keys = append(keys, k)
+			}
+		}
+		for _, k := range keys {
+			if ids, ok := body[k].(memberIDs); ok && len(keys) > 1 {
+				body[k] = ids.generic()
+			}
+		}
+	}
 	_, err = pd.dec.Token() // }
 	return body, err
+}
+
+// generic is the value ids stand for, as generic JSON.
+func (ids memberIDs) generic() []any {
+	out := make([]any, len(ids))
+	for i, id := range ids {
+		out[i] = map[string]any{"value": id}
+	}
+	return out
 }
 
 // operations reads the Operations array; anything else is read as it is, for
@@ -188,11 +233,7 @@ func (pd *patchDecoder) memberValue() (any, error) {
 			continue
 		}
 		if generic == nil {
-			generic = make([]any, len(ids), len(ids)+1)
-			for j, id := range ids {
-				generic[j] = map[string]any{"value": id}
-			}
-			ids = nil
+			generic, ids = ids.generic(), nil
 		}
 		if el == nil {
 			el = map[string]any{"value": id}

@@ -126,9 +126,10 @@ func patchBodies() []string {
 }
 
 // FuzzDecodePatch: whatever the body, reading members as ids gives the Change (or
-// the error status) the generic reading gives, for Groups and Users.
+// the error status) the generic reading gives: as a PATCH of a Group or a User,
+// and as a POST of a Group.
 func FuzzDecodePatch(f *testing.F) {
-	for _, b := range patchBodies() {
+	for _, b := range append(patchBodies(), writeBodies()...) {
 		f.Add(b)
 	}
 	groups := NewHandler(Config{ResourceTypes: []ResourceType{{Name: "Group", Schema: resource.GroupSchema()}}}).types[0]
@@ -144,7 +145,81 @@ func FuzzDecodePatch(f *testing.F) {
 				t.Fatalf("%s: change %+v %+v, generic reading gives %+v %+v", rt.endpoint, got, got.Members, want, want.Members)
 			}
 		}
+		want, wantErr := writeChangeOf(groups, body, false)
+		got, gotErr := writeChangeOf(groups, body, true)
+		if errText(gotErr) != errText(wantErr) || !reflect.DeepEqual(got, want) {
+			t.Fatalf("as a POST: %+v %+v (%v), generic reading gives %+v %+v (%v)", got, got.Members, gotErr, want, want.Members, wantErr)
+		}
 	})
+}
+
+// writeChangeOf is changeOf for a POST body.
+func writeChangeOf(rt *resourceType, body string, compact bool) (resource.Change, *Error) {
+	if compact {
+		c, _, e := readWrite(patchRequest(body), rt, resource.OpCreate)
+		return c, e
+	}
+	m, e := decodeObject(patchRequest(body))
+	if e != nil {
+		return resource.Change{}, e
+	}
+	if _, e := checkBody(rt, m); e != nil {
+		return resource.Change{}, e
+	}
+	res, e := prepareWrite(rt, m)
+	if e != nil {
+		return resource.Change{}, e
+	}
+	return wholeChange(rt, resource.OpCreate, res)
+}
+
+// writeBodies are POST and PUT bodies of every shape a members value can take.
+func writeBodies() []string {
+	const urn = `"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"]`
+	group := func(rest string) string { return `{` + urn + `,"displayName":"g"` + rest + `}` }
+	return []string{
+		group(`,"members":[{"value":"a"},{"value":"b","display":"B"},"c",{"value":"a"}]`),
+		group(`,"members":[]`),
+		group(`,"members":null`),
+		group(``),
+		group(`,"Members":[{"value":"a"}]`),
+		group(`,"members":[{"value":"a"}],"Members":[{"value":"b"}]`),
+		group(`,"members":[{"value":"a"},{"value":7}]`),
+		group(`,"members":[{"value":"a"},{"display":"x"}]`),
+		group(`,"members":[{"value":""}]`),
+		group(`,"members":{"value":"a"}`),
+		group(`,"members":"a"`),
+		group(`,"members":[[1]]`),
+		`{"displayName":"g","members":[{"value":"a"}]}`,
+		`{` + urn + `,"members":[{"value":"a"}]}`,
+		`{` + urn + `,"displayName":"g","members":[{"value":"a"}`,
+		`[{"value":"a"}]`,
+	}
+}
+
+// TestDecodeWriteSameChange: a POST or PUT body read with members as ids means
+// what it means read as generic JSON.
+func TestDecodeWriteSameChange(t *testing.T) {
+	groups := NewHandler(Config{ResourceTypes: []ResourceType{{Name: "Group", Schema: resource.GroupSchema()}}}).types[0]
+	for _, body := range writeBodies() {
+		want, wantErr := writeChangeOf(groups, body, false)
+		got, gotErr := writeChangeOf(groups, body, true)
+		if errText(gotErr) != errText(wantErr) {
+			t.Errorf("%s: error %v, generic reading gives %v", body, gotErr, wantErr)
+			continue
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s:\nchange %+v %+v\nwant   %+v %+v", body, got, got.Members, want, want.Members)
+		}
+	}
+	body := `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"g","members":[{"value":"a","display":"A"},{"value":"b"}]}`
+	m, e := decodeWrite(context.Background(), patchRequest(body), true)
+	if e != nil {
+		t.Fatal(e)
+	}
+	if ids, ok := m["members"].(memberIDs); !ok || len(ids) != 2 {
+		t.Errorf("the members of a POST read as %T", m["members"])
+	}
 }
 
 func errText(e *Error) string {

@@ -51,25 +51,10 @@ func (h *Handler) get(w http.ResponseWriter, r *http.Request, rt *resourceType, 
 }
 
 func (h *Handler) create(w http.ResponseWriter, r *http.Request, rt *resourceType) {
-	body, e := decodeObject(r)
-	if e != nil {
-		h.writeError(w, e)
-		return
-	}
-	ignored, e := checkBody(rt, body)
-	if e != nil {
-		h.writeError(w, e)
-		return
-	}
+	c, ignored, e := readWrite(r, rt, resource.OpCreate)
 	if len(ignored) > 0 {
 		h.log.DebugContext(r.Context(), "scim: attributes this target does not serve were ignored", "method", r.Method, "path", r.URL.Path, "attributes", ignored)
 	}
-	res, e := prepareWrite(rt, body)
-	if e != nil {
-		h.writeError(w, e)
-		return
-	}
-	c, e := wholeChange(rt, resource.OpCreate, res)
 	if e != nil {
 		h.writeError(w, e)
 		return
@@ -83,25 +68,10 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request, rt *resourceTyp
 }
 
 func (h *Handler) replace(w http.ResponseWriter, r *http.Request, rt *resourceType, id string) {
-	body, e := decodeObject(r)
-	if e != nil {
-		h.writeError(w, e)
-		return
-	}
-	ignored, e := checkBody(rt, body)
-	if e != nil {
-		h.writeError(w, e)
-		return
-	}
+	c, ignored, e := readWrite(r, rt, resource.OpReplace)
 	if len(ignored) > 0 {
 		h.log.DebugContext(r.Context(), "scim: attributes this target does not serve were ignored", "method", r.Method, "path", r.URL.Path, "attributes", ignored)
 	}
-	res, e := prepareWrite(rt, body)
-	if e != nil {
-		h.writeError(w, e)
-		return
-	}
-	c, e := wholeChange(rt, resource.OpReplace, res)
 	if e != nil {
 		h.writeError(w, e)
 		return
