@@ -50,8 +50,10 @@ func (b *batchInsert) text(n int) (string, error) {
 
 // run inserts one row per key, rec giving each row's record.
 func (b *batchInsert) run(ctx context.Context, pool *run.Pool, q dialects.Querier, keys []string, rec func(string) run.Record) error {
-	for start := 0; start < len(keys); start += b.rows {
-		chunk := keys[start:min(start+b.rows, len(keys))]
+	for start := 0; start < len(keys); {
+		n := chunkRows(len(keys)-start, b.rows)
+		chunk := keys[start : start+n]
+		start += n
 		text, err := b.text(len(chunk))
 		if err != nil {
 			return err
@@ -65,4 +67,21 @@ func (b *batchInsert) run(ctx context.Context, pool *run.Pool, q dialects.Querie
 		}
 	}
 	return nil
+}
+
+// chunkRows is how many of left rows the next statement carries: max while there
+// are that many, then the largest power of two that fits. A statement's text
+// depends on its row count, and texts are cached (here, and prepared by the
+// driver per connection): with a statement for every remainder, a target would
+// gather up to max texts of up to max rows each as requests of every size come;
+// with powers of two it keeps a dozen, for a few more statements per request.
+func chunkRows(left, max int) int {
+	if left >= max {
+		return max
+	}
+	n := 1
+	for n*2 <= left {
+		n *= 2
+	}
+	return n
 }
