@@ -37,7 +37,7 @@ func decodePatch(ctx context.Context, r *http.Request, members bool) (map[string
 	if r.Body == nil {
 		return nil, Errorf(400, InvalidSyntax, "the request body is empty")
 	}
-	return decodeBody(ctx, r, &patchDecoder{members: members, patch: true})
+	return decodeBody(ctx, r, &bodyDecoder{members: members, patch: true})
 }
 
 // decodeWrite reads a POST or PUT body as decodeObject does, except that when the
@@ -51,10 +51,10 @@ func decodeWrite(ctx context.Context, r *http.Request, members bool) (map[string
 	if r.Body == nil {
 		return nil, Errorf(400, InvalidSyntax, "the request body is empty")
 	}
-	return decodeBody(ctx, r, &patchDecoder{members: members})
+	return decodeBody(ctx, r, &bodyDecoder{members: members})
 }
 
-func decodeBody(ctx context.Context, r *http.Request, pd *patchDecoder) (map[string]any, *Error) {
+func decodeBody(ctx context.Context, r *http.Request, pd *bodyDecoder) (map[string]any, *Error) {
 	pd.ctx, pd.dec = ctx, json.NewDecoder(r.Body)
 	body, err := pd.body()
 	if err != nil {
@@ -76,14 +76,14 @@ func decodeBody(ctx context.Context, r *http.Request, pd *patchDecoder) (map[str
 	return body, nil
 }
 
-type patchDecoder struct {
+type bodyDecoder struct {
 	ctx     context.Context
 	dec     *json.Decoder
 	members bool // the resource type has members
 	patch   bool // a PATCH body, not a POST or PUT one
 }
 
-func (pd *patchDecoder) body() (map[string]any, error) {
+func (pd *bodyDecoder) body() (map[string]any, error) {
 	tok, err := pd.dec.Token()
 	if err != nil {
 		return nil, err
@@ -144,7 +144,7 @@ func (ids memberIDs) generic() []any {
 
 // operations reads the Operations array; anything else is read as it is, for
 // parsePatch to refuse.
-func (pd *patchDecoder) operations() (any, error) {
+func (pd *bodyDecoder) operations() (any, error) {
 	tok, err := pd.dec.Token()
 	if err != nil {
 		return nil, err
@@ -177,7 +177,7 @@ func (pd *patchDecoder) operations() (any, error) {
 }
 
 // operation reads one operation after its opening brace.
-func (pd *patchDecoder) operation() (map[string]any, error) {
+func (pd *bodyDecoder) operation() (map[string]any, error) {
 	op := map[string]any{}
 	for pd.dec.More() {
 		key, err := pd.key()
@@ -208,7 +208,7 @@ func onMembers(op map[string]any) bool {
 
 // memberValue reads the value of an operation on members: memberIDs when every
 // element names one id, the generic value otherwise.
-func (pd *patchDecoder) memberValue() (any, error) {
+func (pd *bodyDecoder) memberValue() (any, error) {
 	tok, err := pd.dec.Token()
 	if err != nil {
 		return nil, err
@@ -258,7 +258,7 @@ var memberExtras = map[string]bool{"display": true, "type": true, "$ref": true}
 // member reads one element of a members array: its id when it is a non-empty
 // string or an object whose "value" is one, with at most the memberExtras beside
 // it; otherwise the element as generic JSON.
-func (pd *patchDecoder) member() (string, any, error) {
+func (pd *bodyDecoder) member() (string, any, error) {
 	tok, err := pd.dec.Token()
 	if err != nil {
 		return "", nil, err
@@ -324,7 +324,7 @@ func (pd *patchDecoder) member() (string, any, error) {
 	return "", el, nil
 }
 
-func (pd *patchDecoder) key() (string, error) {
+func (pd *bodyDecoder) key() (string, error) {
 	tok, err := pd.dec.Token()
 	if err != nil {
 		return "", err
@@ -334,7 +334,7 @@ func (pd *patchDecoder) key() (string, error) {
 }
 
 // rest reads the rest of a value whose first token is tok.
-func (pd *patchDecoder) rest(tok json.Token) (any, error) {
+func (pd *bodyDecoder) rest(tok json.Token) (any, error) {
 	switch tok {
 	case json.Delim('{'):
 		m := map[string]any{}
