@@ -1,6 +1,8 @@
 package server
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -44,4 +46,107 @@ func TestPatchOperations(t *testing.T) {
 			t.Errorf("%s: %d, want %d", tt.name, got, tt.want)
 		}
 	}
+}
+
+// FuzzPatchOperations: on any JSON text the byte scanner counts what encoding/json's
+// tokenizer counts (patchOperationsByTokens, the first implementation), and on any
+// other input it stops without reading out of bounds.
+func FuzzPatchOperations(f *testing.F) {
+	for _, s := range []string{
+		`{"Operations":[{"op":"add","path":"members","value":[{"value":"a"},{"value":"b"}]},{"op":"remove"}]}`,
+		`{"schemas":["x"],"x":{"Operations":[1,2,3]},"operations":[1,[2,{"]":"["}],"\"",null]}`,
+		`{"Op\u0065rations":[1,2],"Operations":{"a":[1]},"Operations":[true,false]}`,
+		`{"Operations":[1 2]}`, `{"Operations":[{"op":"add"},{"op`, `[1]`, ` { "Operations" : [ 1 , 2 ] } `,
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, body string) {
+		got := patchOperations([]byte(body), 10)
+		if got < 0 || got > 11 {
+			t.Fatalf("%d operations counted with limit 10", got)
+		}
+		if json.Valid([]byte(body)) {
+			if want := patchOperationsByTokens([]byte(body), 10); got != want {
+				t.Fatalf("%d operations, the tokenizer counts %d", got, want)
+			}
+		}
+	})
+}
+
+func patchOperationsByTokens(body []byte, limit int) int {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if !tokenIsDelim(dec, '{') {
+		return 0
+	}
+	n := 0
+	for dec.More() && n <= limit {
+		key, err := dec.Token()
+		if err != nil {
+			return n
+		}
+		if k, _ := key.(string); !strings.EqualFold(k, "Operations") {
+			if !tokenSkipValue(dec) {
+				return n
+			}
+			continue
+		}
+		tok, err := dec.Token()
+		if err != nil {
+			return n
+		}
+		if tok != json.Delim('[') {
+			if !tokenSkipRest(dec, tok) {
+				return n
+			}
+			continue
+		}
+		for dec.More() && n <= limit {
+			n++
+			if !tokenSkipValue(dec) {
+				return n
+			}
+		}
+		if n <= limit {
+			if _, err := dec.Token(); err != nil { // ]
+				return n
+			}
+		}
+	}
+	return n
+}
+
+func tokenIsDelim(dec *json.Decoder, d json.Delim) bool {
+	tok, err := dec.Token()
+	return err == nil && tok == d
+}
+
+// skipValue reads past one JSON value.
+func tokenSkipValue(dec *json.Decoder) bool {
+	tok, err := dec.Token()
+	if err != nil {
+		return false
+	}
+	return tokenSkipRest(dec, tok)
+}
+
+// skipRest reads past the rest of a value whose first token was tok.
+func tokenSkipRest(dec *json.Decoder, tok json.Token) bool {
+	d, ok := tok.(json.Delim)
+	if !ok || d == '}' || d == ']' {
+		return true
+	}
+	for depth := 1; depth > 0; {
+		tok, err := dec.Token()
+		if err != nil {
+			return false
+		}
+		if d, ok := tok.(json.Delim); ok {
+			if d == '{' || d == '[' {
+				depth++
+			} else {
+				depth--
+			}
+		}
+	}
+	return true
 }
