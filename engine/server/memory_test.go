@@ -25,7 +25,7 @@ const (
 	largeMembers  = 16000
 	largeClients  = 20
 	peakRSSBound  = 256 << 20
-	heapAfterSlop = 32 << 20
+	heapAfterSlop = 16 << 20
 )
 
 func largeMemberID(i int) string {

@@ -353,8 +353,12 @@ func (s *Server) scim(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) writeAudit(r *http.Request, trail *auditTrail, rec *recorder) {
+	// The trail lives in the request's context, which a database driver may keep
+	// until its connection's next use (pgx does): emptied once written, it does
+	// not keep a request's member ids alive after the request.
 	trail.mu.Lock()
 	events := trail.events
+	trail.events = nil
 	trail.mu.Unlock()
 	if len(events) == 0 {
 		return
