@@ -214,11 +214,13 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// drainTimeout is the longest request timeout of the configuration, plus 5 s.
+// drainTimeout is the longest request timeout of the configuration, plus the
+// time a write past it may still take to answer (finding out whether its COMMIT
+// landed), plus a second for the answer to be written.
 func drainTimeout(cfg *operations.Config) time.Duration {
 	d := cfg.Server.RequestTimeout
 	for _, t := range cfg.Targets {
 		d = max(d, t.RequestTimeout)
 	}
-	return d + 5*time.Second
+	return d + server.WriteAnswerGrace + time.Second
 }

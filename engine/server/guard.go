@@ -15,13 +15,15 @@ import (
 // place.
 const answerGrace = time.Second
 
-// writeAnswerGrace is answerGrace for a write: a write whose COMMIT was on its way
+// WriteAnswerGrace is how long past its request_timeout a write may still be
+// answered, the longest of any request; a graceful shutdown waits that long.
+// It is answerGrace for a write: a write whose COMMIT was on its way
 // at the deadline spends up to store.SettleTimeout finding out whether it was
 // stored, and its answer (stored, not stored, or unknown) is truer than any the
 // server could give in its place. Once the deadline has passed no transaction
 // commits (database/sql refuses to commit on a done context), so only a COMMIT
 // already sent can still take effect; the server's own answer says so.
-const writeAnswerGrace = store.SettleTimeout + answerGrace
+const WriteAnswerGrace = store.SettleTimeout + answerGrace
 
 // guardAfter is how long the server leaves a request's handler to answer before
 // it answers in its place.
@@ -29,7 +31,7 @@ func guardAfter(method string, timeout time.Duration) time.Duration {
 	if method == http.MethodGet || method == http.MethodHead {
 		return timeout + answerGrace
 	}
-	return timeout + writeAnswerGrace
+	return timeout + WriteAnswerGrace
 }
 
 // guardedWriter stands between a target's handler and the connection, so that the

@@ -321,8 +321,13 @@ func checkObjects(t *testing.T, o objects, values map[string]any) {
 	if c.Lifecycle == nil || c.Lifecycle.PreStop == nil || c.Lifecycle.PreStop.Sleep == nil || c.Lifecycle.PreStop.Sleep.Seconds < 1 {
 		t.Error("no preStop sleep: a pod would get SIGTERM while still in the Service's endpoints")
 	}
-	if grace := pod.TerminationGracePeriodSeconds; grace == nil || *grace < 40 {
-		t.Errorf("terminationGracePeriodSeconds %v: want more than the preStop sleep plus dbscim's 35 s drain", grace)
+	// dbscim drains for the default request_timeout (30 s) plus 7 s.
+	var sleep int64
+	if c.Lifecycle != nil && c.Lifecycle.PreStop != nil && c.Lifecycle.PreStop.Sleep != nil {
+		sleep = c.Lifecycle.PreStop.Sleep.Seconds
+	}
+	if grace := pod.TerminationGracePeriodSeconds; grace == nil || *grace <= sleep+37 {
+		t.Errorf("terminationGracePeriodSeconds %v: want more than the preStop sleep plus dbscim's 37 s drain", grace)
 	}
 	// Requests and limits.
 	if c.Resources.Requests.Memory().IsZero() || c.Resources.Requests.Cpu().IsZero() || c.Resources.Limits.Memory().IsZero() {
