@@ -31,12 +31,16 @@ type AuditEvent struct {
 	DisplayName string `json:"displayName,omitempty"`
 	// Values are what a grant, revoke or membership change adds or removes: the
 	// entitlement or role values, or the member ids.
-	Values    []string `json:"values,omitempty"`
-	Outcome   int      `json:"outcome"`
-	ScimType  string   `json:"scimType,omitempty"`
-	Caller    string   `json:"caller"`
-	RequestID string   `json:"requestId,omitempty"`
-	Remote    string   `json:"remote,omitempty"`
+	Values  []string `json:"values,omitempty"`
+	Outcome int      `json:"outcome"`
+	// LateOutcome is the status the change reached after the server had
+	// answered the client 503 at the request's deadline: 2xx says the change was
+	// made although the client was told it timed out. Absent otherwise.
+	LateOutcome int    `json:"lateOutcome,omitempty"`
+	ScimType    string `json:"scimType,omitempty"`
+	Caller      string `json:"caller"`
+	RequestID   string `json:"requestId,omitempty"`
+	Remote      string `json:"remote,omitempty"`
 }
 
 // auditTrail collects the changes one request attempts. The target's store wrapper
@@ -115,8 +119,12 @@ func (s *auditSink) write(e AuditEvent) {
 		"userName", e.UserName, "outcome", e.Outcome, "scimType", e.ScimType, "caller", e.Caller,
 		"request_id", e.RequestID, "remote", e.Remote)
 	outcome := "done"
-	if e.Outcome >= 400 {
+	if e.Outcome >= 400 && (e.LateOutcome == 0 || e.LateOutcome >= 400) {
 		outcome = "refused"
+	}
+	if e.LateOutcome != 0 {
+		s.log.Warn("audit: a change answered 503 at its deadline finished afterwards", "target", e.Target,
+			"operation", e.Operation, "id", e.ID, "outcome", e.Outcome, "lateOutcome", e.LateOutcome, "request_id", e.RequestID)
 	}
 	s.m.audit.WithLabelValues(e.Target, e.Operation, outcome).Inc()
 	s.mu.Lock()

@@ -28,3 +28,7 @@ func (s *Server) TargetDB(target string) *sql.DB { return s.gen.Load().targets[t
 // TLSConfigFor is the TLS configuration of a server block, for tests that have
 // no Server.
 func TLSConfigFor(s operations.Server) (*tls.Config, error) { return tlsConfig(s, nil, nil) }
+
+// Audit adds an event to the audit trail of the request, as the target's store
+// does for each change it makes.
+func Audit(r *http.Request, e AuditEvent) { trailOf(r.Context()).add(e) }

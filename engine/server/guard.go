@@ -48,6 +48,10 @@ type guardedWriter struct {
 	answered bool // a status line went out, the handler's or the server's
 	expired  bool // the server answered in the handler's place
 	done     bool // the handler returned
+	// late is the status the handler reached after the server had answered in
+	// its place (a write whose COMMIT landed after all): the client was told 503,
+	// the audit trail records both.
+	late int
 }
 
 func newGuardedWriter(w http.ResponseWriter) *guardedWriter {
@@ -66,6 +70,9 @@ func (g *guardedWriter) WriteHeader(code int) {
 
 func (g *guardedWriter) writeHeader(code int) {
 	if g.answered {
+		if g.expired && g.late == 0 {
+			g.late = code
+		}
 		return
 	}
 	g.answered = true
@@ -83,6 +90,9 @@ func (g *guardedWriter) Write(p []byte) (int, error) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if g.expired || g.done {
+		if g.expired && g.late == 0 {
+			g.late = http.StatusOK
+		}
 		return 0, http.ErrHandlerTimeout
 	}
 	g.writeHeader(http.StatusOK)
@@ -112,6 +122,14 @@ func (g *guardedWriter) expire(e *scim.Error) bool {
 	writeError(g.w, e)
 	http.NewResponseController(g.w).Flush()
 	return true
+}
+
+// lateStatus is the status the handler answered after the server had answered
+// in its place, or 0.
+func (g *guardedWriter) lateStatus() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.late
 }
 
 // finish marks the handler as returned: from then on the connection is the

@@ -3,9 +3,12 @@ package server_test
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -15,6 +18,7 @@ import (
 
 	"github.com/dbscim/dbscim/dialects/dialecttest"
 	"github.com/dbscim/dbscim/engine/enginetest"
+	"github.com/dbscim/dbscim/engine/server"
 )
 
 // startBody opens a connection to the server and sends a request's headers,
@@ -345,5 +349,44 @@ func TestNoCommitAfterDeadline(t *testing.T) {
 	c.expect(c.do("GET", "/Users?filter="+urlEncode(`userName eq "late@example.com"`), ""), 200, "lookup after the 503")
 	if n := c.count("WHERE user_name = 'late@example.com'"); n != 0 {
 		t.Fatalf("the create answered 503 was stored (%d rows)", n)
+	}
+}
+
+// TestAuditRecordsALateChange: a write whose change lands after the server has
+// answered 503 in its place (past the write's grace) is audited with the 503 the
+// client got and the status the change reached, so the trail does not say
+// "refused" of a change that was made.
+func TestAuditRecordsALateChange(t *testing.T) {
+	b := newDB(t, "sqlite", false)
+	auditFile := filepath.Join(t.TempDir(), "audit.jsonl")
+	r := start(t, configYAML(fmt.Sprintf("  audit_file: %q\n", auditFile),
+		targetYAML("hr", bearer(testToken), b, "", "    request_timeout: 200ms\n")))
+	c := r.env("hr", testToken, b)
+	returned := make(chan struct{})
+	r.srv.SetHandler("hr", http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		defer close(returned)
+		server.Audit(req, server.AuditEvent{Target: "hr", Resource: "User", Operation: "update", ID: "u1"})
+		<-req.Context().Done()
+		time.Sleep(server.WriteAnswerGrace + 500*time.Millisecond) // past the guard
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	resp := c.do("PATCH", "/Users/u1", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"active","value":false}]}`)
+	c.expectError(resp, 503, "", "a write past its grace")
+	<-returned
+	var event server.AuditEvent
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		data, _ := os.ReadFile(auditFile)
+		if len(data) > 0 && json.Unmarshal(data, &event) == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no audit event")
+		}
+	}
+	if event.Outcome != 503 || event.LateOutcome != http.StatusNoContent {
+		t.Fatalf("audit event %+v: want outcome 503 and lateOutcome 204", event)
+	}
+	if !strings.Contains(r.logs.String(), "a change answered 503 at its deadline finished afterwards") {
+		t.Errorf("the late change is not logged:\n%s", r.logs.String())
 	}
 }

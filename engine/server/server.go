@@ -349,10 +349,13 @@ func (s *Server) scim(w http.ResponseWriter, r *http.Request) {
 	}
 	h.ServeHTTP(gw, r2)
 	returned = true
-	s.writeAudit(r, trail, rec)
+	s.writeAudit(r, trail, rec, gw.lateStatus())
 }
 
-func (s *Server) writeAudit(r *http.Request, trail *auditTrail, rec *recorder) {
+// writeAudit writes the request's events with the status answered, and late, the
+// status its handler reached after the server had answered 503 in its place (0
+// when it had not).
+func (s *Server) writeAudit(r *http.Request, trail *auditTrail, rec *recorder, late int) {
 	// The trail lives in the request's context, which a database driver may keep
 	// until its connection's next use (pgx does): emptied once written, it does
 	// not keep a request's member ids alive after the request.
@@ -373,6 +376,7 @@ func (s *Server) writeAudit(r *http.Request, trail *auditTrail, rec *recorder) {
 	now := time.Now().UTC()
 	for _, e := range events {
 		e.Time, e.Outcome, e.ScimType, e.Caller, e.RequestID, e.Remote = now, rec.status, scimType, trail.caller, id, r.RemoteAddr
+		e.LateOutcome = late
 		s.audit.write(e)
 	}
 }
