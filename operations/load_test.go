@@ -700,7 +700,7 @@ func TestErrors(t *testing.T) {
 			"5:61: password: not used by sqlite",
 		}},
 		{"init elsewhere", replace(`{dialect: sqlite, name: ":memory:"}`, `{dialect: postgres, host: db, name: app, user: u, init: x.sql}`), []string{
-			"5:65: init: only for sqlite (create the schema of a postgres database with its own tools)",
+			"5:65: init: only for sqlite (create the schema of the postgres database with its own tools)",
 		}},
 		{"sqlserver and oracle", `version: 1
 targets:

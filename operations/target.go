@@ -335,7 +335,7 @@ func (p *parser) database(e entry, db *Database) {
 	}
 	if v, ok := o.get("init"); ok {
 		if spec != nil && !spec.Init {
-			p.errorf(v.key, "init: only for %s (create the schema of a %s database with its own tools)", dialectsWith(func(s dialects.Spec) bool { return s.Init }), spec.Name)
+			p.errorf(v.key, "init: only for %s (create the schema of the %s database with its own tools)", dialectsWith(func(s dialects.Spec) bool { return s.Init }), spec.Name)
 		} else if f, ok := p.existingFile(v.val, "init"); ok {
 			db.Init = f
 		}

@@ -210,6 +210,15 @@ var corpus = []mistake{
 		want:  []report{{at: `        remove_member:`, msg: `remove_member: the database refuses the statement`}}},
 
 	// The id, the mapping's values and the writes.
+	{name: "misspelt-attribute", dialects: "mps",
+		edits: []edit{{`name.givenName: first_name`, `name.givneName: first_name`}},
+		want:  []report{{at: `name.givneName:`, msg: `name.givneName: name has no sub-attribute givneName (it has formatted, familyName, givenName, middleName, honorificPrefix, honorificSuffix): did you mean name.givenName?`}}},
+	{name: "multi-valued-type-as-a-sub-attribute", dialects: "mps",
+		edits: []edit{{`emails[type eq "work"].value: email`, `emails.work: email`}},
+		want:  []report{{at: `emails.work:`, msg: `emails.work: emails has no sub-attribute work (it has value, display, type, primary): for the emails value of type work, write emails[type eq "work"].value`}}},
+	{name: "custom-attribute-without-an-extension", dialects: "mps",
+		edits: []edit{{`        urn:example:params:scim:schemas:extension:hr:2.0:User:admin:`, `        isAdmin:`}},
+		want:  []report{{at: `isAdmin:`, msg: `isAdmin: the User schema (urn:ietf:params:scim:schemas:core:2.0:User) has no attribute isAdmin; an attribute of your own goes in an extension of your own`}}},
 	{name: "id-is-the-userName", dialects: "mps",
 		edits: []edit{{`id: account_id`, `id: login`}, {`account_id]`, `login]`}, {`[account_id,`, `[login,`}},
 		want:  []report{{at: `userName:`, msg: `userName: column login is also the id: renaming a login changes the user's id`, warning: true}}},

@@ -66,6 +66,12 @@ func (s *Stores) Check(ctx context.Context) []Problem {
 		return t.checkColumns(ctx, op, what)
 	}
 	if s.Users != nil {
+		out = append(out, s.Users.checkAttributeNames()...)
+	}
+	if s.Groups != nil {
+		out = append(out, s.Groups.checkAttributeNames()...)
+	}
+	if s.Users != nil {
 		out = append(out, columns(&s.Users.table, s.Users.table.listOp, "users")...)
 		out = append(out, columns(&s.Users.table, s.Users.table.getOp, "users")...)
 		out = append(out, s.Users.checkActiveValues(ctx)...)
@@ -187,6 +193,20 @@ func (s *table) checkValues(ctx context.Context, c *column) []Problem {
 }
 
 func quoted(v any) string { return strconv.Quote(text(v)) }
+
+// checkAttributeNames reports mappings whose path names an attribute or
+// sub-attribute the schema does not define (titel, name.givneName, emails.work):
+// clients would never send or read it under that name, so its column would be
+// neither written nor returned as the DBA meant.
+func (s *table) checkAttributeNames() []Problem {
+	var out []Problem
+	for _, c := range s.cols {
+		if c.unknown != "" {
+			out = append(out, Problem{Pos: c.Pos, Msg: c.Path + ": " + c.unknown})
+		}
+	}
+	return out
+}
 
 // checkColumns runs a read operation (list, or get with no id) and reports mapped
 // columns it does not return: a get that returns fewer columns than list would

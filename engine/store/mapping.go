@@ -35,6 +35,10 @@ type column struct {
 	schemaWriteOnly bool
 	// log receives a warning for a stored value outside the column's value map.
 	log *slog.Logger
+	// unknown says what the schema lacks when the path names an attribute or
+	// sub-attribute it does not define (a misspelling: titel, emails.work);
+	// "" when the schema defines it.
+	unknown string
 }
 
 // resolve works out the SCIM type and filterability of each mapping from the schemas.
@@ -76,6 +80,14 @@ func resolve(maps []operations.Mapping, core *resource.Schema, exts ...*resource
 						}
 					}
 				}
+				if target == nil {
+					c.unknown = fmt.Sprintf("%s has no sub-attribute %s (it has %s)", a.Name, sub, strings.Join(attributeNames(a.SubAttributes), ", "))
+					if near := operations.Closest(sub, attributeNames(a.SubAttributes)); near != "" {
+						c.unknown += ": did you mean " + a.Name + "." + near + "?"
+					} else if a.MultiValued && resource.FindAttribute(a.SubAttributes, "type") != nil {
+						c.unknown += fmt.Sprintf(": for the %s value of type %s, write %s[type eq %q].value", a.Name, sub, a.Name, sub)
+					}
+				}
 				if target != nil {
 					c.kind = target.Type
 					c.caseFold = !target.CaseExact
@@ -87,6 +99,15 @@ func resolve(maps []operations.Mapping, core *resource.Schema, exts ...*resource
 					if v, ok := eq.CompareValue.(string); ok && eq.AttributePath.SubAttribute == nil {
 						c.elemAttr, c.elemValue = eq.AttributePath.AttributeName, v
 					}
+				}
+			} else {
+				name := p.AttributePath.AttributeName
+				names := append(attributeNames(schema.Attributes), attributeNames(resource.CommonAttributes)...)
+				c.unknown = fmt.Sprintf("the %s schema (%s) has no attribute %s", schema.Name, schema.ID, name)
+				if near := operations.Closest(name, names); near != "" {
+					c.unknown += ": did you mean " + near + "?"
+				} else {
+					c.unknown += "; an attribute of your own goes in an extension of your own, such as urn:example:params:scim:schemas:extension:mycompany:2.0:" + schema.Name + ":" + name
 				}
 			}
 		}
@@ -314,4 +335,13 @@ func logTo(pool *run.Pool, cols []column) []column {
 		}
 	}
 	return cols
+}
+
+// attributeNames are the names of attrs, as the schema spells them.
+func attributeNames(attrs []*resource.Attribute) []string {
+	out := make([]string, len(attrs))
+	for i, a := range attrs {
+		out[i] = a.Name
+	}
+	return out
 }
