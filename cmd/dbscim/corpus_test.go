@@ -210,6 +210,15 @@ var corpus = []mistake{
 		want:  []report{{at: `        remove_member:`, msg: `remove_member: the database refuses the statement`}}},
 
 	// The id, the mapping's values and the writes.
+	{name: "members-read-without-the-member-id", dialects: "mps",
+		edits: []edit{{`members: {sql: "SELECT account_id FROM team_members`, `members: {sql: "SELECT team_id FROM team_members`}},
+		want:  []report{{at: `        members:`, msg: `groups.members does not return column account_id, which dbscim reads from each row (it returns team_id): every row would read as nothing`}}},
+	{name: "grants-read-without-the-entitlement-id", dialects: "mps",
+		edits: []edit{{`of_user: {sql: "SELECT a.app_id, a.app_name FROM apps a`, `of_user: {sql: "SELECT a.app_name FROM apps a`}},
+		want:  []report{{at: `          of_user:`, msg: `entitlements.App.of_user does not return column app_id, which dbscim reads from each row (it returns app_name)`}}},
+	{name: "grants-read-without-the-display", dialects: "mps",
+		edits: []edit{{`of_user: {sql: "SELECT a.app_id, a.app_name FROM apps a`, `of_user: {sql: "SELECT a.app_id FROM apps a`}},
+		want:  []report{{at: `          of_user:`, msg: `entitlements.App.of_user does not return column app_name (it returns app_id): its values are served without a display name`, warning: true}}},
 	{name: "misspelt-attribute", dialects: "mps",
 		edits: []edit{{`name.givenName: first_name`, `name.givneName: first_name`}},
 		want:  []report{{at: `name.givneName:`, msg: `name.givneName: name has no sub-attribute givneName (it has formatted, familyName, givenName, middleName, honorificPrefix, honorificSuffix): did you mean name.givenName?`}}},
@@ -220,7 +229,7 @@ var corpus = []mistake{
 		edits: []edit{{`        urn:example:params:scim:schemas:extension:hr:2.0:User:admin:`, `        isAdmin:`}},
 		want:  []report{{at: `isAdmin:`, msg: `isAdmin: the User schema (urn:ietf:params:scim:schemas:core:2.0:User) has no attribute isAdmin; an attribute of your own goes in an extension of your own`}}},
 	{name: "id-is-the-userName", dialects: "mps",
-		edits: []edit{{`id: account_id`, `id: login`}, {`account_id]`, `login]`}, {`[account_id,`, `[login,`}},
+		edits: []edit{{`id: account_id`, `id: login`}, {`member_id: login`, `member_id: account_id`}, {`account_id]`, `login]`}, {`[account_id,`, `[login,`}},
 		want:  []report{{at: `userName:`, msg: `userName: column login is also the id: renaming a login changes the user's id`, warning: true}}},
 	{name: "lower-of-the-login-on-update", dialects: "mps",
 		edits: []edit{{`UPDATE accounts SET login = ?,`, `UPDATE accounts SET login = LOWER(?),`}},
@@ -343,7 +352,7 @@ var goodVariants = []mistake{
 			{`create: {sql: "INSERT INTO accounts (account_id, login, first_name, last_name, email) VALUES (?, ?, ?, ?, ?)", params: [account_id, login, first_name, last_name, email]}`,
 				`create: {sql: "INSERT INTO accounts (account_id, login, first_name, last_name, email, status, is_admin) VALUES (?, ?, ?, ?, ?, ?, ?)", params: [{generate: uuid}, login, first_name, last_name, email, {literal: "A"}, is_admin]}`}}},
 	{name: "login-as-an-immutable-id", dialects: "mps",
-		edits: []edit{{`id: account_id`, `id: login`}, {`userName: login`, `userName: {column: login, mutability: immutable}`}, {`account_id]`, `login]`}, {`[account_id,`, `[login,`},
+		edits: []edit{{`id: account_id`, `id: login`}, {`member_id: login`, `member_id: account_id`}, {`userName: login`, `userName: {column: login, mutability: immutable}`}, {`account_id]`, `login]`}, {`[account_id,`, `[login,`},
 			{`UPDATE accounts SET login = ?, first_name = ?`, `UPDATE accounts SET first_name = ?`}, {`params: [login, first_name, last_name, email, hired`, `params: [first_name, last_name, email, hired`}}},
 }
 

@@ -97,6 +97,7 @@ func (s *Stores) Check(ctx context.Context) []Problem {
 	}
 	out = append(out, s.checkIgnoredErrors()...)
 	out = append(out, s.checkMutableID()...)
+	out = append(out, s.checkReads(ctx, refused)...)
 	out = append(out, s.checkFoldedWrites()...)
 	out = append(out, s.checkUnwritten()...)
 	out = append(out, s.checkUniqueIndexes(ctx)...)
@@ -212,21 +213,9 @@ func (s *table) checkAttributeNames() []Problem {
 // columns it does not return: a get that returns fewer columns than list would
 // make a later write put NULL over the missing ones.
 func (s *table) checkColumns(ctx context.Context, op *operations.Operation, what string) []Problem {
-	var names []string
-	text := op.Text
-	if op.Kind == operations.SQL {
-		// Only the columns are wanted: wrapped so that no row is read (closing a
-		// result set drains it, which on a large table took a second).
-		text = "SELECT * FROM " + s.pool.Dialect.DerivedTable(op.Text, "t") + " WHERE 1 = 0"
-	}
-	rows, err := s.pool.Dialect.Query(ctx, s.pool.DB, text, run.Bind(op, run.Record{}))
+	names, err := columnsOf(ctx, s.pool, op)
 	if err != nil {
 		return []Problem{{Pos: op.Pos, Msg: fmt.Sprintf("%s.%s: %s", what, op.Name, firstLine(err.Error()))}}
-	}
-	names, err = rows.Columns()
-	rows.Close()
-	if err != nil {
-		return []Problem{{Pos: op.Pos, Msg: fmt.Sprintf("%s.%s: %v", what, op.Name, err)}}
 	}
 	have := map[string]bool{}
 	for _, n := range names {
