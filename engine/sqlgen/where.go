@@ -34,13 +34,29 @@ func (w *where) param(v any) string {
 }
 
 func (w *where) expr(e filter.Expression) (string, error) {
+	return logical(e, func(e filter.Expression) (string, error) {
+		switch x := e.(type) {
+		case *filter.AttributeExpression:
+			return w.compare(x)
+		case *filter.ValuePath:
+			return w.valuePath(x)
+		}
+		return "", ErrNoPushdown
+	})
+}
+
+// logical translates and, or and not the same way wherever a filter stands (the
+// whole filter, one mapped element of a multi-valued attribute, one child row);
+// leaf translates every other expression, the comparisons whose meaning depends
+// on where they stand.
+func logical(e filter.Expression, leaf func(filter.Expression) (string, error)) (string, error) {
 	switch x := e.(type) {
 	case *filter.LogicalExpression:
-		l, err := w.expr(x.Left)
+		l, err := logical(x.Left, leaf)
 		if err != nil {
 			return "", err
 		}
-		r, err := w.expr(x.Right)
+		r, err := logical(x.Right, leaf)
 		if err != nil {
 			return "", err
 		}
@@ -50,17 +66,13 @@ func (w *where) expr(e filter.Expression) (string, error) {
 		}
 		return "(" + l + op + r + ")", nil
 	case *filter.NotExpression:
-		inner, err := w.expr(x.Expression)
+		inner, err := logical(x.Expression, leaf)
 		if err != nil {
 			return "", err
 		}
 		return "NOT (" + inner + ")", nil
-	case *filter.AttributeExpression:
-		return w.compare(x)
-	case *filter.ValuePath:
-		return w.valuePath(x)
 	}
-	return "", ErrNoPushdown
+	return leaf(e)
 }
 
 // Every condition is two-valued (never SQL NULL), so that NOT and ne mean what they
@@ -117,40 +129,20 @@ func (w *where) valuePath(x *filter.ValuePath) (string, error) {
 // element translates a filter over one mapped element of a multi-valued attribute:
 // its mapped sub-attribute is the column, its filter attribute (type) a constant.
 func (w *where) element(c *Column, e filter.Expression) (string, error) {
-	switch x := e.(type) {
-	case *filter.LogicalExpression:
-		l, err := w.element(c, x.Left)
-		if err != nil {
-			return "", err
-		}
-		r, err := w.element(c, x.Right)
-		if err != nil {
-			return "", err
-		}
-		op := " AND "
-		if x.Operator == filter.OR {
-			op = " OR "
-		}
-		return "(" + l + op + r + ")", nil
-	case *filter.NotExpression:
-		inner, err := w.element(c, x.Expression)
-		if err != nil {
-			return "", err
-		}
-		return "NOT (" + inner + ")", nil
-	case *filter.AttributeExpression:
-		name := x.AttributePath.AttributeName
-		if x.AttributePath.SubAttribute != nil || x.AttributePath.URIPrefix != nil {
+	return logical(e, func(e filter.Expression) (string, error) {
+		x, ok := e.(*filter.AttributeExpression)
+		if !ok || x.AttributePath.SubAttribute != nil || x.AttributePath.URIPrefix != nil {
 			return "", ErrNoPushdown
 		}
+		name := x.AttributePath.AttributeName
 		switch {
 		case strings.EqualFold(name, c.Sub):
 			return w.columnCompare(c, x, x.AttributePath.String())
 		case strings.EqualFold(name, c.ElemAttr):
 			return constantCompare(x.Operator, c.ElemValue, x.CompareValue)
 		}
-	}
-	return "", ErrNoPushdown
+		return "", ErrNoPushdown
+	})
 }
 
 // constantCompare evaluates a comparison whose left side is a mapping's constant
@@ -506,29 +498,9 @@ func (w *where) childValuePath(ch *Child, e filter.Expression) (string, error) {
 }
 
 func (w *where) childElement(ch *Child, e filter.Expression) (string, error) {
-	switch x := e.(type) {
-	case *filter.LogicalExpression:
-		l, err := w.childElement(ch, x.Left)
-		if err != nil {
-			return "", err
-		}
-		r, err := w.childElement(ch, x.Right)
-		if err != nil {
-			return "", err
-		}
-		op := " AND "
-		if x.Operator == filter.OR {
-			op = " OR "
-		}
-		return "(" + l + op + r + ")", nil
-	case *filter.NotExpression:
-		inner, err := w.childElement(ch, x.Expression)
-		if err != nil {
-			return "", err
-		}
-		return "NOT (" + inner + ")", nil
-	case *filter.AttributeExpression:
-		if x.AttributePath.SubAttribute != nil || x.AttributePath.URIPrefix != nil {
+	return logical(e, func(e filter.Expression) (string, error) {
+		x, ok := e.(*filter.AttributeExpression)
+		if !ok || x.AttributePath.SubAttribute != nil || x.AttributePath.URIPrefix != nil {
 			return "", ErrNoPushdown
 		}
 		c, err := childColumn(ch, x.AttributePath.AttributeName)
@@ -536,6 +508,5 @@ func (w *where) childElement(ch *Child, e filter.Expression) (string, error) {
 			return "", err
 		}
 		return w.columnCompare(c, x, ch.Attr+"."+x.AttributePath.AttributeName)
-	}
-	return "", ErrNoPushdown
+	})
 }
