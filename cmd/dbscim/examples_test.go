@@ -2,9 +2,6 @@ package main
 
 import (
 	"bytes"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -13,9 +10,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/dbscim/dbscim/dialects"
 	"github.com/dbscim/dbscim/dialects/dialecttest"
 )
+
+// oktaLabScripts are the Okta lab's SQL files in load order, as its load.sh runs
+// them, relative to the example's folder.
+var oktaLabScripts = []string{"sql/schema.sql", "sql/views.sql", "sql/procedures.sql", "sql/data.sql"}
 
 // TestValidateExamples is the other half of the corpus: every example's
 // configuration, over its own schema on each live engine it is written for,
@@ -33,8 +33,8 @@ func TestValidateExamples(t *testing.T) {
 		{"quickstart", "dbscim.yaml", "postgres", []string{"schema.postgres.sql"}, "DBSCIM_"},
 		{"legacy-hr", "dbscim.yaml", "mysql", []string{"schema.mariadb.sql"}, "DBSCIM_"},
 		{"legacy-hr", "dbscim.yaml", "postgres", []string{"schema.postgres.sql"}, "DBSCIM_"},
-		{"okta-lab", "statements.yaml", "mysql", []string{"sql/schema.sql", "sql/views.sql", "sql/procedures.sql", "sql/data.sql"}, "OKTADEMO_"},
-		{"okta-lab", "procedures.yaml", "mysql", []string{"sql/schema.sql", "sql/views.sql", "sql/procedures.sql", "sql/data.sql"}, "OKTADEMO_"},
+		{"okta-lab", "statements.yaml", "mysql", oktaLabScripts, "OKTADEMO_"},
+		{"okta-lab", "procedures.yaml", "mysql", oktaLabScripts, "OKTADEMO_"},
 		{"postgres-groups", "dbscim.yaml", "postgres", []string{"schema.sql"}, "DBSCIM_"},
 		{"replicas", "dbscim.yaml", "mysql", []string{"schema.mysql.sql"}, "DBSCIM_"},
 		{"replicas", "dbscim.yaml", "postgres", []string{"schema.postgres.sql"}, "DBSCIM_"},
@@ -62,9 +62,9 @@ func TestValidateExamples(t *testing.T) {
 				for _, s := range ex.scripts {
 					paths = append(paths, filepath.Join(dir, s))
 				}
-				loadScripts(t, d, conn, paths)
+				dialecttest.LoadScripts(t, d, conn, paths...)
 				if ex.dialect == "mysql" {
-					conn.User, conn.Password = mysqlAccount(t, conn.Name)
+					conn.User, conn.Password = dialecttest.MySQLAccount(t, conn.Name)
 				}
 				env["DB_DIALECT"] = d.Name()
 				env["DB_HOST"] = conn.Host
@@ -106,60 +106,4 @@ func TestValidateExamples(t *testing.T) {
 			}
 		})
 	}
-}
-
-// loadScripts runs each SQL file whole, as the database's own client runs it
-// (MariaDB: on a connection that allows several statements per query).
-func loadScripts(t *testing.T, d dialects.Dialect, conn dialects.Connection, scripts []string) {
-	t.Helper()
-	c := conn
-	if d.Name() == "mysql" {
-		c.Properties = map[string]string{"allowMultiQueries": "true"}
-	}
-	dsn, err := d.DSN(c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := sql.Open(d.Driver(), dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	for _, f := range scripts {
-		script, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := db.Exec(string(script)); err != nil {
-			t.Fatalf("%s: %v", f, err)
-		}
-	}
-}
-
-// mysqlAccount creates an account with a password (the examples' defaults
-// would replace an empty one) and the grants a DBA gives dbscim.
-func mysqlAccount(t *testing.T, database string) (string, string) {
-	t.Helper()
-	admin, err := sql.Open("mysql", dialecttest.MySQL(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { admin.Close() })
-	var rnd [12]byte
-	if _, err := rand.Read(rnd[:]); err != nil {
-		t.Fatal(err)
-	}
-	user, password := "validate_"+hex.EncodeToString(rnd[:4]), "Pw-"+hex.EncodeToString(rnd[4:])
-	for _, host := range []string{"%", "localhost"} {
-		account := fmt.Sprintf("'%s'@'%s'", user, host)
-		dialecttest.MustExec(t, admin,
-			"CREATE USER "+account+" IDENTIFIED BY '"+password+"'",
-			"GRANT SELECT, INSERT, UPDATE, DELETE, EXECUTE ON "+dialects.MySQL{}.Quote(database)+".* TO "+account)
-		t.Cleanup(func() {
-			if _, err := admin.Exec("DROP USER IF EXISTS " + account); err != nil {
-				t.Errorf("drop user %s: %v", account, err)
-			}
-		})
-	}
-	return user, password
 }

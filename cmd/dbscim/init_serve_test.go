@@ -224,26 +224,11 @@ const oktaLabSeed = `INSERT INTO ENTITLEMENTS (ENT_ID, ENT_NAME, ENT_DESCRIPTION
 // multi-statement query, as its load.sh does.
 func loadOktaLab(t *testing.T, d dialects.Dialect, conn dialects.Connection) {
 	t.Helper()
-	c := conn
-	c.Properties = map[string]string{"allowMultiQueries": "true"}
-	dsn, err := d.DSN(c)
-	if err != nil {
-		t.Fatal(err)
+	var paths []string
+	for _, f := range oktaLabScripts {
+		paths = append(paths, filepath.Join("..", "..", "examples", "okta-lab", f))
 	}
-	db, err := sql.Open(d.Driver(), dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	for _, f := range []string{"schema.sql", "views.sql", "procedures.sql", "data.sql"} {
-		script, err := os.ReadFile(filepath.Join("..", "..", "examples", "okta-lab", "sql", f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := db.Exec(string(script)); err != nil {
-			t.Fatalf("%s: %v", f, err)
-		}
-	}
+	dialecttest.LoadScripts(t, d, conn, paths...)
 }
 
 // TestInitOktaLab: init over the Okta lab's USERS, ENTITLEMENTS and

@@ -1,7 +1,8 @@
 // Package dialecttest gives integration tests a fresh, empty database on every
 // engine dbscim supports, so that one suite can run against SQLite, MariaDB/MySQL and
 // PostgreSQL (and SQL Server and Oracle where a server is configured) and no two
-// tests share rows.
+// tests share rows. LoadScripts and MySQLAccount set such a database up as an
+// example's own scripts and its DBA would.
 //
 // Servers are named by admin DSNs in environment variables (MySQLEnv, PostgresEnv,
 // SQLServerEnv, OracleEnv). When a variable is unset or its server does not answer,

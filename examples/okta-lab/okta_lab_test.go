@@ -6,14 +6,11 @@ package oktalab_test
 
 import (
 	"bytes"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -126,8 +123,8 @@ func newLab(t *testing.T, config string) *lab {
 // newLabWith is newLab loading the given scripts.
 func newLabWith(t *testing.T, config string, scripts []string) *lab {
 	d, db, conn := dialecttest.NewDatabase(t, "mysql")
-	loadScripts(t, d, conn, scripts)
-	user, password := createAccount(t, conn.Name)
+	dialecttest.LoadScripts(t, d, conn, scripts...)
+	user, password := dialecttest.MySQLAccount(t, conn.Name)
 
 	env := map[string]string{
 		"OKTADEMO_TOKEN":       token,
@@ -148,64 +145,6 @@ func newLabWith(t *testing.T, config string, scripts []string) *lab {
 	// column is listed.
 	s := enginetest.Serve(t, cfg, enginetest.Options{Validate: true})
 	return &lab{t: t, base: s.HTTP.URL, url: s.URL("oktademo"), db: db, http: s.Client(), served: s}
-}
-
-// loadScripts runs each SQL file as one multi-statement query, on a connection
-// opened with Okta's allowMultiQueries property (go-sql-driver's multiStatements),
-// exactly as the files are written: no DELIMITER, procedure bodies in BEGIN ... END.
-func loadScripts(t *testing.T, d dialects.Dialect, conn dialects.Connection, scripts []string) {
-	t.Helper()
-	c := conn
-	c.Properties = map[string]string{"allowMultiQueries": "true"}
-	for k, v := range conn.Properties {
-		c.Properties[k] = v
-	}
-	dsn, err := d.DSN(c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := sql.Open(d.Driver(), dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	for _, f := range scripts {
-		script, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := db.Exec(string(script)); err != nil {
-			t.Fatalf("%s: %v", f, err)
-		}
-	}
-}
-
-// createAccount creates the account dbscim connects as, with the grants load.sh
-// gives: SELECT, INSERT, UPDATE, DELETE and EXECUTE on the lab database only.
-func createAccount(t *testing.T, database string) (string, string) {
-	t.Helper()
-	admin, err := sql.Open("mysql", dialecttest.MySQL(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { admin.Close() })
-	var rnd [12]byte
-	if _, err := rand.Read(rnd[:]); err != nil {
-		t.Fatal(err)
-	}
-	user, password := "oktalab_"+hex.EncodeToString(rnd[:4]), "Pw-"+hex.EncodeToString(rnd[4:])
-	for _, host := range []string{"%", "localhost"} {
-		account := fmt.Sprintf("'%s'@'%s'", user, host)
-		dialecttest.MustExec(t, admin,
-			"CREATE USER "+account+" IDENTIFIED BY '"+password+"'",
-			"GRANT SELECT, INSERT, UPDATE, DELETE, EXECUTE ON "+dialects.MySQL{}.Quote(database)+".* TO "+account)
-		t.Cleanup(func() {
-			if _, err := admin.Exec("DROP USER IF EXISTS " + account); err != nil {
-				t.Errorf("drop user %s: %v", account, err)
-			}
-		})
-	}
-	return user, password
 }
 
 type response struct {
