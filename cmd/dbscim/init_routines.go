@@ -118,17 +118,8 @@ func classifyRoutine(name, table string) (resource, op string) {
 			return "groups", "members"
 		case contains(readVerbs, verb) && isUser:
 			return "groups", "groups_of_user"
-		case contains(createVerbs, verb):
-			return "groups", "create"
-		case contains(updateVerbs, verb):
-			return "groups", "update"
-		case contains(deleteVerbs, verb):
-			return "groups", "delete"
-		case contains(readVerbs, verb) && plural:
-			return "groups", "list"
-		case contains(readVerbs, verb):
-			return "groups", "get"
 		}
+		return own("groups", verb, words, plural)
 	case isEnt || contains(grantVerbs, verb) || contains(revokeVerbs, verb):
 		switch {
 		case contains(grantVerbs, verb), isUser && contains(createVerbs, verb):
@@ -144,21 +135,34 @@ func classifyRoutine(name, table string) (resource, op string) {
 		}
 	case isUser || len(words) == 1:
 		switch {
-		case contains(createVerbs, verb):
-			return "users", "create"
-		case contains(updateVerbs, verb):
-			return "users", "update"
 		case contains(activateVerbs, verb):
 			return "users", "activate"
 		case contains(deactivateVerbs, verb):
 			return "users", "deactivate"
-		case contains(deleteVerbs, verb):
-			return "users", "delete"
-		case contains(readVerbs, verb) && len(words) > 1 && plural:
-			return "users", "list"
-		case contains(readVerbs, verb) && len(words) > 1:
-			return "users", "get"
 		}
+		return own("users", verb, words, plural)
+	}
+	return "", ""
+}
+
+// own says which operation on a resource's own rows a routine's verb names:
+// create, update, delete, or a read (list when the name is plural, get
+// otherwise); "", "" when it names none. The users' and the groups' routines
+// are read the same way. A lone read verb (a routine named get) names no rows
+// at all. The verb lists have no word in common, so the order of the cases
+// does not matter.
+func own(resource, verb string, words []string, plural bool) (string, string) {
+	switch {
+	case contains(createVerbs, verb):
+		return resource, "create"
+	case contains(updateVerbs, verb):
+		return resource, "update"
+	case contains(deleteVerbs, verb):
+		return resource, "delete"
+	case contains(readVerbs, verb) && len(words) > 1 && plural:
+		return resource, "list"
+	case contains(readVerbs, verb) && len(words) > 1:
+		return resource, "get"
 	}
 	return "", ""
 }
