@@ -191,6 +191,19 @@ func NewDatabase(t testing.TB, dialect string) (dialects.Dialect, *sql.DB, diale
 	default:
 		t.Fatalf("dialecttest: no test server support for %s", d.Name())
 	}
+	db, dsn := open(t, d, c) // closed before the drop registered earlier
+	ctx, cancel := context.WithTimeout(context.Background(), pingTimeout)
+	defer cancel()
+	if err := db.PingContext(ctx); err != nil {
+		t.Fatalf("dialecttest: connect to the new %s database %s: %v", d.Name(), name, redact(err, dsn))
+	}
+	return d, db, c
+}
+
+// open opens the database c names through the dialect's own DSN, as dbscim does,
+// and closes it when the test ends. The DSN is returned for redact.
+func open(t testing.TB, d dialects.Dialect, c dialects.Connection) (*sql.DB, string) {
+	t.Helper()
 	dsn, err := d.DSN(c)
 	if err != nil {
 		t.Fatalf("dialecttest: %s DSN: %v", d.Name(), err)
@@ -199,13 +212,8 @@ func NewDatabase(t testing.TB, dialect string) (dialects.Dialect, *sql.DB, diale
 	if err != nil {
 		t.Fatalf("dialecttest: open %s: %v", d.Name(), err)
 	}
-	t.Cleanup(func() { db.Close() }) // runs before the drop registered earlier
-	ctx, cancel := context.WithTimeout(context.Background(), pingTimeout)
-	defer cancel()
-	if err := db.PingContext(ctx); err != nil {
-		t.Fatalf("dialecttest: connect to the new %s database %s: %v", d.Name(), name, redact(err, dsn))
-	}
-	return d, db, c
+	t.Cleanup(func() { db.Close() })
+	return db, dsn
 }
 
 // databaseName is a database name unique to this test run: "dbscim_", a readable

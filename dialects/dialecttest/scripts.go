@@ -27,15 +27,8 @@ func LoadScripts(t testing.TB, d dialects.Dialect, conn dialects.Connection, scr
 		}
 		c.Properties["allowMultiQueries"] = "true"
 	}
-	dsn, err := d.DSN(c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := sql.Open(d.Driver(), dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db, _ := open(t, d, c)
+	defer db.Close() // its own pool, with several statements per query allowed: done with it here
 	for _, f := range scripts {
 		script, err := os.ReadFile(f)
 		if err != nil {
