@@ -15,9 +15,13 @@ import (
 
 // staffDDL is a legacy staff table, the same in every engine.
 const staffDDL = `CREATE TABLE staff (id VARCHAR(64) PRIMARY KEY, login VARCHAR(100) NOT NULL, given VARCHAR(100), title VARCHAR(100),
-	email VARCHAR(100), status CHAR(1), kind VARCHAR(2), nick VARCHAR(100), dept VARCHAR(100), cost VARCHAR(20), badges INTEGER)`
+	email VARCHAR(100), status CHAR(1), kind VARCHAR(2), nick VARCHAR(100), dept VARCHAR(100), cost VARCHAR(20), badges INTEGER, emp VARCHAR(20))`
 
 const acme = "urn:example:params:scim:schemas:extension:acme:2.0:User"
+
+// oktaCustom is the namespace of the Okta on-premises agent's custom attributes:
+// its underscore is legal in a URN (RFC 8141) though SCIM's grammar has none.
+const oktaCustom = "urn:okta:onprem_app:1.0:user:custom"
 
 // staffConfig maps the staff table: title is read but written by nothing
 // (readOnly), nickName only by create (immutable), and a custom extension holds
@@ -41,15 +45,16 @@ targets:
         urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department: dept
         ` + acme + `:costCode: cost
         ` + acme + `:badges: {column: badges, type: integer}
+        ` + oktaCustom + `:employeeNumber: emp
       operations:
-        list:   {sql: "SELECT id, login, given, title, email, status, kind, nick, dept, cost, badges FROM staff"}
-        get:    {sql: "SELECT id, login, given, title, email, status, kind, nick, dept, cost, badges FROM staff WHERE id = ?", params: [id]}
+        list:   {sql: "SELECT id, login, given, title, email, status, kind, nick, dept, cost, badges, emp FROM staff"}
+        get:    {sql: "SELECT id, login, given, title, email, status, kind, nick, dept, cost, badges, emp FROM staff WHERE id = ?", params: [id]}
         create:
-          sql: "INSERT INTO staff (id, login, given, email, status, kind, nick, dept, cost, badges) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-          params: [id, login, given, email, status, kind, nick, dept, cost, badges]
+          sql: "INSERT INTO staff (id, login, given, email, status, kind, nick, dept, cost, badges, emp) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+          params: [id, login, given, email, status, kind, nick, dept, cost, badges, emp]
         update:
-          sql: "UPDATE staff SET login = ?, given = ?, email = ?, status = ?, kind = ?, dept = ?, cost = ?, badges = ? WHERE id = ?"
-          params: [login, given, email, status, kind, dept, cost, badges, id]
+          sql: "UPDATE staff SET login = ?, given = ?, email = ?, status = ?, kind = ?, dept = ?, cost = ?, badges = ?, emp = ? WHERE id = ?"
+          params: [login, given, email, status, kind, dept, cost, badges, emp, id]
 `
 
 type attrDoc struct {
@@ -128,7 +133,8 @@ func TestSchemasDescribeWhatIsServed(t *testing.T) {
 					"nickName:string:immutable title:string:readOnly userType:string:readWrite[Employee,Contractor] active:boolean:readWrite " +
 					"emails:complex:readWrite{value:string:readWrite type:string:readWrite[work]}",
 				"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": "department:string:readWrite",
-				acme: "costCode:string:readWrite badges:integer:readWrite",
+				acme:       "costCode:string:readWrite badges:integer:readWrite",
+				oktaCustom: "employeeNumber:string:readWrite",
 			}
 			if len(schemas) != len(want) {
 				t.Errorf("/Schemas lists %d schemas, want %d: %v", len(schemas), len(want), schemas)
@@ -145,11 +151,12 @@ func TestSchemasDescribeWhatIsServed(t *testing.T) {
 
 			// Every writable attribute posted reads back; the custom extension too.
 			status, created := call("POST", "/Users", map[string]any{
-				"schemas":  []string{"urn:ietf:params:scim:schemas:core:2.0:User", acme},
+				"schemas":  []string{"urn:ietf:params:scim:schemas:core:2.0:User", acme, oktaCustom},
 				"userName": "ann", "name": map[string]any{"givenName": "Ann"}, "nickName": "annie", "userType": "Contractor",
 				"active": true, "emails": []any{map[string]any{"type": "work", "value": "ann@example.com"}},
 				"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": map[string]any{"department": "R&D"},
-				acme: map[string]any{"costCode": "CC-7", "badges": 3},
+				acme:       map[string]any{"costCode": "CC-7", "badges": 3},
+				oktaCustom: map[string]any{"employeeNumber": "E-42"},
 			})
 			if status != http.StatusCreated {
 				t.Fatalf("POST: %d %v", status, created)
@@ -157,7 +164,8 @@ func TestSchemasDescribeWhatIsServed(t *testing.T) {
 			id := created["id"].(string)
 			_, got := call("GET", "/Users/"+id, nil)
 			ext, _ := got[acme].(map[string]any)
-			if got["nickName"] != "annie" || got["userType"] != "Contractor" || ext["costCode"] != "CC-7" || ext["badges"] != float64(3) {
+			okta, _ := got[oktaCustom].(map[string]any)
+			if got["nickName"] != "annie" || got["userType"] != "Contractor" || ext["costCode"] != "CC-7" || ext["badges"] != float64(3) || okta["employeeNumber"] != "E-42" {
 				t.Errorf("read back %v", got)
 			}
 			var cost, kind string

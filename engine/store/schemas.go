@@ -3,9 +3,8 @@ package store
 import (
 	"strings"
 
-	filter "github.com/scim2/filter-parser/v2"
-
 	"github.com/dbscim/dbscim/engine/resource"
+	"github.com/dbscim/dbscim/engine/scim/filter"
 	"github.com/dbscim/dbscim/operations"
 )
 
@@ -24,7 +23,7 @@ func customSchemas(maps []operations.Mapping, known ...*resource.Schema) []*reso
 		return nil
 	}
 	for _, m := range maps {
-		p, err := filter.ParsePath([]byte(m.Path))
+		p, err := filter.ParsePath(m.Path)
 		if err != nil || p.AttributePath.URIPrefix == nil {
 			continue
 		}
