@@ -95,6 +95,8 @@ type fixture struct {
 	floor    *floor
 	floorURL string
 	client   *http.Client
+	// handler is dbscim's HTTP handler, for the in-process benchmarks.
+	handler http.Handler
 }
 
 // newFixture creates a database on the named engine, seeds users 1..n, and serves it
@@ -111,7 +113,8 @@ func newFixture(tb testing.TB, dialect string, users int) *fixture {
 	db.SetMaxIdleConns(clients)
 	f := &fixture{d: d, db: db, users: users,
 		client: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients * 2}}}
-	f.dbscim = serveDBSCIM(tb, d, conn)
+	served := serveTarget(tb, d, conn)
+	f.dbscim, f.handler = served.URL("bench"), served.Server
 	f.floor = newFloor(tb, d, db)
 	ts := httptest.NewServer(f.floor)
 	tb.Cleanup(ts.Close)
@@ -123,8 +126,14 @@ func newFixture(tb testing.TB, dialect string, users int) *fixture {
 // returns the target's base URL.
 func serveDBSCIM(tb testing.TB, d dialects.Dialect, c dialects.Connection) string {
 	tb.Helper()
+	return serveTarget(tb, d, c).URL("bench")
+}
+
+// serveTarget starts dbscim over the database, with a pool of the floor's size.
+func serveTarget(tb testing.TB, d dialects.Dialect, c dialects.Connection) *enginetest.Served {
+	tb.Helper()
 	block := enginetest.DatabaseYAML(d, c) + fmt.Sprintf("      max_open: %d\n", clients)
-	return enginetest.ServeYAML(tb, fmt.Sprintf(benchConfig, block), enginetest.Options{}).URL("bench")
+	return enginetest.ServeYAML(tb, fmt.Sprintf(benchConfig, block), enginetest.Options{})
 }
 
 // upstream is the host:port of a server database's connection.

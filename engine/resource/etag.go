@@ -6,23 +6,44 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // ContentETag returns the weak ETag of a presented resource (schemas and meta set,
 // nulls left out, before projection).
 func (ss *SchemaSet) ContentETag(res Resource) string {
-	buf := ss.appendCanonicalResource(make([]byte, 0, 1024), res)
+	// Every resource of a list page is hashed: the canonical form is written into
+	// a buffer kept for the next one, and the tag is built in one allocation.
+	bp := canonicalBuffers.Get().(*[]byte)
+	buf := ss.appendCanonicalResource((*bp)[:0], res)
 	sum := sha256.Sum256(buf)
-	return `W/"` + hex.EncodeToString(sum[:8]) + `"`
+	if cap(buf) <= maxPooledCanonical {
+		*bp = buf[:0]
+		canonicalBuffers.Put(bp)
+	}
+	var tag [len(`W/"`) + 16 + 1]byte
+	copy(tag[:], `W/"`)
+	hex.Encode(tag[3:], sum[:8])
+	tag[len(tag)-1] = '"'
+	return string(tag[:])
 }
+
+// canonicalBuffers keeps the buffers ContentETag writes canonical forms into; one
+// grown beyond maxPooledCanonical (a resource with thousands of members) is left
+// to the collector rather than kept.
+var canonicalBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+
+const maxPooledCanonical = 64 << 10
 
 // appendCanonicalResource appends the top level of a resource in canonical form,
 // leaving out what does not belong to its version.
 func (ss *SchemaSet) appendCanonicalResource(dst []byte, res Resource) []byte {
-	keys := make([]string, 0, len(res))
+	var stack [16]string
+	keys := stack[:0]
 	for k, v := range res {
 		if v == nil {
 			continue
@@ -34,7 +55,7 @@ func (ss *SchemaSet) appendCanonicalResource(dst []byte, res Resource) []byte {
 		}
 		keys = append(keys, k)
 	}
-	sort.Strings(keys)
+	slices.Sort(keys)
 	dst = append(dst, '{')
 	for i, k := range keys {
 		if i > 0 {
@@ -86,12 +107,21 @@ func appendCanonical(dst []byte, v any) []byte {
 		}
 		return append(dst, ']')
 	case []map[string]any:
+		switch len(x) {
+		case 0:
+			return append(dst, "[]"...)
+		case 1:
+			return append(appendCanonicalObject(append(dst, '['), x[0]), ']')
+		}
 		l := make([]any, len(x))
 		for i, e := range x {
 			l[i] = e
 		}
 		return appendCanonical(dst, l)
 	case []string:
+		if len(x) == 1 {
+			return append(appendJSONString(append(dst, '['), x[0]), ']')
+		}
 		l := make([]any, len(x))
 		for i, e := range x {
 			l[i] = e
@@ -126,7 +156,8 @@ func appendCanonical(dst []byte, v any) []byte {
 // appendCanonicalObject appends an object with sorted keys, without nulls and
 // without the keys to skip.
 func appendCanonicalObject(dst []byte, m map[string]any, skip ...string) []byte {
-	keys := make([]string, 0, len(m))
+	var stack [16]string
+	keys := stack[:0]
 next:
 	for k, e := range m {
 		if e == nil {
@@ -139,7 +170,7 @@ next:
 		}
 		keys = append(keys, k)
 	}
-	sort.Strings(keys)
+	slices.Sort(keys)
 	dst = append(dst, '{')
 	for i, k := range keys {
 		if i > 0 {

@@ -20,6 +20,10 @@ const pathCacheMax = 4096
 
 // cachedPath parses a path once (filter-parser allocates heavily: a fraction of
 // a millisecond per path). The result is shared: callers must not change it.
+// genericSchemas is the schema-less set paths are resolved with here; a SchemaSet
+// is never changed once made, so one serves every call.
+var genericSchemas = NewSchemaSet(nil)
+
 func cachedPath(s string) (*filter.Path, error) {
 	pathCache.RLock()
 	p, ok := pathCache.m[s]
@@ -51,7 +55,7 @@ func GetValue(r Resource, path string) (any, bool) {
 	if err != nil {
 		return nil, false
 	}
-	ss := NewSchemaSet(nil)
+	ss := genericSchemas
 	t, ok := ss.Resolve(p.AttributePath, r)
 	if !ok {
 		return nil, false
@@ -146,7 +150,18 @@ func SetValue(r Resource, path string, v any) error {
 	if err != nil {
 		return err
 	}
-	ss := NewSchemaSet(nil)
+	ap := p.AttributePath
+	if v != nil && ap.URIPrefix == nil && ap.SubAttribute == nil && p.SubAttribute == nil && p.ValueExpression == nil {
+		// A plain core attribute ("userName"), what most mappings are: what
+		// Resolve and the general case below come to, without their work.
+		name := ap.AttributeName
+		if a := FindAttribute(CommonAttributes, name); a != nil {
+			name = a.Name
+		}
+		r[keyFor(r, name)] = v
+		return nil
+	}
+	ss := genericSchemas
 	t, ok := ss.Resolve(p.AttributePath, r)
 	if !ok {
 		return fault.New(fault.InvalidPath, "cannot resolve path %s", fault.Quote(path))

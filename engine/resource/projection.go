@@ -107,7 +107,19 @@ func (ss *SchemaSet) parseProjPath(s string) (projPath, bool) {
 
 // Apply returns the projected copy of a resource (shallow where nothing changes).
 func (pr *Projector) Apply(r Resource) Resource {
-	out := make(Resource, len(r))
+	return pr.project(make(Resource, len(r)), r)
+}
+
+// ApplyOwned projects a resource the caller owns in place, sparing the copy
+// Apply makes: the handler projects every resource of a list page it has just
+// built. The values it holds are not changed; the ones left out are removed.
+func (pr *Projector) ApplyOwned(r Resource) Resource {
+	return pr.project(r, r)
+}
+
+// project writes the projection of r into out, which is either empty or r
+// itself: a key of r the projection leaves out is deleted from out.
+func (pr *Projector) project(out, r Resource) Resource {
 	for k, v := range r {
 		if strings.EqualFold(k, "schemas") {
 			out[k] = v
@@ -116,6 +128,7 @@ func (pr *Projector) Apply(r Resource) Resource {
 		if urn, ok := pr.ss.isExtensionKey(k, r); ok {
 			m, isMap := v.(map[string]any)
 			if !isMap {
+				delete(out, k)
 				continue
 			}
 			var attrs []*Attribute
@@ -130,6 +143,8 @@ func (pr *Projector) Apply(r Resource) Resource {
 			}
 			if len(sub) > 0 {
 				out[k] = sub
+			} else {
+				delete(out, k)
 			}
 			continue
 		}
@@ -142,6 +157,8 @@ func (pr *Projector) Apply(r Resource) Resource {
 		}
 		if nv, keep := pr.decide("", k, a, v); keep {
 			out[k] = nv
+		} else {
+			delete(out, k)
 		}
 	}
 	return out

@@ -5,8 +5,6 @@ import (
 	"math/big"
 	"strings"
 	"time"
-
-	"github.com/jmoiron/sqlx"
 )
 
 // Record is one row, keyed by lower-cased column name. Column names are compared
@@ -27,16 +25,48 @@ func (r Record) Get(column string) (any, bool) {
 // Set sets a column's value.
 func (r Record) Set(column string, v any) { r[Key(column)] = v }
 
-// scanRecord reads the current row into a new Record, with driver values normalised:
-// []byte becomes string, and times are UTC.
-func scanRecord(rows *sql.Rows) (Record, error) {
-	raw := make(map[string]any)
-	if err := sqlx.MapScan(rows, raw); err != nil {
+// scanner reads the rows of one result set into Records. It learns the column
+// names once per result set, not once per row, and scans through cells that
+// normalise the driver's value as they receive it: a []byte is copied once, into
+// the string the Record keeps.
+type scanner struct {
+	keys  []string
+	cells []cell
+	dest  []any
+}
+
+// cell is a column's value for one row, normalised.
+type cell struct{ v any }
+
+// Scan implements sql.Scanner.
+func (c *cell) Scan(src any) error {
+	c.v = Normalise(src)
+	return nil
+}
+
+func newScanner(rows *sql.Rows) (*scanner, error) {
+	cols, err := rows.Columns()
+	if err != nil {
 		return nil, err
 	}
-	rec := make(Record, len(raw))
-	for k, v := range raw {
-		rec[Key(k)] = Normalise(v)
+	s := &scanner{keys: make([]string, len(cols)), cells: make([]cell, len(cols)), dest: make([]any, len(cols))}
+	for i, c := range cols {
+		s.keys[i] = Key(c)
+		s.dest[i] = &s.cells[i]
+	}
+	return s, nil
+}
+
+// scan reads the current row into a new Record (a later column of the same name
+// wins).
+func (s *scanner) scan(rows *sql.Rows) (Record, error) {
+	if err := rows.Scan(s.dest...); err != nil {
+		return nil, err
+	}
+	rec := make(Record, len(s.keys))
+	for i, k := range s.keys {
+		rec[k] = s.cells[i].v
+		s.cells[i].v = nil
 	}
 	return rec, nil
 }

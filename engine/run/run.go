@@ -90,8 +90,14 @@ func (p *Pool) Each(ctx context.Context, q dialects.Querier, op *operations.Oper
 		return p.Error(op, err)
 	}
 	defer rows.Close()
+	var sc *scanner
 	for rows.Next() {
-		r, err := scanRecord(rows)
+		if sc == nil {
+			if sc, err = newScanner(rows); err != nil {
+				return p.Error(op, err)
+			}
+		}
+		r, err := sc.scan(rows)
 		if err != nil {
 			return p.Error(op, err)
 		}

@@ -3,7 +3,7 @@ package scim
 import (
 	"encoding/json"
 	"math"
-	"sort"
+	"slices"
 	"strconv"
 	"unicode/utf8"
 )
@@ -53,11 +53,12 @@ func appendJSON(dst []byte, v any) ([]byte, error) {
 		}
 		return append(dst, ']'), nil
 	case map[string]any:
-		keys := make([]string, 0, len(x))
+		var stack [16]string // complex values have a few sub-attributes
+		keys := stack[:0]
 		for k := range x {
 			keys = append(keys, k)
 		}
-		sort.Strings(keys)
+		slices.Sort(keys)
 		dst = append(dst, '{')
 		for i, k := range keys {
 			if i > 0 {

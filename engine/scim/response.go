@@ -5,12 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/dbscim/dbscim/engine/resource"
 )
@@ -21,14 +21,22 @@ const contentType = "application/scim+json"
 // writeJSON writes a JSON response. HTML escaping is off: SCIM values are data
 // ("a&b" stays "a&b"), not markup.
 func (h *Handler) writeJSON(w http.ResponseWriter, status int, v any) {
-	var buf bytes.Buffer
+	buf := responseBuffers.Get().(*bytes.Buffer)
+	defer func() {
+		// A buffer grown by a large page is not kept, so that one import of pages
+		// of 1000 does not pin its size for the life of the process.
+		if buf.Cap() <= maxPooledResponse {
+			buf.Reset()
+			responseBuffers.Put(buf)
+		}
+	}()
 	var err error
 	if a, ok := v.(jsonAppender); ok {
-		if err = a.appendJSON(&buf); err == nil {
+		if err = a.appendJSON(buf); err == nil {
 			buf.WriteByte('\n')
 		}
 	} else {
-		enc := json.NewEncoder(&buf)
+		enc := json.NewEncoder(buf)
 		enc.SetEscapeHTML(false)
 		err = enc.Encode(v)
 	}
@@ -36,13 +44,19 @@ func (h *Handler) writeJSON(w http.ResponseWriter, status int, v any) {
 		h.log.Error("scim: cannot encode a response", "error", err)
 		status = http.StatusInternalServerError
 		buf.Reset()
-		_ = json.NewEncoder(&buf).Encode(errorBody{Schemas: []string{ErrorURN}, Status: "500", Detail: "internal server error"})
+		_ = json.NewEncoder(buf).Encode(errorBody{Schemas: []string{ErrorURN}, Status: "500", Detail: "internal server error"})
 	}
 	w.Header().Set("Content-Type", contentType)
 	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
 	w.WriteHeader(status)
 	_, _ = w.Write(buf.Bytes())
 }
+
+// responseBuffers keeps the buffers responses are written into, for the next
+// request; maxPooledResponse bounds the size of one kept.
+var responseBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+const maxPooledResponse = 256 << 10
 
 // errorBody is the error response of RFC 7644 §3.12: status is a string.
 type errorBody struct {
@@ -112,7 +126,7 @@ func (h *Handler) present(rt *resourceType, res resource.Resource, base string, 
 		if v == nil || strings.EqualFold(k, "schemas") {
 			continue
 		}
-		if m, ok := v.(map[string]any); ok && strings.HasPrefix(strings.ToLower(k), "urn:") {
+		if m, ok := v.(map[string]any); ok && len(k) >= 4 && strings.EqualFold(k[:4], "urn:") {
 			if m = resource.WithoutNulls(m); len(m) == 0 {
 				continue
 			}
@@ -125,7 +139,7 @@ func (h *Handler) present(rt *resourceType, res resource.Resource, base string, 
 		delete(out, k)
 		out["id"] = id
 	}
-	meta := map[string]any{}
+	meta := make(map[string]any, 3)
 	if k, v, ok := resource.Lookup(out, "meta"); ok {
 		if m, isMap := v.(map[string]any); isMap {
 			for mk, mv := range m {
@@ -146,7 +160,7 @@ func (h *Handler) present(rt *resourceType, res resource.Resource, base string, 
 		meta["version"] = o.etag
 	}
 	if pr != nil {
-		out = pr.Apply(out)
+		out = pr.ApplyOwned(out) // out is this function's own copy
 	}
 	o.r = out
 	return o
@@ -187,12 +201,13 @@ func (o *outResource) MarshalJSON() ([]byte, error) {
 // described above. Responses are written this way rather than through
 // MarshalJSON, which encoding/json would parse and compact again.
 func (o *outResource) appendJSON(buf *bytes.Buffer) error {
-	keys := make([]string, 0, len(o.r))
-	seen := make(map[string]bool, len(o.r))
+	// The keys are gathered on the stack: a resource has a few dozen at most, and
+	// a list page writes hundreds of resources.
+	var stack [32]string
+	keys := stack[:0]
 	add := func(k string) {
-		if _, ok := o.r[k]; ok && !seen[k] {
+		if _, ok := o.r[k]; ok && !slices.Contains(keys, k) {
 			keys = append(keys, k)
-			seen[k] = true
 		}
 	}
 	add("schemas")
@@ -203,23 +218,24 @@ func (o *outResource) appendJSON(buf *bytes.Buffer) error {
 			add(a.Name)
 		}
 	}
-	rest := make([]string, 0, len(o.r)-len(keys))
+	ordered := len(keys)
 	for k := range o.r {
-		if !seen[k] && k != "meta" {
-			rest = append(rest, k)
+		if k != "meta" && !slices.Contains(keys[:ordered], k) {
+			keys = append(keys, k)
 		}
 	}
-	sort.Slice(rest, func(i, j int) bool {
-		ui, uj := strings.HasPrefix(rest[i], "urn:"), strings.HasPrefix(rest[j], "urn:")
-		if ui != uj {
-			return uj
+	slices.SortFunc(keys[ordered:], func(a, b string) int {
+		ua, ub := strings.HasPrefix(a, "urn:"), strings.HasPrefix(b, "urn:")
+		if ua != ub {
+			if ub {
+				return -1
+			}
+			return 1
 		}
-		return rest[i] < rest[j]
+		return strings.Compare(a, b)
 	})
-	for _, k := range rest {
-		add(k)
-	}
 	add("meta")
+	buf.Grow(256)
 	b := buf.AvailableBuffer()
 	b = append(b, '{')
 	for i, k := range keys {
@@ -233,21 +249,24 @@ func (o *outResource) appendJSON(buf *bytes.Buffer) error {
 			return err
 		}
 	}
+	b = append(b, '}')
 	buf.Write(b)
-	buf.WriteByte('}')
 	return nil
 }
 
 // appendJSON writes a list response to buf as compact JSON, each resource written
 // by its own appendJSON.
 func (l *listResponse) appendJSON(buf *bytes.Buffer) error {
-	buf.WriteString(`{"schemas":`)
-	schemas, err := json.Marshal(l.Schemas)
-	if err != nil {
-		return err
-	}
-	buf.Write(schemas)
-	fmt.Fprintf(buf, `,"totalResults":%d,"startIndex":%d,"itemsPerPage":%d,"Resources":[`, l.TotalResults, l.StartIndex, l.ItemsPerPage)
+	b := append(buf.AvailableBuffer(), `{"schemas":`...)
+	b, _ = appendJSON(b, l.Schemas)
+	b = append(b, `,"totalResults":`...)
+	b = strconv.AppendInt(b, int64(l.TotalResults), 10)
+	b = append(b, `,"startIndex":`...)
+	b = strconv.AppendInt(b, int64(l.StartIndex), 10)
+	b = append(b, `,"itemsPerPage":`...)
+	b = strconv.AppendInt(b, int64(l.ItemsPerPage), 10)
+	b = append(b, `,"Resources":[`...)
+	buf.Write(b)
 	for i, r := range l.Resources {
 		if i > 0 {
 			buf.WriteByte(',')

@@ -165,6 +165,9 @@ func (c *column) toSCIM(v any) (any, bool) {
 		}
 		return s, true
 	}
+	if _, ok := v.(string); ok {
+		return v, true // as it is: boxing its text again would cost every row an allocation
+	}
 	return text(v), true
 }
 
@@ -226,7 +229,10 @@ func (c *column) toDB(v any) (any, error) {
 func toResource(idColumn string, cols []column, rec run.Record) (resource.Resource, error) {
 	res := resource.Resource{}
 	if v, ok := rec.Get(idColumn); ok && v != nil {
-		res["id"] = text(v)
+		if _, isText := v.(string); !isText {
+			v = text(v)
+		}
+		res["id"] = v
 	}
 	for i := range cols {
 		c := &cols[i]
