@@ -42,10 +42,26 @@ func (c *child) writable() bool { return c.cfg.Add != nil && c.cfg.Remove != nil
 
 // values reads every value of one user, in a stable order.
 func (c *child) values(ctx context.Context, pool *run.Pool, q dialects.Querier, userID string) ([]any, error) {
+	var rows []run.Record
+	err := pool.Query(ctx, q, c.cfg.Read, c.userRecord(userID), func(r run.Record) (bool, error) {
+		rows = append(rows, r)
+		return true, nil
+	})
+	return c.valuesOf(rows), err
+}
+
+// userRecord is the record the read operation binds for a user.
+func (c *child) userRecord(userID string) run.Record {
 	in := run.Record{}
 	in.Set(c.usersID, userID)
+	return in
+}
+
+// valuesOf turns the rows the read operation returned for one user into its
+// values, in a stable order.
+func (c *child) valuesOf(rows []run.Record) []any {
 	var out []any
-	err := pool.Query(ctx, q, c.cfg.Read, in, func(r run.Record) (bool, error) {
+	for _, r := range rows {
 		m := map[string]any{}
 		for _, sc := range c.cfg.Columns {
 			v, ok := r.Get(sc.Column)
@@ -66,10 +82,9 @@ func (c *child) values(ctx context.Context, pool *run.Pool, q dialects.Querier, 
 		if len(m) > 0 {
 			out = append(out, m)
 		}
-		return true, nil
-	})
+	}
 	sort.SliceStable(out, func(i, j int) bool { return c.key(out[i]) < c.key(out[j]) })
-	return out, err
+	return out
 }
 
 // key identifies a value by its mapped sub-attributes, for comparing the stored

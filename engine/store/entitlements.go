@@ -162,20 +162,29 @@ func (s *Entitlements) userRecord(userID, entID string) run.Record {
 
 // grants reads a user's grants of this type as SCIM values {value, display, type}.
 func (s *Entitlements) grants(ctx context.Context, q dialects.Querier, userID string) ([]any, error) {
-	var out []any
+	var rows []run.Record
 	err := s.pool.Query(ctx, q, s.cfg.Operations[operations.OfUser], s.userRecord(userID, ""), func(r run.Record) (bool, error) {
+		rows = append(rows, r)
+		return true, nil
+	})
+	return s.grantsOf(rows), err
+}
+
+// grantsOf turns the rows of_user returned for one user into its grants.
+func (s *Entitlements) grantsOf(rows []run.Record) []any {
+	var out []any
+	for _, r := range rows {
 		v, ok := r.Get(s.cfg.ID)
 		if !ok || v == nil {
-			return true, nil
+			continue
 		}
 		g := map[string]any{"value": text(v), "type": s.cfg.Name}
 		if d, ok := r.Get(s.cfg.Display); ok && d != nil {
 			g["display"] = text(d)
 		}
 		out = append(out, g)
-		return true, nil
-	})
-	return out, err
+	}
+	return out
 }
 
 // apply grants and revokes the difference between a user's current grants and the

@@ -31,6 +31,8 @@ type Users struct {
 	alone map[string]bool
 	// children are the multi-valued attributes kept in child tables.
 	children []*child
+	// reads runs the per-user reads of a list page for the whole page.
+	reads pageReads
 }
 
 func newUsers(pool *run.Pool, cfg *operations.Users, maxResults int, ents []*Entitlements) *Users {
@@ -93,14 +95,29 @@ func (s *Users) Get(ctx context.Context, id string, p resource.Projection) (reso
 // into the users' entitlements and roles attributes. It runs after a result set is
 // closed, because a connection (or transaction) runs one statement at a time.
 func (s *Users) attachGrants(ctx context.Context, q dialects.Querier, p resource.Projection, users ...resource.Resource) error {
+	ids := make([]string, len(users))
+	for i, res := range users {
+		ids[i], _ = res["id"].(string)
+	}
+	// Each read runs for the whole page at once where it can (pageread.go).
+	read := func(op *operations.Operation, rec func(id string) run.Record) ([][]run.Record, error) {
+		recs := make([]run.Record, len(ids))
+		for i, id := range ids {
+			recs[i] = rec(id)
+		}
+		return s.reads.get(s.pool.Dialect, op).read(ctx, s.pool, q, recs)
+	}
 	if g := s.groups; g != nil && g.ops[operations.GroupsOfUser] != nil && p.Wants("groups") {
-		for _, res := range users {
-			id, _ := res["id"].(string)
+		rows, err := read(g.ops[operations.GroupsOfUser], func(id string) run.Record { return g.groupRecord("", id) })
+		if err != nil {
+			return err
+		}
+		for i, res := range users {
 			var groups []any
-			err := s.pool.Query(ctx, q, g.ops[operations.GroupsOfUser], g.groupRecord("", id), func(r run.Record) (bool, error) {
+			for _, r := range rows[i] {
 				v, ok := r.Get(g.idColumn)
 				if !ok || v == nil {
-					return true, nil
+					continue
 				}
 				m := map[string]any{"value": text(v), "type": "direct"}
 				if g.displayName != nil {
@@ -109,10 +126,6 @@ func (s *Users) attachGrants(ctx context.Context, q dialects.Querier, p resource
 					}
 				}
 				groups = append(groups, m)
-				return true, nil
-			})
-			if err != nil {
-				return err
 			}
 			if len(groups) > 0 {
 				res["groups"] = groups
@@ -123,13 +136,12 @@ func (s *Users) attachGrants(ctx context.Context, q dialects.Querier, p resource
 		if !p.Wants(c.name) {
 			continue
 		}
-		for _, res := range users {
-			id, _ := res["id"].(string)
-			vals, err := c.values(ctx, s.pool, q, id)
-			if err != nil {
-				return err
-			}
-			if len(vals) > 0 {
+		rows, err := read(c.cfg.Read, c.userRecord)
+		if err != nil {
+			return err
+		}
+		for i, res := range users {
+			if vals := c.valuesOf(rows[i]); len(vals) > 0 {
 				res[c.name] = vals
 			}
 		}
@@ -138,13 +150,12 @@ func (s *Users) attachGrants(ctx context.Context, q dialects.Querier, p resource
 		if !p.Wants(e.attr) {
 			continue
 		}
-		for _, res := range users {
-			id, _ := res["id"].(string)
-			grants, err := e.grants(ctx, q, id)
-			if err != nil {
-				return err
-			}
-			if len(grants) > 0 {
+		rows, err := read(e.cfg.Operations[operations.OfUser], func(id string) run.Record { return e.userRecord(id, "") })
+		if err != nil {
+			return err
+		}
+		for i, res := range users {
+			if grants := e.grantsOf(rows[i]); len(grants) > 0 {
 				prev, _ := res[e.attr].([]any)
 				res[e.attr] = append(prev, grants...)
 			}
