@@ -1,6 +1,7 @@
 package scim
 
 import (
+	"bytes"
 	"encoding/json"
 	"math"
 	"net/http"
@@ -30,6 +31,9 @@ type listResponse struct {
 	StartIndex   int      `json:"startIndex"`
 	ItemsPerPage int      `json:"itemsPerPage"`
 	Resources    []any    `json:"Resources"`
+	// written, when set, holds the resources already written as JSON, separated
+	// by commas; Resources is then not used.
+	written *bytes.Buffer
 }
 
 // queryParams reads the query string with lower-cased names: RFC 7644 spells them
@@ -239,14 +243,26 @@ func (h *Handler) runList(w http.ResponseWriter, r *http.Request, rt *resourceTy
 		base, pr := requestBaseURL(r), resource.NewProjector(rt.ss, q.Projection)
 		complete := !rt.ss.Partial(q.Projection)
 		resp.TotalResults = page.Total
-		for _, res := range page.Resources {
-			if len(resp.Resources) >= q.Count {
+		// Each resource is written as soon as it is presented, and neither its
+		// stored nor its presented form is kept: a page of 1000 holds one
+		// resource at a time besides its JSON.
+		resp.written = responseBuffers.Get().(*bytes.Buffer)
+		defer putResponseBuffer(resp.written)
+		for i, res := range page.Resources {
+			if resp.ItemsPerPage >= q.Count {
 				break // a store that ignores Count must not exceed maxResults
 			}
-			resp.Resources = append(resp.Resources, h.present(rt, res, base, pr, complete))
+			if resp.ItemsPerPage > 0 {
+				resp.written.WriteByte(',')
+			}
+			if err := h.present(rt, res, base, pr, complete).appendJSON(resp.written); err != nil {
+				h.fail(w, r, err)
+				return
+			}
+			page.Resources[i] = nil
+			resp.ItemsPerPage++
 		}
 	}
-	resp.ItemsPerPage = len(resp.Resources)
 	if resp.ItemsPerPage > 0 {
 		// A store that under-reports its total must not produce a page that ends
 		// beyond totalResults: clients stop paging there.

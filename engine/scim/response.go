@@ -22,14 +22,7 @@ const contentType = "application/scim+json"
 // ("a&b" stays "a&b"), not markup.
 func (h *Handler) writeJSON(w http.ResponseWriter, status int, v any) {
 	buf := responseBuffers.Get().(*bytes.Buffer)
-	defer func() {
-		// A buffer grown by a large page is not kept, so that one import of pages
-		// of 1000 does not pin its size for the life of the process.
-		if buf.Cap() <= maxPooledResponse {
-			buf.Reset()
-			responseBuffers.Put(buf)
-		}
-	}()
+	defer putResponseBuffer(buf)
 	var err error
 	if a, ok := v.(jsonAppender); ok {
 		if err = a.appendJSON(buf); err == nil {
@@ -57,6 +50,16 @@ func (h *Handler) writeJSON(w http.ResponseWriter, status int, v any) {
 var responseBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 const maxPooledResponse = 256 << 10
+
+// putResponseBuffer keeps a buffer for the next response. One grown by a large
+// page is not kept, so that an import in pages of 1000 does not pin its size for
+// the life of the process.
+func putResponseBuffer(buf *bytes.Buffer) {
+	if buf.Cap() <= maxPooledResponse {
+		buf.Reset()
+		responseBuffers.Put(buf)
+	}
+}
 
 // errorBody is the error response of RFC 7644 §3.12: status is a string.
 type errorBody struct {
@@ -267,6 +270,11 @@ func (l *listResponse) appendJSON(buf *bytes.Buffer) error {
 	b = strconv.AppendInt(b, int64(l.ItemsPerPage), 10)
 	b = append(b, `,"Resources":[`...)
 	buf.Write(b)
+	if l.written != nil {
+		buf.Write(l.written.Bytes())
+		buf.WriteString("]}")
+		return nil
+	}
 	for i, r := range l.Resources {
 		if i > 0 {
 			buf.WriteByte(',')
