@@ -150,15 +150,7 @@ func SetValue(r Resource, path string, v any) error {
 	if err != nil {
 		return err
 	}
-	ap := p.AttributePath
-	if v != nil && ap.URIPrefix == nil && ap.SubAttribute == nil && p.SubAttribute == nil && p.ValueExpression == nil {
-		// A plain core attribute ("userName"), what most mappings are: what
-		// Resolve and the general case below come to, without their work.
-		name := ap.AttributeName
-		if a := FindAttribute(CommonAttributes, name); a != nil {
-			name = a.Name
-		}
-		r[keyFor(r, name)] = v
+	if v != nil && setFresh(r, p, v) {
 		return nil
 	}
 	ss := genericSchemas
@@ -223,6 +215,59 @@ func SetValue(r Resource, path string, v any) error {
 		delete(c, k)
 	}
 	return nil
+}
+
+// setFresh is SetValue for the forms attribute mappings use most, where what the
+// general case comes to is plain: a core attribute ("userName"), a sub-attribute
+// of a complex one ("name.givenName"), and the first element of a multi-valued
+// one that a value filter describes (emails[type eq "work"].value). Every row of
+// a list page is mapped this way, so they skip path resolution. It reports false,
+// changing nothing, for anything else (an extension, a common attribute such as
+// meta, an element to find among existing ones), which the general case handles.
+func setFresh(r Resource, p *filter.Path, v any) bool {
+	ap := p.AttributePath
+	if ap.URIPrefix != nil {
+		return false
+	}
+	name := ap.AttributeName
+	if a := FindAttribute(CommonAttributes, name); a != nil {
+		if ap.SubAttribute != nil || p.SubAttribute != nil || p.ValueExpression != nil {
+			return false
+		}
+		name = a.Name
+	}
+	k, cur, _ := Lookup(r, name)
+	if k == "" {
+		k = name
+	}
+	switch {
+	case ap.SubAttribute == nil && p.SubAttribute == nil && p.ValueExpression == nil:
+		r[k] = v
+		return true
+	case ap.SubAttribute != nil && p.SubAttribute == nil && p.ValueExpression == nil:
+		if _, isList := AsList(cur); isList {
+			return false
+		}
+		m, _ := cur.(map[string]any)
+		if m == nil {
+			r[k] = map[string]any{*ap.SubAttribute: v}
+			return true
+		}
+		m[keyFor(m, *ap.SubAttribute)] = v
+		return true
+	case ap.SubAttribute == nil && p.SubAttribute != nil && p.ValueExpression != nil:
+		if cur != nil {
+			return false // elements exist: the filter picks among them
+		}
+		el, ok := elementFromFilter(p.ValueExpression)
+		if !ok {
+			return false
+		}
+		el[*p.SubAttribute] = v
+		r[k] = []any{el}
+		return true
+	}
+	return false
 }
 
 // setFiltered writes through a value path: the first element the filter selects,
@@ -290,22 +335,24 @@ func onlyFilterKeys(el map[string]any, expr filter.Expression, sub string) bool 
 // elementFromFilter builds the element a value filter of equalities describes:
 // type eq "work" and primary eq true -> {"type": "work", "primary": true}.
 func elementFromFilter(expr filter.Expression) (map[string]any, bool) {
-	el := map[string]any{}
-	var walk func(filter.Expression) bool
-	walk = func(e filter.Expression) bool {
-		switch e := e.(type) {
-		case *filter.AttributeExpression:
-			if e.Operator != filter.EQ || e.AttributePath.URIPrefix != nil || e.AttributePath.SubAttribute != nil || e.CompareValue == nil {
-				return false
-			}
-			el[e.AttributePath.AttributeName] = e.CompareValue
-			return true
-		case *filter.LogicalExpression:
-			return e.Operator == filter.AND && walk(e.Left) && walk(e.Right)
+	el := make(map[string]any, 2)
+	return el, equalities(el, expr)
+}
+
+// equalities adds the equalities of a value filter to el; false for a filter
+// that is not a conjunction of equalities.
+func equalities(el map[string]any, e filter.Expression) bool {
+	switch e := e.(type) {
+	case *filter.AttributeExpression:
+		if e.Operator != filter.EQ || e.AttributePath.URIPrefix != nil || e.AttributePath.SubAttribute != nil || e.CompareValue == nil {
+			return false
 		}
-		return false
+		el[e.AttributePath.AttributeName] = e.CompareValue
+		return true
+	case *filter.LogicalExpression:
+		return e.Operator == filter.AND && equalities(el, e.Left) && equalities(el, e.Right)
 	}
-	return el, walk(expr)
+	return false
 }
 
 func setOrDelete(m map[string]any, key string, v any) {

@@ -167,13 +167,21 @@ func (pr *Projector) project(out, r Resource) Resource {
 // decide says whether an attribute is returned and with which of its
 // sub-attributes.
 func (pr *Projector) decide(ext, name string, a *Attribute, v any) (any, bool) {
-	lname := strings.ToLower(name)
 	switch a.ReturnWhen() {
 	case ReturnedNever:
 		return nil, false
 	case ReturnedAlways:
 		return v, true
 	}
+	if len(pr.attributes) == 0 && len(pr.excluded) == 0 {
+		// No attributes or excludedAttributes: what every list page of an import
+		// asks for.
+		if a.ReturnWhen() == ReturnedRequest {
+			return nil, false
+		}
+		return dropNeverSubs(v, a), true
+	}
+	lname := strings.ToLower(name)
 	if len(pr.attributes) > 0 {
 		var subs []string
 		for _, p := range pr.attributes {

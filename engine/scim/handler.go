@@ -65,6 +65,10 @@ type resourceType struct {
 	ss       *resource.SchemaSet
 	schemas  []*resource.Schema
 	endpoint string // without slashes
+	// nameValue and coreSchemas are what every presented resource's
+	// meta.resourceType and (without extension data) schemas hold, made once.
+	nameValue   any
+	coreSchemas any
 }
 
 // NewHandler returns a Handler for the configuration. Resource types without a
@@ -92,6 +96,10 @@ func NewHandler(c Config) *Handler {
 			rt.schemas = append([]*resource.Schema{t.Schema}, t.Extensions...)
 		}
 		rt.ss = resource.NewSchemaSet(rt.schemas)
+		rt.nameValue = rt.Name
+		if t.Schema != nil {
+			rt.coreSchemas = []string{t.Schema.ID}
+		}
 		h.types = append(h.types, rt)
 	}
 	return h

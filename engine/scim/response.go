@@ -124,7 +124,7 @@ func idString(res resource.Resource) string {
 // so that its content ETag can be computed and set as meta.version when the store
 // set no version.
 func (h *Handler) present(rt *resourceType, res resource.Resource, base string, pr *resource.Projector, complete bool) *outResource {
-	out := make(resource.Resource, len(res)+2)
+	out := make(resource.Resource, len(res)+3) // and id, meta, schemas
 	for k, v := range res {
 		if v == nil || strings.EqualFold(k, "schemas") {
 			continue
@@ -138,9 +138,12 @@ func (h *Handler) present(rt *resourceType, res resource.Resource, base string, 
 		out[k] = v
 	}
 	id := idString(res)
-	if k, _, ok := resource.Lookup(out, "id"); ok {
+	if k, v, ok := resource.Lookup(out, "id"); ok {
 		delete(out, k)
-		out["id"] = id
+		if s, isText := v.(string); !isText || s != id {
+			v = id
+		}
+		out["id"] = v
 	}
 	meta := make(map[string]any, 3)
 	if k, v, ok := resource.Lookup(out, "meta"); ok {
@@ -151,12 +154,19 @@ func (h *Handler) present(rt *resourceType, res resource.Resource, base string, 
 		}
 		delete(out, k)
 	}
-	meta["resourceType"] = rt.Name
+	meta["resourceType"] = rt.nameValue
+	if rt.nameValue == nil {
+		meta["resourceType"] = rt.Name
+	}
 	if id != "" {
 		meta["location"] = location(base, rt, id)
 	}
 	out["meta"] = meta
-	out["schemas"] = schemasOf(rt, out)
+	if schemas := schemasOf(rt, out); len(schemas) == 1 && rt.coreSchemas != nil {
+		out["schemas"] = rt.coreSchemas // shared: a presented resource is only read
+	} else {
+		out["schemas"] = schemas
+	}
 	o := &outResource{rt: rt, id: id, etag: resource.StoreETag(out)}
 	if o.etag == "" && complete {
 		o.etag = rt.ss.ContentETag(out)
@@ -172,13 +182,19 @@ func (h *Handler) present(rt *resourceType, res resource.Resource, base string, 
 // schemasOf lists the core schema and each extension the resource has data for.
 func schemasOf(rt *resourceType, res resource.Resource) []string {
 	var out []string
-	if rt.Schema != nil {
-		out = append(out, rt.Schema.ID)
-	}
 	for _, e := range rt.Extensions {
 		if _, _, ok := resource.Lookup(res, e.ID); ok {
+			if out == nil && rt.Schema != nil {
+				out = append(out, rt.Schema.ID)
+			}
 			out = append(out, e.ID)
 		}
+	}
+	if out == nil && rt.Schema != nil {
+		if rt.coreSchemas != nil {
+			return rt.coreSchemas.([]string)
+		}
+		out = []string{rt.Schema.ID}
 	}
 	return out
 }
