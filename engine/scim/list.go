@@ -31,9 +31,6 @@ type listResponse struct {
 	StartIndex   int      `json:"startIndex"`
 	ItemsPerPage int      `json:"itemsPerPage"`
 	Resources    []any    `json:"Resources"`
-	// written, when set, holds the resources already written as JSON, separated
-	// by commas; Resources is then not used.
-	written *bytes.Buffer
 }
 
 // queryParams reads the query string with lower-cased names: RFC 7644 spells them
@@ -238,37 +235,45 @@ func (h *Handler) runList(w http.ResponseWriter, r *http.Request, rt *resourceTy
 		h.fail(w, r, err)
 		return
 	}
-	resp := listResponse{Schemas: []string{ListResponseURN}, StartIndex: q.StartIndex, Resources: []any{}}
+	resp := listResponse{Schemas: []string{ListResponseURN}, StartIndex: q.StartIndex}
+	var resources []resource.Resource
 	if page != nil {
-		base, pr := requestBaseURL(r), resource.NewProjector(rt.ss, q.Projection)
-		complete := !rt.ss.Partial(q.Projection)
 		resp.TotalResults = page.Total
-		// Each resource is written as soon as it is presented, and neither its
-		// stored nor its presented form is kept: a page of 1000 holds one
-		// resource at a time besides its JSON.
-		resp.written = responseBuffers.Get().(*bytes.Buffer)
-		defer putResponseBuffer(resp.written)
-		for i, res := range page.Resources {
-			if resp.ItemsPerPage >= q.Count {
-				break // a store that ignores Count must not exceed maxResults
-			}
-			if resp.ItemsPerPage > 0 {
-				resp.written.WriteByte(',')
-			}
-			if err := h.present(rt, res, base, pr, complete).appendJSON(resp.written); err != nil {
-				h.fail(w, r, err)
-				return
-			}
-			page.Resources[i] = nil
-			resp.ItemsPerPage++
-		}
+		// A store that ignores Count must not exceed maxResults.
+		resources = page.Resources[:min(len(page.Resources), max(q.Count, 0))]
 	}
+	resp.ItemsPerPage = len(resources)
 	if resp.ItemsPerPage > 0 {
 		// A store that under-reports its total must not produce a page that ends
 		// beyond totalResults: clients stop paging there.
 		resp.TotalResults = max(resp.TotalResults, q.StartIndex-1+resp.ItemsPerPage)
 	}
-	h.writeJSON(w, http.StatusOK, &resp)
+	// The page is written straight into the response: each resource as soon as
+	// it is presented, neither its stored nor its presented form kept, so that a
+	// page of 1000 holds one resource at a time besides its JSON.
+	buf := responseBuffers.Get().(*bytes.Buffer)
+	defer putResponseBuffer(buf)
+	resp.appendHead(buf)
+	base, pr := requestBaseURL(r), resource.NewProjector(rt.ss, q.Projection)
+	complete := !rt.ss.Partial(q.Projection)
+	for i, res := range resources {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		start := buf.Len()
+		if err := h.present(rt, res, base, pr, complete).appendJSON(buf); err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		if i == 0 {
+			// The first resource tells the size of the page, which spares the
+			// buffer its doublings.
+			buf.Grow((buf.Len() - start + 1) * (len(resources) - 1))
+		}
+		resources[i] = nil
+	}
+	buf.WriteString("]}\n")
+	h.writeBytes(w, http.StatusOK, buf.Bytes())
 }
 
 // rootSearch answers POST /.search across every listable type (RFC 7644 §3.4.3),

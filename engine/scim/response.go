@@ -39,10 +39,15 @@ func (h *Handler) writeJSON(w http.ResponseWriter, status int, v any) {
 		buf.Reset()
 		_ = json.NewEncoder(buf).Encode(errorBody{Schemas: []string{ErrorURN}, Status: "500", Detail: "internal server error"})
 	}
+	h.writeBytes(w, status, buf.Bytes())
+}
+
+// writeBytes writes a response whose JSON is ready.
+func (h *Handler) writeBytes(w http.ResponseWriter, status int, body []byte) {
 	w.Header().Set("Content-Type", contentType)
-	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
-	_, _ = w.Write(buf.Bytes())
+	_, _ = w.Write(body)
 }
 
 // responseBuffers keeps the buffers responses are written into, for the next
@@ -276,21 +281,7 @@ func (o *outResource) appendJSON(buf *bytes.Buffer) error {
 // appendJSON writes a list response to buf as compact JSON, each resource written
 // by its own appendJSON.
 func (l *listResponse) appendJSON(buf *bytes.Buffer) error {
-	b := append(buf.AvailableBuffer(), `{"schemas":`...)
-	b, _ = appendJSON(b, l.Schemas)
-	b = append(b, `,"totalResults":`...)
-	b = strconv.AppendInt(b, int64(l.TotalResults), 10)
-	b = append(b, `,"startIndex":`...)
-	b = strconv.AppendInt(b, int64(l.StartIndex), 10)
-	b = append(b, `,"itemsPerPage":`...)
-	b = strconv.AppendInt(b, int64(l.ItemsPerPage), 10)
-	b = append(b, `,"Resources":[`...)
-	buf.Write(b)
-	if l.written != nil {
-		buf.Write(l.written.Bytes())
-		buf.WriteString("]}")
-		return nil
-	}
+	l.appendHead(buf)
 	for i, r := range l.Resources {
 		if i > 0 {
 			buf.WriteByte(',')
@@ -310,6 +301,20 @@ func (l *listResponse) appendJSON(buf *bytes.Buffer) error {
 	}
 	buf.WriteString("]}")
 	return nil
+}
+
+// appendHead writes a list response up to the opening of its Resources.
+func (l *listResponse) appendHead(buf *bytes.Buffer) {
+	b := append(buf.AvailableBuffer(), `{"schemas":`...)
+	b, _ = appendJSON(b, l.Schemas)
+	b = append(b, `,"totalResults":`...)
+	b = strconv.AppendInt(b, int64(l.TotalResults), 10)
+	b = append(b, `,"startIndex":`...)
+	b = strconv.AppendInt(b, int64(l.StartIndex), 10)
+	b = append(b, `,"itemsPerPage":`...)
+	b = strconv.AppendInt(b, int64(l.ItemsPerPage), 10)
+	b = append(b, `,"Resources":[`...)
+	buf.Write(b)
 }
 
 // jsonAppender is a response that writes its own compact JSON.
