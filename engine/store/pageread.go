@@ -38,8 +38,22 @@ const slotColumn = "dbscim_slot"
 
 // maxPageRead is the most users one combined statement carries: SQLite refuses
 // compound SELECTs of more than 500 terms, and a page of 1000 then costs a few
-// statements, not a thousand.
-const maxPageRead = 256
+// statements, not a thousand. maxPageParams bounds the parameters it binds, below
+// SQL Server's 2,100.
+const (
+	maxPageRead   = 256
+	maxPageParams = 2000
+)
+
+// chunk is the most users a combined statement of this operation carries: a
+// power of two, so that the copies, rounded up to one, stay within the bounds.
+func (r *pageRead) chunk() int {
+	n := maxPageRead
+	for n > 1 && n*len(r.op.Params) > maxPageParams {
+		n /= 2
+	}
+	return n
+}
 
 // pageRead is one declared per-user read and the combined texts built from it.
 type pageRead struct {
@@ -101,7 +115,9 @@ func (r *pageRead) textFor(n int) string {
 		sb.WriteString("SELECT ")
 		sb.WriteString(strconv.Itoa(i))
 		sb.WriteString(" AS " + slotColumn + ", t.* FROM ")
-		sb.WriteString(r.d.DerivedTable(strings.TrimSpace(r.op.Source), "t"))
+		// The line break ends a trailing "-- comment" of the statement before
+		// the derived table closes.
+		sb.WriteString(r.d.DerivedTable(strings.TrimSpace(r.op.Source)+"\n", "t"))
 	}
 	text, params, err := r.d.Rewrite(sb.String())
 	if err != nil || params != n*len(r.op.Params) {
@@ -150,8 +166,9 @@ func (r *pageRead) each(ctx context.Context, pool *run.Pool, q dialects.Querier,
 // combined runs the operation for recs in statements of at most maxPageRead
 // users.
 func (r *pageRead) combined(ctx context.Context, pool *run.Pool, q dialects.Querier, recs []run.Record, out [][]run.Record) error {
-	for from := 0; from < len(recs); from += maxPageRead {
-		chunk := recs[from:min(from+maxPageRead, len(recs))]
+	size := r.chunk()
+	for from := 0; from < len(recs); from += size {
+		chunk := recs[from:min(from+size, len(recs))]
 		n := 1
 		for n < len(chunk) {
 			n *= 2
