@@ -69,6 +69,9 @@ type resourceType struct {
 	// meta.resourceType and (without extension data) schemas hold, made once.
 	nameValue   any
 	coreSchemas any
+	// keyOrder is the position of the keys a resource is written with first:
+	// schemas, id, externalId, then the core schema's attributes in its order.
+	keyOrder map[string]int
 }
 
 // NewHandler returns a Handler for the configuration. Resource types without a
@@ -97,8 +100,17 @@ func NewHandler(c Config) *Handler {
 		}
 		rt.ss = resource.NewSchemaSet(rt.schemas)
 		rt.nameValue = rt.Name
+		rt.keyOrder = map[string]int{}
+		for _, k := range []string{"schemas", "id", "externalId"} {
+			rt.keyOrder[k] = len(rt.keyOrder)
+		}
 		if t.Schema != nil {
 			rt.coreSchemas = []string{t.Schema.ID}
+			for _, a := range t.Schema.Attributes {
+				if _, ok := rt.keyOrder[a.Name]; !ok {
+					rt.keyOrder[a.Name] = len(rt.keyOrder)
+				}
+			}
 		}
 		h.types = append(h.types, rt)
 	}

@@ -225,30 +225,33 @@ func (o *outResource) MarshalJSON() ([]byte, error) {
 // described above. Responses are written this way rather than through
 // MarshalJSON, which encoding/json would parse and compact again.
 func (o *outResource) appendJSON(buf *bytes.Buffer) error {
-	// The keys are gathered on the stack: a resource has a few dozen at most, and
-	// a list page writes hundreds of resources.
-	var stack [32]string
-	keys := stack[:0]
-	add := func(k string) {
-		if _, ok := o.r[k]; ok && !slices.Contains(keys, k) {
-			keys = append(keys, k)
-		}
+	// The keys are gathered on the stack, a resource has a few dozen at most: the
+	// known ones (keyOrder) by their position, the others by name with
+	// extensions last, meta at the end unless the schema places it.
+	type placed struct {
+		k   string
+		pos int
 	}
-	add("schemas")
-	add("id")
-	add("externalId")
-	if o.rt.Schema != nil {
-		for _, a := range o.rt.Schema.Attributes {
-			add(a.Name)
-		}
+	var known [32]placed
+	var other [32]string
+	byPos, rest := known[:0], other[:0]
+	order := o.rt.keyOrder
+	if order == nil {
+		order = map[string]int{"schemas": 0, "id": 1, "externalId": 2}
 	}
-	ordered := len(keys)
+	_, metaPlaced := order["meta"]
+	hasMeta := false
 	for k := range o.r {
-		if k != "meta" && !slices.Contains(keys[:ordered], k) {
-			keys = append(keys, k)
+		if pos, ok := order[k]; ok {
+			byPos = append(byPos, placed{k, pos})
+		} else if k == "meta" {
+			hasMeta = true
+		} else {
+			rest = append(rest, k)
 		}
 	}
-	slices.SortFunc(keys[ordered:], func(a, b string) int {
+	slices.SortFunc(byPos, func(a, b placed) int { return a.pos - b.pos })
+	slices.SortFunc(rest, func(a, b string) int {
 		ua, ub := strings.HasPrefix(a, "urn:"), strings.HasPrefix(b, "urn:")
 		if ua != ub {
 			if ub {
@@ -258,7 +261,15 @@ func (o *outResource) appendJSON(buf *bytes.Buffer) error {
 		}
 		return strings.Compare(a, b)
 	})
-	add("meta")
+	var all [64]string
+	keys := all[:0]
+	for _, p := range byPos {
+		keys = append(keys, p.k)
+	}
+	keys = append(keys, rest...)
+	if hasMeta && !metaPlaced {
+		keys = append(keys, "meta")
+	}
 	buf.Grow(256)
 	b := buf.AvailableBuffer()
 	b = append(b, '{')
