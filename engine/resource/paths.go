@@ -150,7 +150,7 @@ func SetValue(r Resource, path string, v any) error {
 	if err != nil {
 		return err
 	}
-	if v != nil && setFresh(r, p, v) {
+	if v != nil && setFresh(r, p, v, false) {
 		return nil
 	}
 	ss := genericSchemas
@@ -217,6 +217,20 @@ func SetValue(r Resource, path string, v any) error {
 	return nil
 }
 
+// SetMapped is SetValue for a resource a store builds from a row, through
+// mappings that spell each attribute and sub-attribute one way only (no two of
+// them differ in letter case alone): names then match exactly, which spares every
+// row's every column a case-insensitive search of the keys set so far. With
+// mappings that do not keep that promise, use SetValue.
+func SetMapped(r Resource, path string, v any) error {
+	if v != nil {
+		if p, err := cachedPath(path); err == nil && setFresh(r, p, v, true) {
+			return nil
+		}
+	}
+	return SetValue(r, path, v)
+}
+
 // setFresh is SetValue for the forms attribute mappings use most, where what the
 // general case comes to is plain: a core attribute ("userName"), a sub-attribute
 // of a complex one ("name.givenName"), and the first element of a multi-valued
@@ -224,7 +238,7 @@ func SetValue(r Resource, path string, v any) error {
 // a list page is mapped this way, so they skip path resolution. It reports false,
 // changing nothing, for anything else (an extension, a common attribute such as
 // meta, an element to find among existing ones), which the general case handles.
-func setFresh(r Resource, p *filter.Path, v any) bool {
+func setFresh(r Resource, p *filter.Path, v any, exact bool) bool {
 	ap := p.AttributePath
 	if ap.URIPrefix != nil {
 		return false
@@ -236,9 +250,11 @@ func setFresh(r Resource, p *filter.Path, v any) bool {
 		}
 		name = a.Name
 	}
-	k, cur, _ := Lookup(r, name)
-	if k == "" {
-		k = name
+	k, cur := name, r[name]
+	if !exact {
+		if k, cur, _ = Lookup(r, name); k == "" {
+			k = name
+		}
 	}
 	switch {
 	case ap.SubAttribute == nil && p.SubAttribute == nil && p.ValueExpression == nil:
@@ -253,7 +269,11 @@ func setFresh(r Resource, p *filter.Path, v any) bool {
 			r[k] = map[string]any{*ap.SubAttribute: v}
 			return true
 		}
-		m[keyFor(m, *ap.SubAttribute)] = v
+		if exact {
+			m[*ap.SubAttribute] = v
+		} else {
+			m[keyFor(m, *ap.SubAttribute)] = v
+		}
 		return true
 	case ap.SubAttribute == nil && p.SubAttribute != nil && p.ValueExpression != nil:
 		if cur != nil {

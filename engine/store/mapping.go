@@ -39,6 +39,10 @@ type column struct {
 	// sub-attribute it does not define (a misspelling: titel, emails.work);
 	// "" when the schema defines it.
 	unknown string
+	// oneSpelling says that no two mappings of the resource (nor "id") spell an
+	// attribute or sub-attribute name in two letter cases, so that a row is
+	// mapped with exact key matches (resource.SetMapped).
+	oneSpelling bool
 }
 
 // resolve works out the SCIM type and filterability of each mapping from the schemas.
@@ -123,7 +127,29 @@ func resolve(maps []operations.Mapping, core *resource.Schema, exts ...*resource
 		}
 		cols = append(cols, c)
 	}
+	one := oneSpelling(cols)
+	for i := range cols {
+		cols[i].oneSpelling = one
+	}
 	return cols
+}
+
+// oneSpelling reports whether the mappings spell every attribute and
+// sub-attribute name one way: the names of their paths, taken apart at dots,
+// brackets and the like, never differ in letter case alone.
+func oneSpelling(cols []column) bool {
+	seen := map[string]string{"id": "id"}
+	for _, c := range cols {
+		for _, name := range strings.FieldsFunc(c.Path, func(r rune) bool {
+			return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-')
+		}) {
+			if prev, ok := seen[strings.ToLower(name)]; ok && prev != name {
+				return false
+			}
+			seen[strings.ToLower(name)] = name
+		}
+	}
+	return true
 }
 
 // toSCIM converts a column value into the attribute's JSON value; ok is false for
@@ -244,7 +270,11 @@ func toResource(idColumn string, cols []column, rec run.Record) (resource.Resour
 		if !ok {
 			continue
 		}
-		if err := resource.SetValue(res, c.Path, sv); err != nil {
+		set := resource.SetValue
+		if c.oneSpelling {
+			set = resource.SetMapped
+		}
+		if err := set(res, c.Path, sv); err != nil {
 			return nil, err
 		}
 	}
