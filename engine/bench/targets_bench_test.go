@@ -143,6 +143,20 @@ func BenchmarkEightTargets(b *testing.B) {
 	// stacks and SQLite's page caches.
 	b.ReportMetric(status(proc, "RssFile")/1024, "MiB-RSS-file")
 	b.ReportMetric(status(proc, "RssAnon")/1024, "MiB-RSS-anon")
+	// The Go runtime's own account, from the server's /metrics: what of the
+	// resident memory is the Go heap and stacks.
+	if resp, err := client.Get(strings.TrimSuffix(base[0], "/scim/v2/t0") + "/metrics"); err == nil {
+		sc := bufio.NewScanner(resp.Body)
+		for sc.Scan() {
+			for _, m := range []string{"go_memstats_heap_inuse_bytes", "go_memstats_stack_inuse_bytes", "go_memstats_sys_bytes"} {
+				if v, ok := strings.CutPrefix(sc.Text(), m+" "); ok {
+					n, _ := strconv.ParseFloat(v, 64)
+					b.ReportMetric(n/(1<<20), "MiB-"+strings.TrimPrefix(m, "go_memstats_"))
+				}
+			}
+		}
+		resp.Body.Close()
+	}
 	b.ReportMetric(float64(len(dialects)), "targets")
 	b.ReportMetric(0, "ns/op")
 }
