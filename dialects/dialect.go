@@ -16,6 +16,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 )
 
 // Connection is the structured description of a database to connect to. A non-empty
@@ -213,4 +214,14 @@ func Names() []string {
 		out[i] = d.Spec().Name
 	}
 	return out
+}
+
+// nested is a statement as it goes inside parentheses: one that ends in a line
+// comment (-- ...) gets a line break, so that the comment does not swallow the
+// closing parenthesis.
+func nested(inner string) string {
+	if strings.Contains(inner, "--") {
+		return inner + "\n"
+	}
+	return inner
 }

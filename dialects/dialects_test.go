@@ -511,3 +511,18 @@ func TestErrorKindString(t *testing.T) {
 		t.Error("ErrorKind.String")
 	}
 }
+
+// TestDerivedTableAfterLineComment: a statement that ends in a line comment is
+// closed on a line of its own, so the comment does not swallow the parenthesis;
+// one without keeps its text as it was.
+func TestDerivedTableAfterLineComment(t *testing.T) {
+	for _, name := range []string{"sqlite", "mysql", "postgres", "sqlserver", "oracle"} {
+		d, _ := Lookup(name)
+		if got := d.DerivedTable("SELECT id FROM users -- every user", "t"); !strings.HasPrefix(got, "(SELECT id FROM users -- every user\n) ") {
+			t.Errorf("%s: %q", name, got)
+		}
+		if got := d.DerivedTable("SELECT id FROM users", "t"); !strings.HasPrefix(got, "(SELECT id FROM users) ") {
+			t.Errorf("%s: %q", name, got)
+		}
+	}
+}

@@ -394,7 +394,7 @@ func (MySQL) Classify(err error) ErrorKind {
 }
 
 // DerivedTable returns "(inner) AS alias".
-func (MySQL) DerivedTable(inner, alias string) string { return "(" + inner + ") AS " + alias }
+func (MySQL) DerivedTable(inner, alias string) string { return "(" + nested(inner) + ") AS " + alias }
 
 // Fold returns expr unchanged: on MySQL and MariaDB the column's collation decides
 // case sensitivity. The default _ci collations ignore case (and accents, and

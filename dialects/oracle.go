@@ -370,7 +370,7 @@ func (Oracle) Classify(err error) ErrorKind {
 }
 
 // DerivedTable returns "(inner) alias": Oracle does not accept AS before a table alias.
-func (Oracle) DerivedTable(inner, alias string) string { return "(" + inner + ") " + alias }
+func (Oracle) DerivedTable(inner, alias string) string { return "(" + nested(inner) + ") " + alias }
 
 // Fold returns LOWER(expr).
 func (Oracle) Fold(expr string) string { return "LOWER(" + expr + ")" }

@@ -229,7 +229,7 @@ func (SQLite) Classify(err error) ErrorKind {
 }
 
 // DerivedTable returns "(inner) AS alias".
-func (SQLite) DerivedTable(inner, alias string) string { return "(" + inner + ") AS " + alias }
+func (SQLite) DerivedTable(inner, alias string) string { return "(" + nested(inner) + ") AS " + alias }
 
 // Fold returns expr COLLATE NOCASE. NOCASE folds ASCII letters only, as SQLite's
 // LOWER and LIKE do without ICU; unlike LOWER(expr) it lets SQLite use an index

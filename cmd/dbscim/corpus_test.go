@@ -354,6 +354,9 @@ var goodVariants = []mistake{
 	{name: "login-as-an-immutable-id", dialects: "mps",
 		edits: []edit{{`id: account_id`, `id: login`}, {`member_id: login`, `member_id: account_id`}, {`userName: login`, `userName: {column: login, mutability: immutable}`}, {`account_id]`, `login]`}, {`[account_id,`, `[login,`},
 			{`UPDATE accounts SET login = ?, first_name = ?`, `UPDATE accounts SET first_name = ?`}, {`params: [login, first_name, last_name, email, hired`, `params: [first_name, last_name, email, hired`}}},
+	{name: "reads-ending-in-a-line-comment", dialects: "mps",
+		edits: []edit{{`is_admin FROM accounts"}`, `is_admin FROM accounts -- every account"}`},
+			{`WHERE g.account_id = ?", params`, `WHERE g.account_id = ? -- the user's grants", params`}}},
 }
 
 // TestValidateCorpus runs validate on the good configuration and on every
