@@ -421,7 +421,9 @@ func (Postgres) Classify(err error) ErrorKind {
 }
 
 // DerivedTable returns "(inner) AS alias".
-func (Postgres) DerivedTable(inner, alias string) string { return "(" + nested(inner) + ") AS " + alias }
+func (Postgres) DerivedTable(inner, alias string) string {
+	return "(" + nested(inner) + ") AS " + alias
+}
 
 // Fold returns LOWER(expr), which folds letters by the database's locale.
 func (Postgres) Fold(expr string) string { return "LOWER(" + expr + ")" }

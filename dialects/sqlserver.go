@@ -324,7 +324,9 @@ func (SQLServer) Classify(err error) ErrorKind {
 
 // DerivedTable returns "(inner) AS alias". SQL Server refuses an ORDER BY inside a
 // derived table unless it has TOP or OFFSET.
-func (SQLServer) DerivedTable(inner, alias string) string { return "(" + nested(inner) + ") AS " + alias }
+func (SQLServer) DerivedTable(inner, alias string) string {
+	return "(" + nested(inner) + ") AS " + alias
+}
 
 // Fold returns LOWER(expr). Default SQL Server collations (_CI_) already compare
 // case-insensitively.
