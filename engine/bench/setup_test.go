@@ -88,10 +88,13 @@ const listSQL = "SELECT id, user_name, given_name, family_name, email, active FR
 // fixture is one seeded table served by dbscim and by the floor, and a pool on it
 // for the raw driver.
 type fixture struct {
-	d        dialects.Dialect
-	db       *sql.DB
-	users    int
-	dbscim   string // dbscim's base URL for the target
+	d      dialects.Dialect
+	db     *sql.DB
+	users  int
+	dbscim string // dbscim's base URL for the target
+	// replica is a second dbscim server over the same database, as a replica
+	// behind a balancer is: its own process state (pools, cursors).
+	replica  string
 	floor    *floor
 	floorURL string
 	client   *http.Client
@@ -115,6 +118,7 @@ func newFixture(tb testing.TB, dialect string, users int) *fixture {
 		client: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients * 2}}}
 	served := serveTarget(tb, d, conn)
 	f.dbscim, f.handler = served.URL("bench"), served.Server
+	f.replica = serveDBSCIM(tb, d, conn)
 	f.floor = newFloor(tb, d, db)
 	ts := httptest.NewServer(f.floor)
 	tb.Cleanup(ts.Close)

@@ -44,6 +44,10 @@ func (w *walk) growth() float64 { return w.last.Seconds() / w.first.Seconds() }
 // users per second of each and dbscim's ratios to the floor and the raw driver; for
 // dbscim and the floor, the time of the last tenth of the pages over the first
 // (1.0 is linear); and the heap in use at the start and the end of dbscim's walk.
+// It also walks with the pages alternating between two dbscim servers over the
+// same database, as two replicas behind a round-robin balancer serve an import:
+// its rate and last/first show whether each page still costs what it costs on
+// one server.
 // DBSCIM_BENCH_USERS sets the table size (make bench: 1,000,000; 10,000 otherwise).
 func BenchmarkImportWalk(b *testing.B) {
 	users := usersFromEnv(10000)
@@ -52,11 +56,12 @@ func BenchmarkImportWalk(b *testing.B) {
 			f := newFixture(b, dialect, users)
 			for _, size := range []int{100, 1000} {
 				b.Run("pages-of-"+strconv.Itoa(size), func(b *testing.B) {
-					var raw, floor, dbscim walk
+					var raw, floor, dbscim, replicas walk
 					for range b.N {
 						raw.add(rawWalk(b, f, size))
-						floor.add(httpWalk(b, f, f.floorURL, size))
-						dbscim.add(httpWalk(b, f, f.dbscim, size))
+						floor.add(httpWalk(b, f, size, f.floorURL))
+						dbscim.add(httpWalk(b, f, size, f.dbscim))
+						replicas.add(httpWalk(b, f, size, f.dbscim, f.replica))
 					}
 					b.ReportMetric(raw.rate(), "raw-users/s")
 					b.ReportMetric(floor.rate(), "floor-users/s")
@@ -65,6 +70,8 @@ func BenchmarkImportWalk(b *testing.B) {
 					b.ReportMetric(dbscim.rate()/raw.rate(), "dbscim/raw")
 					b.ReportMetric(floor.growth(), "floor-last/first")
 					b.ReportMetric(dbscim.growth(), "dbscim-last/first")
+					b.ReportMetric(replicas.rate()/floor.rate(), "2-replicas/floor")
+					b.ReportMetric(replicas.growth(), "2-replicas-last/first")
 					b.ReportMetric(float64(dbscim.heapStart)/(1<<20), "MiB-heap-start")
 					b.ReportMetric(float64(dbscim.heapEnd)/(1<<20), "MiB-heap-end")
 					b.ReportMetric(0, "ns/op")
@@ -74,8 +81,9 @@ func BenchmarkImportWalk(b *testing.B) {
 	}
 }
 
-// httpWalk walks the table through the server at base, one request at a time.
-func httpWalk(b *testing.B, f *fixture, base string, size int) walk {
+// httpWalk walks the table one request at a time, page p through the server at
+// bases[p % len(bases)].
+func httpWalk(b *testing.B, f *fixture, size int, bases ...string) walk {
 	b.Helper()
 	pages := (f.users + size - 1) / size
 	tenth := max(pages/10, 1)
@@ -86,6 +94,7 @@ func httpWalk(b *testing.B, f *fixture, base string, size int) walk {
 	for p := range pages {
 		t0 := time.Now()
 		path := fmt.Sprintf("/Users?startIndex=%d&count=%d", p*size+1, size)
+		base := bases[p%len(bases)]
 		req, _ := http.NewRequest("GET", base+path, nil)
 		req.Header.Set("Authorization", "Bearer "+token)
 		resp, err := f.client.Do(req)
@@ -118,7 +127,7 @@ func httpWalk(b *testing.B, f *fixture, base string, size int) walk {
 	}
 	w.elapsed = time.Since(start)
 	if w.users != f.users {
-		b.Fatalf("the walk through %s returned %d users, want %d", base, w.users, f.users)
+		b.Fatalf("the walk through %v returned %d users, want %d", bases, w.users, f.users)
 	}
 	return w
 }

@@ -95,7 +95,9 @@ type Page struct {
 	SortBy     string
 	Descending bool
 	// After, when set, continues a walk in id order after the id it holds
-	// (keyset paging); Skip is the OFFSET otherwise.
+	// (keyset paging). Skip is the OFFSET: counted from the start of the list,
+	// or with After, from the row after After's id (a replica that served an
+	// earlier page but not the one just before this one skips the pages between).
 	After *any
 	Skip  int64
 	// Count is the page size.
@@ -126,7 +128,7 @@ func (t *Table) Where(f filter.Expression) (Condition, error) {
 }
 
 // Page builds the statement of one page: the list filtered by c in the requested
-// order, from After's id on or skipping Skip rows, at most Count rows.
+// order, after After's id (when set) and then Skip rows, at most Count rows.
 func (t *Table) Page(c Condition, p Page) (Statement, error) {
 	order, err := t.orderBy(p.SortBy, p.Descending)
 	if err != nil {
@@ -140,7 +142,6 @@ func (t *Table) Page(c Condition, p Page) (Statement, error) {
 	skip := p.Skip
 	if p.After != nil {
 		conds = append(conds, t.ID+" > "+w.param(*p.After))
-		skip = 0
 	}
 	d := t.Dialect
 	limit := w.param(int64(p.Count))

@@ -10,7 +10,11 @@ import (
 // (id > last id) instead of an OFFSET that rescans every earlier row: each page costs
 // the same however deep the walk goes. It also keeps the walk's totalResults, so the
 // COUNT runs once per walk rather than once per page. A page asked for out of
-// sequence falls back to OFFSET.
+// sequence continues from the nearest position before it that the cache knows,
+// skipping the rows between with OFFSET: replicas behind a round-robin balancer
+// each see every other page of a walk, and each page still costs about two pages'
+// rows rather than every row before it. With no position before it, a page falls
+// back to OFFSET from the start.
 type cursorCache struct {
 	mu    sync.Mutex
 	ttl   time.Duration
@@ -73,4 +77,24 @@ func (c *cursorCache) put(k cursorKey, cur cursor) {
 		}
 	}
 	c.items[k] = cur
+}
+
+// nearest returns the known position of a query closest before start (at most
+// start), and that position, and forgets it as take does: the pages between it
+// and start are skipped with OFFSET. ok is false when the query has no earlier
+// position.
+func (c *cursorCache) nearest(query string, start int) (cur cursor, at int, ok bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for k, v := range c.items {
+		if k.query != query || k.start > start || k.start <= at || time.Since(v.at) > c.ttl {
+			continue
+		}
+		cur, at, ok = v, k.start, true
+	}
+	if ok {
+		// The page asked for leaves a position of its own, nearer the next.
+		delete(c.items, cursorKey{query: query, start: at})
+	}
+	return cur, at, ok
 }

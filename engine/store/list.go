@@ -85,7 +85,10 @@ func (s *table) listSQL(ctx context.Context, db dialects.Querier, op *operations
 	req := sqlgen.Page{SortBy: q.SortBy, Descending: q.Descending, Skip: int64(q.StartIndex - 1), Count: q.Count}
 	if keyed && q.StartIndex > 1 && q.Count > 0 {
 		if c, ok := s.cursors.take(walk); ok {
-			req.After = &c.last
+			req.After, req.Skip = &c.last, 0
+			page.Total = c.total
+		} else if c, at, ok := s.cursors.nearest(walk.query, q.StartIndex); ok {
+			req.After, req.Skip = &c.last, int64(q.StartIndex-at)
 			page.Total = c.total
 		}
 	}
