@@ -115,9 +115,9 @@ func (r *pageRead) textFor(n int) string {
 		sb.WriteString("SELECT ")
 		sb.WriteString(strconv.Itoa(i))
 		sb.WriteString(" AS " + slotColumn + ", t.* FROM ")
-		// The line break ends a trailing "-- comment" of the statement before
-		// the derived table closes.
-		sb.WriteString(r.d.DerivedTable(strings.TrimSpace(r.op.Source)+"\n", "t"))
+		// DerivedTable closes a statement that ends in a "-- comment" on a line
+		// of its own.
+		sb.WriteString(r.d.DerivedTable(strings.TrimSpace(r.op.Source), "t"))
 	}
 	text, params, err := r.d.Rewrite(sb.String())
 	if err != nil || params != n*len(r.op.Params) {
