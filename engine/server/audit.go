@@ -10,6 +10,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/dbscim/dbscim/engine/resource"
 	"github.com/dbscim/dbscim/engine/scim"
 )
@@ -154,10 +156,19 @@ type observedStore struct {
 	target   string
 	resource string // "User"
 	m        *metrics
+	// operations are the store's series of the operation latency histogram.
+	operations *series[operationKey, prometheus.Observer]
+}
+
+func newObservedStore(inner resource.Store, target, res string, m *metrics) *observedStore {
+	return &observedStore{inner: inner, target: target, resource: res, m: m,
+		operations: newSeries(func(k operationKey) prometheus.Observer {
+			return m.operations.WithLabelValues(target, res, k.op, k.outcome)
+		})}
 }
 
 func (s *observedStore) observe(op string, start time.Time, err error) {
-	s.m.operations.WithLabelValues(s.target, s.resource, op, outcomeLabel(err)).Observe(time.Since(start).Seconds())
+	s.operations.get(operationKey{op, outcomeLabel(err)}).Observe(time.Since(start).Seconds())
 }
 
 func (s *observedStore) note(ctx context.Context, id string, res resource.Resource, c resource.Change) {

@@ -59,6 +59,8 @@ type served struct {
 	// "Roles" or others the configuration names), by lower-case name, for the
 	// resource label of metrics.
 	endpoints map[string]string
+	// series are the target's request metrics, looked up once per label set.
+	series *targetSeries
 }
 
 // resource is the metrics label of a path's first segment under the target.
@@ -93,7 +95,7 @@ func newGeneration(cfg *operations.Config, targets []*engine.Target, m *metrics,
 		types := t.ResourceTypes()
 		for i := range types {
 			if types[i].Store != nil {
-				types[i].Store = &observedStore{inner: types[i].Store, target: t.Name, resource: types[i].Name, m: m}
+				types[i].Store = newObservedStore(types[i].Store, t.Name, types[i].Name, m)
 			}
 		}
 		hc := scim.Config{
@@ -119,7 +121,7 @@ func newGeneration(cfg *operations.Config, targets []*engine.Target, m *metrics,
 		for _, rt := range types {
 			endpoints[strings.ToLower(rt.Endpoint)] = rt.Endpoint
 		}
-		g.targets[t.Name] = &served{target: t, auth: auth, handler: h, v1: scim11.NewHandler(hc), timeout: timeout, endpoints: endpoints,
+		g.targets[t.Name] = &served{target: t, auth: auth, handler: h, v1: scim11.NewHandler(hc), timeout: timeout, endpoints: endpoints, series: m.forTarget(t.Name),
 			slots: make(chan struct{}, maxOpen+max(t.Config.Database.MaxQueue, 0)), ready: readinessPool(t),
 			checksState: checksState{first: make(chan struct{}), kick: make(chan struct{}, 1)}}
 		g.order = append(g.order, t.Name)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -234,4 +235,78 @@ func (r *recorder) Write(b []byte) (int, error) {
 // Unwrap lets http.ResponseController reach the connection (flush, deadlines).
 func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
-func statusLabel(code int) string { return strconv.Itoa(code) }
+// statusLabels are the labels of the statuses dbscim answers, made once: strconv
+// allocates every number above 99.
+var statusLabels = func() map[int]string {
+	m := map[int]string{}
+	for code := 100; code < 600; code++ {
+		if http.StatusText(code) != "" {
+			m[code] = strconv.Itoa(code)
+		}
+	}
+	return m
+}()
+
+func statusLabel(code int) string {
+	if l, ok := statusLabels[code]; ok {
+		return l
+	}
+	return strconv.Itoa(code)
+}
+
+// series keeps the series of one metric vector that a target's requests use, by
+// their label values. WithLabelValues hashes and checks every label value on each
+// call; a lookup here is one map read. The label values come from the bounded sets
+// the metrics allow, so the map stays small, and a vector never drops a series, so
+// a kept one is the one scraped.
+type series[K comparable, M any] struct {
+	mu   sync.RWMutex
+	m    map[K]M
+	build func(K) M
+}
+
+func newSeries[K comparable, M any](build func(K) M) *series[K, M] {
+	return &series[K, M]{m: map[K]M{}, build: build}
+}
+
+func (s *series[K, M]) get(k K) M {
+	s.mu.RLock()
+	v, ok := s.m[k]
+	s.mu.RUnlock()
+	if ok {
+		return v
+	}
+	v = s.build(k)
+	s.mu.Lock()
+	s.m[k] = v
+	s.mu.Unlock()
+	return v
+}
+
+// routeKey labels a request's series beside its target.
+type routeKey struct {
+	resource, method string
+	status           int
+}
+
+// targetSeries are the request metrics' series of one target.
+type targetSeries struct {
+	inFlight prometheus.Gauge
+	requests *series[routeKey, prometheus.Counter]
+	duration *series[routeKey, prometheus.Observer] // status 0
+}
+
+func (m *metrics) forTarget(target string) *targetSeries {
+	return &targetSeries{
+		inFlight: m.inFlight.WithLabelValues(target),
+		requests: newSeries(func(k routeKey) prometheus.Counter {
+			return m.requests.WithLabelValues(target, k.resource, k.method, statusLabel(k.status))
+		}),
+		duration: newSeries(func(k routeKey) prometheus.Observer {
+			return m.duration.WithLabelValues(target, k.resource, k.method)
+		}),
+	}
+}
+
+// operationKey labels a store operation's series beside its target and resource.
+type operationKey struct{ op, outcome string }

@@ -254,17 +254,16 @@ func (s *Server) scim(w http.ResponseWriter, r *http.Request) {
 	target, resource, method := t.target.Name, t.resource(seg), methodLabel(r.Method)
 	start := time.Now()
 	rec := &recorder{ResponseWriter: w, status: http.StatusOK}
-	inFlight := s.metrics.inFlight.WithLabelValues(target)
-	inFlight.Inc()
+	t.series.inFlight.Inc()
 	returned := false
 	defer func() {
-		inFlight.Dec()
+		t.series.inFlight.Dec()
 		status := rec.status
 		if !returned && !rec.wrote {
 			status = http.StatusInternalServerError // a panic on its way to ServeHTTP
 		}
-		s.metrics.requests.WithLabelValues(target, resource, method, statusLabel(status)).Inc()
-		s.metrics.duration.WithLabelValues(target, resource, method).Observe(time.Since(start).Seconds())
+		t.series.requests.get(routeKey{resource, method, status}).Inc()
+		t.series.duration.get(routeKey{resource, method, 0}).Observe(time.Since(start).Seconds())
 		if status >= 400 {
 			s.metrics.errors.WithLabelValues(target, statusLabel(status), scimTypeOf(rec.errBody)).Inc()
 		}
