@@ -55,12 +55,6 @@ type auditTrail struct {
 	events []AuditEvent
 }
 
-type auditKey struct{}
-
-func withAuditTrail(ctx context.Context, a *auditTrail) context.Context {
-	return context.WithValue(ctx, auditKey{}, a)
-}
-
 func (a *auditTrail) add(e AuditEvent) {
 	if a == nil {
 		return
@@ -70,9 +64,12 @@ func (a *auditTrail) add(e AuditEvent) {
 	a.mu.Unlock()
 }
 
+// trailOf is the audit trail of the request whose context ctx is, or nil.
 func trailOf(ctx context.Context) *auditTrail {
-	a, _ := ctx.Value(auditKey{}).(*auditTrail)
-	return a
+	if i := requestInfoOf(ctx); i != nil {
+		return &i.trail
+	}
+	return nil
 }
 
 // auditSink writes audit events to the log and, when configured, appends them to a

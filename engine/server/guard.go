@@ -54,8 +54,9 @@ type guardedWriter struct {
 	late int
 }
 
-func newGuardedWriter(w http.ResponseWriter) *guardedWriter {
-	return &guardedWriter{w: w, header: w.Header().Clone()}
+// init readies a zero guardedWriter to stand in front of w.
+func (g *guardedWriter) init(w http.ResponseWriter) {
+	g.w, g.header = w, w.Header().Clone()
 }
 
 // Header is the handler's header map. It is the connection's only once the handler

@@ -203,6 +203,8 @@ type recorder struct {
 	status  int
 	wrote   bool
 	errBody []byte
+	// x is the request's exchange, on the recorder ServeHTTP hands the routing.
+	x *exchange
 }
 
 // maxErrBody bounds what is kept of an error body: SCIM errors are small.

@@ -7,12 +7,13 @@ package server
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
+	mrand "math/rand/v2"
 	"net/http"
 	"net/url"
 	"runtime/debug"
@@ -153,19 +154,28 @@ func (s *Server) acquire() *generation {
 	}
 }
 
-type requestIDKey struct{}
+// exchange is the server's state of one request, made in one allocation: the
+// writers that record its status (ServeHTTP's, and the target's with its error body)
+// and the guard of its deadline. What the request's context carries is apart
+// (requestInfo), so that a driver keeping a context does not keep the writers.
+type exchange struct {
+	outer recorder
+	rec   recorder
+	gw    guardedWriter
+	info  *requestInfo
+}
 
 // ServeHTTP logs the request, gives it an id and recovers from panics.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	id := r.Header.Get("X-Request-Id")
 	if id == "" || len(id) > 64 || !printable(id) {
-		var b [8]byte
-		rand.Read(b[:])
-		id = hex.EncodeToString(b[:])
+		id = newRequestID()
 	}
 	w.Header().Set("X-Request-Id", id)
-	rec := &recorder{ResponseWriter: w, status: http.StatusOK}
+	x := &exchange{info: &requestInfo{id: id}}
+	x.outer = recorder{ResponseWriter: w, status: http.StatusOK, x: x}
+	rec := &x.outer
 	defer func() {
 		if p := recover(); p != nil {
 			if p == http.ErrAbortHandler {
@@ -185,8 +195,47 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			slog.String("path", r.URL.Path), slog.Int("status", rec.status),
 			slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000), slog.String("remote", r.RemoteAddr))
 	}()
-	r = r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id))
+	r = r.WithContext(context.WithValue(r.Context(), requestInfoKey{}, x.info))
+	if p := r.URL.Path; r.Method != http.MethodConnect && (strings.HasPrefix(p, BasePath+"/") || strings.HasPrefix(p, V1BasePath+"/")) && clean(p) {
+		// The mux would route a clean path under the SCIM bases to s.scim: going
+		// there directly spares its matching on every request. Anything else, an
+		// unclean path that it redirects included, goes through it.
+		s.scim(rec, r)
+		return
+	}
 	s.mux.ServeHTTP(rec, r)
+}
+
+// clean reports whether a path is its own cleaned form, as http.ServeMux cleans it
+// (path.Clean, a trailing slash kept): without empty, "." or ".." segments.
+func clean(p string) bool {
+	return !strings.Contains(p, "//") && !strings.Contains(p, "/./") && !strings.Contains(p, "/../") &&
+		!strings.HasSuffix(p, "/.") && !strings.HasSuffix(p, "/..")
+}
+
+// newRequestID is a random id for a request that came without a usable one. It
+// needs to be unique, not secret: the runtime's generator, seeded from the
+// system's, costs no system call.
+func newRequestID() string {
+	var b [8]byte
+	binary.LittleEndian.PutUint64(b[:], mrand.Uint64())
+	var out [16]byte
+	hex.Encode(out[:], b[:])
+	return string(out[:])
+}
+
+type requestInfoKey struct{}
+
+// requestInfo is what a request's context carries for the server: the request's
+// id, for its log lines and audit events, and its audit trail.
+type requestInfo struct {
+	id    string
+	trail auditTrail
+}
+
+func requestInfoOf(ctx context.Context) *requestInfo {
+	i, _ := ctx.Value(requestInfoKey{}).(*requestInfo)
+	return i
 }
 
 // printable reports whether a client's request id is safe to echo and log.
@@ -205,6 +254,7 @@ func printable(s string) bool {
 func (s *Server) scim(w http.ResponseWriter, r *http.Request) {
 	g := s.acquire()
 	defer g.leave()
+	x := exchangeOf(w, r)
 	base := BasePath
 	if strings.HasPrefix(r.URL.Path, V1BasePath+"/") {
 		base = V1BasePath
@@ -221,7 +271,9 @@ func (s *Server) scim(w http.ResponseWriter, r *http.Request) {
 		name = rawName
 	}
 	t, ok := g.targets[name]
-	prefix := base + "/" + name
+	// The target's base URL is base + "/" + name, or base for a lone target
+	// served there (mounted "").
+	mounted := name
 	if !ok {
 		// A lone target is also served at the base path: a segment that names
 		// one of its endpoints, or that no target could be called, is a path
@@ -245,7 +297,7 @@ func (s *Server) scim(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		t = lone
-		prefix, tail = base, rest
+		mounted, tail = "", rest
 	}
 	seg, _, _ := strings.Cut(tail, "/")
 	if u, err := url.PathUnescape(seg); err == nil {
@@ -253,7 +305,8 @@ func (s *Server) scim(w http.ResponseWriter, r *http.Request) {
 	}
 	target, resource, method := t.target.Name, t.resource(seg), methodLabel(r.Method)
 	start := time.Now()
-	rec := &recorder{ResponseWriter: w, status: http.StatusOK}
+	x.rec = recorder{ResponseWriter: w, status: http.StatusOK}
+	rec := &x.rec
 	t.series.inFlight.Inc()
 	returned := false
 	defer func() {
@@ -312,8 +365,9 @@ func (s *Server) scim(w http.ResponseWriter, r *http.Request) {
 	http.NewResponseController(rec).SetWriteDeadline(time.Now().Add(t.timeout + 30*time.Second))
 	ctx, cancel := context.WithTimeout(r.Context(), t.timeout)
 	defer cancel()
-	trail := &auditTrail{caller: caller}
-	ctx = withAuditTrail(scim.WithBaseURL(ctx, baseURL(r)+prefix), trail)
+	trail := &x.info.trail
+	trail.caller = caller
+	ctx = scim.WithBaseURL(ctx, baseURL(r, base, mounted))
 	// A shallow copy: the handler reads the request's headers and replaces its
 	// URL and body, never changes them in place (the SCIM 1.1 layer clones the
 	// request it rewrites), so the headers need no copy of their own.
@@ -335,7 +389,8 @@ func (s *Server) scim(w http.ResponseWriter, r *http.Request) {
 	// 503 in its place, long before the connection's write deadline, and the
 	// handler's answer is dropped. A write gets longer, to settle a commit whose
 	// outcome is unknown.
-	gw := newGuardedWriter(rec)
+	gw := &x.gw
+	gw.init(rec)
 	timer := time.AfterFunc(guardAfter(r.Method, t.timeout), func() {
 		detail := "the request did not finish within the target's request_timeout (" + t.timeout.String() + ")"
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
@@ -343,7 +398,7 @@ func (s *Server) scim(w http.ResponseWriter, r *http.Request) {
 		}
 		if gw.expire(&scim.Error{Status: http.StatusServiceUnavailable, RetryAfter: 5, Detail: detail}) {
 			s.log.Warn("request answered 503 at its deadline while its handler still runs", "target", target,
-				"method", r.Method, "path", r.URL.Path, "request_id", r.Context().Value(requestIDKey{}))
+				"method", r.Method, "path", r.URL.Path, "request_id", x.info.id)
 		}
 	})
 	defer func() {
@@ -356,13 +411,27 @@ func (s *Server) scim(w http.ResponseWriter, r *http.Request) {
 	}
 	h.ServeHTTP(gw, r2)
 	returned = true
-	s.writeAudit(r, trail, rec, gw.lateStatus())
+	s.writeAudit(r, x.info, rec, gw.lateStatus())
+}
+
+// exchangeOf is the request's exchange, made by ServeHTTP; a request that reaches
+// the routing without it (a test calling the mux's handler) gets its own.
+func exchangeOf(w http.ResponseWriter, r *http.Request) *exchange {
+	if rec, ok := w.(*recorder); ok && rec.x != nil {
+		return rec.x
+	}
+	info := requestInfoOf(r.Context())
+	if info == nil {
+		info = &requestInfo{}
+	}
+	return &exchange{info: info}
 }
 
 // writeAudit writes the request's events with the status answered, and late, the
 // status its handler reached after the server had answered 503 in its place (0
 // when it had not).
-func (s *Server) writeAudit(r *http.Request, trail *auditTrail, rec *recorder, late int) {
+func (s *Server) writeAudit(r *http.Request, info *requestInfo, rec *recorder, late int) {
+	trail := &info.trail
 	// The trail lives in the request's context, which a database driver may keep
 	// until its connection's next use (pgx does): emptied once written, it does
 	// not keep a request's member ids alive after the request.
@@ -379,7 +448,7 @@ func (s *Server) writeAudit(r *http.Request, trail *auditTrail, rec *recorder, l
 			scimType = st
 		}
 	}
-	id, _ := r.Context().Value(requestIDKey{}).(string)
+	id := info.id
 	now := time.Now().UTC()
 	for _, e := range events {
 		e.Time, e.Outcome, e.ScimType, e.Caller, e.RequestID, e.Remote = now, rec.status, scimType, trail.caller, id, r.RemoteAddr
@@ -479,13 +548,17 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	json.NewEncoder(w).Encode(map[string]any{"ready": ready, "targets": out})
 }
 
-// baseURL is the scheme and host the client used.
-func baseURL(r *http.Request) string {
-	scheme := "http"
+// baseURL is the URL of a target as the client reached it: the scheme and host it
+// used, base, and "/" + name unless name is "" (one concatenation, one allocation).
+func baseURL(r *http.Request, base, name string) string {
+	scheme := "http://"
 	if r.TLS != nil {
-		scheme = "https"
+		scheme = "https://"
 	}
-	return scheme + "://" + r.Host
+	if name == "" {
+		return scheme + r.Host + base
+	}
+	return scheme + r.Host + base + "/" + name
 }
 
 func isTargetName(name string) bool {
