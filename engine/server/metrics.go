@@ -262,8 +262,8 @@ func statusLabel(code int) string {
 // the metrics allow, so the map stays small, and a vector never drops a series, so
 // a kept one is the one scraped.
 type series[K comparable, M any] struct {
-	mu   sync.RWMutex
-	m    map[K]M
+	mu    sync.RWMutex
+	m     map[K]M
 	build func(K) M
 }
 

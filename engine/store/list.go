@@ -81,9 +81,19 @@ func (s *table) listSQL(ctx context.Context, db dialects.Querier, op *operations
 	page := &resource.Page{Total: -1}
 	// Sequential pages in id order continue from the previous page's last id.
 	keyed := q.SortBy == ""
-	walk := cursorKey{query: cond.Text + argsKey(append(append([]dialects.Arg{}, base...), cond.Args...)), start: q.StartIndex}
+	// The walk's key (the filter's text and values) is rendered only for a page
+	// that continues a walk or may be continued: not for a lookup, which comes
+	// back short.
+	var walk cursorKey
+	walkKey := func() cursorKey {
+		if walk.query == "" {
+			walk = cursorKey{query: cond.Text + argsKey(append(append([]dialects.Arg{}, base...), cond.Args...)), start: q.StartIndex}
+		}
+		return walk
+	}
 	req := sqlgen.Page{SortBy: q.SortBy, Descending: q.Descending, Skip: int64(q.StartIndex - 1), Count: q.Count}
 	if keyed && q.StartIndex > 1 && q.Count > 0 {
+		walk := walkKey()
 		if c, ok := s.cursors.take(walk); ok {
 			req.After, req.Skip = &c.last, 0
 			page.Total = c.total
@@ -125,7 +135,7 @@ func (s *table) listSQL(ctx context.Context, db dialects.Querier, op *operations
 		}
 	}
 	if keyed && q.Count > 0 && len(page.Resources) == q.Count && last != nil {
-		s.cursors.put(cursorKey{query: walk.query, start: q.StartIndex + q.Count}, cursor{last: last, total: page.Total})
+		s.cursors.put(cursorKey{query: walkKey().query, start: q.StartIndex + q.Count}, cursor{last: last, total: page.Total})
 	}
 	return page, nil
 }
