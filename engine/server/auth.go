@@ -17,6 +17,8 @@ import (
 type authenticator struct {
 	kind   operations.AuthKind // "" refuses everything
 	tokens [][32]byte
+	// callers are the bearer tokens' identities, "bearer#1" and on, made once.
+	callers []string
 	user   [32]byte
 	pass   [32]byte
 	// basicUser is the configured Basic user name: the caller's identity in audit
@@ -34,6 +36,7 @@ func newAuthenticator(a operations.Auth) authenticator {
 		au := authenticator{kind: kind}
 		for _, t := range a.Bearer {
 			au.tokens = append(au.tokens, sha256.Sum256([]byte(t)))
+			au.callers = append(au.callers, "bearer#"+strconv.Itoa(len(au.tokens)))
 		}
 		return au
 	case kind == operations.AuthBasic && a.BasicUser != "":
@@ -78,7 +81,7 @@ func (a authenticator) identify(r *http.Request) (string, bool) {
 		if match == 0 {
 			return "", false
 		}
-		return "bearer#" + strconv.Itoa(match), true
+		return a.callers[match-1], true
 	case operations.AuthBasic:
 		u, p, ok := r.BasicAuth()
 		if ok && equal(a.user, u) && equal(a.pass, p) {
