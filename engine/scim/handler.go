@@ -189,7 +189,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // route dispatches on the cleaned path segments.
 func (h *Handler) route(w http.ResponseWriter, r *http.Request) {
-	segs, ok := segments(r)
+	var buf [4]string
+	segs, ok := segments(r, buf[:0])
 	if !ok {
 		h.writeError(w, Errorf(http.StatusNotFound, "", "malformed path %s", fault.Quote(r.URL.Path)))
 		return
@@ -264,11 +265,14 @@ func (h *Handler) route(w http.ResponseWriter, r *http.Request) {
 }
 
 // segments splits the escaped path, so that an id holding "%2F" stays one segment,
-// and unescapes each. Empty segments ("//Users", "/Users/") are dropped: the Okta
-// agent joins paths to a base URL that ends with a slash.
-func segments(r *http.Request) ([]string, bool) {
-	var out []string
-	for _, s := range strings.Split(r.URL.EscapedPath(), "/") {
+// and unescapes each, appending them to out (the caller's buffer: a SCIM path has
+// one to three). Empty segments ("//Users", "/Users/") are dropped: the Okta agent
+// joins paths to a base URL that ends with a slash.
+func segments(r *http.Request, out []string) ([]string, bool) {
+	rest := r.URL.EscapedPath()
+	for rest != "" {
+		var s string
+		s, rest, _ = strings.Cut(rest, "/")
 		if s == "" {
 			continue
 		}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"math"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -34,12 +35,43 @@ type listResponse struct {
 }
 
 // queryParams reads the query string with lower-cased names: RFC 7644 spells them
-// startIndex, count, ..., but clients vary.
+// startIndex, count, ..., but clients vary. It reads the string as url.ParseQuery
+// does (pairs split at "&", a pair holding ";" or failing to unescape left out),
+// straight into the one map it returns: a lookup sends one or two parameters, and
+// a request without a query string makes no map at all. A query of more pairs than
+// any SCIM request has goes through url.Values, which also applies its bound on
+// their number.
 func queryParams(r *http.Request) map[string][]string {
-	out := map[string][]string{}
-	for k, vs := range r.URL.Query() {
+	query := r.URL.RawQuery
+	if query == "" {
+		return nil
+	}
+	if strings.Count(query, "&") >= 32 {
+		out := map[string][]string{}
+		for k, vs := range r.URL.Query() {
+			lk := strings.ToLower(k)
+			out[lk] = append(out[lk], vs...)
+		}
+		return out
+	}
+	out := make(map[string][]string, 2)
+	for query != "" {
+		var pair string
+		pair, query, _ = strings.Cut(query, "&")
+		if pair == "" || strings.Contains(pair, ";") {
+			continue
+		}
+		k, v, _ := strings.Cut(pair, "=")
+		k, err := url.QueryUnescape(k)
+		if err != nil {
+			continue
+		}
+		v, err = url.QueryUnescape(v)
+		if err != nil {
+			continue
+		}
 		lk := strings.ToLower(k)
-		out[lk] = append(out[lk], vs...)
+		out[lk] = append(out[lk], v)
 	}
 	return out
 }
