@@ -385,8 +385,34 @@ var protocolEndpoints = map[string]string{
 // protocol defines (discovery, root search, Bulk, Me), whatever its letter case,
 // and returns its canonical name.
 func ProtocolEndpoint(seg string) (string, bool) {
-	name, ok := protocolEndpoints[strings.ToLower(seg)]
-	return name, ok
+	return lookupLower(protocolEndpoints, seg)
+}
+
+// lookupLower looks name up in m, whose keys are lower case, whatever the letter case of
+// name: what m[strings.ToLower(name)] finds, without allocating the lower-cased
+// copy for a short ASCII name (a path segment such as "Users", on every request).
+func lookupLower(m map[string]string, name string) (string, bool) {
+	var buf [64]byte
+	if len(name) <= len(buf) {
+		ascii := true
+		for i := 0; i < len(name); i++ {
+			c := name[i]
+			if c >= 0x80 {
+				ascii = false
+				break
+			}
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			buf[i] = c
+		}
+		if ascii {
+			v, ok := m[string(buf[:len(name)])]
+			return v, ok
+		}
+	}
+	v, ok := m[strings.ToLower(name)]
+	return v, ok
 }
 
 // ProtocolEndpoints lists the protocol's endpoints in their canonical spelling,

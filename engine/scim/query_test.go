@@ -54,3 +54,18 @@ func normalised(m map[string][]string) map[string]string {
 	}
 	return out
 }
+
+// TestProtocolEndpointFoldsCase pins the lookup of protocol endpoints to
+// strings.ToLower's: any letter case of an ASCII name, and nothing that only
+// Unicode case folding would equate.
+func TestProtocolEndpointFoldsCase(t *testing.T) {
+	for seg, want := range map[string]string{
+		"Schemas": "Schemas", "SCHEMAS": "Schemas", "schemas": "Schemas", "ServiceProviderConfigs": "ServiceProviderConfig",
+		".Search": ".search", "Users": "", "\u017fchemas": "", strings.Repeat("s", 70): "",
+	} {
+		got, ok := ProtocolEndpoint(seg)
+		if got != want || ok != (want != "") {
+			t.Errorf("ProtocolEndpoint(%q) = %q, %v; want %q", seg, got, ok, want)
+		}
+	}
+}

@@ -19,8 +19,8 @@ type authenticator struct {
 	tokens [][32]byte
 	// callers are the bearer tokens' identities, "bearer#1" and on, made once.
 	callers []string
-	user   [32]byte
-	pass   [32]byte
+	user    [32]byte
+	pass    [32]byte
 	// basicUser is the configured Basic user name: the caller's identity in audit
 	// events. A user name is not a secret; the password is never kept in clear.
 	basicUser string
