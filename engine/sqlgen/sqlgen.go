@@ -9,6 +9,7 @@ package sqlgen
 
 import (
 	"strings"
+	"sync"
 
 	"github.com/dbscim/dbscim/engine/scim/filter"
 
@@ -30,6 +31,50 @@ type Table struct {
 	Columns []Column
 	// Children are the multi-valued attributes kept in child tables.
 	Children []Child
+
+	// pages are page texts already built, by what they depend on (pageShape).
+	pages pageTexts
+}
+
+// pageShape is what the text of a page depends on: its condition's text and number
+// of values, the order, and whether it continues after an id. The values
+// themselves are bound, so every lookup of one shape (userName eq "..." of any
+// user) runs one text.
+type pageShape struct {
+	cond       string
+	condArgs   int
+	sortBy     string
+	descending bool
+	after      bool
+}
+
+// maxPageTexts bounds the texts a Table keeps: filters' shapes come from clients,
+// and one that sends ever new shapes gets its pages built each time past it.
+const maxPageTexts = 256
+
+// pageTexts keeps a Table's page texts, so that a lookup does not rebuild (and
+// re-scan the list statement for) the same text on every request.
+type pageTexts struct {
+	mu sync.RWMutex
+	m  map[pageShape]string
+}
+
+func (p *pageTexts) get(k pageShape) (string, bool) {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	text, ok := p.m[k]
+	return text, ok
+}
+
+func (p *pageTexts) put(k pageShape, text string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.m == nil {
+		p.m = map[pageShape]string{}
+	}
+	if len(p.m) < maxPageTexts {
+		p.m[k] = text
+	}
 }
 
 // Child is a multi-valued attribute kept in a child table (phone numbers by
@@ -130,6 +175,17 @@ func (t *Table) Where(f filter.Expression) (Condition, error) {
 // Page builds the statement of one page: the list filtered by c in the requested
 // order, after After's id (when set) and then Skip rows, at most Count rows.
 func (t *Table) Page(c Condition, p Page) (Statement, error) {
+	shape := pageShape{cond: c.Text, condArgs: len(c.Args), sortBy: p.SortBy, descending: p.Descending, after: p.After != nil}
+	if text, ok := t.pages.get(shape); ok {
+		// The values in the order the text binds them, as below.
+		args := make([]dialects.Arg, 0, len(c.Args)+3)
+		args = append(args, c.Args...)
+		if p.After != nil {
+			args = append(args, dialects.Arg{Value: *p.After})
+		}
+		args = append(args, dialects.Arg{Value: int64(p.Count)}, dialects.Arg{Value: p.Skip})
+		return Statement{Text: text, Args: args}, nil
+	}
 	order, err := t.orderBy(p.SortBy, p.Descending)
 	if err != nil {
 		return Statement{}, err
@@ -147,6 +203,7 @@ func (t *Table) Page(c Condition, p Page) (Statement, error) {
 	limit := w.param(int64(p.Count))
 	offset := w.param(skip)
 	text := "SELECT * FROM " + d.DerivedTable(t.List, "t") + whereClause(conds) + " ORDER BY " + order + " " + d.Limit(limit, offset)
+	t.pages.put(shape, text)
 	return Statement{Text: text, Args: w.args}, nil
 }
 

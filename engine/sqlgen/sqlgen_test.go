@@ -187,3 +187,53 @@ func TestUnsupported(t *testing.T) {
 		t.Errorf("sort by an unmapped attribute: %v", err)
 	}
 }
+
+// TestPageTextsKept checks that a page of a shape already built (the same
+// condition, order and keyset) gets the text a fresh table builds, with the new
+// request's values bound in the same order.
+func TestPageTextsKept(t *testing.T) {
+	for _, d := range []dialects.Dialect{dialects.SQLite{}, dialects.Postgres{}, dialects.MySQL{}, dialects.SQLServer{}, dialects.Oracle{}} {
+		kept := table(d)
+		var after any = "u-0100"
+		pages := []struct {
+			filter string
+			page   sqlgen.Page
+		}{
+			{`userName eq "bjensen"`, sqlgen.Page{Count: 1}},
+			{`userName eq "jsmith"`, sqlgen.Page{Count: 5, Skip: 2}},
+			{`userName eq "jsmith"`, sqlgen.Page{After: &after, Count: 100, Skip: 3}},
+			{`userName eq "x" or userName eq "y"`, sqlgen.Page{Count: 1}},
+			{`userName eq "z"`, sqlgen.Page{SortBy: "name.familyName", Descending: true, Count: 7}},
+			{`userName eq "bjensen"`, sqlgen.Page{Count: 9}},
+		}
+		for _, round := range []string{"first", "kept"} {
+			for _, p := range pages {
+				expr, err := filter.Parse(p.filter)
+				if err != nil {
+					t.Fatal(err)
+				}
+				fresh := table(d)
+				want, err := fresh.Page(mustWhere(t, fresh, expr), p.page)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, err := kept.Page(mustWhere(t, kept, expr), p.page)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got.Text != want.Text || fmt.Sprint(got.Args) != fmt.Sprint(want.Args) {
+					t.Errorf("%T %s %s %+v:\n got %s %v\nwant %s %v", d, round, p.filter, p.page, got.Text, got.Args, want.Text, want.Args)
+				}
+			}
+		}
+	}
+}
+
+func mustWhere(t *testing.T, tb *sqlgen.Table, expr filter.Expression) sqlgen.Condition {
+	t.Helper()
+	c, err := tb.Where(expr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
