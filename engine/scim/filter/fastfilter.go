@@ -35,9 +35,13 @@ func fastComparison(s string) (Expression, bool) {
 	}
 	v, ok := plainJSONString(value[1 : len(value)-1])
 	if !ok {
-		if err := json.Unmarshal([]byte(value), &v); err != nil {
+		// A variable of its own: its address, taken here, would otherwise move v
+		// to the heap on every call.
+		var decoded string
+		if err := json.Unmarshal([]byte(value), &decoded); err != nil {
 			return nil, false
 		}
+		v = decoded
 	}
 	e := &AttributeExpression{
 		AttributePath: AttributePath{AttributeName: name},
@@ -45,6 +49,7 @@ func fastComparison(s string) (Expression, bool) {
 		CompareValue:  v,
 	}
 	if hasSub {
+		sub := sub // only a sub-attribute's copy escapes
 		e.AttributePath.SubAttribute = &sub
 	}
 	return e, true
