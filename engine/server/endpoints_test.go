@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -94,6 +95,63 @@ func TestUnknownTargetNeedsCredentials(t *testing.T) {
 	for _, token := range []string{testToken, otherToken} {
 		if s, _, b := answer("/scim/v2/payroll/Users", token); s != 404 || !strings.Contains(b, `no target named \"payroll\"`) {
 			t.Errorf("an unknown target with a valid token: %d %s", s, b)
+		}
+	}
+}
+
+// TestUncleanPathsRedirected: a SCIM path the ServeMux would clean ("//", "/./",
+// "/../") is still redirected to its clean form as the mux does, although clean
+// SCIM paths skip the mux's matching; a clean one is served.
+func TestUncleanPathsRedirected(t *testing.T) {
+	d, db, conn := dialecttest.NewDatabase(t, "sqlite")
+	dialecttest.MustExec(t, db, `CREATE TABLE users (id TEXT PRIMARY KEY, user_name TEXT NOT NULL)`,
+		`INSERT INTO users VALUES ('u1', 'bjensen')`)
+	yaml := fmt.Sprintf(`version: 1
+server: {listen: "127.0.0.1:0", tls: "off"}
+targets:
+  hr:
+    auth: {bearer: %s}
+    database:
+%s
+    users:
+      id: id
+      attributes: {userName: user_name}
+      operations:
+        list: {sql: "SELECT id, user_name FROM users"}
+        get:  {sql: "SELECT id, user_name FROM users WHERE id = ?", params: [id]}
+`, testToken, enginetest.DatabaseYAML(d, conn))
+	h := enginetest.ServeYAML(t, yaml, enginetest.Options{}).Server
+	// The redirect a plain ServeMux answers (its status has changed between Go
+	// releases).
+	mux := http.NewServeMux()
+	mux.HandleFunc("/scim/v2/", func(http.ResponseWriter, *http.Request) {})
+	probe := httptest.NewRecorder()
+	mux.ServeHTTP(probe, httptest.NewRequest("GET", "/scim/v2//x", nil))
+	redirect := probe.Code
+	if redirect != 301 && redirect != 307 && redirect != 308 {
+		t.Fatalf("a plain ServeMux answers %d to an unclean path", redirect)
+	}
+	for _, tt := range []struct {
+		path     string
+		status   int // 0: the mux's redirect
+		location string
+	}{
+		{"/scim/v2/hr/Users/u1", 200, ""},
+		{"/scim/v1/hr/Users/u1", 200, ""},
+		{"/scim/v2/hr//Users/u1", 0, "/scim/v2/hr/Users/u1"},
+		{"/scim/v2/hr/./Users/u1", 0, "/scim/v2/hr/Users/u1"},
+		{"/scim/v2/x/../hr/Users/u1", 0, "/scim/v2/hr/Users/u1"},
+		{"/scim/v2/hr/Users/u1/.", 0, "/scim/v2/hr/Users/u1"},
+	} {
+		req := httptest.NewRequest("GET", tt.path, nil)
+		req.Header.Set("Authorization", "Bearer "+testToken)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		if tt.status == 0 {
+			tt.status = redirect
+		}
+		if w.Code != tt.status || w.Header().Get("Location") != tt.location {
+			t.Errorf("GET %s = %d Location %q, want %d %q: %s", tt.path, w.Code, w.Header().Get("Location"), tt.status, tt.location, w.Body)
 		}
 	}
 }
