@@ -42,35 +42,75 @@ const maxPooledCanonical = 64 << 10
 // appendCanonicalResource appends the top level of a resource in canonical form,
 // leaving out what does not belong to its version.
 func (ss *SchemaSet) appendCanonicalResource(dst []byte, res Resource) []byte {
-	var stack [16]string
-	keys := stack[:0]
+	// The members are gathered with their values, so that each is read from the
+	// map once.
+	var stack [24]member
+	members := stack[:0]
 	for k, v := range res {
-		if v == nil {
+		if v == nil || ss.neverReturned(k) {
 			continue
 		}
-		if ss.Core() != nil {
-			if a := FindAttribute(ss.Core().Attributes, k); a != nil && a.ReturnWhen() == ReturnedNever {
-				continue
-			}
-		}
-		keys = append(keys, k)
+		members = append(members, member{k, v})
 	}
-	slices.Sort(keys)
+	slices.SortFunc(members, compareMembers)
 	dst = append(dst, '{')
-	for i, k := range keys {
+	for i, m := range members {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		dst = appendJSONString(dst, k)
+		dst = appendJSONString(dst, m.k)
 		dst = append(dst, ':')
-		v := res[k]
-		if m, ok := v.(map[string]any); ok && strings.EqualFold(k, "meta") {
-			dst = appendCanonicalObject(dst, m, "location", "version")
+		if o, ok := m.v.(map[string]any); ok && len(m.k) == 4 && strings.EqualFold(m.k, "meta") {
+			dst = appendCanonicalObject(dst, o, "location", "version")
 			continue
 		}
-		dst = appendCanonical(dst, v)
+		dst = appendCanonical(dst, m.v)
 	}
 	return append(dst, '}')
+}
+
+// member is an object member on its way to the canonical form.
+type member struct {
+	k string
+	v any
+}
+
+func compareMembers(a, b member) int { return strings.Compare(a.k, b.k) }
+
+// neverReturned reports whether a top-level key names a core attribute that is
+// never returned (password), which a version leaves out. Only a key equal, up to
+// case, to the name of such an attribute is looked up, so that the other keys of
+// every resource of a page cost a comparison or two.
+func (ss *SchemaSet) neverReturned(k string) bool {
+	core := ss.Core()
+	if core == nil {
+		return false
+	}
+	for _, n := range ss.neverNames() {
+		if len(n) == len(k) && strings.EqualFold(n, k) {
+			a := FindAttribute(core.Attributes, k)
+			return a != nil && a.ReturnWhen() == ReturnedNever
+		}
+	}
+	return false
+}
+
+// neverNames lists the names of the core attributes that are never returned,
+// gathered on first use (the schemas are complete by then).
+func (ss *SchemaSet) neverNames() []string {
+	if p := ss.never.Load(); p != nil {
+		return *p
+	}
+	names := []string{}
+	if core := ss.Core(); core != nil {
+		for _, a := range core.Attributes {
+			if a.ReturnWhen() == ReturnedNever {
+				names = append(names, a.Name)
+			}
+		}
+	}
+	ss.never.Store(&names)
+	return names
 }
 
 // appendCanonical appends a JSON value with object keys sorted and array elements
@@ -92,6 +132,9 @@ func appendCanonical(dst []byte, v any) []byte {
 			return append(dst, "[]"...)
 		case 1:
 			return append(appendCanonical(append(dst, '['), x[0]), ']')
+		}
+		if len(x) <= maxInPlaceSort {
+			return appendSortedElements(dst, x)
 		}
 		elems := make([][]byte, len(x))
 		for i, e := range x {
@@ -153,11 +196,47 @@ func appendCanonical(dst []byte, v any) []byte {
 	return append(dst, b...)
 }
 
+// maxInPlaceSort is the most elements appendSortedElements orders; a longer list
+// (a group's members) is sorted with its own buffers.
+const maxInPlaceSort = 16
+
+// appendSortedElements appends a short list with its elements in the order of
+// their canonical encodings, without a buffer per element: the elements are
+// written after dst, then written again in order after them and moved back.
+// Every multi-valued attribute of every resource of a page passes here.
+func appendSortedElements(dst []byte, l []any) []byte {
+	type span struct{ from, to int }
+	var stack [maxInPlaceSort]span
+	spans := stack[:len(l)]
+	start := len(dst)
+	for i, e := range l {
+		from := len(dst)
+		dst = appendCanonical(dst, e)
+		spans[i] = span{from, len(dst)}
+	}
+	for i := 1; i < len(spans); i++ { // insertion sort: a handful of elements
+		for j := i; j > 0 && bytes.Compare(dst[spans[j].from:spans[j].to], dst[spans[j-1].from:spans[j-1].to]) < 0; j-- {
+			spans[j], spans[j-1] = spans[j-1], spans[j]
+		}
+	}
+	out := len(dst)
+	dst = append(dst, '[')
+	for i, sp := range spans {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, dst[sp.from:sp.to]...)
+	}
+	dst = append(dst, ']')
+	n := copy(dst[start:], dst[out:])
+	return dst[:start+n]
+}
+
 // appendCanonicalObject appends an object with sorted keys, without nulls and
 // without the keys to skip.
 func appendCanonicalObject(dst []byte, m map[string]any, skip ...string) []byte {
-	var stack [16]string
-	keys := stack[:0]
+	var stack [16]member
+	members := stack[:0]
 next:
 	for k, e := range m {
 		if e == nil {
@@ -168,17 +247,17 @@ next:
 				continue next
 			}
 		}
-		keys = append(keys, k)
+		members = append(members, member{k, e})
 	}
-	slices.Sort(keys)
+	slices.SortFunc(members, compareMembers)
 	dst = append(dst, '{')
-	for i, k := range keys {
+	for i, e := range members {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		dst = appendJSONString(dst, k)
+		dst = appendJSONString(dst, e.k)
 		dst = append(dst, ':')
-		dst = appendCanonical(dst, m[k])
+		dst = appendCanonical(dst, e.v)
 	}
 	return append(dst, '}')
 }

@@ -2,6 +2,9 @@ package resource
 
 import (
 	"regexp"
+	"slices"
+	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -54,3 +57,30 @@ func BenchmarkContentETag(b *testing.B) {
 
 // weakTag is the form of a content ETag: W/ and 16 hex digits.
 var weakTag = regexp.MustCompile(`^W/"[0-9a-f]{16}"$`)
+
+// TestCanonicalListOrder checks that short lists, sorted in place, and long ones,
+// sorted with a buffer per element, come out in the same order.
+func TestCanonicalListOrder(t *testing.T) {
+	for n := 2; n <= maxInPlaceSort+3; n++ {
+		l := make([]any, n)
+		for i := range l {
+			switch i % 3 {
+			case 0:
+				l[i] = map[string]any{"value": strconv.Itoa((i * 7919) % 13), "type": "work"}
+			case 1:
+				l[i] = strconv.Itoa((i * 31) % 5)
+			default:
+				l[i] = float64(i % 4)
+			}
+		}
+		elems := make([]string, n)
+		for i, e := range l {
+			elems[i] = string(appendCanonical(nil, e))
+		}
+		slices.Sort(elems)
+		want := "[" + strings.Join(elems, ",") + "]"
+		if got := string(appendCanonical([]byte("prefix"), l)); got != "prefix"+want {
+			t.Errorf("%d elements: %s, want %s", n, got, want)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package resource
 
 import (
 	"strings"
+	"sync/atomic"
 
 	"github.com/dbscim/dbscim/engine/scim/filter"
 )
@@ -14,6 +15,7 @@ type SchemaSet struct {
 	core    *Schema
 	exts    []*Schema
 	generic bool
+	never   atomic.Pointer[[]string] // see neverNames
 }
 
 func NewSchemaSet(schemas []*Schema) *SchemaSet {
