@@ -164,6 +164,85 @@ func (pr *Projector) project(out, r Resource) Resource {
 	return out
 }
 
+// KeepsWhole reports whether the projection returns the top-level member k as it
+// is, v unchanged. A page asked for without attributes or excludedAttributes
+// keeps every member but the never-returned and request-only ones: the handler
+// asks this of each member and spares the resource the projection when all say
+// yes. It errs towards false (a key spelt otherwise than its schema spells it).
+func (pr *Projector) KeepsWhole(k string, v any) bool {
+	if len(pr.attributes) > 0 || len(pr.excluded) > 0 {
+		return false
+	}
+	kind := pr.ss.plainKeys()[k]
+	return kind == keepAsIs || kind == keepObject && isObject(v)
+}
+
+func isObject(v any) bool {
+	m, ok := v.(map[string]any)
+	return ok && len(m) > 0
+}
+
+// What a projection without attributes or excludedAttributes does to a top-level
+// key, by its exact spelling in the schemas; keys not listed are decided one by
+// one.
+const (
+	_          = iota
+	keepAsIs   // returned unchanged
+	keepObject // an extension: returned unchanged when it is an object
+)
+
+// plainKeys classifies the top-level keys for KeepsWhole, on first use (the
+// schemas are complete by then).
+func (ss *SchemaSet) plainKeys() map[string]int {
+	if p := ss.plain.Load(); p != nil {
+		return *p
+	}
+	keys := map[string]int{}
+	if !ss.generic && ss.core != nil {
+		// The same look-ups as project's, made once per name.
+		keys["schemas"] = keepAsIs
+		for _, list := range [][]*Attribute{ss.core.Attributes, CommonAttributes} {
+			for _, n := range list {
+				a := FindAttribute(ss.core.Attributes, n.Name)
+				if a == nil {
+					a = FindAttribute(CommonAttributes, n.Name)
+				}
+				if ss.Extension(n.Name) == nil && returnedWhole(a) {
+					keys[n.Name] = keepAsIs
+				}
+			}
+		}
+		for _, e := range ss.exts {
+			whole := true
+			for _, a := range ss.Extension(e.ID).Attributes {
+				whole = whole && returnedWhole(a)
+			}
+			if whole {
+				keys[e.ID] = keepObject
+			}
+		}
+	}
+	ss.plain.Store(&keys)
+	return keys
+}
+
+// returnedWhole reports whether a projection without attributes or
+// excludedAttributes returns the attribute with all its sub-attributes.
+func returnedWhole(a *Attribute) bool {
+	switch a.ReturnWhen() {
+	case ReturnedAlways:
+		return true
+	case ReturnedNever, ReturnedRequest:
+		return false
+	}
+	for _, s := range a.SubAttributes {
+		if s.ReturnWhen() == ReturnedNever {
+			return false
+		}
+	}
+	return true
+}
+
 // decide says whether an attribute is returned and with which of its
 // sub-attributes.
 func (pr *Projector) decide(ext, name string, a *Attribute, v any) (any, bool) {

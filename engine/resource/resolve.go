@@ -15,7 +15,8 @@ type SchemaSet struct {
 	core    *Schema
 	exts    []*Schema
 	generic bool
-	never   atomic.Pointer[[]string] // see neverNames
+	never   atomic.Pointer[[]string]       // see neverNames
+	plain   atomic.Pointer[map[string]int] // see plainKeys
 }
 
 func NewSchemaSet(schemas []*Schema) *SchemaSet {

@@ -3,7 +3,10 @@ package scim
 import (
 	"bytes"
 	"encoding/json"
+	"strconv"
 	"testing"
+
+	"github.com/dbscim/dbscim/engine/resource"
 )
 
 // TestAppendJSONAsEncodingJSON: the response writer's JSON is byte for byte what
@@ -52,6 +55,36 @@ func BenchmarkWriteListPage(b *testing.B) {
 		var buf bytes.Buffer
 		if err := page.appendJSON(&buf); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkPresentPage is the per-resource cost of a list page of 100 users
+// between the store and the response: presenting (schemas, meta, content ETag,
+// projection) and writing the JSON.
+func BenchmarkPresentPage(b *testing.B) {
+	h := NewHandler(Config{ResourceTypes: []ResourceType{{Name: "User", Endpoint: "Users",
+		Schema: resource.UserSchema(), Extensions: []*resource.Schema{resource.EnterpriseUserSchema()}}}})
+	rt := h.types[0]
+	stored := make([]resource.Resource, 100)
+	for i := range stored {
+		stored[i] = resource.Resource{
+			"id": strconv.Itoa(i + 1), "userName": "user" + strconv.Itoa(i) + "@example.com", "externalId": "ext-" + strconv.Itoa(i),
+			"name":   map[string]any{"givenName": "Barbara", "familyName": "Jensen"},
+			"emails": []any{map[string]any{"value": "user" + strconv.Itoa(i) + "@example.com", "type": "work", "primary": true}},
+			"active": true, "title": nil, "displayName": "Barbara Jensen",
+			"meta": map[string]any{"created": "2024-01-02T03:04:05Z", "lastModified": "2024-01-02T03:04:05Z"},
+		}
+	}
+	pr := resource.NewProjector(rt.ss, resource.Projection{})
+	var buf bytes.Buffer
+	b.ReportAllocs()
+	for b.Loop() {
+		buf.Reset()
+		for _, res := range stored {
+			if err := h.present(rt, res, "https://h/scim/v2", pr, true).appendJSON(&buf); err != nil {
+				b.Fatal(err)
+			}
 		}
 	}
 }

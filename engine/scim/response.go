@@ -177,11 +177,23 @@ func (h *Handler) present(rt *resourceType, res resource.Resource, base string, 
 		o.etag = rt.ss.ContentETag(out)
 		meta["version"] = o.etag
 	}
-	if pr != nil {
+	if pr != nil && !keepsWhole(pr, out) {
 		out = pr.ApplyOwned(out) // out is this function's own copy
 	}
 	o.r = out
 	return o
+}
+
+// keepsWhole reports whether the projection would return the resource as it is,
+// which is the case of most resources of a page asked for without attributes or
+// excludedAttributes: the projection's pass is then spared.
+func keepsWhole(pr *resource.Projector, res resource.Resource) bool {
+	for k, v := range res {
+		if !pr.KeepsWhole(k, v) {
+			return false
+		}
+	}
+	return true
 }
 
 // schemasOf lists the core schema and each extension the resource has data for.
