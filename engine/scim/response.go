@@ -130,15 +130,19 @@ func idString(res resource.Resource) string {
 // set no version.
 func (h *Handler) present(rt *resourceType, res resource.Resource, base string, pr *resource.Projector, complete bool) *outResource {
 	out := make(resource.Resource, len(res)+3) // and id, meta, schemas
+	urnKeys := false                           // whether an extension may be present
 	for k, v := range res {
 		if v == nil || strings.EqualFold(k, "schemas") {
 			continue
 		}
-		if m, ok := v.(map[string]any); ok && len(k) >= 4 && strings.EqualFold(k[:4], "urn:") {
-			if m = resource.WithoutNulls(m); len(m) == 0 {
-				continue
+		if len(k) >= 4 && strings.EqualFold(k[:4], "urn:") {
+			urnKeys = true
+			if m, ok := v.(map[string]any); ok {
+				if m = resource.WithoutNulls(m); len(m) == 0 {
+					continue
+				}
+				v = m
 			}
-			v = m
 		}
 		out[k] = v
 	}
@@ -151,10 +155,12 @@ func (h *Handler) present(rt *resourceType, res resource.Resource, base string, 
 		out["id"] = v
 	}
 	meta := make(map[string]any, 3)
+	storeVersion := false // whether the store set a version
 	if k, v, ok := resource.Lookup(out, "meta"); ok {
 		if m, isMap := v.(map[string]any); isMap {
 			for mk, mv := range m {
 				meta[mk] = mv
+				storeVersion = storeVersion || len(mk) == len("version") && strings.EqualFold(mk, "version")
 			}
 		}
 		delete(out, k)
@@ -167,12 +173,19 @@ func (h *Handler) present(rt *resourceType, res resource.Resource, base string, 
 		meta["location"] = location(base, rt, id)
 	}
 	out["meta"] = meta
-	if schemas := schemasOf(rt, out); len(schemas) == 1 && rt.coreSchemas != nil {
+	if !urnKeys && rt.coreSchemas != nil && extensionsAreURNs(rt) {
+		// No key can name an extension: the core schema alone, without looking
+		// each extension up in the resource.
+		out["schemas"] = rt.coreSchemas
+	} else if schemas := schemasOf(rt, out); len(schemas) == 1 && rt.coreSchemas != nil {
 		out["schemas"] = rt.coreSchemas // shared: a presented resource is only read
 	} else {
 		out["schemas"] = schemas
 	}
-	o := &outResource{rt: rt, id: id, etag: resource.StoreETag(out)}
+	o := &outResource{rt: rt, id: id}
+	if storeVersion {
+		o.etag = resource.StoreETag(out)
+	}
 	if o.etag == "" && complete {
 		o.etag = rt.ss.ContentETag(out)
 		meta["version"] = o.etag
@@ -190,6 +203,17 @@ func (h *Handler) present(rt *resourceType, res resource.Resource, base string, 
 func keepsWhole(pr *resource.Projector, res resource.Resource) bool {
 	for k, v := range res {
 		if !pr.KeepsWhole(k, v) {
+			return false
+		}
+	}
+	return true
+}
+
+// extensionsAreURNs reports whether every extension's id starts with "urn:", so
+// that a resource without such keys has no extension data.
+func extensionsAreURNs(rt *resourceType) bool {
+	for _, e := range rt.Extensions {
+		if len(e.ID) < 4 || !strings.EqualFold(e.ID[:4], "urn:") {
 			return false
 		}
 	}
@@ -242,58 +266,58 @@ func (o *outResource) appendJSON(buf *bytes.Buffer) error {
 	// extensions last, meta at the end unless the schema places it.
 	type placed struct {
 		k   string
+		v   any
 		pos int
 	}
 	var known [32]placed
-	var other [32]string
+	var other [32]placed
 	byPos, rest := known[:0], other[:0]
 	order := o.rt.keyOrder
 	if order == nil {
 		order = map[string]int{"schemas": 0, "id": 1, "externalId": 2}
 	}
 	_, metaPlaced := order["meta"]
+	var meta any
 	hasMeta := false
-	for k := range o.r {
+	for k, v := range o.r {
 		if pos, ok := order[k]; ok {
-			byPos = append(byPos, placed{k, pos})
+			byPos = append(byPos, placed{k, v, pos})
 		} else if k == "meta" {
-			hasMeta = true
+			meta, hasMeta = v, true
 		} else {
-			rest = append(rest, k)
+			rest = append(rest, placed{k: k, v: v})
 		}
 	}
 	slices.SortFunc(byPos, func(a, b placed) int { return a.pos - b.pos })
-	slices.SortFunc(rest, func(a, b string) int {
-		ua, ub := strings.HasPrefix(a, "urn:"), strings.HasPrefix(b, "urn:")
+	slices.SortFunc(rest, func(a, b placed) int {
+		ua, ub := strings.HasPrefix(a.k, "urn:"), strings.HasPrefix(b.k, "urn:")
 		if ua != ub {
 			if ub {
 				return -1
 			}
 			return 1
 		}
-		return strings.Compare(a, b)
+		return strings.Compare(a.k, b.k)
 	})
-	var all [64]string
-	keys := all[:0]
-	for _, p := range byPos {
-		keys = append(keys, p.k)
-	}
-	keys = append(keys, rest...)
 	if hasMeta && !metaPlaced {
-		keys = append(keys, "meta")
+		rest = append(rest, placed{k: "meta", v: meta})
 	}
 	buf.Grow(256)
 	b := buf.AvailableBuffer()
 	b = append(b, '{')
-	for i, k := range keys {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = appendString(b, k)
-		b = append(b, ':')
-		var err error
-		if b, err = appendJSON(b, o.r[k]); err != nil {
-			return err
+	first := true
+	for _, list := range [2][]placed{byPos, rest} {
+		for _, p := range list {
+			if !first {
+				b = append(b, ',')
+			}
+			first = false
+			b = appendString(b, p.k)
+			b = append(b, ':')
+			var err error
+			if b, err = appendJSON(b, p.v); err != nil {
+				return err
+			}
 		}
 	}
 	b = append(b, '}')
