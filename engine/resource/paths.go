@@ -231,6 +231,30 @@ func SetMapped(r Resource, path string, v any) error {
 	return SetValue(r, path, v)
 }
 
+// A MappedPath is an attribute mapping's path parsed once, for SetMapped on every
+// row without the shared cache's lock and look-up.
+type MappedPath struct {
+	text string
+	p    *filter.Path // nil when the path does not parse: SetValue reports it
+}
+
+// NewMappedPath parses a mapping's path for Set.
+func NewMappedPath(path string) *MappedPath {
+	p, err := filter.ParsePath(path)
+	if err != nil {
+		p = nil
+	}
+	return &MappedPath{text: path, p: p}
+}
+
+// Set is SetMapped(r, path, v), with the same promise about letter case.
+func (mp *MappedPath) Set(r Resource, v any) error {
+	if v != nil && mp.p != nil && setFresh(r, mp.p, v, true) {
+		return nil
+	}
+	return SetValue(r, mp.text, v)
+}
+
 // setFresh is SetValue for the forms attribute mappings use most, where what the
 // general case comes to is plain: a core attribute ("userName"), a sub-attribute
 // of a complex one ("name.givenName"), and the first element of a multi-valued

@@ -43,6 +43,8 @@ type column struct {
 	// attribute or sub-attribute name in two letter cases, so that a row is
 	// mapped with exact key matches (resource.SetMapped).
 	oneSpelling bool
+	// mapped is Path parsed once, set with oneSpelling.
+	mapped *resource.MappedPath
 }
 
 // resolve works out the SCIM type and filterability of each mapping from the schemas.
@@ -130,6 +132,9 @@ func resolve(maps []operations.Mapping, core *resource.Schema, exts ...*resource
 	one := oneSpelling(cols)
 	for i := range cols {
 		cols[i].oneSpelling = one
+		if one {
+			cols[i].mapped = resource.NewMappedPath(cols[i].Path)
+		}
 	}
 	return cols
 }
@@ -270,11 +275,13 @@ func toResource(idColumn string, cols []column, rec run.Record) (resource.Resour
 		if !ok {
 			continue
 		}
-		set := resource.SetValue
-		if c.oneSpelling {
-			set = resource.SetMapped
+		var err error
+		if c.mapped != nil {
+			err = c.mapped.Set(res, sv)
+		} else {
+			err = resource.SetValue(res, c.Path, sv)
 		}
-		if err := set(res, c.Path, sv); err != nil {
+		if err != nil {
 			return nil, err
 		}
 	}
