@@ -131,6 +131,7 @@ func idString(res resource.Resource) string {
 func (h *Handler) present(rt *resourceType, res resource.Resource, base string, pr *resource.Projector, complete bool) *outResource {
 	out := make(resource.Resource, len(res)+3) // and id, meta, schemas
 	urnKeys := false                           // whether an extension may be present
+	whole := pr == nil || pr.KeepsWhole("id", "") && pr.KeepsWhole("meta", "") && pr.KeepsWhole("schemas", "")
 	for k, v := range res {
 		if v == nil || strings.EqualFold(k, "schemas") {
 			continue
@@ -145,6 +146,7 @@ func (h *Handler) present(rt *resourceType, res resource.Resource, base string, 
 			}
 		}
 		out[k] = v
+		whole = whole && (pr == nil || pr.KeepsWhole(k, v))
 	}
 	id := idString(res)
 	if k, v, ok := resource.Lookup(out, "id"); ok {
@@ -190,23 +192,11 @@ func (h *Handler) present(rt *resourceType, res resource.Resource, base string, 
 		o.etag = rt.ss.ContentETag(out)
 		meta["version"] = o.etag
 	}
-	if pr != nil && !keepsWhole(pr, out) {
+	if !whole {
 		out = pr.ApplyOwned(out) // out is this function's own copy
 	}
 	o.r = out
 	return o
-}
-
-// keepsWhole reports whether the projection would return the resource as it is,
-// which is the case of most resources of a page asked for without attributes or
-// excludedAttributes: the projection's pass is then spared.
-func keepsWhole(pr *resource.Projector, res resource.Resource) bool {
-	for k, v := range res {
-		if !pr.KeepsWhole(k, v) {
-			return false
-		}
-	}
-	return true
 }
 
 // extensionsAreURNs reports whether every extension's id starts with "urn:", so
