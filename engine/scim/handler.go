@@ -385,13 +385,13 @@ var protocolEndpoints = map[string]string{
 // protocol defines (discovery, root search, Bulk, Me), whatever its letter case,
 // and returns its canonical name.
 func ProtocolEndpoint(seg string) (string, bool) {
-	return lookupLower(protocolEndpoints, seg)
+	return LookupLower(protocolEndpoints, seg)
 }
 
-// lookupLower looks name up in m, whose keys are lower case, whatever the letter case of
+// LookupLower looks name up in m, whose keys are lower case, whatever the letter case of
 // name: what m[strings.ToLower(name)] finds, without allocating the lower-cased
 // copy for a short ASCII name (a path segment such as "Users", on every request).
-func lookupLower(m map[string]string, name string) (string, bool) {
+func LookupLower(m map[string]string, name string) (string, bool) {
 	var buf [64]byte
 	if len(name) <= len(buf) {
 		ascii := true

@@ -84,34 +84,7 @@ func (t *served) endpoint(seg string) (string, bool) {
 	if name, ok := scim.ProtocolEndpoint(seg); ok {
 		return name, true
 	}
-	return lookupLower(t.endpoints, seg)
-}
-
-// lookupLower looks name up in m, whose keys are lower case, whatever the letter case of
-// name: what m[strings.ToLower(name)] finds, without allocating the lower-cased
-// copy for a short ASCII name (a path segment such as "Users", on every request).
-func lookupLower(m map[string]string, name string) (string, bool) {
-	var buf [64]byte
-	if len(name) <= len(buf) {
-		ascii := true
-		for i := 0; i < len(name); i++ {
-			c := name[i]
-			if c >= 0x80 {
-				ascii = false
-				break
-			}
-			if 'A' <= c && c <= 'Z' {
-				c += 'a' - 'A'
-			}
-			buf[i] = c
-		}
-		if ascii {
-			v, ok := m[string(buf[:len(name)])]
-			return v, ok
-		}
-	}
-	v, ok := m[strings.ToLower(name)]
-	return v, ok
+	return scim.LookupLower(t.endpoints, seg)
 }
 
 func newGeneration(cfg *operations.Config, targets []*engine.Target, m *metrics, log *slog.Logger) *generation {
