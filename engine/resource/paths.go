@@ -217,22 +217,8 @@ func SetValue(r Resource, path string, v any) error {
 	return nil
 }
 
-// SetMapped is SetValue for a resource a store builds from a row, through
-// mappings that spell each attribute and sub-attribute one way only (no two of
-// them differ in letter case alone): names then match exactly, which spares every
-// row's every column a case-insensitive search of the keys set so far. With
-// mappings that do not keep that promise, use SetValue.
-func SetMapped(r Resource, path string, v any) error {
-	if v != nil {
-		if p, err := cachedPath(path); err == nil && setFresh(r, p, v, true) {
-			return nil
-		}
-	}
-	return SetValue(r, path, v)
-}
-
-// A MappedPath is an attribute mapping's path parsed once, for SetMapped on every
-// row without the shared cache's lock and look-up.
+// A MappedPath is an attribute mapping's path parsed once, to set its value on
+// every row a store reads without the shared path cache's lock and look-up.
 type MappedPath struct {
 	text string
 	p    *filter.Path // nil when the path does not parse: SetValue reports it
@@ -247,7 +233,11 @@ func NewMappedPath(path string) *MappedPath {
 	return &MappedPath{text: path, p: p}
 }
 
-// Set is SetMapped(r, path, v), with the same promise about letter case.
+// Set is SetValue for a resource a store builds from a row, through mappings
+// that spell each attribute and sub-attribute one way only (no two of them
+// differ in letter case alone): names then match exactly, which spares every
+// row's every column a case-insensitive search of the keys set so far. With
+// mappings that do not keep that promise, use SetValue.
 func (mp *MappedPath) Set(r Resource, v any) error {
 	if v != nil && mp.p != nil && setFresh(r, mp.p, v, true) {
 		return nil

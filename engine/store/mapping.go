@@ -41,7 +41,7 @@ type column struct {
 	unknown string
 	// oneSpelling says that no two mappings of the resource (nor "id") spell an
 	// attribute or sub-attribute name in two letter cases, so that a row is
-	// mapped with exact key matches (resource.SetMapped).
+	// mapped with exact key matches (resource.MappedPath.Set).
 	oneSpelling bool
 	// mapped is Path parsed once, set with oneSpelling.
 	mapped *resource.MappedPath
