@@ -146,16 +146,7 @@ func (s *Users) listByChildren(ctx context.Context, q resource.Query, children [
 	if err := s.checkFilter(q); err != nil {
 		return nil, err
 	}
-	page := &resource.Page{}
-	skip := q.StartIndex - 1
-	keep := skip + q.Count
-	var kept []resource.Resource
-	trim := func() {
-		resource.SortResources(kept, q.SortBy, q.Descending, s.schemas...)
-		if len(kept) > keep {
-			kept = kept[:keep]
-		}
-	}
+	pk := newPageKeeper(q, s.schemas)
 	want := resource.Projection{Attributes: children}
 	// The candidates: the users the filter's other conditions allow, found by
 	// SQL where those push down (Okta's userName eq "x" and ... reads one user).
@@ -176,37 +167,18 @@ func (s *Users) listByChildren(ctx context.Context, q resource.Query, children [
 			if !ok {
 				continue
 			}
-			page.Total++
-			switch {
-			case q.SortBy != "":
-				if keep > 0 {
-					kept = append(kept, res)
-					if len(kept) >= 2*keep {
-						trim()
-					}
-				}
-			case page.Total > skip && len(kept) < q.Count:
-				kept = append(kept, res)
-			}
+			pk.add(res)
 		}
 		if len(chunk.Resources) < childChunk {
 			break
 		}
 	}
-	if q.SortBy != "" {
-		trim()
-		if skip >= len(kept) {
-			kept = nil
-		} else {
-			kept = kept[skip:]
-		}
-	}
+	page := pk.page()
 	// The page's own projection is attached by the caller.
-	for _, res := range kept {
+	for _, res := range page.Resources {
 		for _, name := range children {
 			delete(res, name)
 		}
 	}
-	page.Resources = kept
 	return page, nil
 }

@@ -154,19 +154,7 @@ func argsKey(args []dialects.Arg) string {
 // filter cannot be pushed down), evaluates the filter on each row as it streams, and
 // keeps only the requested page: memory stays flat however many users there are.
 func (s *table) listStream(ctx context.Context, db dialects.Querier, op *operations.Operation, q resource.Query) (*resource.Page, error) {
-	page := &resource.Page{}
-	skip := q.StartIndex - 1
-	// A sorted page needs the first startIndex-1+count resources in sort order: keep
-	// at most twice that many, trimming as rows stream, so memory stays bounded by
-	// the page's position rather than the size of the list.
-	keep := skip + q.Count
-	var sorted []resource.Resource
-	trim := func() {
-		resource.SortResources(sorted, q.SortBy, q.Descending, s.schemas...)
-		if len(sorted) > keep {
-			sorted = sorted[:keep]
-		}
-	}
+	pk := newPageKeeper(q, s.schemas)
 	err := s.pool.Query(ctx, db, op, run.Record{}, func(r run.Record) (bool, error) {
 		res, err := toResource(s.idColumn, s.cols, r)
 		if err != nil {
@@ -181,33 +169,66 @@ func (s *table) listStream(ctx context.Context, db dialects.Querier, op *operati
 				return true, nil
 			}
 		}
-		page.Total++
-		if q.SortBy != "" {
-			if keep > 0 {
-				sorted = append(sorted, res)
-				if len(sorted) >= 2*keep {
-					trim()
-				}
-			}
-			return true, nil
-		}
-		if skip > 0 {
-			skip--
-		} else if len(page.Resources) < q.Count {
-			page.Resources = append(page.Resources, res)
-		}
+		pk.add(res)
 		return true, nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	if q.SortBy != "" {
-		trim()
-		if skip < len(sorted) {
-			page.Resources = sorted[skip:]
+	return pk.page(), nil
+}
+
+// pageKeeper keeps one page of a list whose matching resources are read in
+// full, in memory: in list order, the page's resources as they come; sorted, the
+// first startIndex-1+count resources in sort order, of which it holds at most
+// twice that many, trimming as they come, so that memory stays bounded by the
+// page's position rather than the size of the list.
+type pageKeeper struct {
+	q       resource.Query
+	schemas []*resource.Schema
+	keep    int // startIndex-1+count
+	kept    []resource.Resource
+	total   int
+}
+
+func newPageKeeper(q resource.Query, schemas []*resource.Schema) *pageKeeper {
+	return &pageKeeper{q: q, schemas: schemas, keep: q.StartIndex - 1 + q.Count}
+}
+
+// add counts a matching resource, and keeps it where the page may need it.
+func (k *pageKeeper) add(res resource.Resource) {
+	k.total++
+	switch {
+	case k.q.SortBy != "":
+		if k.keep > 0 {
+			k.kept = append(k.kept, res)
+			if len(k.kept) >= 2*k.keep {
+				k.trim()
+			}
+		}
+	case k.total >= k.q.StartIndex && len(k.kept) < k.q.Count:
+		k.kept = append(k.kept, res)
+	}
+}
+
+func (k *pageKeeper) trim() {
+	resource.SortResources(k.kept, k.q.SortBy, k.q.Descending, k.schemas...)
+	if len(k.kept) > k.keep {
+		k.kept = k.kept[:k.keep]
+	}
+}
+
+// page is the page asked for, with the count of every matching resource.
+func (k *pageKeeper) page() *resource.Page {
+	page := &resource.Page{Total: k.total, Resources: k.kept}
+	if k.q.SortBy != "" {
+		k.trim()
+		page.Resources = nil
+		if skip := k.q.StartIndex - 1; skip < len(k.kept) {
+			page.Resources = k.kept[skip:]
 		}
 	}
-	return page, nil
+	return page
 }
 
 // learnColumns reads, once, the names of the columns the list statement returns, so
