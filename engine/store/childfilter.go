@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 
 	"github.com/dbscim/dbscim/dialects"
@@ -17,14 +18,23 @@ import (
 const childChunk = 200
 
 // listUsers answers the users matching a query: through the list statement (with
-// the filter pushed into SQL where it can be) or, when the filter names an
-// attribute kept in a child table, which the list statement does not carry, by
-// reading the users a chunk at a time with those values and evaluating the
-// filter in memory.
+// the filter pushed into SQL where it can be) or, when the filter or the sort
+// names an attribute kept in a child table, which the list statement does not
+// carry, by reading the users a chunk at a time with those values and
+// evaluating the filter and the sort in memory.
 func (s *Users) listUsers(ctx context.Context, q resource.Query) (*resource.Page, error) {
 	mentioned := s.filteredChildren(q)
-	if len(mentioned) == 0 {
+	sorting := s.sortingChild(q.SortBy)
+	if len(mentioned) == 0 && sorting == "" {
 		return s.list(ctx, s.pool.DB, q)
+	}
+	if sorting != "" {
+		// SQL cannot order by values the list statement does not carry: the
+		// users are read with them and sorted in memory.
+		if !slices.Contains(mentioned, sorting) {
+			mentioned = append(mentioned, sorting)
+		}
+		return s.listByChildren(ctx, q, mentioned)
 	}
 	if s.listOp.Kind == operations.SQL {
 		// Pushed down as EXISTS over the child's read statement, where it nests;
@@ -122,6 +132,24 @@ func namesT(text string) bool {
 	return false
 }
 
+// sortingChild is the child-table attribute a sortBy path names ("" for none):
+// phoneNumbers for "phoneNumbers.value" or the core schema's URN before it.
+func (s *Users) sortingChild(sortBy string) string {
+	if sortBy == "" || len(s.children) == 0 {
+		return ""
+	}
+	ap, err := filter.ParseAttrPath(sortBy)
+	if err != nil || ap.URIPrefix != nil && !strings.EqualFold(*ap.URIPrefix, resource.UserSchemaURN) {
+		return ""
+	}
+	for _, c := range s.children {
+		if strings.EqualFold(ap.AttributeName, c.name) {
+			return c.name
+		}
+	}
+	return ""
+}
+
 // filteredChildren are the child-table attributes a query's filter names.
 func (s *Users) filteredChildren(q resource.Query) []string {
 	var out []string
@@ -160,12 +188,14 @@ func (s *Users) listByChildren(ctx context.Context, q resource.Query, children [
 			return nil, err
 		}
 		for _, res := range chunk.Resources {
-			ok, err := resource.Match(q.Filter, res, s.schemas...)
-			if err != nil {
-				return nil, err
-			}
-			if !ok {
-				continue
+			if q.Filter != nil {
+				ok, err := resource.Match(q.Filter, res, s.schemas...)
+				if err != nil {
+					return nil, err
+				}
+				if !ok {
+					continue
+				}
 			}
 			pk.add(res)
 		}

@@ -173,3 +173,46 @@ func TestRelax(t *testing.T) {
 		}
 	}
 }
+
+// TestSortByChildTableAttribute: a list sorted by an attribute kept in a child
+// table, with no filter on it, is in the order of the users' child values (read
+// one by one and sorted), on every engine, and carries the values only when the
+// projection asks for them.
+func TestSortByChildTableAttribute(t *testing.T) {
+	for _, dialect := range []string{"sqlite", "mysql", "postgres"} {
+		t.Run(dialect, func(t *testing.T) {
+			s := phonesTarget(t, dialect).Users
+			ctx := context.Background()
+			var all []resource.Resource
+			for _, r := range empRows {
+				res, err := s.Get(ctx, r[0].(string), resource.Projection{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				all = append(all, res)
+			}
+			for _, desc := range []bool{false, true} {
+				resource.SortResources(all, "phoneNumbers.value", desc, s.schemas...)
+				var want []string
+				for _, r := range all {
+					want = append(want, r["id"].(string))
+				}
+				page, err := s.List(ctx, resource.Query{StartIndex: 1, Count: 100, SortBy: "phoneNumbers.value", Descending: desc,
+					Projection: resource.Projection{Attributes: []string{"userName"}}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				var got []string
+				for _, r := range page.Resources {
+					got = append(got, r["id"].(string))
+					if _, ok := r["phoneNumbers"]; ok {
+						t.Errorf("%s carries phoneNumbers the projection did not ask for", r["id"])
+					}
+				}
+				if strings.Join(got, ",") != strings.Join(want, ",") || page.Total != len(want) {
+					t.Errorf("sorted by phoneNumbers.value (descending %v): %v (total %d), want %v", desc, got, page.Total, want)
+				}
+			}
+		})
+	}
+}
