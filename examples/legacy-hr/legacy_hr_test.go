@@ -46,33 +46,7 @@ type example struct {
 func newExample(t *testing.T, dialect string) *example {
 	d, db, conn := dialecttest.NewDatabase(t, dialect)
 	schema := map[string]string{"mysql": "schema.mariadb.sql", "postgres": "schema.postgres.sql"}[dialect]
-	script, err := os.ReadFile(schema)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if dialect == "postgres" {
-		// The whole file in one Exec, as psql -f runs it.
-		if _, err := db.Exec(string(script)); err != nil {
-			t.Fatalf("%s: %v", schema, err)
-		}
-	} else {
-		// As the mysql client runs it: statement by statement (the procedures
-		// have one-statement bodies, so no DELIMITER is needed).
-		var b strings.Builder
-		for _, line := range strings.Split(string(script), "\n") {
-			if !strings.HasPrefix(strings.TrimSpace(line), "--") {
-				b.WriteString(line + "\n")
-			}
-		}
-		for _, st := range strings.Split(b.String(), ";\n") {
-			if strings.TrimSpace(st) == "" {
-				continue
-			}
-			if _, err := db.Exec(st); err != nil {
-				t.Fatalf("%s: %v\n%s", schema, err, st)
-			}
-		}
-	}
+	dialecttest.LoadScripts(t, d, conn, schema)
 	data, err := os.ReadFile("dbscim.yaml")
 	if err != nil {
 		t.Fatal(err)

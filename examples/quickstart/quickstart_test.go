@@ -82,26 +82,7 @@ func serve(t *testing.T, dialect, schema string) *example {
 		return serveAsWritten(t)
 	}
 	d, db, conn := dialecttest.NewDatabase(t, dialect)
-	script, err := os.ReadFile(schema)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Statement by statement, as the mysql client runs the file (one Exec of
-	// several statements needs multiStatements on MariaDB).
-	var b strings.Builder
-	for _, line := range strings.Split(string(script), "\n") {
-		if !strings.HasPrefix(strings.TrimSpace(line), "--") {
-			b.WriteString(line + "\n")
-		}
-	}
-	for _, st := range strings.Split(b.String(), ";\n") {
-		if strings.TrimSpace(st) == "" {
-			continue
-		}
-		if _, err := db.Exec(st); err != nil {
-			t.Fatalf("%s: %v\n%s", schema, err, st)
-		}
-	}
+	dialecttest.LoadScripts(t, d, conn, schema)
 	data, err := os.ReadFile("dbscim.yaml")
 	if err != nil {
 		t.Fatal(err)
