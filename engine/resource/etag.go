@@ -20,17 +20,44 @@ func (ss *SchemaSet) ContentETag(res Resource) string {
 	// a buffer kept for the next one, and the tag is built in one allocation.
 	bp := canonicalBuffers.Get().(*[]byte)
 	buf := ss.appendCanonicalResource((*bp)[:0], res)
-	sum := sha256.Sum256(buf)
+	tag := CanonicalETag(buf)
 	if cap(buf) <= maxPooledCanonical {
 		*bp = buf[:0]
 		canonicalBuffers.Put(bp)
 	}
+	return tag
+}
+
+// CanonicalETag is the weak ETag of a resource whose canonical form is
+// canonical: what ContentETag returns for it. A protocol layer that writes the
+// canonical form itself (from a Layout's rows) tags it with this.
+func CanonicalETag(canonical []byte) string {
 	var tag [len(`W/"`) + 16 + 1]byte
 	copy(tag[:], `W/"`)
-	hex.Encode(tag[3:], sum[:8])
+	digits := CanonicalETagDigits(canonical)
+	copy(tag[3:], digits[:])
 	tag[len(tag)-1] = '"'
 	return string(tag[:])
 }
+
+// CanonicalETagDigits is the hexadecimal digits a CanonicalETag quotes, for a
+// writer that writes the tag without making its string.
+func CanonicalETagDigits(canonical []byte) (digits [16]byte) {
+	sum := sha256.Sum256(canonical)
+	hex.Encode(digits[:], sum[:8])
+	return digits
+}
+
+// AppendCanonicalString is AppendCanonical for a string.
+func AppendCanonicalString(dst []byte, s string) []byte { return appendJSONString(dst, s) }
+
+// AppendCanonical appends a value as the canonical form of a ContentETag writes
+// it: object keys sorted, nulls left out of objects, array elements in the order
+// of their own canonical encodings, numbers of one value alike whatever their Go
+// type. The canonical form of a whole resource is an object of its members (nil
+// ones left out) with the keys sorted, its never-returned attributes left out,
+// and its meta without location and version.
+func AppendCanonical(dst []byte, v any) []byte { return appendCanonical(dst, v) }
 
 // canonicalBuffers keeps the buffers ContentETag writes canonical forms into; one
 // grown beyond maxPooledCanonical (a resource with thousands of members) is left

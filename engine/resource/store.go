@@ -57,6 +57,9 @@ type Query struct {
 	SortBy     string
 	Descending bool
 	Projection Projection
+	// AsRows says that the caller takes the page as Rows where the store can give
+	// it so (see Page.Rows); a store may always answer with Resources.
+	AsRows bool
 }
 
 // Projection is a request's attributes / excludedAttributes.
@@ -76,6 +79,10 @@ type Page struct {
 	// Total is totalResults: how many resources match the filter in all.
 	Total     int
 	Resources []Resource
+	// Rows, set instead of Resources for a query AsRows, holds the page as rows
+	// of values in the store's Layout: what each row's resource is, without the
+	// resource built.
+	Rows *Rows
 }
 
 // PatchOp is one normalised PATCH operation.

@@ -83,6 +83,17 @@ func (p *Pool) Query(ctx context.Context, q dialects.Querier, op *operations.Ope
 // Each runs op's text with ready arguments and calls fn for every row, until fn
 // returns false or an error. Driver errors are classified against op.
 func (p *Pool) Each(ctx context.Context, q dialects.Querier, op *operations.Operation, args []dialects.Arg, fn func(Record) (bool, error)) (err error) {
+	return p.each(ctx, q, op, args, func(sc *scanner, rows *sql.Rows) (bool, error) {
+		r, err := sc.scan(rows)
+		if err != nil {
+			return false, p.Error(op, err)
+		}
+		return fn(r)
+	})
+}
+
+// each runs op's text and calls fn with the result set's scanner for every row.
+func (p *Pool) each(ctx context.Context, q dialects.Querier, op *operations.Operation, args []dialects.Arg, fn func(*scanner, *sql.Rows) (bool, error)) (err error) {
 	start, n := time.Now(), 0
 	defer func() { p.logStatement(ctx, op, start, n, err) }()
 	rows, err := p.Dialect.Query(ctx, q, op.Text, args)
@@ -97,12 +108,8 @@ func (p *Pool) Each(ctx context.Context, q dialects.Querier, op *operations.Oper
 				return p.Error(op, err)
 			}
 		}
-		r, err := sc.scan(rows)
-		if err != nil {
-			return p.Error(op, err)
-		}
 		n++
-		more, err := fn(r)
+		more, err := fn(sc, rows)
 		if err != nil || !more {
 			return err
 		}
@@ -291,4 +298,29 @@ func (p *Pool) Rows(ctx context.Context, q dialects.Querier, op *operations.Oper
 	}
 	defer release()
 	return p.Each(ctx, q, op, args, func(r Record) (bool, error) { return true, fn(r) })
+}
+
+// Scan is Rows for a caller that reads each row's values by position: fn gets the
+// result set's column names (as Key spells them; the same slice for every row) and
+// the row's values, normalised as a Record holds them, in a slice reused for the
+// next row. No Record is made: a list page's rows go straight to their resources.
+func (p *Pool) Scan(ctx context.Context, q dialects.Querier, op *operations.Operation, args []dialects.Arg, fn func(columns []string, values []any) error) error {
+	q, release, err := p.stmts.querier(ctx, q, op.Text)
+	if err != nil {
+		return p.Error(op, err)
+	}
+	defer release()
+	var values []any
+	return p.each(ctx, q, op, args, func(sc *scanner, rows *sql.Rows) (bool, error) {
+		if err := rows.Scan(sc.dest...); err != nil {
+			return false, p.Error(op, err)
+		}
+		if values == nil {
+			values = make([]any, len(sc.cells))
+		}
+		for i := range sc.cells {
+			values[i], sc.cells[i].v = sc.cells[i].v, nil
+		}
+		return true, fn(sc.keys, values)
+	})
 }

@@ -9,6 +9,7 @@ import (
 	"runtime/debug"
 	"sort"
 	"strings"
+	"sync/atomic"
 
 	"github.com/dbscim/dbscim/engine/fault"
 	"github.com/dbscim/dbscim/engine/resource"
@@ -72,6 +73,8 @@ type resourceType struct {
 	// keyOrder is the position of the keys a resource is written with first:
 	// schemas, id, externalId, then the core schema's attributes in its order.
 	keyOrder map[string]int
+	// plan writes the rows of the store's layout (rowplan.go).
+	plan atomic.Pointer[plannedLayout]
 }
 
 // NewHandler returns a Handler for the configuration. Resource types without a

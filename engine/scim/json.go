@@ -98,8 +98,12 @@ func (w *jsonBuffer) Write(p []byte) (int, error) {
 // appendString appends s as a JSON string the way encoding/json writes it with
 // HTML escaping off.
 func appendString(dst []byte, s string) []byte {
+	return append(appendStringBody(append(dst, '"'), s), '"')
+}
+
+// appendStringBody appends s escaped as in a JSON string, without the quotes.
+func appendStringBody(dst []byte, s string) []byte {
 	const hex = "0123456789abcdef"
-	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]
@@ -146,8 +150,7 @@ func appendString(dst []byte, s string) []byte {
 		}
 		i += size
 	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
+	return append(dst, s[start:]...)
 }
 
 // plainASCII says which ASCII bytes a JSON string holds as they are: all but the

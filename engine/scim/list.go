@@ -262,19 +262,37 @@ func (h *Handler) runList(w http.ResponseWriter, r *http.Request, rt *resourceTy
 		h.writeError(w, e)
 		return
 	}
+	// A page asked for whole may come as rows, which a plan writes without
+	// building the resources (rowplan.go).
+	q.AsRows = len(q.Projection.Attributes) == 0 && len(q.Projection.Excluded) == 0
 	page, err := rt.Store.List(r.Context(), q)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
+	var plan *rowPlan
+	if page != nil && page.Rows != nil {
+		if plan = h.planFor(rt, page.Rows.Layout); plan == nil {
+			if page.Resources, err = page.Rows.Resources(); err != nil {
+				h.fail(w, r, err)
+				return
+			}
+		}
+	}
 	resp := listResponse{Schemas: []string{ListResponseURN}, StartIndex: q.StartIndex}
 	var resources []resource.Resource
+	n := 0 // resources on the page
 	if page != nil {
 		resp.TotalResults = page.Total
 		// A store that ignores Count must not exceed maxResults.
-		resources = page.Resources[:min(len(page.Resources), max(q.Count, 0))]
+		if plan != nil {
+			n = min(page.Rows.Len(), max(q.Count, 0))
+		} else {
+			resources = page.Resources[:min(len(page.Resources), max(q.Count, 0))]
+			n = len(resources)
+		}
 	}
-	resp.ItemsPerPage = len(resources)
+	resp.ItemsPerPage = n
 	if resp.ItemsPerPage > 0 {
 		// A store that under-reports its total must not produce a page that ends
 		// beyond totalResults: clients stop paging there.
@@ -288,21 +306,25 @@ func (h *Handler) runList(w http.ResponseWriter, r *http.Request, rt *resourceTy
 	resp.appendHead(buf)
 	base, pr := requestBaseURL(r), resource.NewProjector(rt.ss, q.Projection)
 	complete := !rt.ss.Partial(q.Projection)
-	for i, res := range resources {
+	for i := range n {
 		if i > 0 {
 			buf.WriteByte(',')
 		}
 		start := buf.Len()
-		if err := h.present(rt, res, base, pr, complete).appendJSON(buf); err != nil {
-			h.fail(w, r, err)
-			return
+		if plan != nil {
+			plan.appendRow(buf, page.Rows.Row(i), base)
+		} else {
+			if err := h.present(rt, resources[i], base, pr, complete).appendJSON(buf); err != nil {
+				h.fail(w, r, err)
+				return
+			}
+			resources[i] = nil
 		}
 		if i == 0 {
 			// The first resource tells the size of the page, which spares the
 			// buffer its doublings.
-			buf.Grow((buf.Len() - start + 1) * (len(resources) - 1))
+			buf.Grow((buf.Len() - start + 1) * (n - 1))
 		}
-		resources[i] = nil
 	}
 	buf.WriteString("]}\n")
 	h.writeBytes(w, http.StatusOK, buf.Bytes())

@@ -14,6 +14,14 @@ import (
 
 // List answers one page of users.
 func (s *Users) List(ctx context.Context, q resource.Query) (*resource.Page, error) {
+	// Rows carry the list statement's columns only: grants, groups, child-table
+	// values and tombstones are added to resources.
+	q.AsRows = q.AsRows && !s.attaches(q.Projection)
+	if q.AsRows {
+		if _, _, ok, _ := s.incremental(q); ok {
+			q.AsRows = false
+		}
+	}
 	page, err := s.listUsers(ctx, q)
 	if err != nil {
 		return nil, err
@@ -103,24 +111,33 @@ func (s *table) listSQL(ctx context.Context, db dialects.Querier, op *operations
 		}
 	}
 	var last any
+	n := 0 // resources on the page
 	if q.Count > 0 {
 		st, err := gen.Page(cond, req)
 		if err != nil {
 			return nil, err
 		}
 		pageOp := &operations.Operation{Name: op.Name, Text: st.Text}
-		if err := s.pool.Rows(ctx, db, pageOp, append(append([]dialects.Arg{}, base...), st.Args...), func(r run.Record) error {
-			res, err := toResource(s.idColumn, s.cols, r)
-			if err == nil {
-				page.Resources = append(page.Resources, res)
-				last = r[run.Key(s.idColumn)]
-			}
-			return err
-		}); err != nil {
+		args := append(append([]dialects.Arg{}, base...), st.Args...)
+		if q.AsRows && s.layout != nil {
+			page.Rows = &resource.Rows{Layout: s.layout}
+			err = s.pool.Scan(ctx, db, pageOp, args, s.rowReader(page.Rows, q.Count, func(id any) { last = id; n++ }))
+		} else {
+			err = s.pool.Rows(ctx, db, pageOp, args, func(r run.Record) error {
+				res, err := toResource(s.idColumn, s.cols, r)
+				if err == nil {
+					page.Resources = append(page.Resources, res)
+					last = r[run.Key(s.idColumn)]
+					n++
+				}
+				return err
+			})
+		}
+		if err != nil {
 			return nil, err
 		}
-		if page.Total < 0 && q.StartIndex == 1 && len(page.Resources) < q.Count {
-			page.Total = len(page.Resources)
+		if page.Total < 0 && q.StartIndex == 1 && n < q.Count {
+			page.Total = n
 		}
 	}
 	if page.Total < 0 {
@@ -134,10 +151,64 @@ func (s *table) listSQL(ctx context.Context, db dialects.Querier, op *operations
 			return nil, err
 		}
 	}
-	if keyed && q.Count > 0 && len(page.Resources) == q.Count && last != nil {
+	if keyed && q.Count > 0 && n == q.Count && last != nil {
 		s.cursors.put(cursorKey{query: walkKey().query, start: q.StartIndex + q.Count}, cursor{last: last, total: page.Total})
 	}
 	return page, nil
+}
+
+// rowReader reads a page's rows into rows, in its layout: the id as text, each
+// column as its mapping reads it (nil where the row has no such column, or a
+// value the mapping leaves out), as toResource would set them. It finds the
+// columns by name on the first row; a later column of the same name wins, as in
+// a Record. Each row's id, as the database returned it, goes to read.
+func (s *table) rowReader(rows *resource.Rows, capacity int, read func(id any)) func(columns []string, values []any) error {
+	var at []int // position of the id, then of each column; -1 when absent
+	return func(columns []string, values []any) error {
+		if at == nil {
+			find := func(name string) int {
+				k, i := run.Key(name), -1
+				for j, c := range columns {
+					if c == k {
+						i = j
+					}
+				}
+				return i
+			}
+			at = make([]int, len(s.cols)+1)
+			at[0] = find(s.idColumn)
+			for i := range s.cols {
+				at[i+1] = find(s.cols[i].Column)
+			}
+			// A lookup asks for a page of maxResults and finds one user: the
+			// rows start small and grow as they come.
+			rows.Values = make([]any, 0, min(capacity, 16)*len(at))
+		}
+		var id any
+		if at[0] >= 0 {
+			id = values[at[0]]
+		}
+		if id != nil {
+			if _, isText := id.(string); !isText {
+				rows.Values = append(rows.Values, text(id))
+			} else {
+				rows.Values = append(rows.Values, id)
+			}
+		} else {
+			rows.Values = append(rows.Values, nil)
+		}
+		for i := range s.cols {
+			var sv any
+			if j := at[i+1]; j >= 0 {
+				if v, ok := s.cols[i].toSCIM(values[j]); ok {
+					sv = v
+				}
+			}
+			rows.Values = append(rows.Values, sv)
+		}
+		read(id)
+		return nil
+	}
 }
 
 // argsKey renders bound values for a cursor key.

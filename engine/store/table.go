@@ -42,6 +42,21 @@ type table struct {
 	// children are the attributes kept in child tables, which a filter tests
 	// with EXISTS over their read statements (users only).
 	children []*child
+	// layout is the rows a list page can be handed over as (the id, then each
+	// column's value at its path); nil when the mappings spell a name two ways.
+	layout *resource.Layout
+}
+
+// newLayout is the Layout of a resource's rows: the id, then cols in order.
+func newLayout(cols []column) *resource.Layout {
+	paths := make([]string, len(cols))
+	for i := range cols {
+		if cols[i].mapped == nil {
+			return nil
+		}
+		paths[i] = cols[i].Path
+	}
+	return resource.NewLayout(paths...)
 }
 
 // get runs the get operation. SCIM ids are opaque, case-exact strings, but databases

@@ -41,6 +41,7 @@ func newUsers(pool *run.Pool, cfg *operations.Users, maxResults int, ents []*Ent
 	s := &Users{cfg: cfg, ops: cfg.Operations}
 	s.table = table{pool: pool, kind: "User", idColumn: cfg.ID, cols: logTo(pool, resolve(cfg.Attributes, core, exts...)),
 		schemas: append([]*resource.Schema{core}, exts...), maxResults: maxResults, listOp: cfg.Operations[operations.List], getOp: cfg.Operations[operations.Get], cursors: newCursorCache()}
+	s.layout = newLayout(s.cols)
 	s.ents = ents
 	s.children = newChildren(cfg.Attributes, core, cfg.ID)
 	s.table.children = s.children
@@ -94,6 +95,25 @@ func (s *Users) Get(ctx context.Context, id string, p resource.Projection) (reso
 // attachGrants reads the grants of every entitlement type the projection asks for
 // into the users' entitlements and roles attributes. It runs after a result set is
 // closed, because a connection (or transaction) runs one statement at a time.
+// attaches reports whether attachGrants adds anything to a page's users under
+// projection p: their groups, child-table values or grants.
+func (s *Users) attaches(p resource.Projection) bool {
+	if g := s.groups; g != nil && g.ops[operations.GroupsOfUser] != nil && p.Wants("groups") {
+		return true
+	}
+	for _, c := range s.children {
+		if p.Wants(c.name) {
+			return true
+		}
+	}
+	for _, e := range s.ents {
+		if p.Wants(e.attr) {
+			return true
+		}
+	}
+	return false
+}
+
 func (s *Users) attachGrants(ctx context.Context, q dialects.Querier, p resource.Projection, users ...resource.Resource) error {
 	ids := make([]string, len(users))
 	for i, res := range users {

@@ -1,0 +1,206 @@
+package scim
+
+import (
+	"bytes"
+	"context"
+	"math/rand/v2"
+	"net/http/httptest"
+	"strconv"
+	"testing"
+
+	"github.com/dbscim/dbscim/engine/resource"
+)
+
+const enterprise = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+
+// plannedLayouts are layouts of the shapes a plan writes: a table's plain
+// columns as attributes, sub-attributes, extension attributes, value-filtered
+// elements and meta's dates.
+var plannedLayouts = map[string][]string{
+	"benchmark": {"userName", "name.givenName", "name.familyName", `emails[type eq "work"].value`, "active"},
+	"wide": {"userName", "externalId", "displayName", "title", "name.givenName", "name.familyName", "name.formatted",
+		`emails[type eq "work"].value`, `emails[type eq "home"].value`, `emails[type eq "work"].primary`,
+		`phoneNumbers[type eq "mobile"].value`, enterprise + ":department", enterprise + ":manager.value",
+		enterprise + ":employeeNumber", "meta.created", "meta.lastModified", "active", "userType", "locale"},
+	"extension only": {"userName", enterprise + ":costCenter"},
+	"primary filter": {"userName", `emails[primary eq true].value`, `emails[type eq "other"].value`},
+}
+
+// unplannedLayouts are layouts whose resources the general way must write.
+var unplannedLayouts = map[string][]string{
+	"password":           {"userName", "password"},
+	"stored version":     {"userName", "meta.version"},
+	"constant overwrite": {"userName", `emails[type eq "work"].value`, `emails[type eq "work"].type`},
+	"one path twice":     {"userName", "title", "title"},
+}
+
+func userType(t *testing.T) (*Handler, *resourceType) {
+	t.Helper()
+	h := NewHandler(Config{ResourceTypes: []ResourceType{{ID: "User", Name: "User", Endpoint: "Users", Schema: resource.UserSchema(),
+		Extensions: []*resource.Schema{resource.EnterpriseUserSchema()}, Methods: allMethods}}})
+	return h, h.types[0]
+}
+
+// randomValue is a value a store may hand over for a mapped column: text that
+// JSON must escape (quotes, control characters, U+2028, invalid UTF-8), booleans,
+// integers, decimals, or nothing.
+func randomValue(rng *rand.Rand) any {
+	texts := []string{"ada", "Ada Lovelace", `q"uote\back`, "line\nbreak\ttab", "\u2028sep\u2029", "é ü ß 日本", "\xff\xfe bad", "<a&b>", "", " "}
+	switch rng.IntN(7) {
+	case 0:
+		return nil
+	case 1:
+		return rng.IntN(2) == 0
+	case 2:
+		return int64(rng.IntN(2000) - 1000)
+	case 3:
+		return float64(rng.IntN(1000)) / 8
+	default:
+		return texts[rng.IntN(len(texts))]
+	}
+}
+
+// TestRowPlanWritesWhatPresentWrites checks that a plan writes every row as the
+// general way writes the resource the layout makes of it, meta.version (the
+// content ETag) included, byte for byte, over random rows.
+func TestRowPlanWritesWhatPresentWrites(t *testing.T) {
+	h, rt := userType(t)
+	pr := resource.NewProjector(rt.ss, resource.Projection{})
+	rng := rand.New(rand.NewPCG(1, 2))
+	for name, paths := range plannedLayouts {
+		t.Run(name, func(t *testing.T) {
+			l := resource.NewLayout(paths...)
+			p := newRowPlan(h, rt, l)
+			if p == nil {
+				t.Fatalf("no plan for %v", paths)
+			}
+			var general, planned bytes.Buffer
+			for round := range 3000 {
+				vals := make([]any, l.Len())
+				for i := range vals {
+					vals[i] = randomValue(rng)
+				}
+				if round%5 != 0 {
+					vals[0] = "id-" + strconv.Itoa(round) + []string{"", "/with space", "é"}[round%3]
+				}
+				res, err := l.Resource(vals)
+				if err != nil {
+					t.Fatal(err)
+				}
+				general.Reset()
+				planned.Reset()
+				base := "https://scim.example.com/scim/v2/t" + []string{"", "\"q\""}[round%2]
+				if err := h.present(rt, res, base, pr, true).appendJSON(&general); err != nil {
+					t.Fatal(err)
+				}
+				p.appendRow(&planned, vals, base)
+				if !bytes.Equal(general.Bytes(), planned.Bytes()) {
+					t.Fatalf("row %#v:\ngeneral %s\nplanned %s", vals, general.Bytes(), planned.Bytes())
+				}
+			}
+		})
+	}
+}
+
+// TestRowPlanRefuses checks that layouts whose presentation a plan cannot
+// reproduce get none.
+func TestRowPlanRefuses(t *testing.T) {
+	h, rt := userType(t)
+	for name, paths := range unplannedLayouts {
+		if p := newRowPlan(h, rt, resource.NewLayout(paths...)); p != nil {
+			t.Errorf("%s: a plan for %v", name, paths)
+		}
+	}
+	schemaless := NewHandler(Config{ResourceTypes: []ResourceType{{Name: "User"}}})
+	if p := newRowPlan(schemaless, schemaless.types[0], resource.NewLayout("userName")); p != nil {
+		t.Error("a plan for a type without a schema")
+	}
+}
+
+// rowStore is a store whose list answers with the rows it holds, as Rows when
+// asked for them and as resources otherwise.
+type rowStore struct {
+	resource.Store
+	rows   *resource.Rows
+	never  bool // answer with resources even when asked for rows
+	asRows []bool
+}
+
+func (s *rowStore) List(_ context.Context, q resource.Query) (*resource.Page, error) {
+	s.asRows = append(s.asRows, q.AsRows)
+	if q.AsRows && !s.never {
+		return &resource.Page{Total: s.rows.Len(), Rows: s.rows}, nil
+	}
+	all, err := s.rows.Resources()
+	return &resource.Page{Total: len(all), Resources: all}, err
+}
+
+// TestListAnswersRowsAsResources checks that a list page handed over as rows
+// gets the answer the same page handed over as resources gets, planned or not,
+// and that only a page asked for whole is asked for as rows.
+func TestListAnswersRowsAsResources(t *testing.T) {
+	for _, paths := range [][]string{plannedLayouts["wide"], unplannedLayouts["password"]} {
+		l := resource.NewLayout(paths...)
+		rng := rand.New(rand.NewPCG(3, 4))
+		rows := &resource.Rows{Layout: l}
+		for i := range 40 {
+			vals := make([]any, l.Len())
+			for j := range vals {
+				vals[j] = randomValue(rng)
+			}
+			vals[0] = "u" + strconv.Itoa(i)
+			rows.Values = append(rows.Values, vals...)
+		}
+		answer := func(target string, asRows bool) (string, []bool) {
+			st := &rowStore{rows: rows, never: !asRows}
+			h := NewHandler(Config{ResourceTypes: []ResourceType{{ID: "User", Name: "User", Endpoint: "Users", Schema: resource.UserSchema(),
+				Extensions: []*resource.Schema{resource.EnterpriseUserSchema()}, Methods: allMethods, Store: st}}})
+			req := httptest.NewRequest("GET", target, nil)
+			req = req.WithContext(WithBaseURL(req.Context(), "https://scim.example.com/scim/v2/t"))
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			if rec.Code != 200 {
+				t.Fatalf("%s: %d %s", target, rec.Code, rec.Body)
+			}
+			return rec.Body.String(), st.asRows
+		}
+		for _, target := range []string{"/Users", "/Users?count=7", "/Users?attributes=userName", "/Users?excludedAttributes=emails"} {
+			planned, asked := answer(target, true)
+			general, _ := answer(target, false)
+			if planned != general {
+				t.Errorf("%v %s:\nas rows      %s\nas resources %s", paths, target, planned, general)
+			}
+			if want := target == "/Users" || target == "/Users?count=7"; asked[0] != want {
+				t.Errorf("%s asked for rows: %v, want %v", target, asked[0], want)
+			}
+		}
+	}
+}
+
+// BenchmarkPlanPage writes through a plan the page BenchmarkPresentPage
+// presents: 100 users, one row each.
+func BenchmarkPlanPage(b *testing.B) {
+	h := NewHandler(Config{ResourceTypes: []ResourceType{{Name: "User", Endpoint: "Users",
+		Schema: resource.UserSchema(), Extensions: []*resource.Schema{resource.EnterpriseUserSchema()}}}})
+	rt := h.types[0]
+	l := resource.NewLayout("userName", "externalId", "name.givenName", "name.familyName", `emails[type eq "work"].value`,
+		`emails[type eq "work"].primary`, "active", "title", "displayName", "meta.created", "meta.lastModified")
+	p := newRowPlan(h, rt, l)
+	if p == nil {
+		b.Fatal("no plan")
+	}
+	rows := &resource.Rows{Layout: l}
+	for i := range 100 {
+		rows.Values = append(rows.Values, strconv.Itoa(i+1), "user"+strconv.Itoa(i)+"@example.com", "ext-"+strconv.Itoa(i),
+			"Barbara", "Jensen", "user"+strconv.Itoa(i)+"@example.com", true, true, nil, "Barbara Jensen",
+			"2024-01-02T03:04:05Z", "2024-01-02T03:04:05Z")
+	}
+	var buf bytes.Buffer
+	b.ReportAllocs()
+	for b.Loop() {
+		buf.Reset()
+		for i := range rows.Len() {
+			p.appendRow(&buf, rows.Row(i), "https://h/scim/v2")
+		}
+	}
+}
