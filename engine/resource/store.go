@@ -43,6 +43,15 @@ type Store interface {
 	Delete(ctx context.Context, id string) error
 }
 
+// RowGetter is a Store that can answer a Get with the resource's row, in the
+// Layout its list pages come in, for a caller that writes rows through a plan.
+type RowGetter interface {
+	// GetRow returns the row of the resource with the given id (errors as Get),
+	// or nil Rows when the resource under the projection holds more than its
+	// row: the caller then asks Get.
+	GetRow(ctx context.Context, id string, p Projection) (*Rows, error)
+}
+
 // Query is a normalised list request.
 type Query struct {
 	// Filter is the parsed filter, nil when the request has none. Entra's extended

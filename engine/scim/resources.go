@@ -22,6 +22,21 @@ func (h *Handler) get(w http.ResponseWriter, r *http.Request, rt *resourceType, 
 	if !complete && conditional(r) {
 		fetch, complete = resource.Projection{}, true
 	}
+	if rg, ok := rt.Store.(resource.RowGetter); ok && len(p.Attributes) == 0 && len(p.Excluded) == 0 && !conditional(r) {
+		// The whole resource, unconditionally: its row may be written through
+		// the plan list pages use (rowplan.go).
+		rows, err := rg.GetRow(r.Context(), id, p)
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		if rows.Len() == 1 {
+			if plan := h.planFor(rt, rows.Layout); plan != nil {
+				h.writeRow(w, plan, rows.Row(0), base)
+				return
+			}
+		}
+	}
 	res, err := rt.Store.Get(r.Context(), id, fetch)
 	if err != nil {
 		h.fail(w, r, err)

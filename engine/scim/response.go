@@ -359,6 +359,20 @@ type jsonAppender interface {
 	appendJSON(buf *bytes.Buffer) error
 }
 
+// writeRow answers a GET with one row written through its plan, and its ETag.
+func (h *Handler) writeRow(w http.ResponseWriter, plan *rowPlan, vals []any, base string) {
+	buf := responseBuffers.Get().(*bytes.Buffer)
+	defer putResponseBuffer(buf)
+	digits := plan.appendRow(buf, vals, base)
+	buf.WriteByte('\n')
+	var tag [len(`W/"`) + 16 + 1]byte
+	copy(tag[:], `W/"`)
+	copy(tag[3:], digits[:])
+	tag[len(tag)-1] = '"'
+	w.Header().Set("ETag", string(tag[:]))
+	h.writeBytes(w, http.StatusOK, buf.Bytes())
+}
+
 // writeResource answers one resource with its ETag (and Location for 201).
 func (h *Handler) writeResource(w http.ResponseWriter, status int, o *outResource, base string) {
 	if o.etag != "" {

@@ -287,6 +287,7 @@ func planOf(name string, v any, seen []int, inElement bool) *planNode {
 			return nil
 		}
 		slices.SortFunc(n.kids, func(a, b *planNode) int { return strings.Compare(a.name, b.name) })
+		slices.Sort(n.leaves)
 		return n
 	case []any:
 		if inElement || len(x) == 0 || len(x) > maxPlanElements {
@@ -366,8 +367,9 @@ func outputOrder(rt *resourceType, top []*planNode) []*planNode {
 // canonicalBuffers keeps the buffers rows' canonical forms are written into.
 var rowCanonicalBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
 
-// appendRow writes one row as its presented resource.
-func (p *rowPlan) appendRow(buf *bytes.Buffer, vals []any, base string) {
+// appendRow writes one row as its presented resource, and returns the digits of
+// its content ETag.
+func (p *rowPlan) appendRow(buf *bytes.Buffer, vals []any, base string) [16]byte {
 	id, hasID := "", vals[0] != nil
 	if hasID {
 		if s, ok := vals[0].(string); ok {
@@ -413,6 +415,7 @@ func (p *rowPlan) appendRow(buf *bytes.Buffer, vals []any, base string) {
 	}
 	b = append(b, '}')
 	buf.Write(b)
+	return etag
 }
 
 // has reports whether a top-level member is written for the row.
@@ -497,11 +500,14 @@ func appendOut(b []byte, n *planNode, vals []any) []byte {
 		var stack [maxPlanElements]elem
 		elems := stack[:0]
 		for _, e := range n.elems {
+			first := -1
 			for _, i := range e.leaves {
-				if vals[i] != nil {
-					elems = append(elems, elem{e, i})
-					break
+				if vals[i] != nil && (first < 0 || i < first) {
+					first = i
 				}
+			}
+			if first >= 0 {
+				elems = append(elems, elem{e, first})
 			}
 		}
 		slices.SortFunc(elems, func(a, b elem) int { return a.first - b.first })

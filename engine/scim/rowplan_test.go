@@ -3,9 +3,11 @@ package scim
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/dbscim/dbscim/engine/resource"
@@ -135,6 +137,27 @@ func (s *rowStore) List(_ context.Context, q resource.Query) (*resource.Page, er
 	return &resource.Page{Total: len(all), Resources: all}, err
 }
 
+func (s *rowStore) Get(_ context.Context, id string, _ resource.Projection) (resource.Resource, error) {
+	for i := range s.rows.Len() {
+		if s.rows.Row(i)[0] == id {
+			return s.rows.Layout.Resource(s.rows.Row(i))
+		}
+	}
+	return nil, nil
+}
+
+func (s *rowStore) GetRow(_ context.Context, id string, _ resource.Projection) (*resource.Rows, error) {
+	if s.never {
+		return nil, nil
+	}
+	for i := range s.rows.Len() {
+		if s.rows.Row(i)[0] == id {
+			return &resource.Rows{Layout: s.rows.Layout, Values: s.rows.Row(i)}, nil
+		}
+	}
+	return nil, nil
+}
+
 // TestListAnswersRowsAsResources checks that a list page handed over as rows
 // gets the answer the same page handed over as resources gets, planned or not,
 // and that only a page asked for whole is asked for as rows.
@@ -151,18 +174,18 @@ func TestListAnswersRowsAsResources(t *testing.T) {
 			vals[0] = "u" + strconv.Itoa(i)
 			rows.Values = append(rows.Values, vals...)
 		}
-		answer := func(target string, asRows bool) (string, []bool) {
+		answer := func(target string, asRows bool, header ...string) (string, []bool) {
 			st := &rowStore{rows: rows, never: !asRows}
 			h := NewHandler(Config{ResourceTypes: []ResourceType{{ID: "User", Name: "User", Endpoint: "Users", Schema: resource.UserSchema(),
 				Extensions: []*resource.Schema{resource.EnterpriseUserSchema()}, Methods: allMethods, Store: st}}})
 			req := httptest.NewRequest("GET", target, nil)
+			for i := 0; i+1 < len(header); i += 2 {
+				req.Header.Set(header[i], header[i+1])
+			}
 			req = req.WithContext(WithBaseURL(req.Context(), "https://scim.example.com/scim/v2/t"))
 			rec := httptest.NewRecorder()
 			h.ServeHTTP(rec, req)
-			if rec.Code != 200 {
-				t.Fatalf("%s: %d %s", target, rec.Code, rec.Body)
-			}
-			return rec.Body.String(), st.asRows
+			return fmt.Sprint(rec.Code, " ", rec.Header().Get("ETag"), " ", rec.Header().Get("Content-Type"), "\n", rec.Body.String()), st.asRows
 		}
 		for _, target := range []string{"/Users", "/Users?count=7", "/Users?attributes=userName", "/Users?excludedAttributes=emails"} {
 			planned, asked := answer(target, true)
@@ -172,6 +195,23 @@ func TestListAnswersRowsAsResources(t *testing.T) {
 			}
 			if want := target == "/Users" || target == "/Users?count=7"; asked[0] != want {
 				t.Errorf("%s asked for rows: %v, want %v", target, asked[0], want)
+			}
+		}
+		// A GET: whole, projected, conditional, and of a user that is not there.
+		for _, target := range []string{"/Users/u3", "/Users/u17?attributes=emails", "/Users/u40"} {
+			planned, _ := answer(target, true)
+			general, _ := answer(target, false)
+			if planned != general {
+				t.Errorf("%v GET %s:\nas a row      %s\nas a resource %s", paths, target, planned, general)
+			}
+		}
+		general, _ := answer("/Users/u5", false)
+		etag := strings.Fields(general)[1]
+		for _, h := range [][]string{{"If-None-Match", etag}, {"If-Match", etag}, {"If-Match", `W/"other"`}} {
+			planned, _ := answer("/Users/u5", true, h...)
+			general, _ := answer("/Users/u5", false, h...)
+			if planned != general {
+				t.Errorf("%v GET with %v:\nas a row      %s\nas a resource %s", paths, h, planned, general)
 			}
 		}
 	}

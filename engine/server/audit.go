@@ -196,6 +196,21 @@ func (s *observedStore) Get(ctx context.Context, id string, p resource.Projectio
 	return r, err
 }
 
+// GetRow implements resource.RowGetter for a store that does; for another, it
+// returns no row, and the handler asks Get.
+func (s *observedStore) GetRow(ctx context.Context, id string, p resource.Projection) (*resource.Rows, error) {
+	rg, ok := s.inner.(resource.RowGetter)
+	if !ok {
+		return nil, nil
+	}
+	start := time.Now()
+	rows, err := rg.GetRow(ctx, id, p)
+	if rows != nil || err != nil {
+		s.observe("get", start, err)
+	}
+	return rows, err
+}
+
 // List implements resource.Store.
 func (s *observedStore) List(ctx context.Context, q resource.Query) (*resource.Page, error) {
 	start := time.Now()

@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/dbscim/dbscim/engine/fault"
 	"github.com/dbscim/dbscim/engine/resource"
 	"github.com/dbscim/dbscim/engine/scim/filter"
 )
@@ -92,5 +93,43 @@ func TestListAsRowsOnlyWhenRowsSay(t *testing.T) {
 	}
 	if page.Rows == nil || page.Rows.Len() == 0 {
 		t.Error("a page without phoneNumbers not as rows")
+	}
+}
+
+// TestGetRow checks on every engine that a user's row stands for exactly the
+// user Get returns, that a user who is not there is 404 either way, and that a
+// user with more than the row (child-table values) has no row.
+func TestGetRow(t *testing.T) {
+	for _, dialect := range []string{"sqlite", "mysql", "postgres"} {
+		t.Run(dialect, func(t *testing.T) {
+			ctx := context.Background()
+			pushdown, _ := pushdownTarget(t, dialect)
+			coded, _, _ := codedTarget(t, dialect)
+			for s, ids := range map[*Users][]string{pushdown.Users: {"p01", "p02", "p03", "p04", "p05", "p06"}, coded.Users: {"s1", "s3", "s4", "s5"}} {
+				for _, id := range ids {
+					want, err := s.Get(ctx, id, resource.Projection{})
+					if err != nil {
+						t.Fatal(err)
+					}
+					rows, err := s.GetRow(ctx, id, resource.Projection{})
+					if err != nil || rows.Len() != 1 {
+						t.Fatalf("%s: %v %v", id, rows, err)
+					}
+					got, err := rows.Layout.Resource(rows.Row(0))
+					if err != nil || !reflect.DeepEqual(got, want) {
+						t.Errorf("%s:\nrow %v %v\nget %v", id, got, err, want)
+					}
+				}
+				_, errGet := s.Get(ctx, "nobody", resource.Projection{})
+				_, errRow := s.GetRow(ctx, "nobody", resource.Projection{})
+				if !fault.Is(errGet, fault.NotFound) || !fault.Is(errRow, fault.NotFound) {
+					t.Errorf("nobody: %v, %v", errGet, errRow)
+				}
+			}
+		})
+	}
+	phones := phonesTarget(t, "sqlite").Users
+	if rows, err := phones.GetRow(context.Background(), "e1", resource.Projection{}); rows != nil || err != nil {
+		t.Errorf("a user with phone numbers as a row: %v %v", rows, err)
 	}
 }

@@ -92,9 +92,35 @@ func (s *Users) Get(ctx context.Context, id string, p resource.Projection) (reso
 	return res, s.attachGrants(ctx, s.pool.DB, p, res)
 }
 
-// attachGrants reads the grants of every entitlement type the projection asks for
-// into the users' entitlements and roles attributes. It runs after a result set is
-// closed, because a connection (or transaction) runs one statement at a time.
+// GetRow is Get for a caller that writes rows (resource.RowGetter): the user's
+// row in the store's layout, or nil when the user under projection p holds
+// more than the row (groups, child-table values, grants).
+func (s *Users) GetRow(ctx context.Context, id string, p resource.Projection) (*resource.Rows, error) {
+	if s.layout == nil || s.attaches(p) {
+		return nil, nil
+	}
+	rec, err := s.get(ctx, s.pool.DB, id)
+	if err != nil {
+		return nil, err
+	}
+	rows := &resource.Rows{Layout: s.layout, Values: make([]any, 0, len(s.cols)+1)}
+	var idValue any
+	if v, ok := rec.Get(s.idColumn); ok && v != nil {
+		idValue = text(v)
+	}
+	rows.Values = append(rows.Values, idValue)
+	for i := range s.cols {
+		var sv any
+		if v, ok := rec.Get(s.cols[i].Column); ok {
+			if v, ok := s.cols[i].toSCIM(v); ok {
+				sv = v
+			}
+		}
+		rows.Values = append(rows.Values, sv)
+	}
+	return rows, nil
+}
+
 // attaches reports whether attachGrants adds anything to a page's users under
 // projection p: their groups, child-table values or grants.
 func (s *Users) attaches(p resource.Projection) bool {
@@ -114,6 +140,9 @@ func (s *Users) attaches(p resource.Projection) bool {
 	return false
 }
 
+// attachGrants reads the grants of every entitlement type the projection asks for
+// into the users' entitlements and roles attributes. It runs after a result set is
+// closed, because a connection (or transaction) runs one statement at a time.
 func (s *Users) attachGrants(ctx context.Context, q dialects.Querier, p resource.Projection, users ...resource.Resource) error {
 	ids := make([]string, len(users))
 	for i, res := range users {
