@@ -26,6 +26,8 @@ var plannedLayouts = map[string][]string{
 		enterprise + ":employeeNumber", "meta.created", "meta.lastModified", "active", "userType", "locale"},
 	"extension only": {"userName", enterprise + ":costCenter"},
 	"primary filter": {"userName", `emails[primary eq true].value`, `emails[type eq "other"].value`},
+	// Attributes a store reads apart from the list statement, set whole.
+	"attached": {"userName", "title", `emails[type eq "work"].value`, "phoneNumbers", "groups", "entitlements", "roles"},
 }
 
 // unplannedLayouts are layouts whose resources the general way must write.
@@ -48,9 +50,15 @@ func userType(t *testing.T) (*Handler, *resourceType) {
 // integers, decimals, or nothing.
 func randomValue(rng *rand.Rand) any {
 	texts := []string{"ada", "Ada Lovelace", `q"uote\back`, "line\nbreak\ttab", "\u2028sep\u2029", "é ü ß 日本", "\xff\xfe bad", "<a&b>", "", " "}
-	switch rng.IntN(7) {
+	switch rng.IntN(8) {
 	case 0:
 		return nil
+	case 7: // a multi-valued attribute's values, as a store reads them whole
+		var l []any
+		for range 1 + rng.IntN(4) {
+			l = append(l, map[string]any{"value": texts[rng.IntN(len(texts))], "type": []string{"work", "home"}[rng.IntN(2)], "display": randomValue(rng)})
+		}
+		return l
 	case 1:
 		return rng.IntN(2) == 0
 	case 2:

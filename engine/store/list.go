@@ -14,9 +14,7 @@ import (
 
 // List answers one page of users.
 func (s *Users) List(ctx context.Context, q resource.Query) (*resource.Page, error) {
-	// Rows carry the list statement's columns only: grants, groups, child-table
-	// values and tombstones are added to resources.
-	q.AsRows = q.AsRows && !s.attaches(q.Projection)
+	// Tombstones are added to resources.
 	if q.AsRows {
 		if _, _, ok, _ := s.incremental(q); ok {
 			q.AsRows = false
@@ -26,7 +24,12 @@ func (s *Users) List(ctx context.Context, q resource.Query) (*resource.Page, err
 	if err != nil {
 		return nil, err
 	}
-	if err := s.attachGrants(ctx, s.pool.DB, q.Projection, page.Resources...); err != nil {
+	if page.Rows != nil {
+		err = s.attachToRows(ctx, s.pool.DB, q.Projection, page.Rows)
+	} else {
+		err = s.attachGrants(ctx, s.pool.DB, q.Projection, page.Resources...)
+	}
+	if err != nil {
 		return nil, err
 	}
 	if c, since, ok, err := s.incremental(q); ok || err != nil {
@@ -182,7 +185,7 @@ func (s *table) rowReader(rows *resource.Rows, capacity int, read func(id any)) 
 			}
 			// A lookup asks for a page of maxResults and finds one user: the
 			// rows start small and grow as they come.
-			rows.Values = make([]any, 0, min(capacity, 16)*len(at))
+			rows.Values = make([]any, 0, min(capacity, 16)*rows.Layout.Len())
 		}
 		var id any
 		if at[0] >= 0 {
@@ -205,6 +208,9 @@ func (s *table) rowReader(rows *resource.Rows, capacity int, read func(id any)) 
 				}
 			}
 			rows.Values = append(rows.Values, sv)
+		}
+		for range s.attached { // read after the page (Users.attachToRows)
+			rows.Values = append(rows.Values, nil)
 		}
 		read(id)
 		return nil

@@ -57,6 +57,7 @@ func New(pool *run.Pool, t *operations.Target, maxResults int) *Stores {
 	if t.Users != nil {
 		s.Users = newUsers(pool, t.Users, maxResults, s.Entitlements)
 		s.Users.groups = s.Groups
+		s.Users.initLayout()
 	}
 	return s
 }

@@ -43,20 +43,33 @@ type table struct {
 	// with EXISTS over their read statements (users only).
 	children []*child
 	// layout is the rows a list page can be handed over as (the id, then each
-	// column's value at its path); nil when the mappings spell a name two ways.
+	// column's value at its path, then the attached attributes); nil when the
+	// mappings spell a name two ways.
 	layout *resource.Layout
+	// attached are the attributes read for a page's resources apart from the
+	// list statement, whole (users: groups, child-table attributes, grants),
+	// last in a row.
+	attached []string
 }
 
-// newLayout is the Layout of a resource's rows: the id, then cols in order.
-func newLayout(cols []column) *resource.Layout {
-	paths := make([]string, len(cols))
+// newLayout is the Layout of a resource's rows: the id, cols in order, then the
+// attached attributes, set whole. nil when the mappings spell a name two ways,
+// or when columns map into an attached attribute, whose values a row could not
+// hold apart from the attribute's.
+func newLayout(cols []column, attached []string) *resource.Layout {
+	paths := make([]string, 0, len(cols)+len(attached))
 	for i := range cols {
 		if cols[i].mapped == nil {
 			return nil
 		}
-		paths[i] = cols[i].Path
+		for _, a := range attached {
+			if strings.EqualFold(cols[i].attr, a) {
+				return nil
+			}
+		}
+		paths = append(paths, cols[i].Path)
 	}
-	return resource.NewLayout(paths...)
+	return resource.NewLayout(append(paths, attached...)...)
 }
 
 // get runs the get operation. SCIM ids are opaque, case-exact strings, but databases

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"strings"
 
 	"github.com/dbscim/dbscim/dialects"
@@ -41,7 +42,6 @@ func newUsers(pool *run.Pool, cfg *operations.Users, maxResults int, ents []*Ent
 	s := &Users{cfg: cfg, ops: cfg.Operations}
 	s.table = table{pool: pool, kind: "User", idColumn: cfg.ID, cols: logTo(pool, resolve(cfg.Attributes, core, exts...)),
 		schemas: append([]*resource.Schema{core}, exts...), maxResults: maxResults, listOp: cfg.Operations[operations.List], getOp: cfg.Operations[operations.Get], cursors: newCursorCache()}
-	s.layout = newLayout(s.cols)
 	s.ents = ents
 	s.children = newChildren(cfg.Attributes, core, cfg.ID)
 	s.table.children = s.children
@@ -93,17 +93,17 @@ func (s *Users) Get(ctx context.Context, id string, p resource.Projection) (reso
 }
 
 // GetRow is Get for a caller that writes rows (resource.RowGetter): the user's
-// row in the store's layout, or nil when the user under projection p holds
-// more than the row (groups, child-table values, grants).
+// row in the store's layout, its groups, child-table values and grants read into
+// the row's last values.
 func (s *Users) GetRow(ctx context.Context, id string, p resource.Projection) (*resource.Rows, error) {
-	if s.layout == nil || s.attaches(p) {
+	if s.layout == nil {
 		return nil, nil
 	}
 	rec, err := s.get(ctx, s.pool.DB, id)
 	if err != nil {
 		return nil, err
 	}
-	rows := &resource.Rows{Layout: s.layout, Values: make([]any, 0, len(s.cols)+1)}
+	rows := &resource.Rows{Layout: s.layout, Values: make([]any, 0, s.layout.Len())}
 	var idValue any
 	if v, ok := rec.Get(s.idColumn); ok && v != nil {
 		idValue = text(v)
@@ -118,37 +118,79 @@ func (s *Users) GetRow(ctx context.Context, id string, p resource.Projection) (*
 		}
 		rows.Values = append(rows.Values, sv)
 	}
-	return rows, nil
+	for range s.attached {
+		rows.Values = append(rows.Values, nil)
+	}
+	return rows, s.attachToRows(ctx, s.pool.DB, p, rows)
 }
 
-// attaches reports whether attachGrants adds anything to a page's users under
-// projection p: their groups, child-table values or grants.
-func (s *Users) attaches(p resource.Projection) bool {
-	if g := s.groups; g != nil && g.ops[operations.GroupsOfUser] != nil && p.Wants("groups") {
-		return true
+// initLayout describes the rows of a list page, once the stores are wired: the
+// id, each column, then each attribute read for a page's users apart from the
+// list statement (attached). Without a layout (two spellings of a name, or an
+// attached attribute that columns map too) pages come as resources.
+func (s *Users) initLayout() {
+	s.attached = nil
+	if g := s.groups; g != nil && g.ops[operations.GroupsOfUser] != nil {
+		s.attached = append(s.attached, "groups")
 	}
 	for _, c := range s.children {
-		if p.Wants(c.name) {
-			return true
-		}
+		s.attached = append(s.attached, c.name)
 	}
 	for _, e := range s.ents {
-		if p.Wants(e.attr) {
-			return true
+		if !slices.Contains(s.attached, e.attr) {
+			s.attached = append(s.attached, e.attr)
 		}
 	}
-	return false
+	s.layout = newLayout(s.cols, s.attached)
 }
 
-// attachGrants reads the grants of every entitlement type the projection asks for
-// into the users' entitlements and roles attributes. It runs after a result set is
-// closed, because a connection (or transaction) runs one statement at a time.
+// attachGrants reads, into the users, every attribute the projection asks for
+// that their list statement does not carry: groups, child-table values and
+// grants. It runs after a result set is closed, because a connection (or
+// transaction) runs one statement at a time.
 func (s *Users) attachGrants(ctx context.Context, q dialects.Querier, p resource.Projection, users ...resource.Resource) error {
 	ids := make([]string, len(users))
 	for i, res := range users {
 		ids[i], _ = res["id"].(string)
 	}
-	// Each read runs for the whole page at once where it can (pageread.go).
+	return s.readAttached(ctx, q, p, ids, func(user int, attr string, vals []any, add bool) {
+		if add {
+			prev, _ := users[user][attr].([]any)
+			vals = append(prev, vals...)
+		}
+		users[user][attr] = vals
+	})
+}
+
+// attachToRows is attachGrants for a page that comes as rows: the values go to
+// the rows' attached positions.
+func (s *Users) attachToRows(ctx context.Context, q dialects.Querier, p resource.Projection, rows *resource.Rows) error {
+	n := rows.Len()
+	if n == 0 || len(s.attached) == 0 {
+		return nil
+	}
+	ids := make([]string, n)
+	for i := range n {
+		ids[i], _ = rows.Row(i)[0].(string)
+	}
+	first := 1 + len(s.cols) // the position of the first attached attribute
+	return s.readAttached(ctx, q, p, ids, func(user int, attr string, vals []any, add bool) {
+		row := rows.Row(user)
+		at := first + slices.Index(s.attached, attr)
+		if add {
+			prev, _ := row[at].([]any)
+			vals = append(prev, vals...)
+		}
+		row[at] = vals
+	})
+}
+
+// readAttached reads, for the users of ids, the attributes their list statement
+// does not carry that the projection asks for, each read once for the whole
+// page where it can (pageread.go), and hands each user's values of each to put:
+// to set (groups, child-table values) or to add to the values of the same
+// attribute (add: an entitlement type's grants after another's).
+func (s *Users) readAttached(ctx context.Context, q dialects.Querier, p resource.Projection, ids []string, put func(user int, attr string, vals []any, add bool)) error {
 	read := func(op *operations.Operation, rec func(id string) run.Record) ([][]run.Record, error) {
 		recs := make([]run.Record, len(ids))
 		for i, id := range ids {
@@ -161,7 +203,7 @@ func (s *Users) attachGrants(ctx context.Context, q dialects.Querier, p resource
 		if err != nil {
 			return err
 		}
-		for i, res := range users {
+		for i := range ids {
 			var groups []any
 			for _, r := range rows[i] {
 				v, ok := r.Get(g.idColumn)
@@ -177,7 +219,7 @@ func (s *Users) attachGrants(ctx context.Context, q dialects.Querier, p resource
 				groups = append(groups, m)
 			}
 			if len(groups) > 0 {
-				res["groups"] = groups
+				put(i, "groups", groups, false)
 			}
 		}
 	}
@@ -189,9 +231,9 @@ func (s *Users) attachGrants(ctx context.Context, q dialects.Querier, p resource
 		if err != nil {
 			return err
 		}
-		for i, res := range users {
+		for i := range ids {
 			if vals := c.valuesOf(rows[i]); len(vals) > 0 {
-				res[c.name] = vals
+				put(i, c.name, vals, false)
 			}
 		}
 	}
@@ -203,10 +245,9 @@ func (s *Users) attachGrants(ctx context.Context, q dialects.Querier, p resource
 		if err != nil {
 			return err
 		}
-		for i, res := range users {
+		for i := range ids {
 			if grants := e.grantsOf(rows[i]); len(grants) > 0 {
-				prev, _ := res[e.attr].([]any)
-				res[e.attr] = append(prev, grants...)
+				put(i, e.attr, grants, true)
 			}
 		}
 	}
