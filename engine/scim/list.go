@@ -312,7 +312,10 @@ func (h *Handler) runList(w http.ResponseWriter, r *http.Request, rt *resourceTy
 		}
 		start := buf.Len()
 		if plan != nil {
-			plan.appendRow(buf, page.Rows.Row(i), base)
+			if _, err := plan.appendRow(buf, page.Rows.Row(i), base); err != nil {
+				h.fail(w, r, err)
+				return
+			}
 		} else {
 			if err := h.present(rt, resources[i], base, pr, complete).appendJSON(buf); err != nil {
 				h.fail(w, r, err)

@@ -22,9 +22,12 @@ func (h *Handler) get(w http.ResponseWriter, r *http.Request, rt *resourceType, 
 	if !complete && conditional(r) {
 		fetch, complete = resource.Projection{}, true
 	}
+	var res resource.Resource
+	read := false // whether res is the resource, read as a row
 	if rg, ok := rt.Store.(resource.RowGetter); ok && len(p.Attributes) == 0 && len(p.Excluded) == 0 && !conditional(r) {
 		// The whole resource, unconditionally: its row may be written through
-		// the plan list pages use (rowplan.go).
+		// the plan list pages use (rowplan.go); without one, the row is the
+		// resource, not read again.
 		rows, err := rg.GetRow(r.Context(), id, p)
 		if err != nil {
 			h.fail(w, r, err)
@@ -32,15 +35,22 @@ func (h *Handler) get(w http.ResponseWriter, r *http.Request, rt *resourceType, 
 		}
 		if rows.Len() == 1 {
 			if plan := h.planFor(rt, rows.Layout); plan != nil {
-				h.writeRow(w, plan, rows.Row(0), base)
+				h.writeRow(w, r, plan, rows.Row(0), base)
 				return
 			}
+			if res, err = rows.Layout.Resource(rows.Row(0)); err != nil {
+				h.fail(w, r, err)
+				return
+			}
+			read = true
 		}
 	}
-	res, err := rt.Store.Get(r.Context(), id, fetch)
-	if err != nil {
-		h.fail(w, r, err)
-		return
+	if !read {
+		var err error
+		if res, err = rt.Store.Get(r.Context(), id, fetch); err != nil {
+			h.fail(w, r, err)
+			return
+		}
 	}
 	if res == nil {
 		h.writeError(w, ErrNotFound(rt.Name, id))

@@ -360,10 +360,14 @@ type jsonAppender interface {
 }
 
 // writeRow answers a GET with one row written through its plan, and its ETag.
-func (h *Handler) writeRow(w http.ResponseWriter, plan *rowPlan, vals []any, base string) {
+func (h *Handler) writeRow(w http.ResponseWriter, r *http.Request, plan *rowPlan, vals []any, base string) {
 	buf := responseBuffers.Get().(*bytes.Buffer)
 	defer putResponseBuffer(buf)
-	digits := plan.appendRow(buf, vals, base)
+	digits, err := plan.appendRow(buf, vals, base)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	buf.WriteByte('\n')
 	var tag [len(`W/"`) + 16 + 1]byte
 	copy(tag[:], `W/"`)

@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/dbscim/dbscim/engine/resource"
+	"github.com/dbscim/dbscim/engine/scim/filter"
 )
 
 // A rowPlan writes the rows of one resource.Layout as present and appendJSON
@@ -107,6 +108,9 @@ func newRowPlan(h *Handler, rt *resourceType, l *resource.Layout) *rowPlan {
 	if rt.Schema == nil || rt.coreSchemas == nil || !extensionsAreURNs(rt) || len(rt.Extensions) > maxPlanExtensions || l.Len() == 0 {
 		return nil
 	}
+	if matchesValues(l) {
+		return nil
+	}
 	probe := make([]any, l.Len())
 	for i := range probe {
 		probe[i] = probeValue(i)
@@ -144,7 +148,7 @@ func newRowPlan(h *Handler, rt *resourceType, l *resource.Layout) *rowPlan {
 					return nil
 				}
 				seen[i]++
-				metaKids = append(metaKids, &planNode{kind: leafNode, name: mk, leaf: i})
+				metaKids = append(metaKids, &planNode{kind: leafNode, name: mk, leaf: i, ext: -1})
 			}
 			continue
 		}
@@ -173,7 +177,7 @@ func newRowPlan(h *Handler, rt *resourceType, l *resource.Layout) *rowPlan {
 			return nil
 		}
 	}
-	top = append(top, &planNode{kind: idNode, name: "id"}, &planNode{kind: schemasNode, name: "schemas"}, &planNode{kind: metaNode, name: "meta"})
+	top = append(top, &planNode{kind: idNode, name: "id", ext: -1}, &planNode{kind: schemasNode, name: "schemas", ext: -1}, &planNode{kind: metaNode, name: "meta", ext: -1})
 	for _, n := range top {
 		n.key = keyOf(n.name)
 	}
@@ -189,13 +193,13 @@ func newRowPlan(h *Handler, rt *resourceType, l *resource.Layout) *rowPlan {
 	if rtValue.out, err = appendJSON(nil, rtName); err != nil {
 		return nil
 	}
-	p.meta = append(metaKids, &planNode{kind: constNode, name: "resourceType", value: rtValue})
+	p.meta = append(metaKids, &planNode{kind: constNode, name: "resourceType", value: rtValue, ext: -1})
 	for _, n := range p.meta {
 		n.key = keyOf(n.name)
 	}
 	slices.SortFunc(p.meta, func(a, b *planNode) int { return strings.Compare(a.name, b.name) })
-	p.metaOut = append(slices.Clone(p.meta), &planNode{kind: locationNode, name: "location", key: keyOf("location")},
-		&planNode{kind: versionNode, name: "version", key: keyOf("version")})
+	p.metaOut = append(slices.Clone(p.meta), &planNode{kind: locationNode, name: "location", key: keyOf("location"), ext: -1},
+		&planNode{kind: versionNode, name: "version", key: keyOf("version"), ext: -1})
 	slices.SortFunc(p.metaOut, func(a, b *planNode) int { return strings.Compare(a.name, b.name) })
 
 	p.schemas = make([]planValue, 1<<len(rt.Extensions))
@@ -247,7 +251,9 @@ func (p *rowPlan) agrees(h *Handler) bool {
 		if err := h.present(p.rt, res, base, pr, true).appendJSON(&general); err != nil {
 			return false
 		}
-		p.appendRow(&planned, vals, base)
+		if _, err := p.appendRow(&planned, vals, base); err != nil {
+			return false
+		}
 		return bytes.Equal(general.Bytes(), planned.Bytes())
 	}
 	if !try(func(int) bool { return true }) || !try(func(i int) bool { return i == 0 }) || !try(func(i int) bool { return i > 0 }) {
@@ -259,6 +265,64 @@ func (p *rowPlan) agrees(h *Handler) bool {
 		}
 	}
 	return true
+}
+
+// matchesValues reports whether the element a value-filtered path sets may
+// depend on the row's values: a filter of a multi-valued attribute tests a
+// sub-attribute that a path sets from a value (emails[type eq "work"].value
+// beside emails[value eq "x"].display, or emails[primary eq true].value beside
+// emails[type eq "work"].primary). The general way then puts a value in the
+// first element the values make match, which a plan made from probe values
+// cannot foresee. A path that does not parse also answers true.
+func matchesValues(l *resource.Layout) bool {
+	tested := map[string][]string{} // by lower-cased attribute: the sub-attributes filters test
+	set := map[string][]string{}    // and those paths set
+	for i := 1; i < l.Len(); i++ {
+		p, err := filter.ParsePath(l.Path(i))
+		if err != nil {
+			return true
+		}
+		attr := strings.ToLower(p.AttributePath.AttributeName)
+		if p.AttributePath.URIPrefix != nil {
+			attr = strings.ToLower(*p.AttributePath.URIPrefix) + ":" + attr
+		}
+		if p.SubAttribute != nil {
+			set[attr] = append(set[attr], *p.SubAttribute)
+		}
+		if p.ValueExpression != nil {
+			names, ok := filterAttributes(p.ValueExpression)
+			if !ok {
+				return true
+			}
+			tested[attr] = append(tested[attr], names...)
+		}
+	}
+	for attr, names := range tested {
+		for _, t := range names {
+			for _, s := range set[attr] {
+				if strings.EqualFold(t, s) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// filterAttributes lists the attributes a value filter tests; false for a
+// filter of a shape it does not know.
+func filterAttributes(e filter.Expression) ([]string, bool) {
+	switch x := e.(type) {
+	case *filter.AttributeExpression:
+		return []string{x.AttributePath.AttributeName}, true
+	case *filter.LogicalExpression:
+		left, ok1 := filterAttributes(x.Left)
+		right, ok2 := filterAttributes(x.Right)
+		return append(left, right...), ok1 && ok2
+	case *filter.NotExpression:
+		return filterAttributes(x.Expression)
+	}
+	return nil, false
 }
 
 // planOf makes the node of a member of the probe resource, counting in seen
@@ -364,12 +428,17 @@ func outputOrder(rt *resourceType, top []*planNode) []*planNode {
 	return append(byPos, rest...)
 }
 
-// canonicalBuffers keeps the buffers rows' canonical forms are written into.
+// rowCanonicalBuffers keeps the buffers rows' canonical forms are written into;
+// one grown beyond maxPooledRowCanonical (a user with thousands of grants) is
+// left to the collector.
 var rowCanonicalBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
 
+const maxPooledRowCanonical = 64 << 10
+
 // appendRow writes one row as its presented resource, and returns the digits of
-// its content ETag.
-func (p *rowPlan) appendRow(buf *bytes.Buffer, vals []any, base string) [16]byte {
+// its content ETag. A value JSON cannot hold (a NaN) fails as it does the
+// general way, the buffer then holding part of the resource.
+func (p *rowPlan) appendRow(buf *bytes.Buffer, vals []any, base string) ([16]byte, error) {
 	id, hasID := "", vals[0] != nil
 	if hasID {
 		if s, ok := vals[0].(string); ok {
@@ -387,12 +456,15 @@ func (p *rowPlan) appendRow(buf *bytes.Buffer, vals []any, base string) [16]byte
 	bp := rowCanonicalBuffers.Get().(*[]byte)
 	c := p.appendCanonical((*bp)[:0], vals, id, hasID, mask)
 	etag := resource.CanonicalETagDigits(c)
-	*bp = c[:0]
-	rowCanonicalBuffers.Put(bp)
+	if cap(c) <= maxPooledRowCanonical {
+		*bp = c[:0]
+		rowCanonicalBuffers.Put(bp)
+	}
 
 	buf.Grow(256)
 	b := append(buf.AvailableBuffer(), '{')
 	first := true
+	var err error
 	for _, n := range p.out {
 		if !p.has(n, vals, hasID) {
 			continue
@@ -408,14 +480,17 @@ func (p *rowPlan) appendRow(buf *bytes.Buffer, vals []any, base string) [16]byte
 		case schemasNode:
 			b = append(b, p.schemas[mask].out...)
 		case metaNode:
-			b = p.appendMeta(b, vals, base, id, etag)
+			b, err = p.appendMeta(b, vals, base, id, etag)
 		default:
-			b = appendOut(b, n, vals)
+			b, err = appendOut(b, n, vals)
+		}
+		if err != nil {
+			return etag, err
 		}
 	}
 	b = append(b, '}')
 	buf.Write(b)
-	return etag
+	return etag, nil
 }
 
 // has reports whether a top-level member is written for the row.
@@ -431,7 +506,7 @@ func (p *rowPlan) has(n *planNode, vals []any, hasID bool) bool {
 
 // appendMeta writes meta: its mapped members, location, resourceType and
 // version, in name order as appendJSON writes a map.
-func (p *rowPlan) appendMeta(b []byte, vals []any, base, id string, etag [16]byte) []byte {
+func (p *rowPlan) appendMeta(b []byte, vals []any, base, id string, etag [16]byte) ([]byte, error) {
 	b = append(b, '{')
 	first := true
 	for _, n := range p.metaOut {
@@ -460,21 +535,23 @@ func (p *rowPlan) appendMeta(b []byte, vals []any, base, id string, etag [16]byt
 		case constNode:
 			b = append(b, n.value.out...)
 		default:
-			b, _ = appendJSON(b, vals[n.leaf])
+			var err error
+			if b, err = appendJSON(b, vals[n.leaf]); err != nil {
+				return b, err
+			}
 		}
 	}
-	return append(b, '}')
+	return append(b, '}'), nil
 }
 
 // appendOut writes a member's value as appendJSON writes the value present
 // would have made of it.
-func appendOut(b []byte, n *planNode, vals []any) []byte {
+func appendOut(b []byte, n *planNode, vals []any) ([]byte, error) {
 	switch n.kind {
 	case leafNode:
-		b, _ = appendJSON(b, vals[n.leaf])
-		return b
+		return appendJSON(b, vals[n.leaf])
 	case constNode:
-		return append(b, n.value.out...)
+		return append(b, n.value.out...), nil
 	case objectNode:
 		b = append(b, '{')
 		first := true
@@ -487,9 +564,12 @@ func appendOut(b []byte, n *planNode, vals []any) []byte {
 			}
 			first = false
 			b = append(b, k.key.out...)
-			b = appendOut(b, k, vals)
+			var err error
+			if b, err = appendOut(b, k, vals); err != nil {
+				return b, err
+			}
 		}
-		return append(b, '}')
+		return append(b, '}'), nil
 	case listNode:
 		// Elements in the order the layout made them: by the first of their
 		// values that is set.
@@ -516,11 +596,14 @@ func appendOut(b []byte, n *planNode, vals []any) []byte {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendOut(b, e.n, vals)
+			var err error
+			if b, err = appendOut(b, e.n, vals); err != nil {
+				return b, err
+			}
 		}
-		return append(b, ']')
+		return append(b, ']'), nil
 	}
-	return b
+	return b, nil
 }
 
 // appendCanonical writes the row's canonical form, as ContentETag writes that of

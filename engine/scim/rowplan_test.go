@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/dbscim/dbscim/engine/fault"
 	"github.com/dbscim/dbscim/engine/resource"
 )
 
@@ -36,6 +38,12 @@ var unplannedLayouts = map[string][]string{
 	"stored version":     {"userName", "meta.version"},
 	"constant overwrite": {"userName", `emails[type eq "work"].value`, `emails[type eq "work"].type`},
 	"one path twice":     {"userName", "title", "title"},
+	// The element a value lands in depends on values: a filter tests what
+	// another path sets.
+	"filter on a set value": {"userName", `phoneNumbers[primary eq true].value`, `phoneNumbers[primary eq true].type`,
+		`phoneNumbers[type eq "mobile"].value`},
+	"filter on a set flag":       {"userName", `emails[type eq "work"].primary`, `emails[primary eq true].value`},
+	"filter on a set value, not": {"userName", `emails[not (value eq "x")].display`, `emails[type eq "work"].value`},
 }
 
 func userType(t *testing.T) (*Handler, *resourceType) {
@@ -103,7 +111,9 @@ func TestRowPlanWritesWhatPresentWrites(t *testing.T) {
 				if err := h.present(rt, res, base, pr, true).appendJSON(&general); err != nil {
 					t.Fatal(err)
 				}
-				p.appendRow(&planned, vals, base)
+				if _, err := p.appendRow(&planned, vals, base); err != nil {
+					t.Fatal(err)
+				}
 				if !bytes.Equal(general.Bytes(), planned.Bytes()) {
 					t.Fatalf("row %#v:\ngeneral %s\nplanned %s", vals, general.Bytes(), planned.Bytes())
 				}
@@ -134,6 +144,7 @@ type rowStore struct {
 	rows   *resource.Rows
 	never  bool // answer with resources even when asked for rows
 	asRows []bool
+	gets   int // Get and GetRow calls
 }
 
 func (s *rowStore) List(_ context.Context, q resource.Query) (*resource.Page, error) {
@@ -146,24 +157,26 @@ func (s *rowStore) List(_ context.Context, q resource.Query) (*resource.Page, er
 }
 
 func (s *rowStore) Get(_ context.Context, id string, _ resource.Projection) (resource.Resource, error) {
+	s.gets++
 	for i := range s.rows.Len() {
 		if s.rows.Row(i)[0] == id {
 			return s.rows.Layout.Resource(s.rows.Row(i))
 		}
 	}
-	return nil, nil
+	return nil, fault.New(fault.NotFound, "User %q not found", id)
 }
 
 func (s *rowStore) GetRow(_ context.Context, id string, _ resource.Projection) (*resource.Rows, error) {
 	if s.never {
 		return nil, nil
 	}
+	s.gets++
 	for i := range s.rows.Len() {
 		if s.rows.Row(i)[0] == id {
 			return &resource.Rows{Layout: s.rows.Layout, Values: s.rows.Row(i)}, nil
 		}
 	}
-	return nil, nil
+	return nil, fault.New(fault.NotFound, "User %q not found", id)
 }
 
 // TestListAnswersRowsAsResources checks that a list page handed over as rows
@@ -182,6 +195,7 @@ func TestListAnswersRowsAsResources(t *testing.T) {
 			vals[0] = "u" + strconv.Itoa(i)
 			rows.Values = append(rows.Values, vals...)
 		}
+		var reads int // the store's reads of the last answer
 		answer := func(target string, asRows bool, header ...string) (string, []bool) {
 			st := &rowStore{rows: rows, never: !asRows}
 			h := NewHandler(Config{ResourceTypes: []ResourceType{{ID: "User", Name: "User", Endpoint: "Users", Schema: resource.UserSchema(),
@@ -193,6 +207,7 @@ func TestListAnswersRowsAsResources(t *testing.T) {
 			req = req.WithContext(WithBaseURL(req.Context(), "https://scim.example.com/scim/v2/t"))
 			rec := httptest.NewRecorder()
 			h.ServeHTTP(rec, req)
+			reads = st.gets
 			return fmt.Sprint(rec.Code, " ", rec.Header().Get("ETag"), " ", rec.Header().Get("Content-Type"), "\n", rec.Body.String()), st.asRows
 		}
 		for _, target := range []string{"/Users", "/Users?count=7", "/Users?attributes=userName", "/Users?excludedAttributes=emails"} {
@@ -208,6 +223,9 @@ func TestListAnswersRowsAsResources(t *testing.T) {
 		// A GET: whole, projected, conditional, and of a user that is not there.
 		for _, target := range []string{"/Users/u3", "/Users/u17?attributes=emails", "/Users/u40"} {
 			planned, _ := answer(target, true)
+			if reads != 1 {
+				t.Errorf("%v GET %s read the store %d times", paths, target, reads)
+			}
 			general, _ := answer(target, false)
 			if planned != general {
 				t.Errorf("%v GET %s:\nas a row      %s\nas a resource %s", paths, target, planned, general)
@@ -248,7 +266,31 @@ func BenchmarkPlanPage(b *testing.B) {
 	for b.Loop() {
 		buf.Reset()
 		for i := range rows.Len() {
-			p.appendRow(&buf, rows.Row(i), "https://h/scim/v2")
+			if _, err := p.appendRow(&buf, rows.Row(i), "https://h/scim/v2"); err != nil {
+				b.Fatal(err)
+			}
 		}
+	}
+}
+
+// TestRowPlanFailsAsPresentFails checks that a value JSON cannot hold fails
+// through a plan as it fails the general way, instead of writing broken JSON.
+func TestRowPlanFailsAsPresentFails(t *testing.T) {
+	h, rt := userType(t)
+	l := resource.NewLayout("userName", "title")
+	p := newRowPlan(h, rt, l)
+	if p == nil {
+		t.Fatal("no plan")
+	}
+	vals := []any{"u1", "bjensen", math.NaN()}
+	res, err := l.Resource(vals)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var general, planned bytes.Buffer
+	errGeneral := h.present(rt, res, "https://h", resource.NewProjector(rt.ss, resource.Projection{}), true).appendJSON(&general)
+	_, errPlanned := p.appendRow(&planned, vals, "https://h")
+	if errGeneral == nil || errPlanned == nil {
+		t.Errorf("NaN: general way %v, plan %v", errGeneral, errPlanned)
 	}
 }
