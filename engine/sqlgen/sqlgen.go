@@ -34,6 +34,46 @@ type Table struct {
 
 	// pages are page texts already built, by what they depend on (pageShape).
 	pages pageTexts
+	// equals are the conditions of `attr eq "text"` on plain text columns,
+	// by attribute as the filter spells it (equalsShape).
+	equals equalsTexts
+}
+
+// equalsShape names a filter comparing one attribute with eq to a string, as
+// the filter spells the attribute. On a plain text column (no value map) its
+// condition's text does not depend on the string, which it binds as every one
+// of its values: the lookup IdPs send before every create (userName eq "x")
+// is translated once per spelling, not on every request.
+type equalsShape struct{ name, sub string }
+
+// equalsText is such a condition's text and the number of values it binds.
+type equalsText struct {
+	text   string
+	values int
+}
+
+// equalsTexts keeps a Table's equalsText, up to maxPageTexts of them.
+type equalsTexts struct {
+	mu sync.RWMutex
+	m  map[equalsShape]equalsText
+}
+
+func (e *equalsTexts) get(k equalsShape) (equalsText, bool) {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	t, ok := e.m[k]
+	return t, ok
+}
+
+func (e *equalsTexts) put(k equalsShape, t equalsText) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.m == nil {
+		e.m = map[equalsShape]equalsText{}
+	}
+	if len(e.m) < maxPageTexts {
+		e.m[k] = t
+	}
 }
 
 // pageShape is what the text of a page depends on: its condition's text and number
@@ -164,12 +204,51 @@ func (t *Table) Where(f filter.Expression) (Condition, error) {
 	if f == nil {
 		return Condition{}, nil
 	}
+	// attr eq "text", translated once per spelling of attr (equalsShape).
+	x, isEq := f.(*filter.AttributeExpression)
+	var value string
+	var shape equalsShape
+	if isEq {
+		value, isEq = x.CompareValue.(string)
+		isEq = isEq && x.Operator == filter.EQ && x.AttributePath.URIPrefix == nil
+	}
+	if isEq {
+		shape = equalsShape{x.AttributePath.AttributeName, x.AttributePath.SubAttributeName()}
+		if e, ok := t.equals.get(shape); ok {
+			args := make([]dialects.Arg, e.values)
+			for i := range args {
+				args[i].Value = value
+			}
+			return Condition{Text: e.text, Args: args}, nil
+		}
+	}
 	w := &where{d: t.Dialect, table: t, next: t.Params + 1}
 	cond, err := w.expr(f)
 	if err != nil {
 		return Condition{}, err
 	}
+	if isEq && t.plainText(x.AttributePath.String()) && bindsOnly(w.args, value) {
+		t.equals.put(shape, equalsText{text: cond, values: len(w.args)})
+	}
 	return Condition{Text: cond, Args: w.args}, nil
+}
+
+// plainText reports whether path names a mapped column compared as text
+// without a value map: a column whose eq condition binds the compared string
+// as it is, in a text that does not depend on it.
+func (t *Table) plainText(path string) bool {
+	c := t.column(path)
+	return c != nil && c.Kind == "string" && len(c.Codes) == 0
+}
+
+// bindsOnly reports whether every value of args is the string s.
+func bindsOnly(args []dialects.Arg, s string) bool {
+	for _, a := range args {
+		if v, ok := a.Value.(string); !ok || v != s {
+			return false
+		}
+	}
+	return len(args) > 0
 }
 
 // Page builds the statement of one page: the list filtered by c in the requested

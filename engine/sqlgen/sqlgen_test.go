@@ -237,3 +237,34 @@ func mustWhere(t *testing.T, tb *sqlgen.Table, expr filter.Expression) sqlgen.Co
 	}
 	return c
 }
+
+// TestEqualsKept checks that a table translating `attr eq "text"` again, for
+// another text or the same, gives what a fresh table gives: on plain text
+// columns (folded and case-exact) from the kept text, and on a coded column
+// (whose condition depends on the value), a sub-attribute, an extension's
+// attribute, a multi-valued one and the id as each time.
+func TestEqualsKept(t *testing.T) {
+	filters := []string{
+		`userName eq "bjensen"`, `userName eq "Jsmith"`, `USERNAME eq "x"`, `userName eq ""`,
+		`externalId eq "AbC"`, `externalId eq "abc"`, `name.familyName eq "O'Brien"`,
+		`userType eq "Employee"`, `userType eq "Contractor"`, `userType eq "Intern"`,
+		`emails eq "a@example.com"`, `emails.value eq "b@example.com"`, `id eq "u-1"`, `id eq "u-2"`,
+		`urn:example:user:enabled eq true`, `userName ne "x"`, `userName eq "y"`,
+	}
+	for _, d := range []dialects.Dialect{dialects.SQLite{}, dialects.Postgres{}, dialects.MySQL{}, dialects.SQLServer{}, dialects.Oracle{}} {
+		kept := table(d)
+		for _, round := range []string{"first", "kept"} {
+			for _, f := range filters {
+				expr, err := filter.Parse(f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want, errWant := table(d).Where(expr)
+				got, errGot := kept.Where(expr)
+				if fmt.Sprint(errGot) != fmt.Sprint(errWant) || got.Text != want.Text || fmt.Sprint(got.Args) != fmt.Sprint(want.Args) {
+					t.Errorf("%T %s %s:\n got %s %v %v\nwant %s %v %v", d, round, f, got.Text, got.Args, errGot, want.Text, want.Args, errWant)
+				}
+			}
+		}
+	}
+}
