@@ -229,17 +229,31 @@ const maxInPlaceSort = 16
 
 // appendSortedElements appends a short list with its elements in the order of
 // their canonical encodings, without a buffer per element: the elements are
-// written after dst, then written again in order after them and moved back.
-// Every multi-valued attribute of every resource of a page passes here.
+// written after dst, then ordered by SortedArray. Every multi-valued attribute of
+// every resource of a page passes here.
 func appendSortedElements(dst []byte, l []any) []byte {
+	var stack [maxInPlaceSort]int
+	ends := stack[:0]
+	start := len(dst)
+	for _, e := range l {
+		dst = appendCanonical(dst, e)
+		ends = append(ends, len(dst))
+	}
+	return SortedArray(dst, start, ends)
+}
+
+// SortedArray turns the canonical encodings written one after the other at
+// dst[start:], the i-th ending at ends[i], into the JSON array of them in the
+// order of their bytes: the canonical form of a multi-valued attribute's
+// elements. They are written again in order after themselves and moved back.
+func SortedArray(dst []byte, start int, ends []int) []byte {
 	type span struct{ from, to int }
 	var stack [maxInPlaceSort]span
-	spans := stack[:len(l)]
-	start := len(dst)
-	for i, e := range l {
-		from := len(dst)
-		dst = appendCanonical(dst, e)
-		spans[i] = span{from, len(dst)}
+	spans := stack[:0]
+	from := start
+	for _, to := range ends {
+		spans = append(spans, span{from, to})
+		from = to
 	}
 	for i := 1; i < len(spans); i++ { // insertion sort: a handful of elements
 		for j := i; j > 0 && bytes.Compare(dst[spans[j].from:spans[j].to], dst[spans[j-1].from:spans[j-1].to]) < 0; j-- {

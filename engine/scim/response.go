@@ -279,16 +279,7 @@ func (o *outResource) appendJSON(buf *bytes.Buffer) error {
 		}
 	}
 	slices.SortFunc(byPos, func(a, b placed) int { return a.pos - b.pos })
-	slices.SortFunc(rest, func(a, b placed) int {
-		ua, ub := strings.HasPrefix(a.k, "urn:"), strings.HasPrefix(b.k, "urn:")
-		if ua != ub {
-			if ub {
-				return -1
-			}
-			return 1
-		}
-		return strings.Compare(a.k, b.k)
-	})
+	slices.SortFunc(rest, func(a, b placed) int { return compareOtherKeys(a.k, b.k) })
 	if hasMeta && !metaPlaced {
 		rest = append(rest, placed{k: "meta", v: meta})
 	}
@@ -313,6 +304,19 @@ func (o *outResource) appendJSON(buf *bytes.Buffer) error {
 	b = append(b, '}')
 	buf.Write(b)
 	return nil
+}
+
+// compareOtherKeys orders the keys a resource type does not place: by name,
+// extensions (URNs) last.
+func compareOtherKeys(a, b string) int {
+	ua, ub := strings.HasPrefix(a, "urn:"), strings.HasPrefix(b, "urn:")
+	if ua != ub {
+		if ub {
+			return -1
+		}
+		return 1
+	}
+	return strings.Compare(a, b)
 }
 
 // appendJSON writes a list response to buf as compact JSON, each resource written

@@ -412,16 +412,7 @@ func outputOrder(rt *resourceType, top []*planNode) []*planNode {
 		}
 	}
 	slices.SortFunc(byPos, func(a, b *planNode) int { return order[a.name] - order[b.name] })
-	slices.SortFunc(rest, func(a, b *planNode) int {
-		ua, ub := strings.HasPrefix(a.name, "urn:"), strings.HasPrefix(b.name, "urn:")
-		if ua != ub {
-			if ub {
-				return -1
-			}
-			return 1
-		}
-		return strings.Compare(a.name, b.name)
-	})
+	slices.SortFunc(rest, func(a, b *planNode) int { return compareOtherKeys(a.name, b.name) })
 	if meta != nil {
 		rest = append(rest, meta)
 	}
@@ -553,23 +544,7 @@ func appendOut(b []byte, n *planNode, vals []any) ([]byte, error) {
 	case constNode:
 		return append(b, n.value.out...), nil
 	case objectNode:
-		b = append(b, '{')
-		first := true
-		for _, k := range n.kids {
-			if !k.present(vals) {
-				continue
-			}
-			if !first {
-				b = append(b, ',')
-			}
-			first = false
-			b = append(b, k.key.out...)
-			var err error
-			if b, err = appendOut(b, k, vals); err != nil {
-				return b, err
-			}
-		}
-		return append(b, '}'), nil
+		return appendObject(b, n, vals, false, appendOut)
 	case listNode:
 		// Elements in the order the layout made them: by the first of their
 		// values that is set.
@@ -606,6 +581,33 @@ func appendOut(b []byte, n *planNode, vals []any) ([]byte, error) {
 	return b, nil
 }
 
+// appendObject writes an object node's members the row sets, in name order
+// (which is how both writers order an object's keys): each key as the writer
+// spells it (canon: the canonical form), each value by write.
+func appendObject(b []byte, n *planNode, vals []any, canon bool, write func([]byte, *planNode, []any) ([]byte, error)) ([]byte, error) {
+	b = append(b, '{')
+	first := true
+	for _, k := range n.kids {
+		if !k.present(vals) {
+			continue
+		}
+		if !first {
+			b = append(b, ',')
+		}
+		first = false
+		if canon {
+			b = append(b, k.key.canon...)
+		} else {
+			b = append(b, k.key.out...)
+		}
+		var err error
+		if b, err = write(b, k, vals); err != nil {
+			return b, err
+		}
+	}
+	return append(b, '}'), nil
+}
+
 // appendCanonical writes the row's canonical form, as ContentETag writes that of
 // the presented resource.
 func (p *rowPlan) appendCanonical(c []byte, vals []any, id string, hasID bool, mask int) []byte {
@@ -637,71 +639,39 @@ func (p *rowPlan) appendCanonical(c []byte, vals []any, id string, hasID bool, m
 				}
 				mfirst = false
 				c = append(c, m.key.canon...)
-				c = appendCanon(c, m, vals)
+				c, _ = appendCanon(c, m, vals)
 			}
 			c = append(c, '}')
 		default:
-			c = appendCanon(c, n, vals)
+			c, _ = appendCanon(c, n, vals)
 		}
 	}
 	return append(c, '}')
 }
 
-// appendCanon writes a member's value in canonical form.
-func appendCanon(c []byte, n *planNode, vals []any) []byte {
+// appendCanon writes a member's value in canonical form. It never fails: its
+// error is appendObject's.
+func appendCanon(c []byte, n *planNode, vals []any) ([]byte, error) {
 	switch n.kind {
 	case leafNode:
-		return resource.AppendCanonical(c, vals[n.leaf])
+		return resource.AppendCanonical(c, vals[n.leaf]), nil
 	case constNode:
-		return append(c, n.value.canon...)
+		return append(c, n.value.canon...), nil
 	case objectNode:
-		c = append(c, '{')
-		first := true
-		for _, k := range n.kids {
-			if !k.present(vals) {
-				continue
-			}
-			if !first {
-				c = append(c, ',')
-			}
-			first = false
-			c = append(c, k.key.canon...)
-			c = appendCanon(c, k, vals)
-		}
-		return append(c, '}')
+		return appendObject(c, n, vals, true, appendCanon)
 	case listNode:
-		// The elements in the order of their canonical encodings: each is
-		// written after c, then all again in order, and moved back.
-		type span struct{ from, to int }
-		var stack [maxPlanElements]span
-		spans := stack[:0]
+		var stack [maxPlanElements]int
+		ends := stack[:0]
 		start := len(c)
 		for _, e := range n.elems {
-			if !e.present(vals) {
-				continue
-			}
-			from := len(c)
-			c = appendCanon(c, e, vals)
-			spans = append(spans, span{from, len(c)})
-		}
-		for i := 1; i < len(spans); i++ {
-			for j := i; j > 0 && bytes.Compare(c[spans[j].from:spans[j].to], c[spans[j-1].from:spans[j-1].to]) < 0; j-- {
-				spans[j], spans[j-1] = spans[j-1], spans[j]
+			if e.present(vals) {
+				c, _ = appendCanon(c, e, vals)
+				ends = append(ends, len(c))
 			}
 		}
-		out := len(c)
-		c = append(c, '[')
-		for i, sp := range spans {
-			if i > 0 {
-				c = append(c, ',')
-			}
-			c = append(c, c[sp.from:sp.to]...)
-		}
-		c = append(c, ']')
-		k := copy(c[start:], c[out:])
-		return c[:start+k]
+		return resource.SortedArray(c, start, ends), nil
 	}
-	return c
+	return c, nil
 }
 
 // plannedLayout is the plan a resource type made for the layout its store's rows

@@ -33,10 +33,10 @@ type Table struct {
 	Children []Child
 
 	// pages are page texts already built, by what they depend on (pageShape).
-	pages pageTexts
+	pages kept[pageShape, string]
 	// equals are the conditions of `attr eq "text"` on plain text columns,
 	// by attribute as the filter spells it (equalsShape).
-	equals equalsTexts
+	equals kept[equalsShape, equalsText]
 }
 
 // equalsShape names a filter comparing one attribute with eq to a string, as
@@ -50,30 +50,6 @@ type equalsShape struct{ name, sub string }
 type equalsText struct {
 	text   string
 	values int
-}
-
-// equalsTexts keeps a Table's equalsText, up to maxPageTexts of them.
-type equalsTexts struct {
-	mu sync.RWMutex
-	m  map[equalsShape]equalsText
-}
-
-func (e *equalsTexts) get(k equalsShape) (equalsText, bool) {
-	e.mu.RLock()
-	defer e.mu.RUnlock()
-	t, ok := e.m[k]
-	return t, ok
-}
-
-func (e *equalsTexts) put(k equalsShape, t equalsText) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.m == nil {
-		e.m = map[equalsShape]equalsText{}
-	}
-	if len(e.m) < maxPageTexts {
-		e.m[k] = t
-	}
 }
 
 // pageShape is what the text of a page depends on: its condition's text and number
@@ -92,28 +68,29 @@ type pageShape struct {
 // and one that sends ever new shapes gets its pages built each time past it.
 const maxPageTexts = 256
 
-// pageTexts keeps a Table's page texts, so that a lookup does not rebuild (and
-// re-scan the list statement for) the same text on every request.
-type pageTexts struct {
+// kept keeps what a Table builds once per shape (page texts, conditions), so that
+// a lookup does not rebuild (and re-scan the list statement for) the same text on
+// every request; past maxPageTexts shapes it keeps no more.
+type kept[K comparable, V any] struct {
 	mu sync.RWMutex
-	m  map[pageShape]string
+	m  map[K]V
 }
 
-func (p *pageTexts) get(k pageShape) (string, bool) {
-	p.mu.RLock()
-	defer p.mu.RUnlock()
-	text, ok := p.m[k]
-	return text, ok
+func (k *kept[K, V]) get(key K) (V, bool) {
+	k.mu.RLock()
+	defer k.mu.RUnlock()
+	v, ok := k.m[key]
+	return v, ok
 }
 
-func (p *pageTexts) put(k pageShape, text string) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.m == nil {
-		p.m = map[pageShape]string{}
+func (k *kept[K, V]) put(key K, v V) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.m == nil {
+		k.m = map[K]V{}
 	}
-	if len(p.m) < maxPageTexts {
-		p.m[k] = text
+	if len(k.m) < maxPageTexts {
+		k.m[key] = v
 	}
 }
 
