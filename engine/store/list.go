@@ -191,30 +191,40 @@ func (s *table) rowReader(rows *resource.Rows, capacity int, read func(id any)) 
 		if at[0] >= 0 {
 			id = values[at[0]]
 		}
-		if id != nil {
-			if _, isText := id.(string); !isText {
-				rows.Values = append(rows.Values, text(id))
-			} else {
-				rows.Values = append(rows.Values, id)
-			}
-		} else {
-			rows.Values = append(rows.Values, nil)
-		}
-		for i := range s.cols {
-			var sv any
+		rows.Values = s.appendRow(rows.Values, id, func(i int) (any, bool) {
 			if j := at[i+1]; j >= 0 {
-				if v, ok := s.cols[i].toSCIM(values[j]); ok {
-					sv = v
-				}
+				return values[j], true
 			}
-			rows.Values = append(rows.Values, sv)
-		}
-		for range s.attached { // read after the page (Users.attachToRows)
-			rows.Values = append(rows.Values, nil)
-		}
+			return nil, false
+		})
 		read(id)
 		return nil
 	}
+}
+
+// appendRow appends a row in the layout to dst: the id as text, each column's
+// stored value (col, false when the row has no such column) as its mapping reads
+// it, nil where the mapping leaves it out, and nil for each attached attribute,
+// read after (Users.attachToRows). What the row stands for is what toResource
+// makes of the same values.
+func (s *table) appendRow(dst []any, id any, col func(i int) (any, bool)) []any {
+	if _, isText := id.(string); !isText && id != nil {
+		id = text(id)
+	}
+	dst = append(dst, id)
+	for i := range s.cols {
+		var sv any
+		if v, ok := col(i); ok {
+			if v, ok := s.cols[i].toSCIM(v); ok {
+				sv = v
+			}
+		}
+		dst = append(dst, sv)
+	}
+	for range s.attached {
+		dst = append(dst, nil)
+	}
+	return dst
 }
 
 // argsKey renders bound values for a cursor key.

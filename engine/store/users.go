@@ -103,24 +103,9 @@ func (s *Users) GetRow(ctx context.Context, id string, p resource.Projection) (*
 	if err != nil {
 		return nil, err
 	}
-	rows := &resource.Rows{Layout: s.layout, Values: make([]any, 0, s.layout.Len())}
-	var idValue any
-	if v, ok := rec.Get(s.idColumn); ok && v != nil {
-		idValue = text(v)
-	}
-	rows.Values = append(rows.Values, idValue)
-	for i := range s.cols {
-		var sv any
-		if v, ok := rec.Get(s.cols[i].Column); ok {
-			if v, ok := s.cols[i].toSCIM(v); ok {
-				sv = v
-			}
-		}
-		rows.Values = append(rows.Values, sv)
-	}
-	for range s.attached {
-		rows.Values = append(rows.Values, nil)
-	}
+	stored, _ := rec.Get(s.idColumn)
+	rows := &resource.Rows{Layout: s.layout}
+	rows.Values = s.appendRow(make([]any, 0, s.layout.Len()), stored, func(i int) (any, bool) { return rec.Get(s.cols[i].Column) })
 	return rows, s.attachToRows(ctx, s.pool.DB, p, rows)
 }
 
