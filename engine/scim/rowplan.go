@@ -268,61 +268,20 @@ func (p *rowPlan) agrees(h *Handler) bool {
 }
 
 // matchesValues reports whether the element a value-filtered path sets may
-// depend on the row's values: a filter of a multi-valued attribute tests a
-// sub-attribute that a path sets from a value (emails[type eq "work"].value
-// beside emails[value eq "x"].display, or emails[primary eq true].value beside
-// emails[type eq "work"].primary). The general way then puts a value in the
-// first element the values make match, which a plan made from probe values
-// cannot foresee. A path that does not parse also answers true.
+// depend on the row's values (resource.ValueFilterMeetsValue): the general way
+// then puts a value in the first element the values make match, which a plan
+// made from probe values cannot foresee. A path that does not parse answers
+// true too.
 func matchesValues(l *resource.Layout) bool {
-	tested := map[string][]string{} // by lower-cased attribute: the sub-attributes filters test
-	set := map[string][]string{}    // and those paths set
+	paths := make([]string, 0, l.Len()-1)
 	for i := 1; i < l.Len(); i++ {
-		p, err := filter.ParsePath(l.Path(i))
-		if err != nil {
+		if _, err := filter.ParsePath(l.Path(i)); err != nil {
 			return true
 		}
-		attr := strings.ToLower(p.AttributePath.AttributeName)
-		if p.AttributePath.URIPrefix != nil {
-			attr = strings.ToLower(*p.AttributePath.URIPrefix) + ":" + attr
-		}
-		if p.SubAttribute != nil {
-			set[attr] = append(set[attr], *p.SubAttribute)
-		}
-		if p.ValueExpression != nil {
-			names, ok := filterAttributes(p.ValueExpression)
-			if !ok {
-				return true
-			}
-			tested[attr] = append(tested[attr], names...)
-		}
+		paths = append(paths, l.Path(i))
 	}
-	for attr, names := range tested {
-		for _, t := range names {
-			for _, s := range set[attr] {
-				if strings.EqualFold(t, s) {
-					return true
-				}
-			}
-		}
-	}
-	return false
-}
-
-// filterAttributes lists the attributes a value filter tests; false for a
-// filter of a shape it does not know.
-func filterAttributes(e filter.Expression) ([]string, bool) {
-	switch x := e.(type) {
-	case *filter.AttributeExpression:
-		return []string{x.AttributePath.AttributeName}, true
-	case *filter.LogicalExpression:
-		left, ok1 := filterAttributes(x.Left)
-		right, ok2 := filterAttributes(x.Right)
-		return append(left, right...), ok1 && ok2
-	case *filter.NotExpression:
-		return filterAttributes(x.Expression)
-	}
-	return nil, false
+	_, _, found := resource.ValueFilterMeetsValue(paths)
+	return found
 }
 
 // planOf makes the node of a member of the probe resource, counting in seen

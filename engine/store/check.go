@@ -99,6 +99,7 @@ func (s *Stores) Check(ctx context.Context) []Problem {
 	out = append(out, s.checkMutableID()...)
 	out = append(out, s.checkReads(ctx, refused)...)
 	out = append(out, s.checkFoldedWrites()...)
+	out = append(out, s.checkValueFilters()...)
 	out = append(out, s.checkUnwritten()...)
 	out = append(out, s.checkUniqueIndexes(ctx)...)
 	return out

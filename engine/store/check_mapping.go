@@ -33,6 +33,52 @@ func (s *Stores) checkMutableID() []Problem {
 		u.userName.Column, u.userName.Column)}}
 }
 
+// checkValueFilters warns when a value filter of a multi-valued attribute tests
+// what another mapping sets from a column (phoneNumbers[type eq "mobile"].value
+// beside phoneNumbers[primary eq true].type): reading a row, the filtered value
+// goes to the first element the filter matches, so a user whose primary phone
+// is a mobile reads as one element, one number in place of the other.
+func (s *Stores) checkValueFilters() []Problem {
+	var out []Problem
+	for _, t := range []*table{s.usersTable(), s.groupsTable()} {
+		if t == nil {
+			continue
+		}
+		paths := make([]string, len(t.cols))
+		for i, c := range t.cols {
+			paths[i] = c.Path
+		}
+		filtered, setter, found := resource.ValueFilterMeetsValue(paths)
+		if !found {
+			continue
+		}
+		for _, c := range t.cols {
+			if c.Path == filtered {
+				out = append(out, Problem{Pos: c.Pos, Warning: true, Msg: fmt.Sprintf("%s: its filter tests what %s sets: a resource whose values also match it reads as one element, one value in place of the other; describe each element by a filter on what no mapping sets (type eq \"work\", type eq \"mobile\")",
+					filtered, setter)})
+				break
+			}
+		}
+	}
+	return out
+}
+
+// usersTable and groupsTable are the stores' tables, nil where the target
+// declares no such resource.
+func (s *Stores) usersTable() *table {
+	if s.Users == nil {
+		return nil
+	}
+	return &s.Users.table
+}
+
+func (s *Stores) groupsTable() *table {
+	if s.Groups == nil {
+		return nil
+	}
+	return &s.Groups.table
+}
+
 // foldedParam is a placeholder wrapped in a function that changes letter case.
 var foldedParam = regexp.MustCompile(`(?i)\b(lower|upper|lcase|ucase)\s*\(\s*\?\s*\)`)
 

@@ -147,3 +147,45 @@ targets:
 		})
 	}
 }
+
+// TestCheckValueFilters checks that validate warns where a value filter tests
+// what another mapping sets, at that mapping, and says nothing of filters on
+// constants alone.
+func TestCheckValueFilters(t *testing.T) {
+	d, _, conn := dialecttest.NewDatabase(t, "sqlite")
+	for _, c := range []struct {
+		attributes string
+		want       string
+	}{
+		{`{userName: login, 'phoneNumbers[primary eq true].value': phone, 'phoneNumbers[primary eq true].type': phone_kind, 'phoneNumbers[type eq "mobile"].value': mobile}`,
+			`filters.yaml:8:133: warning: phoneNumbers[type eq "mobile"].value: its filter tests what phoneNumbers[primary eq true].type sets`},
+		{`{userName: login, 'emails[type eq "work"].primary': flag, 'emails[primary eq true].value': mail}`,
+			`filters.yaml:8:77: warning: emails[primary eq true].value: its filter tests what emails[type eq "work"].primary sets`},
+		{`{userName: login, 'phoneNumbers[type eq "work"].value': phone, 'phoneNumbers[type eq "work"].primary': flag, 'phoneNumbers[type eq "mobile"].value': mobile}`, ``},
+	} {
+		yaml := fmt.Sprintf(`version: 1
+targets:
+  t:
+    auth: {none: true}
+    database: {dialect: %s, name: %q}
+    users:
+      id: id
+      attributes: %s
+      operations:
+        list: {sql: "SELECT 1 AS id"}
+        get:  {sql: "SELECT 1 AS id WHERE 1 = ?", params: [id]}
+`, d.Name(), conn.Name, c.attributes)
+		cfg, err := operations.Parse("filters.yaml", []byte(yaml), func(string) (string, bool) { return "", false })
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, p := range openStores(t, cfg.Targets[0]).checkValueFilters() {
+			got = append(got, p.String())
+		}
+		all := strings.Join(got, "\n")
+		if c.want == "" && all != "" || c.want != "" && (len(got) != 1 || !strings.HasPrefix(all, c.want)) {
+			t.Errorf("%s:\ngot  %s\nwant %s", c.attributes, all, c.want)
+		}
+	}
+}
