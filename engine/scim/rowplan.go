@@ -14,14 +14,16 @@ import (
 
 // A rowPlan writes the rows of one resource.Layout as present and appendJSON
 // write the resources they stand for, byte for byte, with the same content ETag,
-// without building those resources: a list page or an import walk of a table's
-// plain columns costs the values, not the maps. It is made once per layout, from
-// where a probe row's values land in the resource the layout builds, and only
-// for the shapes whose presentation it can reproduce exactly: plain attributes,
-// sub-attributes, extension attributes, the elements of a multi-valued attribute
-// that value filters describe (emails[type eq "work"].value), and meta's dates;
-// anything else (a never-returned attribute, a mapped meta.version, a key the
-// schemas spell otherwise) has no plan and goes the general way.
+// without building those resources: a list page or an import walk costs the
+// values, not the maps. It is made once per layout, from where a probe row's
+// values land in the resource the layout builds, and only for the shapes whose
+// presentation it can reproduce exactly: plain attributes, sub-attributes,
+// extension attributes, the elements of a multi-valued attribute that value
+// filters describe (emails[type eq "work"].value), meta's dates, and attributes
+// a store sets whole (groups, child-table values, grants); anything else (a
+// never-returned attribute, a mapped meta.version, a key the schemas spell
+// otherwise, value filters that test what other paths set) has no plan and goes
+// the general way.
 type rowPlan struct {
 	layout *resource.Layout
 	rt     *resourceType
