@@ -270,7 +270,7 @@ func (p *rowPlan) agrees(h *Handler) bool {
 }
 
 // matchesValues reports whether the element a value-filtered path sets may
-// depend on the row's values (resource.ValueFilterMeetsValue): the general way
+// depend on the row's values (resource.ValueFiltersMeetValues): the general way
 // then puts a value in the first element the values make match, which a plan
 // made from probe values cannot foresee. A path that does not parse answers
 // true too.
@@ -282,8 +282,7 @@ func matchesValues(l *resource.Layout) bool {
 		}
 		paths = append(paths, l.Path(i))
 	}
-	_, _, found := resource.ValueFilterMeetsValue(paths)
-	return found
+	return len(resource.ValueFiltersMeetValues(paths)) > 0
 }
 
 // planOf makes the node of a member of the probe resource, counting in seen

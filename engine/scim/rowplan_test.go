@@ -28,6 +28,9 @@ var plannedLayouts = map[string][]string{
 		enterprise + ":employeeNumber", "meta.created", "meta.lastModified", "active", "userType", "locale"},
 	"extension only": {"userName", enterprise + ":costCenter"},
 	"primary filter": {"userName", `emails[primary eq true].value`, `emails[type eq "other"].value`},
+	// A filter on what a later path sets: the element is chosen before.
+	"setter after the filter": {"userName", `phoneNumbers[type eq "mobile"].value`, `phoneNumbers[primary eq true].value`,
+		`phoneNumbers[primary eq true].type`},
 	// Attributes a store reads apart from the list statement, set whole.
 	"attached": {"userName", "title", `emails[type eq "work"].value`, "phoneNumbers", "groups", "entitlements", "roles"},
 }
@@ -43,7 +46,9 @@ var unplannedLayouts = map[string][]string{
 	"filter on a set value": {"userName", `phoneNumbers[primary eq true].value`, `phoneNumbers[primary eq true].type`,
 		`phoneNumbers[type eq "mobile"].value`},
 	"filter on a set flag":       {"userName", `emails[type eq "work"].primary`, `emails[primary eq true].value`},
-	"filter on a set value, not": {"userName", `emails[not (value eq "x")].display`, `emails[type eq "work"].value`},
+	"filter on a set value, not": {"userName", `emails[type eq "work"].value`, `emails[not (value eq "x")].display`},
+	"filter on a set value, with the core URN": {"userName", `phoneNumbers[primary eq true].value`, `phoneNumbers[primary eq true].type`,
+		`urn:ietf:params:scim:schemas:core:2.0:User:phoneNumbers[type eq "mobile"].value`},
 }
 
 func userType(t *testing.T) (*Handler, *resourceType) {
@@ -57,7 +62,7 @@ func userType(t *testing.T) (*Handler, *resourceType) {
 // JSON must escape (quotes, control characters, U+2028, invalid UTF-8), booleans,
 // integers, decimals, or nothing.
 func randomValue(rng *rand.Rand) any {
-	texts := []string{"ada", "Ada Lovelace", `q"uote\back`, "line\nbreak\ttab", "\u2028sep\u2029", "é ü ß 日本", "\xff\xfe bad", "<a&b>", "", " "}
+	texts := []string{"mobile", "work", "Work", "ada", "Ada Lovelace", `q"uote\back`, "line\nbreak\ttab", "\u2028sep\u2029", "é ü ß 日本", "\xff\xfe bad", "<a&b>", "", " "}
 	switch rng.IntN(8) {
 	case 0:
 		return nil

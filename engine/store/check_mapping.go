@@ -34,7 +34,7 @@ func (s *Stores) checkMutableID() []Problem {
 }
 
 // checkValueFilters warns when a value filter of a multi-valued attribute tests
-// what another mapping sets from a column (phoneNumbers[type eq "mobile"].value
+// what an earlier mapping sets from a column (phoneNumbers[type eq "mobile"].value
 // beside phoneNumbers[primary eq true].type): reading a row, the filtered value
 // goes to the first element the filter matches, so a user whose primary phone
 // is a mobile reads as one element, one number in place of the other.
@@ -48,15 +48,13 @@ func (s *Stores) checkValueFilters() []Problem {
 		for i, c := range t.cols {
 			paths[i] = c.Path
 		}
-		filtered, setter, found := resource.ValueFilterMeetsValue(paths)
-		if !found {
-			continue
-		}
-		for _, c := range t.cols {
-			if c.Path == filtered {
-				out = append(out, Problem{Pos: c.Pos, Warning: true, Msg: fmt.Sprintf("%s: its filter tests what %s sets: a resource whose values also match it reads as one element, one value in place of the other; describe each element by a filter on what no mapping sets (type eq \"work\", type eq \"mobile\")",
-					filtered, setter)})
-				break
+		for _, m := range resource.ValueFiltersMeetValues(paths) {
+			for _, c := range t.cols {
+				if c.Path == m.Filtered {
+					out = append(out, Problem{Pos: c.Pos, Warning: true, Msg: fmt.Sprintf("%s: its filter tests what %s sets: a resource whose values also match it reads as one element, one value in place of the other; describe each element by a filter on what no mapping sets (type eq \"work\", type eq \"mobile\")",
+						m.Filtered, m.Setter)})
+					break
+				}
 			}
 		}
 	}

@@ -162,6 +162,11 @@ func TestCheckValueFilters(t *testing.T) {
 		{`{userName: login, 'emails[type eq "work"].primary': flag, 'emails[primary eq true].value': mail}`,
 			`filters.yaml:8:77: warning: emails[primary eq true].value: its filter tests what emails[type eq "work"].primary sets`},
 		{`{userName: login, 'phoneNumbers[type eq "work"].value': phone, 'phoneNumbers[type eq "work"].primary': flag, 'phoneNumbers[type eq "mobile"].value': mobile}`, ``},
+		// The same attribute spelled with the core schema's URN.
+		{`{userName: login, 'phoneNumbers[primary eq true].type': phone_kind, 'urn:ietf:params:scim:schemas:core:2.0:User:phoneNumbers[type eq "mobile"].value': mobile}`,
+			`filters.yaml:8:87: warning: urn:ietf:params:scim:schemas:core:2.0:User:phoneNumbers[type eq "mobile"].value: its filter tests what phoneNumbers[primary eq true].type sets`},
+		// A setter after the filtered mapping: the element is chosen before it.
+		{`{userName: login, 'phoneNumbers[type eq "mobile"].value': mobile, 'phoneNumbers[primary eq true].value': phone, 'phoneNumbers[primary eq true].type': phone_kind}`, ``},
 	} {
 		yaml := fmt.Sprintf(`version: 1
 targets:
