@@ -18,15 +18,7 @@ import (
 // over loopback HTTP).
 func BenchmarkAttachedPage(b *testing.B) {
 	d, db, conn := dialecttest.NewDatabase(b, "sqlite")
-	dialecttest.MustExec(b, db,
-		`CREATE TABLE emp (id VARCHAR(64) PRIMARY KEY, login VARCHAR(100) NOT NULL)`,
-		`CREATE TABLE phones (emp_id VARCHAR(64) NOT NULL, kind VARCHAR(20) NOT NULL, num VARCHAR(40) NOT NULL)`,
-		`CREATE TABLE grp (id VARCHAR(64) PRIMARY KEY, display_name VARCHAR(100) NOT NULL)`,
-		`CREATE TABLE link (grp_id VARCHAR(64) NOT NULL, emp_id VARCHAR(64) NOT NULL)`,
-		`CREATE TABLE ents (ent_id VARCHAR(64) PRIMARY KEY, name VARCHAR(100) NOT NULL, kind VARCHAR(10) NOT NULL)`,
-		`CREATE TABLE grants (emp_id VARCHAR(64) NOT NULL, ent_id VARCHAR(64) NOT NULL)`,
-		`INSERT INTO grp (id, display_name) VALUES ('g1', 'Staff'), ('g2', 'Admins')`,
-		`INSERT INTO ents (ent_id, name, kind) VALUES ('e1', 'VPN', 'ent'), ('e2', 'Mail', 'ent'), ('r1', 'Auditor', 'role')`)
+	dialecttest.MustExec(b, db, pageReadSchema...)
 	for i := 1; i <= 100; i++ {
 		id := fmt.Sprintf("u%03d", i)
 		dialecttest.MustExec(b, db, fmt.Sprintf("INSERT INTO emp (id, login) VALUES ('%s', 'user%03d')", id, i),

@@ -57,6 +57,19 @@ targets:
           of_user: {call: "%s", params: [user]}
 `
 
+// pageReadSchema is the tables of pageReadConfig: users, their phones, groups
+// and their members, entitlements and roles and their grants.
+var pageReadSchema = []string{
+	`CREATE TABLE emp (id VARCHAR(64) PRIMARY KEY, login VARCHAR(100) NOT NULL)`,
+	`CREATE TABLE phones (emp_id VARCHAR(64) NOT NULL, kind VARCHAR(20) NOT NULL, num VARCHAR(40) NOT NULL)`,
+	`CREATE TABLE grp (id VARCHAR(64) PRIMARY KEY, display_name VARCHAR(100) NOT NULL)`,
+	`CREATE TABLE link (grp_id VARCHAR(64) NOT NULL, emp_id VARCHAR(64) NOT NULL)`,
+	`CREATE TABLE ents (ent_id VARCHAR(64) PRIMARY KEY, name VARCHAR(100) NOT NULL, kind VARCHAR(10) NOT NULL)`,
+	`CREATE TABLE grants (emp_id VARCHAR(64) NOT NULL, ent_id VARCHAR(64) NOT NULL)`,
+	`INSERT INTO grp (id, display_name) VALUES ('g1', 'Staff'), ('g2', 'Admins')`,
+	`INSERT INTO ents (ent_id, name, kind) VALUES ('e1', 'VPN', 'ent'), ('e2', 'Mail', 'ent'), ('r1', 'Auditor', 'role')`,
+}
+
 // statementLog counts the statements a target runs, from the pool's debug log.
 type statementLog struct {
 	mu  sync.Mutex
@@ -93,15 +106,7 @@ func TestListPageReadsOncePerRead(t *testing.T) {
 	for _, dialect := range []string{"sqlite", "mysql", "postgres"} {
 		t.Run(dialect, func(t *testing.T) {
 			d, db, conn := dialecttest.NewDatabase(t, dialect)
-			dialecttest.MustExec(t, db,
-				`CREATE TABLE emp (id VARCHAR(64) PRIMARY KEY, login VARCHAR(100) NOT NULL)`,
-				`CREATE TABLE phones (emp_id VARCHAR(64) NOT NULL, kind VARCHAR(20) NOT NULL, num VARCHAR(40) NOT NULL)`,
-				`CREATE TABLE grp (id VARCHAR(64) PRIMARY KEY, display_name VARCHAR(100) NOT NULL)`,
-				`CREATE TABLE link (grp_id VARCHAR(64) NOT NULL, emp_id VARCHAR(64) NOT NULL)`,
-				`CREATE TABLE ents (ent_id VARCHAR(64) PRIMARY KEY, name VARCHAR(100) NOT NULL, kind VARCHAR(10) NOT NULL)`,
-				`CREATE TABLE grants (emp_id VARCHAR(64) NOT NULL, ent_id VARCHAR(64) NOT NULL)`,
-				`INSERT INTO grp (id, display_name) VALUES ('g1', 'Staff'), ('g2', 'Admins')`,
-				`INSERT INTO ents (ent_id, name, kind) VALUES ('e1', 'VPN', 'ent'), ('e2', 'Mail', 'ent'), ('r1', 'Auditor', 'role')`)
+			dialecttest.MustExec(t, db, pageReadSchema...)
 			const users = 30
 			for i := 1; i <= users; i++ {
 				id := fmt.Sprintf("u%02d", i)
