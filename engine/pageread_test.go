@@ -70,6 +70,28 @@ var pageReadSchema = []string{
 	`INSERT INTO ents (ent_id, name, kind) VALUES ('e1', 'VPN', 'ent'), ('e2', 'Mail', 'ent'), ('r1', 'Auditor', 'role')`,
 }
 
+// servePageReads serves cfg's target t with the pool's statements logged, and
+// returns the log and a GET that decodes a 200 answer (failing the test on any
+// other).
+func servePageReads(t *testing.T, cfg string) (*statementLog, func(path string) map[string]any) {
+	logs := &statementLog{}
+	s := enginetest.ServeYAML(t, cfg, enginetest.Options{
+		Logger: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	return logs, func(path string) map[string]any {
+		t.Helper()
+		resp, err := s.Client().Get(s.URL("t") + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out map[string]any
+		if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s: %d %v %v", path, resp.StatusCode, err, out)
+		}
+		return out
+	}
+}
+
 // statementLog counts the statements a target runs, from the pool's debug log.
 type statementLog struct {
 	mu  sync.Mutex
@@ -148,22 +170,7 @@ func TestListPageReadsOncePerRead(t *testing.T) {
 			} else if dialect == "postgres" {
 				cfg = strings.Replace(cfg, `of_user: {call: "`, `of_user: {function: "`, 1)
 			}
-			logs := &statementLog{}
-			s := enginetest.ServeYAML(t, cfg, enginetest.Options{
-				Logger: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
-			get := func(path string) map[string]any {
-				t.Helper()
-				resp, err := s.Client().Get(s.URL("t") + path)
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer resp.Body.Close()
-				var out map[string]any
-				if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || resp.StatusCode != http.StatusOK {
-					t.Fatalf("GET %s: %d %v", path, resp.StatusCode, err)
-				}
-				return out
-			}
+			logs, get := servePageReads(t, cfg)
 			get("/Users?count=1") // learn the list statement's columns
 			logs.take()
 			statements := map[int]int{}
@@ -249,22 +256,7 @@ func TestListPageReadFallsBack(t *testing.T) {
 	if !strings.Contains(cfg, "?1") {
 		t.Fatalf("the configuration was not rewritten:\n%s", cfg)
 	}
-	logs := &statementLog{}
-	s := enginetest.ServeYAML(t, cfg, enginetest.Options{
-		Logger: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
-	get := func(path string) map[string]any {
-		t.Helper()
-		resp, err := s.Client().Get(s.URL("t") + path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var out map[string]any
-		if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || resp.StatusCode != http.StatusOK {
-			t.Fatalf("GET %s: %d %v %v", path, resp.StatusCode, err, out)
-		}
-		return out
-	}
+	logs, get := servePageReads(t, cfg)
 	get("/Users?count=1")
 	logs.take()
 	for round := range 2 {
